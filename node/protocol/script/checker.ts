@@ -1,0 +1,77 @@
+/**
+ * Core's GenericTransactionSignatureChecker: signatures against the spending transaction's
+ * sighash, OP_CHECKLOCKTIMEVERIFY against nLockTime (BIP65), OP_CHECKSEQUENCEVERIFY against
+ * the input's nSequence (BIP112).
+ */
+import { type EcdsaBackend, defaultBackend, verifyEcdsa } from '../ecdsa.js';
+import type { SignatureChecker } from './interpreter.js';
+import { PrecomputedTx, SigVersion, legacySighash, witnessV0Sighash } from './sighash.js';
+
+export const LOCKTIME_THRESHOLD = 500_000_000;
+export const SEQUENCE_FINAL = 0xffffffff;
+export const SEQUENCE_LOCKTIME_DISABLE_FLAG = 0x80000000;
+export const SEQUENCE_LOCKTIME_TYPE_FLAG = 1 << 22;
+export const SEQUENCE_LOCKTIME_MASK = 0x0000ffff;
+
+export class TxSignatureChecker implements SignatureChecker {
+  private readonly pre: PrecomputedTx;
+  private readonly index: number;
+  private readonly amount: bigint;
+  private readonly backend: EcdsaBackend;
+  // CHECKMULTISIG tries each signature against several keys with the same script code.
+  private lastScriptCode?: Uint8Array;
+  private lastHashType = -1;
+  private lastSigversion = -1;
+  private lastHash?: Uint8Array;
+
+  constructor(pre: PrecomputedTx, index: number, amount: bigint, backend: EcdsaBackend = defaultBackend) {
+    this.pre = pre;
+    this.index = index;
+    this.amount = amount;
+    this.backend = backend;
+  }
+
+  checkSig(sig: Uint8Array, pubkey: Uint8Array, scriptCode: Uint8Array, sigversion: SigVersion): boolean {
+    if (sig.length === 0) return false;
+    const hashType = sig[sig.length - 1]!;
+    let hash: Uint8Array;
+    if (this.lastHash && this.lastScriptCode === scriptCode && this.lastHashType === hashType && this.lastSigversion === sigversion) {
+      hash = this.lastHash;
+    } else {
+      hash =
+        sigversion === SigVersion.BASE
+          ? legacySighash(this.pre.tx, this.index, scriptCode, hashType)
+          : witnessV0Sighash(this.pre, this.index, scriptCode, this.amount, hashType);
+      this.lastScriptCode = scriptCode;
+      this.lastHashType = hashType;
+      this.lastSigversion = sigversion;
+      this.lastHash = hash;
+    }
+    return verifyEcdsa(this.backend, hash, sig.subarray(0, sig.length - 1), pubkey);
+  }
+
+  checkLockTime(lockTime: number): boolean {
+    const txLock = this.pre.tx.locktime;
+    const sameKind =
+      (txLock < LOCKTIME_THRESHOLD && lockTime < LOCKTIME_THRESHOLD) ||
+      (txLock >= LOCKTIME_THRESHOLD && lockTime >= LOCKTIME_THRESHOLD);
+    if (!sameKind) return false;
+    if (lockTime > txLock) return false;
+    // A final input would let IsFinalTx skip nLockTime altogether, bypassing CLTV.
+    return this.pre.tx.inputs[this.index]!.sequence !== SEQUENCE_FINAL;
+  }
+
+  checkSequence(sequence: number): boolean {
+    const txSeq = this.pre.tx.inputs[this.index]!.sequence;
+    if (this.pre.tx.version >>> 0 < 2) return false;
+    if (txSeq & SEQUENCE_LOCKTIME_DISABLE_FLAG) return false;
+    const mask = SEQUENCE_LOCKTIME_TYPE_FLAG | SEQUENCE_LOCKTIME_MASK;
+    const txMasked = txSeq & mask;
+    const opMasked = sequence & mask;
+    const sameKind =
+      (txMasked < SEQUENCE_LOCKTIME_TYPE_FLAG && opMasked < SEQUENCE_LOCKTIME_TYPE_FLAG) ||
+      (txMasked >= SEQUENCE_LOCKTIME_TYPE_FLAG && opMasked >= SEQUENCE_LOCKTIME_TYPE_FLAG);
+    if (!sameKind) return false;
+    return opMasked <= txMasked;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Script verification errors, named as Bitcoin Core's ScriptError_t (script_error.h) so the
+ * core-data vectors' expected error strings map one to one (Core prints them without the
+ * SCRIPT_ERR_ prefix in script_tests.json).
+ */
+export const SCRIPT_ERRORS = [
+  'OK',
+  'UNKNOWN_ERROR',
+  'EVAL_FALSE',
+  'OP_RETURN',
+  'SCRIPT_SIZE',
+  'PUSH_SIZE',
+  'OP_COUNT',
+  'STACK_SIZE',
+  'SIG_COUNT',
+  'PUBKEY_COUNT',
+  'VERIFY',
+  'EQUALVERIFY',
+  'CHECKMULTISIGVERIFY',
+  'CHECKSIGVERIFY',
+  'NUMEQUALVERIFY',
+  'BAD_OPCODE',
+  'DISABLED_OPCODE',
+  'INVALID_STACK_OPERATION',
+  'INVALID_ALTSTACK_OPERATION',
+  'UNBALANCED_CONDITIONAL',
+  'NEGATIVE_LOCKTIME',
+  'UNSATISFIED_LOCKTIME',
+  'SIG_HASHTYPE',
+  'SIG_DER',
+  'MINIMALDATA',
+  'SIG_PUSHONLY',
+  'SIG_HIGH_S',
+  'SIG_NULLDUMMY',
+  'PUBKEYTYPE',
+  'CLEANSTACK',
+  'MINIMALIF',
+  'NULLFAIL',
+  'DISCOURAGE_UPGRADABLE_NOPS',
+  'DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM',
+  'WITNESS_PROGRAM_WRONG_LENGTH',
+  'WITNESS_PROGRAM_WITNESS_EMPTY',
+  'WITNESS_PROGRAM_MISMATCH',
+  'WITNESS_MALLEATED',
+  'WITNESS_MALLEATED_P2SH',
+  'WITNESS_UNEXPECTED',
+  'WITNESS_PUBKEYTYPE',
+  'OP_CODESEPARATOR',
+  'SIG_FINDANDDELETE',
+  'SCRIPTNUM_OVERFLOW',
+  'SCRIPTNUM_MINIMAL',
+] as const;
+
+export type ScriptErrorCode = (typeof SCRIPT_ERRORS)[number];
+
+export class ScriptError extends Error {
+  /** Core's name without the SCRIPT_ERR_ prefix, e.g. 'EVAL_FALSE'. */
+  readonly code: ScriptErrorCode;
+  constructor(code: ScriptErrorCode, message?: string) {
+    super(message ?? `SCRIPT_ERR_${code}`);
+    this.name = 'ScriptError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * Signature hashes. Legacy: Core's CTransactionSignatureSerializer with its quirks kept
+ * (OP_CODESEPARATOR stripped from the script code, SIGHASH_SINGLE past the outputs signs the
+ * number 1, NONE/SINGLE zero other inputs' sequences). Segwit v0: BIP143, with hashPrevouts,
+ * hashSequence and hashOutputs computed once per transaction so hashing stays linear.
+ */
+import { hash256, sha256 } from '../hash.js';
+import type { Tx } from '../tx.js';
+import { Writer, varintSize } from '../writer.js';
+import { OP } from './opcodes.js';
+import { newStep, readOp } from './script.js';
+import { SIGHASH } from './signature.js';
+
+export const SigVersion = { BASE: 0, WITNESS_V0: 1 } as const;
+export type SigVersion = (typeof SigVersion)[keyof typeof SigVersion];
+
+/** uint256 one, little-endian: what Core signs for SINGLE without a matching output. */
+const ONE = (() => {
+  const b = new Uint8Array(32);
+  b[0] = 1;
+  return b;
+})();
+
+/** Writes the script code with every OP_CODESEPARATOR removed, as Core's SerializeScriptCode. */
+function writeScriptCode(w: Writer, script: Uint8Array): void {
+  const step = newStep();
+  let separators = 0;
+  let pc = 0;
+  while (readOp(script, pc, step)) {
+    if (step.op === OP.OP_CODESEPARATOR) separators++;
+    pc = step.next;
+  }
+  w.varint(script.length - separators);
+  if (separators === 0) {
+    // Core's iterator stops where a malformed push left it, not at the end of the script.
+    w.bytes(script.subarray(0, step.next));
+    return;
+  }
+  let begin = 0;
+  pc = 0;
+  while (readOp(script, pc, step)) {
+    pc = step.next;
+    if (step.op === OP.OP_CODESEPARATOR) {
+      w.bytes(script.subarray(begin, pc - 1));
+      begin = pc;
+    }
+  }
+  pc = step.next;
+  if (begin !== script.length) w.bytes(script.subarray(begin, pc));
+}
+
+export function legacySighash(tx: Tx, index: number, scriptCode: Uint8Array, hashType: number): Uint8Array {
+  if (index >= tx.inputs.length) return ONE;
+  const base = hashType & 0x1f;
+  const anyoneCanPay = (hashType & SIGHASH.ANYONECANPAY) !== 0;
+  const single = base === SIGHASH.SINGLE;
+  const none = base === SIGHASH.NONE;
+  if (single && index >= tx.outputs.length) return ONE;
+
+  const w = new Writer(tx.strippedSize() + scriptCode.length + 16);
+  w.i32(tx.version);
+  const nInputs = anyoneCanPay ? 1 : tx.inputs.length;
+  w.varint(nInputs);
+  for (let k = 0; k < nInputs; k++) {
+    const i = anyoneCanPay ? index : k;
+    const input = tx.inputs[i]!;
+    w.bytes(input.prevout.txid).u32(input.prevout.index);
+    if (i !== index) w.u8(0);
+    else writeScriptCode(w, scriptCode);
+    w.u32(i !== index && (single || none) ? 0 : input.sequence);
+  }
+  const nOutputs = none ? 0 : single ? index + 1 : tx.outputs.length;
+  w.varint(nOutputs);
+  for (let o = 0; o < nOutputs; o++) {
+    if (single && o !== index) w.i64(-1n).u8(0);
+    else tx.outputs[o]!.write(w);
+  }
+  w.u32(tx.locktime);
+  w.i32(hashType);
+  return hash256(w.finish());
+}
+
+/** BIP143's per-transaction hashes, computed on first use and reused for every input. */
+export class PrecomputedTx {
+  readonly tx: Tx;
+  private prevouts?: Uint8Array;
+  private sequences?: Uint8Array;
+  private outputs?: Uint8Array;
+
+  constructor(tx: Tx) {
+    this.tx = tx;
+  }
+
+  hashPrevouts(): Uint8Array {
+    if (!this.prevouts) {
+      const w = new Writer(36 * this.tx.inputs.length);
+      for (const i of this.tx.inputs) w.bytes(i.prevout.txid).u32(i.prevout.index);
+      this.prevouts = hash256(w.finish());
+    }
+    return this.prevouts;
+  }
+
+  hashSequence(): Uint8Array {
+    if (!this.sequences) {
+      const w = new Writer(4 * this.tx.inputs.length);
+      for (const i of this.tx.inputs) w.u32(i.sequence);
+      this.sequences = hash256(w.finish());
+    }
+    return this.sequences;
+  }
+
+  hashOutputs(): Uint8Array {
+    if (!this.outputs) {
+      let size = 0;
+      for (const o of this.tx.outputs) size += o.size();
+      const w = new Writer(size);
+      for (const o of this.tx.outputs) o.write(w);
+      this.outputs = hash256(w.finish());
+    }
+    return this.outputs;
+  }
+}
+
+const ZERO32 = new Uint8Array(32);
+
+export function witnessV0Sighash(
+  pre: PrecomputedTx,
+  index: number,
+  scriptCode: Uint8Array,
+  amount: bigint,
+  hashType: number,
+): Uint8Array {
+  const tx = pre.tx;
+  const input = tx.inputs[index]!;
+  const base = hashType & 0x1f;
+  const anyoneCanPay = (hashType & SIGHASH.ANYONECANPAY) !== 0;
+  const hashPrevouts: Uint8Array = anyoneCanPay ? ZERO32 : pre.hashPrevouts();
+  const hashSequence: Uint8Array =
+    anyoneCanPay || base === SIGHASH.SINGLE || base === SIGHASH.NONE ? ZERO32 : pre.hashSequence();
+  let hashOutputs: Uint8Array = ZERO32;
+  if (base !== SIGHASH.SINGLE && base !== SIGHASH.NONE) {
+    hashOutputs = pre.hashOutputs();
+  } else if (base === SIGHASH.SINGLE && index < tx.outputs.length) {
+    const out = tx.outputs[index]!;
+    const w = new Writer(out.size());
+    out.write(w);
+    hashOutputs = hash256(w.finish());
+  }
+  const w = new Writer(156 + varintSize(scriptCode.length) + scriptCode.length);
+  w.i32(tx.version).bytes(hashPrevouts).bytes(hashSequence);
+  w.bytes(input.prevout.txid).u32(input.prevout.index);
+  w.varBytes(scriptCode);
+  w.i64(amount).u32(input.sequence).bytes(hashOutputs).u32(tx.locktime).i32(hashType);
+  return sha256(sha256(w.finish()));
+}
