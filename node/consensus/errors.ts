@@ -23,12 +23,19 @@ export class RuleError extends Error {
   /** Bitcoin Core's reject reason string. */
   readonly reason: string;
   readonly banScore: number;
-  constructor(code: RuleCode, detail?: string) {
+  /** For SCRIPT_FAILED: which input, and the interpreter's SCRIPT_ERR_* name. */
+  readonly inputIndex?: number;
+  readonly scriptError?: string;
+  constructor(code: RuleCode, detail?: string, where?: { inputIndex: number; scriptError: string }) {
     const rule = RULES[code];
     super(detail ? `${rule.reason} (${detail})` : rule.reason);
     this.name = 'RuleError';
     this.code = code;
     this.reason = rule.reason;
     this.banScore = rule.ban;
+    if (where) {
+      this.inputIndex = where.inputIndex;
+      this.scriptError = where.scriptError;
+    }
   }
 }
