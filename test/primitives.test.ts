@@ -1,0 +1,96 @@
+/** Compact targets (Core's arith_uint256 SetCompact/GetCompact tests), merkle mutation, ScriptNum. */
+import { describe, expect, it } from 'vitest';
+import { fromHex, toHex } from '../node/protocol/bytes.js';
+import { hash256 } from '../node/protocol/hash.js';
+import { merkleBranch, merkleRoot, rootFromBranch } from '../node/protocol/merkle.js';
+import { decodeCompact, encodeCompact, workFromBits } from '../node/protocol/pow.js';
+import { castToBool, decodeNum, encodeNum } from '../node/protocol/script/num.js';
+import { ScriptError } from '../node/protocol/script/errors.js';
+
+describe('compact targets (Core arith_uint256_tests)', () => {
+  const cases: [number, bigint, boolean, boolean, number | null][] = [
+    [0, 0n, false, false, 0],
+    [0x00123456, 0n, false, false, 0],
+    [0x01003456, 0n, false, false, 0],
+    [0x02000056, 0n, false, false, 0],
+    [0x03000000, 0n, false, false, 0],
+    [0x04000000, 0n, false, false, 0],
+    [0x00923456, 0n, false, false, 0],
+    [0x01803456, 0n, false, false, 0],
+    [0x02800056, 0n, false, false, 0],
+    [0x03800000, 0n, false, false, 0],
+    [0x04800000, 0n, false, false, 0],
+    [0x01123456, 0x12n, false, false, 0x01120000],
+    [0x01fedcba, 0x7en, true, false, null],
+    [0x02123456, 0x1234n, false, false, 0x02123400],
+    [0x03123456, 0x123456n, false, false, 0x03123456],
+    [0x04123456, 0x12345600n, false, false, 0x04123456],
+    [0x04923456, 0x12345600n, true, false, null],
+    [0x05009234, 0x92340000n, false, false, 0x05009234],
+    [0x20123456, 0x123456n << 232n, false, false, 0x20123456],
+    [0xff123456, 0x123456n << 2000n, false, true, null],
+  ];
+  it.each(cases)('0x%s', (bits, target, negative, overflow, back) => {
+    const d = decodeCompact(bits);
+    expect(d.negative).toBe(negative);
+    expect(d.overflow).toBe(overflow);
+    if (!overflow) expect(d.target).toBe(target);
+    if (back !== null) expect(encodeCompact(d.target)).toBe(back);
+  });
+
+  it('0x80 encodes with a leading zero byte', () => {
+    expect(encodeCompact(0x80n)).toBe(0x02008000);
+  });
+
+  it('chain work of the difficulty-1 target', () => {
+    // Bitcoin block 1's work: 0x0100010001 (Core's nChainWork after two blocks is twice it).
+    expect(workFromBits(0x1d00ffff)).toBe(0x100010001n);
+  });
+});
+
+describe('merkle trees', () => {
+  const leaves = [1, 2, 3, 4, 5].map((i) => hash256(Uint8Array.of(i)));
+
+  it('duplicating the last leaves keeps the root but is flagged as mutated (CVE-2012-2459)', () => {
+    const honest = merkleRoot(leaves);
+    const forged = merkleRoot([...leaves, leaves[4]!]);
+    expect(toHex(forged.root)).toBe(toHex(honest.root));
+    expect(honest.mutated).toBe(false);
+    expect(forged.mutated).toBe(true);
+  });
+
+  it('branches prove each leaf', () => {
+    const { root } = merkleRoot(leaves);
+    leaves.forEach((leaf, i) => {
+      expect(toHex(rootFromBranch(leaf, merkleBranch(leaves, i), i))).toBe(toHex(root));
+      expect(toHex(rootFromBranch(leaves[(i + 1) % 5]!, merkleBranch(leaves, i), i))).not.toBe(toHex(root));
+    });
+  });
+});
+
+describe('ScriptNum', () => {
+  const cases: [number, string][] = [
+    [0, ''],
+    [1, '01'],
+    [-1, '81'],
+    [127, '7f'],
+    [128, '8000'],
+    [-128, '8080'],
+    [255, 'ff00'],
+    [256, '0001'],
+    [-2147483647, 'ffffffff'],
+    [2147483648, '0000008000'],
+  ];
+  it.each(cases)('%d <-> %s', (n, hex) => {
+    expect(toHex(encodeNum(n))).toBe(hex);
+    expect(decodeNum(fromHex(hex), true, 5)).toBe(n);
+  });
+
+  it('rejects non-minimal and oversized encodings', () => {
+    expect(() => decodeNum(fromHex('0100'), true)).toThrow(ScriptError);
+    expect(decodeNum(fromHex('0100'), false)).toBe(1);
+    expect(() => decodeNum(fromHex('0000000001'), false)).toThrow(ScriptError);
+    expect(castToBool(fromHex('0080'))).toBe(false);
+    expect(castToBool(fromHex('8000'))).toBe(true);
+  });
+});
