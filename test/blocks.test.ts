@@ -4,6 +4,7 @@
  * block's consensus flags. A flipped signature byte fails exactly that input.
  */
 import { describe, expect, it } from 'vitest';
+import { verifyInput, verifyTxScripts } from '../node/consensus/scripts.js';
 import { Block } from '../node/protocol/block.js';
 import { equal, fromHex, toHex } from '../node/protocol/bytes.js';
 import { nobleBackend } from '../node/protocol/ecdsa.js';
@@ -13,8 +14,7 @@ import { checkProofOfWork, decodeCompact } from '../node/protocol/pow.js';
 import { ScriptError } from '../node/protocol/script/errors.js';
 import { PrecomputedTx } from '../node/protocol/script/sighash.js';
 import { legacySigOps, txSigOpCost } from '../node/protocol/script/sigops.js';
-import { TxIn, Tx } from '../node/protocol/tx.js';
-import { type SpentOutput, verifyInput, verifyTxScripts } from '../node/consensus/scripts.js';
+import { Tx, TxIn } from '../node/protocol/tx.js';
 import { blockVectorFiles, loadBlockVector, spentOutputs, vectorFlags } from './helpers/block-vectors.js';
 
 const files = blockVectorFiles();
@@ -46,7 +46,12 @@ describe.each(files)('%s', (file) => {
     if (e.wtxids) expect(block.txs.map((t) => t.wtxidHex())).toEqual(e.wtxids);
     // Re-serializing each parsed tx (not the input slices) gives the same ids.
     for (const tx of block.txs.slice(0, 50)) {
-      const again = new Tx({ version: tx.version, inputs: tx.inputs, outputs: tx.outputs, locktime: tx.locktime });
+      const again = new Tx({
+        version: tx.version,
+        inputs: tx.inputs,
+        outputs: tx.outputs,
+        locktime: tx.locktime,
+      });
       expect(toHex(again.txid())).toBe(toHex(tx.txid()));
       expect(toHex(again.wtxid())).toBe(toHex(tx.wtxid()));
     }
@@ -119,7 +124,7 @@ describe.each(files)('%s', (file) => {
   it('agrees on the pure-JS backend for a sample of inputs', () => {
     const all: [number, number][] = [];
     block.txs.forEach((tx, t) => {
-      if (t > 0) tx.inputs.forEach((_, i) => all.push([t, i]));
+      if (t > 0) for (let i = 0; i < tx.inputs.length; i++) all.push([t, i]);
     });
     const stride = Math.max(1, Math.floor(all.length / 60));
     let n = 0;
@@ -144,7 +149,9 @@ describe.each(files)('%s', (file) => {
           try {
             run();
           } catch (err) {
-            expect((err as ScriptError).code).toMatch(/^(EVAL_FALSE|CHECKSIGVERIFY|CHECKMULTISIGVERIFY|SIG_DER|NULLFAIL)$/);
+            expect((err as ScriptError).code).toMatch(
+              /^(EVAL_FALSE|CHECKSIGVERIFY|CHECKMULTISIGVERIFY|SIG_DER|NULLFAIL)$/,
+            );
           }
         } else {
           expect(run).not.toThrow();
@@ -202,9 +209,8 @@ function flipSignatureByte(tx: Tx, i: number): Tx {
     script = Uint8Array.from(input.script);
     script[loc.scriptOffset + 10]! ^= 0x01;
   }
-  const inputs = tx.inputs.map((inp, k) => (k === i ? new TxIn(inp.prevout, script, inp.sequence, witness) : inp));
+  const inputs = tx.inputs.map((inp, k) =>
+    k === i ? new TxIn(inp.prevout, script, inp.sequence, witness) : inp,
+  );
   return new Tx({ version: tx.version, inputs, outputs: tx.outputs, locktime: tx.locktime });
 }
-
-// Unused-import guard for types only referenced in signatures above.
-export type { SpentOutput };

@@ -52,7 +52,9 @@ describe('truncation at every byte', () => {
   });
 
   it('a segwit transaction from a real block', () => {
-    const block = Block.fromBytes(fromHex(readVector<{ hex: string }>('parse-only', 'block-482683.json').hex));
+    const block = Block.fromBytes(
+      fromHex(readVector<{ hex: string }>('parse-only', 'block-482683.json').hex),
+    );
     const raw = block.txs.find((t) => t.hasWitness())!.toBytes();
     for (let k = 0; k < raw.length; k++) expectEncodingError(() => Tx.fromBytes(raw.subarray(0, k)));
   });

@@ -4,6 +4,8 @@
  * transaction_tests.cpp of the same (2019) vintage as the data.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { RuleError } from '../node/consensus/errors.js';
+import { checkTransaction } from '../node/consensus/tx-check.js';
 import { fromHex, toHex } from '../node/protocol/bytes.js';
 import { type EcdsaBackend, nativeBackend, nobleBackend } from '../node/protocol/ecdsa.js';
 import { hashFromDisplay, hashToDisplay } from '../node/protocol/hash.js';
@@ -12,10 +14,8 @@ import { TxSignatureChecker } from '../node/protocol/script/checker.js';
 import { ScriptError } from '../node/protocol/script/errors.js';
 import { parseFlags } from '../node/protocol/script/flags.js';
 import { verifyScript } from '../node/protocol/script/interpreter.js';
-import { PrecomputedTx, legacySighash } from '../node/protocol/script/sighash.js';
+import { legacySighash, PrecomputedTx } from '../node/protocol/script/sighash.js';
 import { OutPoint, Tx, TxIn, TxOut } from '../node/protocol/tx.js';
-import { checkTransaction } from '../node/consensus/tx-check.js';
-import { RuleError } from '../node/consensus/errors.js';
 import { readVector } from './helpers/vectors.js';
 
 type Row = unknown[];
@@ -33,7 +33,12 @@ it('loads the native libsecp256k1 backend', () => {
 });
 
 /** Core's BuildCreditingTransaction / BuildSpendingTransaction. */
-function spendFor(scriptSig: Uint8Array, scriptPubKey: Uint8Array, witness: Uint8Array[], amount: bigint): Tx {
+function spendFor(
+  scriptSig: Uint8Array,
+  scriptPubKey: Uint8Array,
+  witness: Uint8Array[],
+  amount: bigint,
+): Tx {
   const credit = new Tx({
     version: 1,
     locktime: 0,
@@ -51,7 +56,13 @@ function spendFor(scriptSig: Uint8Array, scriptPubKey: Uint8Array, witness: Uint
 function runScript(spend: Tx, spk: Uint8Array, flags: number, amount: bigint, backend: EcdsaBackend): string {
   const input = spend.inputs[0]!;
   try {
-    verifyScript(input.script, spk, input.witness, flags, new TxSignatureChecker(new PrecomputedTx(spend), 0, amount, backend));
+    verifyScript(
+      input.script,
+      spk,
+      input.witness,
+      flags,
+      new TxSignatureChecker(new PrecomputedTx(spend), 0, amount, backend),
+    );
     return 'OK';
   } catch (e) {
     if (e instanceof ScriptError) return e.code;
@@ -77,7 +88,13 @@ describe.each(backends.map((b) => [b.name, b] as const))('script_tests.json on %
       const [sigAsm, spkAsm, flagText, expected, comment] = row.slice(k) as string[];
       const scriptSig = parseCoreAsm(sigAsm!);
       const spk = parseCoreAsm(spkAsm!);
-      const got = runScript(spendFor(scriptSig, spk, witness, amount), spk, parseFlags(flagText!), amount, backend);
+      const got = runScript(
+        spendFor(scriptSig, spk, witness, amount),
+        spk,
+        parseFlags(flagText!),
+        amount,
+        backend,
+      );
       count(`script-tests/${name}`);
       if (got !== expected) failures.push(`${JSON.stringify(row)} -> ${got} (${comment ?? ''})`);
     }
@@ -119,7 +136,10 @@ function loadTxCase(row: Row): { prevouts: Map<string, Prevout>; tx: Tx; flags: 
 }
 
 /** true when CheckTransaction and every input's script pass, as Core's harness decides. */
-function txCaseValid(c: ReturnType<typeof loadTxCase>, backend: EcdsaBackend): { valid: boolean; why: string } {
+function txCaseValid(
+  c: ReturnType<typeof loadTxCase>,
+  backend: EcdsaBackend,
+): { valid: boolean; why: string } {
   try {
     checkTransaction(c.tx);
   } catch (e) {
@@ -132,7 +152,13 @@ function txCaseValid(c: ReturnType<typeof loadTxCase>, backend: EcdsaBackend): {
     const prev = c.prevouts.get(input.prevout.key());
     if (!prev) throw new Error(`bad test: missing prevout ${input.prevout.key()}`);
     try {
-      verifyScript(input.script, prev.spk, input.witness, c.flags, new TxSignatureChecker(pre, i, prev.amount, backend));
+      verifyScript(
+        input.script,
+        prev.spk,
+        input.witness,
+        c.flags,
+        new TxSignatureChecker(pre, i, prev.amount, backend),
+      );
     } catch (e) {
       if (e instanceof ScriptError) return { valid: false, why: `input ${i}: ${e.code}` };
       throw e;
@@ -153,7 +179,8 @@ for (const [file, expectValid, total] of [
         const c = loadTxCase(row);
         const r = txCaseValid(c, backend);
         count(`${file}/${name}`);
-        if (r.valid !== expectValid) failures.push(`${toHex(c.tx.txid()).slice(0, 12)} ${r.why} ${JSON.stringify(row).slice(0, 200)}`);
+        if (r.valid !== expectValid)
+          failures.push(`${toHex(c.tx.txid()).slice(0, 12)} ${r.why} ${JSON.stringify(row).slice(0, 200)}`);
       }
       expect(failures).toEqual([]);
       expect(rows.length).toBe(total);

@@ -4,8 +4,8 @@ import { fromHex, toHex } from '../node/protocol/bytes.js';
 import { hash256 } from '../node/protocol/hash.js';
 import { merkleBranch, merkleRoot, rootFromBranch } from '../node/protocol/merkle.js';
 import { decodeCompact, encodeCompact, workFromBits } from '../node/protocol/pow.js';
-import { castToBool, decodeNum, encodeNum } from '../node/protocol/script/num.js';
 import { ScriptError } from '../node/protocol/script/errors.js';
+import { castToBool, decodeNum, encodeNum } from '../node/protocol/script/num.js';
 
 describe('compact targets (Core arith_uint256_tests)', () => {
   const cases: [number, bigint, boolean, boolean, number | null][] = [
@@ -92,5 +92,23 @@ describe('ScriptNum', () => {
     expect(() => decodeNum(fromHex('0000000001'), false)).toThrow(ScriptError);
     expect(castToBool(fromHex('0080'))).toBe(false);
     expect(castToBool(fromHex('8000'))).toBe(true);
+  });
+});
+
+describe('small-message SHA-256', () => {
+  it('equals node:crypto for every length 0..300 and across block boundaries', async () => {
+    const { createHash, randomBytes } = await import('node:crypto');
+    const { sha256Small } = await import('../node/protocol/sha256-small.js');
+    const { sha256 } = await import('../node/protocol/hash.js');
+    for (let len = 0; len <= 300; len++) {
+      const data = randomBytes(len);
+      const want = createHash('sha256').update(data).digest('hex');
+      expect(toHex(sha256Small(data))).toBe(want);
+      expect(toHex(sha256(data))).toBe(want);
+    }
+    // FIPS 180-2 "abc" vector.
+    expect(toHex(sha256Small(new TextEncoder().encode('abc')))).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
   });
 });

@@ -1,11 +1,11 @@
 /** bcoin's single-transaction vectors: codec, ids, sizes, fee, and validity under given flags. */
 import { describe, expect, it } from 'vitest';
+import { type SpentOutput, verifyInput } from '../node/consensus/scripts.js';
 import { fromHex, toHex } from '../node/protocol/bytes.js';
 import { ScriptError } from '../node/protocol/script/errors.js';
-import { STANDARD_FLAGS, flagsFromNames } from '../node/protocol/script/flags.js';
+import { flagsFromNames, STANDARD_FLAGS } from '../node/protocol/script/flags.js';
 import { PrecomputedTx } from '../node/protocol/script/sighash.js';
 import { Tx } from '../node/protocol/tx.js';
-import { type SpentOutput, verifyInput } from '../node/consensus/scripts.js';
 import { listVectors, readVector } from './helpers/vectors.js';
 
 interface TxVector {
@@ -49,7 +49,10 @@ describe.each(files)('%s', (file) => {
   });
 
   if (!v.prevouts || v.flags === null) return;
-  const spent: SpentOutput[] = v.prevouts.map((p) => ({ value: BigInt(p.value), script: fromHex(p.scriptPubKey) }));
+  const spent: SpentOutput[] = v.prevouts.map((p) => ({
+    value: BigInt(p.value),
+    script: fromHex(p.scriptPubKey),
+  }));
   // tx4 is checked on input 0 only, as bcoin's test does (README).
   const inputs = file.endsWith('tx4.json') ? [0] : tx.inputs.map((_, i) => i);
 
@@ -65,7 +68,9 @@ describe.each(files)('%s', (file) => {
   };
 
   it(`is ${v.expect.valid ? 'valid' : 'invalid'} under ${v.flags.join(',') || 'no flags'} and ${v.expect.validWithStandardFlags ? 'standard' : 'non-standard'}`, () => {
-    expect(tx.inputs.every((inp, i) => toHex(inp.prevout.txid.slice().reverse()) === v.prevouts![i]!.txid)).toBe(true);
+    expect(
+      tx.inputs.every((inp, i) => toHex(inp.prevout.txid.slice().reverse()) === v.prevouts![i]!.txid),
+    ).toBe(true);
     const fee = spent.reduce((s, o) => s + o.value, 0n) - tx.outputs.reduce((s, o) => s + o.value, 0n);
     expect(fee).toBe(BigInt(v.expect.fee!));
     expect(validUnder(flagsFromNames(v.flags!))).toBe(v.expect.valid);

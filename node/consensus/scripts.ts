@@ -3,7 +3,7 @@
  * CheckInputScripts without the cache): one PrecomputedTx per transaction, then VerifyScript
  * per input. A failure names the input and the SCRIPT_ERR_* code.
  */
-import { type EcdsaBackend, defaultBackend } from '../protocol/ecdsa.js';
+import { defaultBackend, type EcdsaBackend } from '../protocol/ecdsa.js';
 import { TxSignatureChecker } from '../protocol/script/checker.js';
 import { ScriptError } from '../protocol/script/errors.js';
 import { verifyScript } from '../protocol/script/interpreter.js';
@@ -26,7 +26,13 @@ export function verifyInput(
   backend: EcdsaBackend = defaultBackend,
 ): void {
   const input = pre.tx.inputs[index]!;
-  verifyScript(input.script, spent.script, input.witness, flags, new TxSignatureChecker(pre, index, spent.value, backend));
+  verifyScript(
+    input.script,
+    spent.script,
+    input.witness,
+    flags,
+    new TxSignatureChecker(pre, index, spent.value, backend),
+  );
 }
 
 /** Every input of a non-coinbase tx; throws RuleError SCRIPT_FAILED naming the first bad one. */
@@ -42,7 +48,10 @@ export function verifyTxScripts(
       verifyInput(pre, i, spent[i]!, flags, backend);
     } catch (e) {
       if (!(e instanceof ScriptError)) throw e;
-      throw new RuleError('SCRIPT_FAILED', `input ${i}: SCRIPT_ERR_${e.code}`, { inputIndex: i, scriptError: e.code });
+      throw new RuleError('SCRIPT_FAILED', `input ${i}: SCRIPT_ERR_${e.code}`, {
+        inputIndex: i,
+        scriptError: e.code,
+      });
     }
   }
 }

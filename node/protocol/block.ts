@@ -1,9 +1,9 @@
 /** A block: header plus transactions, with the sizes and roots consensus checks read. */
 import { BlockHeader, HEADER_SIZE } from './header.js';
-import { type MerkleResult, merkleRoot, witnessMerkleRoot, isWitnessCommitmentScript } from './merkle.js';
+import { isWitnessCommitmentScript, type MerkleResult, merkleRoot, witnessMerkleRoot } from './merkle.js';
 import { Reader } from './reader.js';
 import { Tx } from './tx.js';
-import { Writer, varintSize } from './writer.js';
+import { varintSize, Writer } from './writer.js';
 
 /** Serialized blocks never exceed 4,000,000 bytes (weight limit with all-witness data). */
 export const MAX_BLOCK_SERIALIZED = 4_000_000;

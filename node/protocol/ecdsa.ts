@@ -56,7 +56,12 @@ export const nativeBackend: EcdsaBackend | null = loadNative();
 export const defaultBackend: EcdsaBackend = nativeBackend ?? nobleBackend;
 
 /** CPubKey::Verify: Core's acceptance of a (DER signature, key, hash) triple. */
-export function verifyEcdsa(backend: EcdsaBackend, msg32: Uint8Array, derSig: Uint8Array, pubkey: Uint8Array): boolean {
+export function verifyEcdsa(
+  backend: EcdsaBackend,
+  msg32: Uint8Array,
+  derSig: Uint8Array,
+  pubkey: Uint8Array,
+): boolean {
   if (!isValidPubKeyLength(pubkey)) return false;
   let key = pubkey;
   const prefix = pubkey[0]!;

@@ -42,7 +42,12 @@ export class BlockHeader implements HeaderFields {
   }
 
   write(w: Writer): void {
-    w.i32(this.version).bytes(this.prevBlock).bytes(this.merkleRoot).u32(this.time).u32(this.bits).u32(this.nonce);
+    w.i32(this.version)
+      .bytes(this.prevBlock)
+      .bytes(this.merkleRoot)
+      .u32(this.time)
+      .u32(this.bits)
+      .u32(this.nonce);
   }
 
   toBytes(): Uint8Array {

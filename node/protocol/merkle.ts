@@ -5,7 +5,7 @@
  * Witness root and commitment per BIP141.
  */
 import { concat, equal } from './bytes.js';
-import { hash256, sha256Parts, sha256 } from './hash.js';
+import { hash256, sha256, sha256Parts } from './hash.js';
 
 export interface MerkleResult {
   root: Uint8Array;

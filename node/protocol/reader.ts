@@ -22,7 +22,10 @@ export class Reader {
 
   private need(n: number): void {
     if (n > this.data.length - this.offset) {
-      throw new EncodingError('OUT_OF_BOUNDS', `need ${n} bytes at offset ${this.offset}, have ${this.remaining}`);
+      throw new EncodingError(
+        'OUT_OF_BOUNDS',
+        `need ${n} bytes at offset ${this.offset}, have ${this.remaining}`,
+      );
     }
   }
 

@@ -5,9 +5,9 @@
  * "superfluous witness record" rejection.
  */
 import { EncodingError } from './errors.js';
-import { hash256, hashToDisplay, sha256Parts, sha256 } from './hash.js';
+import { hash256, hashToDisplay, sha256, sha256Parts } from './hash.js';
 import { Reader } from './reader.js';
-import { Writer, varintSize } from './writer.js';
+import { varintSize, Writer } from './writer.js';
 
 /** Large enough for any tx inside a 4,000,000-weight block; counts are checked before allocation. */
 export const MAX_TX_SERIALIZED = 4_000_000;
@@ -39,7 +39,12 @@ export class TxIn {
   readonly script: Uint8Array;
   readonly sequence: number;
   readonly witness: readonly Uint8Array[];
-  constructor(prevout: OutPoint, script: Uint8Array, sequence = 0xffffffff, witness: readonly Uint8Array[] = []) {
+  constructor(
+    prevout: OutPoint,
+    script: Uint8Array,
+    sequence = 0xffffffff,
+    witness: readonly Uint8Array[] = [],
+  ) {
     this.prevout = prevout;
     this.script = script;
     this.sequence = sequence;
@@ -212,7 +217,11 @@ export class Tx {
     if (witnessed) {
       tx.cache.size = full.length;
       tx.cache.wtxid = hash256(full);
-      const stripped = sha256Parts(raw.subarray(start, start + 4), raw.subarray(bodyStart, bodyEnd), raw.subarray(locktimeAt, r.offset));
+      const stripped = sha256Parts(
+        raw.subarray(start, start + 4),
+        raw.subarray(bodyStart, bodyEnd),
+        raw.subarray(locktimeAt, r.offset),
+      );
       tx.cache.txid = sha256(stripped);
       tx.cache.stripped = 4 + (bodyEnd - bodyStart) + 4;
     } else {

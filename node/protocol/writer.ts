@@ -94,7 +94,14 @@ export class Writer {
     return this.varint(b.length).bytes(b);
   }
 
+  /** A view of what was written; valid until the next write after reset(). */
   finish(): Uint8Array {
     return this.buf.subarray(0, this.offset);
+  }
+
+  /** Empties the writer and keeps its buffer, for hot loops that serialize then hash. */
+  reset(): this {
+    this.offset = 0;
+    return this;
   }
 }

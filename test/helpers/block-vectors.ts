@@ -1,9 +1,10 @@
 /** Loading the shared real-block vectors into parsed blocks with their spent outputs. */
+
+import type { SpentOutput } from '../../node/consensus/scripts.js';
+import type { Block } from '../../node/protocol/block.js';
 import { fromHex } from '../../node/protocol/bytes.js';
-import { Block } from '../../node/protocol/block.js';
 import { hashFromDisplay } from '../../node/protocol/hash.js';
 import { flagsFromNames } from '../../node/protocol/script/flags.js';
-import type { SpentOutput } from '../../node/consensus/scripts.js';
 import { listVectors, readVector } from './vectors.js';
 
 export interface BlockVector {
@@ -14,7 +15,14 @@ export interface BlockVector {
   hex: string;
   prevouts: { txid: string; vout: number; value: number; scriptPubKey: string }[] | null;
   expect: Record<string, unknown> & {
-    header: { version: number; prevBlock: string; merkleRoot: string; time: number; bits: number; nonce: number };
+    header: {
+      version: number;
+      prevBlock: string;
+      merkleRoot: string;
+      time: number;
+      bits: number;
+      nonce: number;
+    };
     txids: string[];
     flags?: string[];
   };

@@ -1,5 +1,5 @@
 /** Where the shared vectors live: $VECTORS_DIR, else ../shared/vectors beside the repo. */
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 

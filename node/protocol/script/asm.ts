@@ -5,9 +5,9 @@
  */
 import { concat, fromHex, utf8 } from '../bytes.js';
 import { EncodingError } from '../errors.js';
+import { encodeNumBig } from './num.js';
 import { OP, OPCODE_BY_NAME } from './opcodes.js';
 import { pushBytes } from './script.js';
-import { encodeNumBig } from './num.js';
 
 export function parseCoreAsm(text: string): Uint8Array {
   const parts: Uint8Array[] = [];

@@ -3,9 +3,9 @@
  * sighash, OP_CHECKLOCKTIMEVERIFY against nLockTime (BIP65), OP_CHECKSEQUENCEVERIFY against
  * the input's nSequence (BIP112).
  */
-import { type EcdsaBackend, defaultBackend, verifyEcdsa } from '../ecdsa.js';
+import { defaultBackend, type EcdsaBackend, verifyEcdsa } from '../ecdsa.js';
 import type { SignatureChecker } from './interpreter.js';
-import { PrecomputedTx, SigVersion, legacySighash, witnessV0Sighash } from './sighash.js';
+import { legacySighash, type PrecomputedTx, SigVersion, witnessV0Sighash } from './sighash.js';
 
 export const LOCKTIME_THRESHOLD = 500_000_000;
 export const SEQUENCE_FINAL = 0xffffffff;
@@ -35,12 +35,17 @@ export class TxSignatureChecker implements SignatureChecker {
     if (sig.length === 0) return false;
     const hashType = sig[sig.length - 1]!;
     let hash: Uint8Array;
-    if (this.lastHash && this.lastScriptCode === scriptCode && this.lastHashType === hashType && this.lastSigversion === sigversion) {
+    if (
+      this.lastHash &&
+      this.lastScriptCode === scriptCode &&
+      this.lastHashType === hashType &&
+      this.lastSigversion === sigversion
+    ) {
       hash = this.lastHash;
     } else {
       hash =
         sigversion === SigVersion.BASE
-          ? legacySighash(this.pre.tx, this.index, scriptCode, hashType)
+          ? legacySighash(this.pre.tx, this.index, scriptCode, hashType, this.pre.scratch)
           : witnessV0Sighash(this.pre, this.index, scriptCode, this.amount, hashType);
       this.lastScriptCode = scriptCode;
       this.lastHashType = hashType;

@@ -41,7 +41,12 @@ export function flagsFromNames(names: readonly string[]): number {
 
 /** Consensus flags (what blocks are checked with), Core's mandatory set. */
 export const MANDATORY_FLAGS =
-  FLAGS.P2SH | FLAGS.DERSIG | FLAGS.NULLDUMMY | FLAGS.CHECKLOCKTIMEVERIFY | FLAGS.CHECKSEQUENCEVERIFY | FLAGS.WITNESS;
+  FLAGS.P2SH |
+  FLAGS.DERSIG |
+  FLAGS.NULLDUMMY |
+  FLAGS.CHECKLOCKTIMEVERIFY |
+  FLAGS.CHECKSEQUENCEVERIFY |
+  FLAGS.WITNESS;
 
 /** Core's STANDARD_SCRIPT_VERIFY_FLAGS (pre-taproot): mempool policy on top of consensus. */
 export const STANDARD_FLAGS =

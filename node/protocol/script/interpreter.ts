@@ -10,7 +10,15 @@ import { ScriptError, type ScriptErrorCode } from './errors.js';
 import { FLAGS } from './flags.js';
 import { castToBool, decodeNum, encodeNum } from './num.js';
 import { OP } from './opcodes.js';
-import { MAX_SCRIPT_ELEMENT_SIZE, MAX_SCRIPT_SIZE, isMinimalPush, isPushOnly, newStep, pushBytes, readOp } from './script.js';
+import {
+  isMinimalPush,
+  isPushOnly,
+  MAX_SCRIPT_ELEMENT_SIZE,
+  MAX_SCRIPT_SIZE,
+  newStep,
+  pushBytes,
+  readOp,
+} from './script.js';
 import { SigVersion } from './sighash.js';
 import {
   isCompressedOrUncompressedPubKey,
@@ -49,7 +57,8 @@ function fail(code: ScriptErrorCode): never {
 
 function checkSignatureEncoding(sig: Uint8Array, flags: number): void {
   if (sig.length === 0) return;
-  if (flags & (FLAGS.DERSIG | FLAGS.LOW_S | FLAGS.STRICTENC) && !isValidSignatureEncoding(sig)) fail('SIG_DER');
+  if (flags & (FLAGS.DERSIG | FLAGS.LOW_S | FLAGS.STRICTENC) && !isValidSignatureEncoding(sig))
+    fail('SIG_DER');
   if (flags & FLAGS.LOW_S && !isLowS(sig.subarray(0, sig.length - 1))) fail('SIG_HIGH_S');
   if (flags & FLAGS.STRICTENC && !isDefinedHashtype(sig)) fail('SIG_HASHTYPE');
 }
@@ -212,7 +221,10 @@ export function evalScript(
           const sequence = num(stack, 1, minimal, 5);
           if (sequence < 0) fail('NEGATIVE_LOCKTIME');
           // A set disable flag keeps CSV a NOP, for future soft forks.
-          if (sequence >= SEQUENCE_LOCKTIME_DISABLE_FLAG && Math.floor(sequence / SEQUENCE_LOCKTIME_DISABLE_FLAG) % 2 === 1) {
+          if (
+            sequence >= SEQUENCE_LOCKTIME_DISABLE_FLAG &&
+            Math.floor(sequence / SEQUENCE_LOCKTIME_DISABLE_FLAG) % 2 === 1
+          ) {
             break;
           }
           if (!checker.checkSequence(sequence)) fail('UNSATISFIED_LOCKTIME');
@@ -623,7 +635,9 @@ export function witnessProgram(script: Uint8Array): { version: number; program: 
 }
 
 export function isP2SH(script: Uint8Array): boolean {
-  return script.length === 23 && script[0] === OP.OP_HASH160 && script[1] === 0x14 && script[22] === OP.OP_EQUAL;
+  return (
+    script.length === 23 && script[0] === OP.OP_HASH160 && script[1] === 0x14 && script[22] === OP.OP_EQUAL
+  );
 }
 
 function verifyWitnessProgram(

@@ -4,8 +4,8 @@
  */
 import { concat } from '../bytes.js';
 import { EncodingError } from '../errors.js';
-import { OP, OP_NAMES, decodeSmallInt } from './opcodes.js';
 import { encodeNum } from './num.js';
+import { decodeSmallInt, OP, OP_NAMES } from './opcodes.js';
 
 export const MAX_SCRIPT_SIZE = 10_000;
 export const MAX_SCRIPT_ELEMENT_SIZE = 520;

@@ -6,7 +6,7 @@
  */
 import { hash256, sha256 } from '../hash.js';
 import type { Tx } from '../tx.js';
-import { Writer, varintSize } from '../writer.js';
+import { Writer } from '../writer.js';
 import { OP } from './opcodes.js';
 import { newStep, readOp } from './script.js';
 import { SIGHASH } from './signature.js';
@@ -49,7 +49,13 @@ function writeScriptCode(w: Writer, script: Uint8Array): void {
   if (begin !== script.length) w.bytes(script.subarray(begin, pc));
 }
 
-export function legacySighash(tx: Tx, index: number, scriptCode: Uint8Array, hashType: number): Uint8Array {
+export function legacySighash(
+  tx: Tx,
+  index: number,
+  scriptCode: Uint8Array,
+  hashType: number,
+  scratch?: Writer,
+): Uint8Array {
   if (index >= tx.inputs.length) return ONE;
   const base = hashType & 0x1f;
   const anyoneCanPay = (hashType & SIGHASH.ANYONECANPAY) !== 0;
@@ -57,7 +63,7 @@ export function legacySighash(tx: Tx, index: number, scriptCode: Uint8Array, has
   const none = base === SIGHASH.NONE;
   if (single && index >= tx.outputs.length) return ONE;
 
-  const w = new Writer(tx.strippedSize() + scriptCode.length + 16);
+  const w = scratch ? scratch.reset() : new Writer(tx.strippedSize() + scriptCode.length + 16);
   w.i32(tx.version);
   const nInputs = anyoneCanPay ? 1 : tx.inputs.length;
   w.varint(nInputs);
@@ -86,9 +92,12 @@ export class PrecomputedTx {
   private prevouts?: Uint8Array;
   private sequences?: Uint8Array;
   private outputs?: Uint8Array;
+  /** Reused preimage buffer: sighashes are hashed synchronously, so one per tx suffices. */
+  readonly scratch: Writer;
 
   constructor(tx: Tx) {
     this.tx = tx;
+    this.scratch = new Writer(256);
   }
 
   hashPrevouts(): Uint8Array {
@@ -141,12 +150,11 @@ export function witnessV0Sighash(
   if (base !== SIGHASH.SINGLE && base !== SIGHASH.NONE) {
     hashOutputs = pre.hashOutputs();
   } else if (base === SIGHASH.SINGLE && index < tx.outputs.length) {
-    const out = tx.outputs[index]!;
-    const w = new Writer(out.size());
-    out.write(w);
+    const w = pre.scratch.reset();
+    tx.outputs[index]!.write(w);
     hashOutputs = hash256(w.finish());
   }
-  const w = new Writer(156 + varintSize(scriptCode.length) + scriptCode.length);
+  const w = pre.scratch.reset();
   w.i32(tx.version).bytes(hashPrevouts).bytes(hashSequence);
   w.bytes(input.prevout.txid).u32(input.prevout.index);
   w.varBytes(scriptCode);

@@ -5,8 +5,8 @@
  */
 import type { Tx } from '../tx.js';
 import { FLAGS } from './flags.js';
-import { MAX_PUBKEYS_PER_MULTISIG, isP2SH, witnessProgram } from './interpreter.js';
-import { OP, decodeSmallInt } from './opcodes.js';
+import { isP2SH, MAX_PUBKEYS_PER_MULTISIG, witnessProgram } from './interpreter.js';
+import { decodeSmallInt, OP } from './opcodes.js';
 import { isPushOnly, newStep, readOp } from './script.js';
 
 export const WITNESS_SCALE_FACTOR = 4;
