@@ -89,7 +89,6 @@ program
     console.log(JSON.stringify(describeTx(tx, getNetwork(opts.network)), null, 2));
   });
 
-
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

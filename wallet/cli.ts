@@ -39,7 +39,6 @@ program
     else for (const [k, v] of Object.entries(info)) console.log(`${k.padEnd(14)} ${v}`);
   });
 
-
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
