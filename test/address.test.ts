@@ -14,12 +14,11 @@ import {
 import { concat, fromHex, toHex } from '../node/protocol/bytes.js';
 import { EncodingError } from '../node/protocol/errors.js';
 import { main, regtest } from '../node/protocol/params.js';
+import { pushBytes } from '../node/protocol/script/script.js';
 import {
   classifyOutput,
   encodeMinimalPush,
-  encodePush,
   isPayToScriptHash,
-  isWitnessProgram,
   multisig,
   nullData,
   p2pk,
@@ -29,6 +28,7 @@ import {
   p2wpkh,
   p2wsh,
   witnessProgram,
+  witnessProgramOf,
 } from '../node/protocol/script/templates.js';
 import { decodeWif, encodeWif, SECP256K1_ORDER } from '../node/protocol/wif.js';
 
@@ -475,11 +475,11 @@ describe('output templates', () => {
   });
 
   it('encodes pushes', () => {
-    expect(toHex(encodePush(Uint8Array.of(4)))).toBe('0104');
+    expect(toHex(pushBytes(Uint8Array.of(4)))).toBe('0104');
     expect(toHex(encodeMinimalPush(Uint8Array.of(4)))).toBe('54');
     expect(toHex(encodeMinimalPush(Uint8Array.of(0x81)))).toBe('4f');
-    expect(toHex(encodePush(new Uint8Array(256))).slice(0, 6)).toBe('4d0001');
-    expect(toHex(encodePush(new Uint8Array(0x10000))).slice(0, 10)).toBe('4e00000100');
+    expect(toHex(pushBytes(new Uint8Array(256))).slice(0, 6)).toBe('4d0001');
+    expect(toHex(pushBytes(new Uint8Array(0x10000))).slice(0, 10)).toBe('4e00000100');
   });
 
   it('rejects bad builder arguments', () => {
@@ -539,10 +539,10 @@ describe('output templates', () => {
   });
 
   it('matches Core on witness programs and P2SH', () => {
-    expect(isWitnessProgram(fromHex('0002aabb'))).toEqual({ version: 0, program: fromHex('aabb') });
-    expect(isWitnessProgram(fromHex('0001aa'))).toBeNull();
-    expect(isWitnessProgram(fromHex(`5129${'00'.repeat(41)}`))).toBeNull();
-    expect(isWitnessProgram(fromHex('4f02aabb'))).toBeNull();
+    expect(witnessProgramOf(fromHex('0002aabb'))).toEqual({ version: 0, program: fromHex('aabb') });
+    expect(witnessProgramOf(fromHex('0001aa'))).toBeNull();
+    expect(witnessProgramOf(fromHex(`5129${'00'.repeat(41)}`))).toBeNull();
+    expect(witnessProgramOf(fromHex('4f02aabb'))).toBeNull();
     expect(isPayToScriptHash(p2sh(h20))).toBe(true);
     expect(isPayToScriptHash(p2sh(h20).subarray(0, 22))).toBe(false);
   });

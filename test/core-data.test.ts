@@ -13,8 +13,8 @@ import { parseCoreAsm } from '../node/protocol/script/asm.js';
 import { TxSignatureChecker } from '../node/protocol/script/checker.js';
 import { ScriptError } from '../node/protocol/script/errors.js';
 import { parseFlags } from '../node/protocol/script/flags.js';
-import { verifyScript } from '../node/protocol/script/interpreter.js';
 import { legacySighash, PrecomputedTx } from '../node/protocol/script/sighash.js';
+import { verifyScript } from '../node/protocol/script/verify.js';
 import { OutPoint, Tx, TxIn, TxOut } from '../node/protocol/tx.js';
 import { readVector } from './helpers/vectors.js';
 

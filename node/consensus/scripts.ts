@@ -6,8 +6,8 @@
 import { defaultBackend, type EcdsaBackend } from '../protocol/ecdsa.js';
 import { TxSignatureChecker } from '../protocol/script/checker.js';
 import { ScriptError } from '../protocol/script/errors.js';
-import { verifyScript } from '../protocol/script/interpreter.js';
 import { PrecomputedTx } from '../protocol/script/sighash.js';
+import { verifyScript } from '../protocol/script/verify.js';
 import type { Tx } from '../protocol/tx.js';
 import { RuleError } from './errors.js';
 

@@ -15,7 +15,8 @@ import { Block } from './block.js';
 import { fromHex, toHex, utf8 } from './bytes.js';
 import { BlockHeader } from './header.js';
 import { merkleRoot } from './merkle.js';
-import { encodePush, nullData, p2pk } from './script/templates.js';
+import { pushBytes } from './script/script.js';
+import { nullData, p2pk } from './script/templates.js';
 import { OutPoint, Tx, TxIn, TxOut } from './tx.js';
 
 export interface GenesisSpec {
@@ -45,7 +46,7 @@ function scriptNum(n: number): Uint8Array {
 
 /** `CScript() << tag << CScriptNum(4) << message`, byte for byte as Core builds it. */
 export function genesisCoinbaseScript(tag: number, message: string): Uint8Array {
-  const parts = [encodePush(scriptNum(tag)), encodePush(scriptNum(4)), encodePush(utf8(message))];
+  const parts = [pushBytes(scriptNum(tag)), pushBytes(scriptNum(4)), pushBytes(utf8(message))];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let off = 0;
   for (const p of parts) {

@@ -1,10 +1,10 @@
 /**
- * Core's GenericTransactionSignatureChecker: signatures against the spending transaction's
- * sighash, OP_CHECKLOCKTIMEVERIFY against nLockTime (BIP65), OP_CHECKSEQUENCEVERIFY against
- * the input's nSequence (BIP112).
+ * What the interpreter asks of the spending transaction (Core's BaseSignatureChecker,
+ * interpreter.h), and Core's GenericTransactionSignatureChecker: signatures against the spending
+ * transaction's sighash, OP_CHECKLOCKTIMEVERIFY against nLockTime (BIP65),
+ * OP_CHECKSEQUENCEVERIFY against the input's nSequence (BIP112).
  */
 import { defaultBackend, type EcdsaBackend, verifyEcdsa } from '../ecdsa.js';
-import type { SignatureChecker } from './interpreter.js';
 import { legacySighash, type PrecomputedTx, SigVersion, witnessV0Sighash } from './sighash.js';
 
 export const LOCKTIME_THRESHOLD = 500_000_000;
@@ -12,6 +12,21 @@ export const SEQUENCE_FINAL = 0xffffffff;
 export const SEQUENCE_LOCKTIME_DISABLE_FLAG = 0x80000000;
 export const SEQUENCE_LOCKTIME_TYPE_FLAG = 1 << 22;
 export const SEQUENCE_LOCKTIME_MASK = 0x0000ffff;
+
+/** What the interpreter needs from the spending transaction (Core's BaseSignatureChecker). */
+export interface SignatureChecker {
+  /** `sig` still carries its hash-type byte. */
+  checkSig(sig: Uint8Array, pubkey: Uint8Array, scriptCode: Uint8Array, sigversion: SigVersion): boolean;
+  checkLockTime(lockTime: number): boolean;
+  checkSequence(sequence: number): boolean;
+}
+
+/** Fails every signature and lock check: for scripts evaluated without a transaction. */
+export const NULL_CHECKER: SignatureChecker = {
+  checkSig: () => false,
+  checkLockTime: () => false,
+  checkSequence: () => false,
+};
 
 export class TxSignatureChecker implements SignatureChecker {
   private readonly pre: PrecomputedTx;

@@ -62,3 +62,21 @@ export function castToBool(bytes: Uint8Array): boolean {
   }
   return false;
 }
+
+/** The number `depth` items from the top of `stack`, as EvalScript's `CScriptNum(stacktop(-depth), ...)`. */
+export function stackNum(stack: readonly Uint8Array[], depth: number, minimal: boolean, maxSize = 4): number {
+  try {
+    return decodeNum(stack[stack.length - depth]!, minimal, maxSize);
+  } catch (e) {
+    // Core's CScriptNum throws scriptnum_error, which EvalScript reports as UNKNOWN_ERROR.
+    if (e instanceof ScriptError) throw e;
+    throw new ScriptError('UNKNOWN_ERROR');
+  }
+}
+
+/** CScriptNum::getint(): saturate to the int32 range. */
+export function clampInt(n: number): number {
+  if (n > 0x7fffffff) return 0x7fffffff;
+  if (n < -0x80000000) return -0x80000000;
+  return n;
+}

@@ -7,8 +7,12 @@ import { EncodingError } from '../errors.js';
 import { encodeNum } from './num.js';
 import { decodeSmallInt, OP, OP_NAMES } from './opcodes.js';
 
+// Script limits, as Core's script.h.
 export const MAX_SCRIPT_SIZE = 10_000;
 export const MAX_SCRIPT_ELEMENT_SIZE = 520;
+export const MAX_OPS_PER_SCRIPT = 201;
+export const MAX_PUBKEYS_PER_MULTISIG = 20;
+export const MAX_STACK_SIZE = 1000;
 
 /**
  * One step of the walk. On failure `ok` is false and `next` is where Core's iterator stops,

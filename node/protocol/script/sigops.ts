@@ -5,9 +5,9 @@
  */
 import type { Tx } from '../tx.js';
 import { FLAGS } from './flags.js';
-import { isP2SH, MAX_PUBKEYS_PER_MULTISIG, witnessProgram } from './interpreter.js';
 import { decodeSmallInt, OP } from './opcodes.js';
-import { isPushOnly, newStep, readOp } from './script.js';
+import { isPushOnly, MAX_PUBKEYS_PER_MULTISIG, newStep, readOp } from './script.js';
+import { isPayToScriptHash, witnessProgramOf } from './templates.js';
 
 export const WITNESS_SCALE_FACTOR = 4;
 
@@ -45,7 +45,7 @@ function lastPush(scriptSig: Uint8Array): Uint8Array | null {
 
 /** Sigops of the redeem script a scriptSig reveals for a P2SH output. */
 export function p2shSigOps(scriptPubKey: Uint8Array, scriptSig: Uint8Array): number {
-  if (!isP2SH(scriptPubKey)) return countSigOps(scriptPubKey, true);
+  if (!isPayToScriptHash(scriptPubKey)) return countSigOps(scriptPubKey, true);
   const redeem = lastPush(scriptSig);
   return redeem === null ? 0 : countSigOps(redeem, true);
 }
@@ -65,11 +65,11 @@ export function countWitnessSigOps(
   flags: number,
 ): number {
   if (!(flags & FLAGS.WITNESS)) return 0;
-  const wp = witnessProgram(scriptPubKey);
+  const wp = witnessProgramOf(scriptPubKey);
   if (wp) return witnessSigOps(wp.version, wp.program, witness);
-  if (isP2SH(scriptPubKey) && isPushOnly(scriptSig)) {
+  if (isPayToScriptHash(scriptPubKey) && isPushOnly(scriptSig)) {
     const redeem = lastPush(scriptSig);
-    const inner = redeem ? witnessProgram(redeem) : null;
+    const inner = redeem ? witnessProgramOf(redeem) : null;
     if (inner) return witnessSigOps(inner.version, inner.program, witness);
   }
   return 0;
@@ -93,7 +93,7 @@ export function txSigOpCost(tx: Tx, prevScripts: readonly Uint8Array[], flags: n
     let p2sh = 0;
     tx.inputs.forEach((input, i) => {
       const spk = prevScripts[i]!;
-      if (isP2SH(spk)) p2sh += p2shSigOps(spk, input.script);
+      if (isPayToScriptHash(spk)) p2sh += p2shSigOps(spk, input.script);
     });
     cost += p2sh * WITNESS_SCALE_FACTOR;
   }

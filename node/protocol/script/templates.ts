@@ -13,28 +13,20 @@
  * v1 witness program, reported here as `witness_unknown` (as Core did before), and its address
  * is the same either way.
  *
- * The op iterator below is the minimum needed here (Core's `GetScriptOp`); the general parser
- * lives in `script.ts`.
+ * Opcodes, the op walker and pushes come from `opcodes.ts` and `script.ts`. `witnessProgramOf` and
+ * `isPayToScriptHash` are the recognizers `verify.ts` and `sigops.ts` use too.
  */
-
-export const OP_0 = 0x00;
-export const OP_PUSHDATA1 = 0x4c;
-export const OP_PUSHDATA2 = 0x4d;
-export const OP_PUSHDATA4 = 0x4e;
-export const OP_1NEGATE = 0x4f;
-export const OP_1 = 0x51;
-export const OP_16 = 0x60;
-export const OP_RETURN = 0x6a;
-export const OP_DUP = 0x76;
-export const OP_EQUAL = 0x87;
-export const OP_EQUALVERIFY = 0x88;
-export const OP_HASH160 = 0xa9;
-export const OP_CHECKSIG = 0xac;
-export const OP_CHECKMULTISIG = 0xae;
-const OP_INVALIDOPCODE = 0xff;
-
-/** Core's MAX_PUBKEYS_PER_MULTISIG. */
-export const MAX_PUBKEYS_PER_MULTISIG = 20;
+import { decodeSmallInt, encodeSmallInt, OP } from './opcodes.js';
+import {
+  isMinimalPush,
+  isSmallInt,
+  MAX_PUBKEYS_PER_MULTISIG,
+  newStep,
+  type OpStep,
+  pushBytes,
+  pushInt,
+  readOp,
+} from './script.js';
 
 export type OutputType =
   | 'p2pkh'
@@ -71,80 +63,16 @@ export interface WitnessProgram {
 // Pushes
 
 /**
- * Push `data` with the shortest push opcode for its length (Core's `CScript << std::vector`):
- * direct for 0..75 bytes (0 bytes is OP_0), then OP_PUSHDATA1/2/4. A 1-byte value is still a
- * direct push here; see `encodeMinimalPush` for BIP62's rule.
+ * The push Core's `CheckMinimalPush` (BIP62 rule 3) accepts: OP_0, OP_1..OP_16, OP_1NEGATE first,
+ * else the shortest push opcode for its length (`pushBytes`, Core's `CScript << std::vector`).
  */
-export function encodePush(data: Uint8Array): Uint8Array {
-  const n = data.length;
-  let head: number[];
-  if (n < OP_PUSHDATA1) head = [n];
-  else if (n <= 0xff) head = [OP_PUSHDATA1, n];
-  else if (n <= 0xffff) head = [OP_PUSHDATA2, n & 0xff, n >>> 8];
-  else head = [OP_PUSHDATA4, n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24];
-  const out = new Uint8Array(head.length + n);
-  out.set(head, 0);
-  out.set(data, head.length);
-  return out;
-}
-
-/** The push Core's `CheckMinimalPush` (BIP62 rule 3) accepts: OP_0, OP_1..OP_16, OP_1NEGATE first. */
 export function encodeMinimalPush(data: Uint8Array): Uint8Array {
   if (data.length === 1) {
     const b = data[0]!;
-    if (b >= 1 && b <= 16) return Uint8Array.of(OP_1 + b - 1);
-    if (b === 0x81) return Uint8Array.of(OP_1NEGATE);
+    if (b >= 1 && b <= 16) return Uint8Array.of(encodeSmallInt(b));
+    if (b === 0x81) return Uint8Array.of(OP.OP_1NEGATE);
   }
-  return encodePush(data);
-}
-
-/** OP_0 for 0, OP_1..OP_16 for 1..16. */
-export function encodeSmallInt(n: number): number {
-  if (!Number.isInteger(n) || n < 0 || n > 16) throw new RangeError(`small integer out of range: ${n}`);
-  return n === 0 ? OP_0 : OP_1 + n - 1;
-}
-
-/** 0 for OP_0, 1..16 for OP_1..OP_16, -1 for anything else. */
-export function decodeSmallInt(op: number): number {
-  if (op === OP_0) return 0;
-  if (op >= OP_1 && op <= OP_16) return op - OP_1 + 1;
-  return -1;
-}
-
-interface Op {
-  op: number;
-  /** Pushed bytes for push opcodes (0x00..0x4e), empty otherwise. */
-  data: Uint8Array;
-}
-
-const EMPTY = new Uint8Array(0);
-
-/**
- * Core's `GetScriptOp`: the op at `pc` and where the next one starts, or null when the script
- * ends there or a push runs past the end.
- */
-function readOp(script: Uint8Array, pc: number): { op: Op; next: number } | null {
-  if (pc >= script.length) return null;
-  const op = script[pc++]!;
-  if (op > OP_PUSHDATA4) return { op: { op, data: EMPTY }, next: pc };
-  let size: number;
-  if (op < OP_PUSHDATA1) {
-    size = op;
-  } else if (op === OP_PUSHDATA1) {
-    if (script.length - pc < 1) return null;
-    size = script[pc]!;
-    pc += 1;
-  } else if (op === OP_PUSHDATA2) {
-    if (script.length - pc < 2) return null;
-    size = script[pc]! | (script[pc + 1]! << 8);
-    pc += 2;
-  } else {
-    if (script.length - pc < 4) return null;
-    size = (script[pc]! | (script[pc + 1]! << 8) | (script[pc + 2]! << 16) | (script[pc + 3]! << 24)) >>> 0;
-    pc += 4;
-  }
-  if (script.length - pc < size) return null;
-  return { op: { op, data: script.subarray(pc, pc + size) }, next: pc + size };
+  return pushBytes(data);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -164,9 +92,9 @@ function describe(v: unknown): string {
 export function p2pkh(hash20: Uint8Array): Uint8Array {
   need('p2pkh', hash20, 20);
   const s = new Uint8Array(25);
-  s.set([OP_DUP, OP_HASH160, 20], 0);
+  s.set([OP.OP_DUP, OP.OP_HASH160, 20], 0);
   s.set(hash20, 3);
-  s.set([OP_EQUALVERIFY, OP_CHECKSIG], 23);
+  s.set([OP.OP_EQUALVERIFY, OP.OP_CHECKSIG], 23);
   return s;
 }
 
@@ -174,14 +102,17 @@ export function p2pkh(hash20: Uint8Array): Uint8Array {
 export function p2sh(hash20: Uint8Array): Uint8Array {
   need('p2sh', hash20, 20);
   const s = new Uint8Array(23);
-  s.set([OP_HASH160, 20], 0);
+  s.set([OP.OP_HASH160, 20], 0);
   s.set(hash20, 2);
-  s[22] = OP_EQUAL;
+  s[22] = OP.OP_EQUAL;
   return s;
 }
 
 /** <version> <program>: version 0..16, program 2..40 bytes (BIP141). */
 export function witnessProgram(version: number, program: Uint8Array): Uint8Array {
+  if (!Number.isInteger(version) || version < 0 || version > 16) {
+    throw new RangeError(`small integer out of range: ${version}`);
+  }
   const op = encodeSmallInt(version);
   if (!(program instanceof Uint8Array) || program.length < 2 || program.length > 40) {
     throw new RangeError(`witness program: expected 2..40 bytes, got ${describe(program)}`);
@@ -216,7 +147,7 @@ export function nullData(data: Uint8Array): Uint8Array {
   if (!(data instanceof Uint8Array)) throw new RangeError('nullData: data must be a Uint8Array');
   const push = encodeMinimalPush(data);
   const s = new Uint8Array(1 + push.length);
-  s[0] = OP_RETURN;
+  s[0] = OP.OP_RETURN;
   s.set(push, 1);
   return s;
 }
@@ -229,7 +160,7 @@ export function p2pk(pubkey: Uint8Array): Uint8Array {
   const s = new Uint8Array(pubkey.length + 2);
   s[0] = pubkey.length;
   s.set(pubkey, 1);
-  s[s.length - 1] = OP_CHECKSIG;
+  s[s.length - 1] = OP.OP_CHECKSIG;
   return s;
 }
 
@@ -244,9 +175,9 @@ export function multisig(m: number, pubkeys: readonly Uint8Array[]): Uint8Array 
     if (!(k instanceof Uint8Array) || !validPubkeySize(k)) {
       throw new RangeError('multisig: each key must be 33 bytes (02/03) or 65 bytes (04/06/07)');
     }
-    parts.push(encodePush(k));
+    parts.push(pushBytes(k));
   }
-  parts.push(pushInt(n), Uint8Array.of(OP_CHECKMULTISIG));
+  parts.push(pushInt(n), Uint8Array.of(OP.OP_CHECKMULTISIG));
   let len = 0;
   for (const p of parts) len += p.length;
   const s = new Uint8Array(len);
@@ -258,28 +189,25 @@ export function multisig(m: number, pubkeys: readonly Uint8Array[]): Uint8Array 
   return s;
 }
 
-/** Core's `CScript << int` for 1..20: OP_1..OP_16, else a one-byte push. */
-function pushInt(n: number): Uint8Array {
-  return n <= 16 ? Uint8Array.of(encodeSmallInt(n)) : Uint8Array.of(1, n);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Matchers
 
 /** Core's `CScript::IsPayToScriptHash`: exactly `a9 14 <20 bytes> 87`. */
 export function isPayToScriptHash(script: Uint8Array): boolean {
-  return script.length === 23 && script[0] === OP_HASH160 && script[1] === 20 && script[22] === OP_EQUAL;
+  return (
+    script.length === 23 && script[0] === OP.OP_HASH160 && script[1] === 20 && script[22] === OP.OP_EQUAL
+  );
 }
 
 /** Core's `CScript::IsPayToPubKeyHash`: exactly `76 a9 14 <20 bytes> 88 ac`. */
 export function isPayToPubKeyHash(script: Uint8Array): boolean {
   return (
     script.length === 25 &&
-    script[0] === OP_DUP &&
-    script[1] === OP_HASH160 &&
+    script[0] === OP.OP_DUP &&
+    script[1] === OP.OP_HASH160 &&
     script[2] === 20 &&
-    script[23] === OP_EQUALVERIFY &&
-    script[24] === OP_CHECKSIG
+    script[23] === OP.OP_EQUALVERIFY &&
+    script[24] === OP.OP_CHECKSIG
   );
 }
 
@@ -287,12 +215,13 @@ export function isPayToPubKeyHash(script: Uint8Array): boolean {
  * Core's `CScript::IsWitnessProgram`: 4..42 bytes, first op OP_0 or OP_1..OP_16, then a single
  * direct push of all remaining bytes (so 2..40 of them). The program is a view into `script`.
  */
-export function isWitnessProgram(script: Uint8Array): WitnessProgram | null {
-  if (script.length < 4 || script.length > 42) return null;
-  const version = decodeSmallInt(script[0]!);
-  if (version < 0) return null;
-  if (script[1]! + 2 !== script.length) return null;
-  return { version, program: script.subarray(2) };
+export function witnessProgramOf(script: Uint8Array): WitnessProgram | null {
+  const n = script.length;
+  if (n < 4 || n > 42) return null;
+  const v = script[0]!;
+  if (!isSmallInt(v)) return null;
+  if (script[1]! + 2 !== n) return null;
+  return { version: decodeSmallInt(v), program: script.subarray(2) };
 }
 
 /** Core's `CPubKey::ValidSize`: length agrees with the header byte (02/03: 33; 04/06/07: 65). */
@@ -307,28 +236,28 @@ export function validPubkeySize(key: Uint8Array): boolean {
 /** Core's `IsPushOnly` from `start`: pushes for the values OP_1..OP_16 push; OP_RESERVED none. */
 function pushOnly(script: Uint8Array, start: number): Uint8Array[] | null {
   const pushes: Uint8Array[] = [];
+  const step = newStep();
   let pc = start;
   while (pc < script.length) {
-    const r = readOp(script, pc);
-    if (!r || r.op.op > OP_16) return null;
-    const { op, data } = r.op;
-    if (op <= OP_PUSHDATA4) pushes.push(data);
-    else if (op === OP_1NEGATE) pushes.push(Uint8Array.of(0x81));
-    else if (op >= OP_1) pushes.push(Uint8Array.of(op - OP_1 + 1));
-    pc = r.next;
+    if (!readOp(script, pc, step) || step.op > OP.OP_16) return null;
+    const { op, data } = step;
+    if (data !== null) pushes.push(data);
+    else if (op === OP.OP_1NEGATE) pushes.push(Uint8Array.of(0x81));
+    else if (op >= OP.OP_1) pushes.push(Uint8Array.of(decodeSmallInt(op)));
+    pc = step.next;
   }
   return pushes;
 }
 
 function matchPayToPubkey(script: Uint8Array): Uint8Array | null {
-  if (script.length === 67 && script[0] === 65 && script[66] === OP_CHECKSIG) {
+  if (script.length === 67 && script[0] === 65 && script[66] === OP.OP_CHECKSIG) {
     const key = script.subarray(1, 66);
     return validPubkeySize(key) ? key : null;
   }
   if (
     script.length === 35 &&
     script[0] === 33 &&
-    script[34] === OP_CHECKSIG &&
+    script[34] === OP.OP_CHECKSIG &&
     (script[1] === 2 || script[1] === 3)
   ) {
     return script.subarray(1, 34);
@@ -340,12 +269,12 @@ function matchPayToPubkey(script: Uint8Array): Uint8Array | null {
  * Core's `GetScriptNumber`: OP_1..OP_16, or a minimal push (CheckMinimalPush) of a minimally
  * encoded number of at most 4 bytes (CScriptNum), within [min, max]; null otherwise.
  */
-function scriptNumber(op: Op, min: number, max: number): number | null {
+function scriptNumber(op: OpStep, min: number, max: number): number | null {
   let n: number;
-  if (op.op >= OP_1 && op.op <= OP_16) {
-    n = op.op - OP_1 + 1;
-  } else if (op.op <= OP_PUSHDATA4) {
-    if (!isMinimalPush(op)) return null;
+  if (op.op >= OP.OP_1 && op.op <= OP.OP_16) {
+    n = decodeSmallInt(op.op);
+  } else if (op.data !== null) {
+    if (!isMinimalPush(op.data, op.op)) return null;
     const d = op.data;
     if (d.length > 4) return null;
     if (
@@ -364,40 +293,21 @@ function scriptNumber(op: Op, min: number, max: number): number | null {
   return n < min || n > max ? null : n;
 }
 
-/** Core's `CheckMinimalPush` for a push opcode and its data. */
-function isMinimalPush(op: Op): boolean {
-  const { data } = op;
-  const n = data.length;
-  if (n === 0) return op.op === OP_0;
-  if (n === 1 && data[0]! >= 1 && data[0]! <= 16) return false;
-  if (n === 1 && data[0] === 0x81) return false;
-  if (n <= 75) return op.op === n;
-  if (n <= 255) return op.op === OP_PUSHDATA1;
-  if (n <= 65535) return op.op === OP_PUSHDATA2;
-  return true;
-}
-
 function matchMultisig(script: Uint8Array): { m: number; pubkeys: Uint8Array[] } | null {
-  if (script.length < 1 || script[script.length - 1] !== OP_CHECKMULTISIG) return null;
-  let r = readOp(script, 0);
-  if (!r) return null;
-  const m = scriptNumber(r.op, 1, MAX_PUBKEYS_PER_MULTISIG);
+  if (script.length < 1 || script[script.length - 1] !== OP.OP_CHECKMULTISIG) return null;
+  const step = newStep();
+  if (!readOp(script, 0, step)) return null;
+  const m = scriptNumber(step, 1, MAX_PUBKEYS_PER_MULTISIG);
   if (m === null) return null;
   const pubkeys: Uint8Array[] = [];
-  let pc = r.next;
-  let last: Op = { op: OP_INVALIDOPCODE, data: EMPTY };
-  for (;;) {
-    r = readOp(script, pc);
-    if (!r) {
-      last = { op: OP_INVALIDOPCODE, data: EMPTY };
-      break;
-    }
-    pc = r.next;
-    last = r.op;
-    if (!validPubkeySize(r.op.data)) break;
-    pubkeys.push(r.op.data);
+  let pc = step.next;
+  // Ends at the first op that is not a key push; a failed read leaves OP_INVALIDOPCODE in `step`.
+  while (readOp(script, pc, step)) {
+    pc = step.next;
+    if (step.data === null || !validPubkeySize(step.data)) break;
+    pubkeys.push(step.data);
   }
-  const n = scriptNumber(last, m, MAX_PUBKEYS_PER_MULTISIG);
+  const n = scriptNumber(step, m, MAX_PUBKEYS_PER_MULTISIG);
   if (n === null || pubkeys.length !== n) return null;
   return pc + 1 === script.length ? { m, pubkeys } : null;
 }
@@ -406,7 +316,7 @@ function matchMultisig(script: Uint8Array): { m: number; pubkeys: Uint8Array[] }
 export function classifyOutput(script: Uint8Array): OutputClass {
   if (isPayToScriptHash(script)) return { type: 'p2sh', hash: script.subarray(2, 22) };
 
-  const wp = isWitnessProgram(script);
+  const wp = witnessProgramOf(script);
   if (wp) {
     if (wp.version === 0 && wp.program.length === 20) return { type: 'p2wpkh', hash: wp.program };
     if (wp.version === 0 && wp.program.length === 32) return { type: 'p2wsh', hash: wp.program };
@@ -415,7 +325,7 @@ export function classifyOutput(script: Uint8Array): OutputClass {
     return { type: 'nonstandard' };
   }
 
-  if (script.length >= 1 && script[0] === OP_RETURN) {
+  if (script.length >= 1 && script[0] === OP.OP_RETURN) {
     const pushes = pushOnly(script, 1);
     if (pushes) return { type: 'nulldata', pushes };
   }
