@@ -5,7 +5,7 @@
 import type { Tx } from '../protocol/tx.js';
 import { RuleError } from './errors.js';
 
-/** Bitcoin's MAX_MONEY; networks may set their own (see params). */
+/** Bitcoin's MAX_MONEY, the default for Core's vectors; blocks pass `params.maxMoney`. */
 export const BITCOIN_MAX_MONEY = 21_000_000n * 100_000_000n;
 export const MAX_BLOCK_WEIGHT = 4_000_000;
 const WITNESS_SCALE_FACTOR = 4;

@@ -81,6 +81,11 @@ export interface NetworkParams {
   /** Block subsidy at height 0, in satoshis; halves every `halvingInterval` blocks. */
   readonly subsidy: bigint;
   readonly halvingInterval: number;
+  /**
+   * Core's MAX_MONEY: the most satoshis any output, sum of outputs or fee may hold (MoneyRange).
+   * A sanity bound a little above the total the subsidy schedule ever issues.
+   */
+  readonly maxMoney: bigint;
   /** Blocks before a coinbase output may be spent. */
   readonly coinbaseMaturity: number;
   readonly maxBlockWeight: number;
@@ -128,6 +133,8 @@ export const main: NetworkParams = Object.freeze({
   }),
   ...COMMON,
   halvingInterval: 2_100_000,
+  // 2,100,000 blocks x 50 coins x 2 (the geometric series) = 210,000,000 coins.
+  maxMoney: 210_000_000n * COIN,
   activation: Object.freeze({ bip16: 0, bip34: 1, bip65: 1, bip66: 1, csv: 1, segwit: 0 }),
 });
 
@@ -146,6 +153,8 @@ export const regtest: NetworkParams = Object.freeze({
   difficulty: Object.freeze({ kind: 'fixed' }),
   ...COMMON,
   halvingInterval: 150,
+  // Bitcoin's 21,000,000 coins, as Core uses on every network.
+  maxMoney: 21_000_000n * COIN,
   activation: Object.freeze({ bip16: 0, bip34: 1, bip65: 1, bip66: 1, csv: 1, segwit: 0 }),
 });
 
