@@ -670,6 +670,8 @@ const validRows: { name: string; mutate: (s: Scenario) => void }[] = [
 /** Codes no block can reach, with the rule that fires first. */
 const UNREACHABLE_FROM_BLOCK: Partial<Record<RuleCode, string>> = {
   TX_OVERSIZE: 'a tx over the limit makes its block fail bad-blk-length first',
+  DUPLICATE_INVALID: 'needs the block index: test/chain.test.ts',
+  BAD_PREVBLK: 'needs the block index: test/chain.test.ts',
   TX_FEE_OUT_OF_RANGE:
     'inputs within MoneyRange and outputs >= 0 bound the fee (Core keeps it as a backstop)',
   TX_NON_BIP68_FINAL: 'mempool policy code',

@@ -55,6 +55,9 @@ export const RULES = {
   TX_SEQUENCE_LOCKS: { reason: 'bad-txns-nonfinal', ban: 100 },
   BLOCK_FEES_OUT_OF_RANGE: { reason: 'bad-txns-accumulated-fee-outofrange', ban: 100 },
   COINBASE_AMOUNT: { reason: 'bad-cb-amount', ban: 100 },
+  // Chain (Core's AcceptBlockHeader): a block already known invalid, or built on one.
+  DUPLICATE_INVALID: { reason: 'duplicate-invalid', ban: 100 },
+  BAD_PREVBLK: { reason: 'bad-prevblk', ban: 100 },
   // Mempool (policy): the same BIP68 failure for a loose transaction, which may become final.
   TX_NON_BIP68_FINAL: { reason: 'non-BIP68-final', ban: 0 },
 } as const;

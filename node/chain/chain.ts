@@ -1,0 +1,515 @@
+/**
+ * The chain: block index, main chain and UTXO set on LevelDB (Core's ChainstateManager /
+ * btcd's BlockChain). Blocks are checked (consensus/), stored, and the chain with the most
+ * cumulative work is activated: reorgs disconnect back to the fork and connect the new branch,
+ * each block in ONE atomic batch (UTXO changes, undo, indexes, tip), so a crash at any instant
+ * leaves a consistent chain. Unknown parents wait in a bounded orphan pool.
+ */
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { checkBlock, checkBlockContextual } from '../consensus/block-check.js';
+import { checkBlockInputs } from '../consensus/block-connect.js';
+import { nextWorkRequired } from '../consensus/difficulty.js';
+import { NOT_CACHED_INVALID, RuleError } from '../consensus/errors.js';
+import { checkHeaderContextFree, checkHeaderContextual } from '../consensus/header-check.js';
+import { blockScriptFlags } from '../consensus/script-flags.js';
+import { blockSubsidy } from '../consensus/subsidy.js';
+import type { Coin } from '../consensus/tx-inputs.js';
+import { Block } from '../protocol/block.js';
+import { hashFromDisplay, hashToDisplay } from '../protocol/hash.js';
+import type { BlockHeader } from '../protocol/header.js';
+import type { NetworkParams } from '../protocol/params.js';
+import { workFromBits } from '../protocol/pow.js';
+import { OutPoint, Tx } from '../protocol/tx.js';
+import { decodeCoin, decodeUndo, encodeUndo } from './coins.js';
+import { BlockEntry, decodeEntry, STATUS } from './entry.js';
+import {
+  type AddressTotals,
+  addTotals,
+  type BatchOp,
+  blockIndexOps,
+  decodeTotals,
+  emptyTotals,
+  encodeTotals,
+} from './indexes.js';
+import { keys, P, readU32BE } from './layout.js';
+import { OrphanBlocks } from './orphans.js';
+import { ChainStore } from './store.js';
+
+export interface ChainOptions {
+  params: NetworkParams;
+  /** Directory of the chain's LevelDB. */
+  path: string;
+  orphanLimit?: number;
+}
+
+export interface ChainDeps {
+  /** Seconds since the epoch (the node's adjusted time). */
+  now(): number;
+}
+
+export type AddStatus = 'connected' | 'side' | 'orphan' | 'duplicate';
+
+export interface AddResult {
+  status: AddStatus;
+  hash: string;
+  height?: number;
+  /** For orphans: the missing ancestor to fetch. */
+  missing?: string;
+}
+
+export interface ChainEvents {
+  connect: [block: Block, entry: BlockEntry];
+  disconnect: [block: Block, entry: BlockEntry];
+}
+
+const BLOCK_CACHE = 16;
+
+export class Chain extends EventEmitter<ChainEvents> {
+  readonly params: NetworkParams;
+  private readonly store: ChainStore;
+  private readonly deps: ChainDeps;
+  private readonly entries = new Map<string, BlockEntry>();
+  private readonly main: BlockEntry[] = [];
+  private readonly candidates = new Set<BlockEntry>();
+  private readonly orphans: OrphanBlocks;
+  private readonly cache = new Map<string, Block>();
+  private readonly failures = new Map<BlockEntry, RuleError>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(opts: ChainOptions, deps: ChainDeps, store: ChainStore) {
+    super();
+    this.params = opts.params;
+    this.deps = deps;
+    this.store = store;
+    this.orphans = new OrphanBlocks({ max: opts.orphanLimit ?? 100 });
+  }
+
+  static async open(opts: ChainOptions, deps: ChainDeps): Promise<Chain> {
+    const { store, fresh } = await ChainStore.open(opts.path, opts.params);
+    const chain = new Chain(opts, deps, store);
+    try {
+      if (fresh) await chain.writeGenesis();
+      await chain.load();
+      // A crash in the middle of a reorg leaves a better stored branch: finish activating it.
+      await chain.exclusive(() => chain.activateBestChain());
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+    return chain;
+  }
+
+  async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    await this.store.close();
+  }
+
+  get tip(): BlockEntry {
+    return this.main[this.main.length - 1]!;
+  }
+
+  get height(): number {
+    return this.main.length - 1;
+  }
+
+  get orphanCount(): number {
+    return this.orphans.size;
+  }
+
+  entry(hashHex: string): BlockEntry | undefined {
+    return this.entries.get(hashHex);
+  }
+
+  entryAt(height: number): BlockEntry | undefined {
+    return this.main[height];
+  }
+
+  isMain(entry: BlockEntry): boolean {
+    return this.main[entry.height] === entry;
+  }
+
+  /** Bits required for the block after `parent` (default: the tip). */
+  nextBits(parent: BlockEntry = this.tip): number {
+    return nextWorkRequired(this.params, {
+      height: parent.height,
+      bits: parent.header.bits,
+      time: parent.header.time,
+    });
+  }
+
+  async getBlock(hashHex: string): Promise<Block | undefined> {
+    const e = this.entries.get(hashHex);
+    if (!e?.haveData) return undefined;
+    return this.loadBlock(e);
+  }
+
+  async getRawBlock(hashHex: string): Promise<Uint8Array | undefined> {
+    const e = this.entries.get(hashHex);
+    if (!e?.haveData) return undefined;
+    return this.store.get(keys.block(e.hash));
+  }
+
+  /** The unspent coin at an outpoint, or undefined (missing or spent). */
+  async getCoin(outpointKey: string): Promise<Coin | undefined> {
+    const op = parseOutpointKey(outpointKey);
+    const v = await this.store.get(keys.coin(op.txid, op.index));
+    return v ? decodeCoin(v) : undefined;
+  }
+
+  /** A confirmed transaction with where it sits, via the tx index. */
+  async getTx(txid: Uint8Array): Promise<{ tx: Tx; block: BlockEntry; index: number } | undefined> {
+    const loc = await this.store.get(keys.tx(txid));
+    if (!loc) return undefined;
+    const block = this.entries.get(hashToDisplay(loc.subarray(0, 32)));
+    if (!block) return undefined;
+    const index = readLE32(loc, 32);
+    const offset = readLE32(loc, 36);
+    const size = readLE32(loc, 40);
+    const raw = this.cache.get(block.hashHex)?.txs[index];
+    if (raw) return { tx: raw, block, index };
+    const bytes = await this.store.get(keys.block(block.hash));
+    if (!bytes) return undefined;
+    return { tx: Tx.fromBytes(bytes.subarray(offset, offset + size)), block, index };
+  }
+
+  /** Spending input of an outpoint, if a main-chain tx spends it. */
+  async getSpender(txid: Uint8Array, vout: number): Promise<{ txid: Uint8Array; vin: number } | undefined> {
+    const v = await this.store.get(keys.spender(txid, vout));
+    return v ? { txid: v.slice(0, 32), vin: readLE32(v, 32) } : undefined;
+  }
+
+  async getAddressTotals(scripthash: Uint8Array): Promise<AddressTotals> {
+    const v = await this.store.get(keys.addrTotals(scripthash));
+    return v ? decodeTotals(v) : emptyTotals();
+  }
+
+  /** Confirmed history of a scripthash, newest first: [height, position, txid]. */
+  async getAddressHistory(
+    scripthash: Uint8Array,
+    opts: { limit?: number; before?: { height: number; pos: number } } = {},
+  ): Promise<{ height: number; pos: number; txid: Uint8Array }[]> {
+    const full = keys.range(P.ADDR_HISTORY, scripthash);
+    const bounds = opts.before
+      ? { gte: full.gte, lt: keys.addrHistory(scripthash, opts.before.height, opts.before.pos) }
+      : full;
+    const rows = await this.store.range(bounds, { reverse: true, limit: opts.limit ?? 50 });
+    return rows.map(([k, v]) => ({ height: readU32BE(k, 33), pos: readU32BE(k, 37), txid: v }));
+  }
+
+  /** Unspent outputs of a scripthash: [txid, vout, value, height]. */
+  async getAddressUtxos(
+    scripthash: Uint8Array,
+    limit = 1000,
+  ): Promise<{ txid: Uint8Array; vout: number; value: bigint; height: number }[]> {
+    const rows = await this.store.range(keys.range(P.ADDR_UTXO, scripthash), { limit });
+    return rows.map(([k, v]) => {
+      const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
+      return {
+        txid: k.slice(33, 65),
+        vout: readU32BE(k, 65),
+        value: dv.getBigUint64(0, true),
+        height: dv.getUint32(8, true),
+      };
+    });
+  }
+
+  /** Count and SHA-256 of every coin, in key order (like Core's gettxoutsetinfo hash_serialized). */
+  async utxoStats(): Promise<{ count: number; hash: string }> {
+    const h = createHash('sha256');
+    let count = 0;
+    for await (const [k, v] of this.store.iterate(keys.range(P.COIN))) {
+      h.update(k);
+      h.update(v);
+      count++;
+    }
+    return { count, hash: h.digest('hex') };
+  }
+
+  /** Validates and stores a block, then activates the best chain. Throws RuleError if invalid. */
+  addBlock(block: Block): Promise<AddResult> {
+    return this.exclusive(() => this.addBlockInner(block));
+  }
+
+  private async addBlockInner(block: Block): Promise<AddResult> {
+    const hex = block.hashHex();
+    const known = this.entries.get(hex);
+    if (known?.failed) throw new RuleError('DUPLICATE_INVALID', hex);
+    if (known?.haveData) return { status: 'duplicate', hash: hex, height: known.height };
+    if (this.orphans.has(hex))
+      return { status: 'orphan', hash: hex, missing: this.orphans.root(hex) ?? undefined };
+
+    checkHeaderContextFree(block.header, this.params);
+    checkBlock(block, this.params);
+
+    const parent = this.entries.get(hashToDisplay(block.header.prevBlock));
+    if (!parent) {
+      this.orphans.add(block, this.deps.now());
+      return { status: 'orphan', hash: hex, missing: this.orphans.root(hex) ?? undefined };
+    }
+    if (parent.failed) {
+      await this.storeFailed(block.header, parent);
+      throw new RuleError('BAD_PREVBLK', `parent ${parent.hashHex} is invalid`);
+    }
+    const height = parent.height + 1;
+    const mtp = parent.medianTimePast();
+    try {
+      checkHeaderContextual(
+        block.header,
+        { height, expectedBits: this.nextBits(parent), medianTimePast: mtp, now: this.deps.now() },
+        this.params,
+      );
+      checkBlockContextual(block, { height, medianTimePast: mtp }, this.params);
+    } catch (e) {
+      if (e instanceof RuleError && !NOT_CACHED_INVALID.has(e.code))
+        await this.storeFailed(block.header, parent);
+      throw e;
+    }
+
+    const entry = new BlockEntry(
+      block.header,
+      height,
+      parent.chainWork + workFromBits(block.header.bits),
+      STATUS.HAVE_DATA,
+      parent,
+    );
+    await this.store.write([
+      { type: 'put', key: keys.block(entry.hash), value: block.toBytes() },
+      { type: 'put', key: keys.entry(entry.hash), value: entry.encode() },
+    ]);
+    this.entries.set(hex, entry);
+    this.remember(block);
+    if (entry.chainWork > this.tip.chainWork) this.candidates.add(entry);
+    await this.activateBestChain();
+
+    const failure = this.failures.get(entry);
+    if (failure) {
+      this.failures.delete(entry);
+      throw failure;
+    }
+    const result: AddResult = { status: this.isMain(entry) ? 'connected' : 'side', hash: hex, height };
+    for (const child of this.orphans.takeChildren(hex)) {
+      try {
+        await this.addBlockInner(child);
+      } catch {
+        // An invalid orphan is dropped; the peer that sent it is no longer known here.
+      }
+    }
+    return result;
+  }
+
+  private async activateBestChain(): Promise<void> {
+    for (;;) {
+      let best: BlockEntry | null = null;
+      for (const c of this.candidates) {
+        if (c.failed || c.chainWork <= this.tip.chainWork) {
+          this.candidates.delete(c);
+          continue;
+        }
+        if (!best || c.chainWork > best.chainWork) best = c;
+      }
+      if (!best) return;
+      const fork = findFork(this.tip, best);
+      const path: BlockEntry[] = [];
+      for (let e: BlockEntry | null = best; e && e !== fork; e = e.prev) path.push(e);
+      path.reverse();
+      while (this.tip !== fork) await this.disconnectTip();
+      for (const e of path) {
+        try {
+          await this.connectEntry(e);
+        } catch (err) {
+          if (!(err instanceof RuleError)) throw err;
+          this.failures.set(e, err);
+          await this.markFailed(e);
+          break;
+        }
+      }
+    }
+  }
+
+  private async connectEntry(e: BlockEntry): Promise<void> {
+    const block = await this.loadBlock(e);
+    const view = await this.prefetchCoins(block);
+    const result = checkBlockInputs(
+      block,
+      { get: (k) => view.get(k) },
+      {
+        height: e.height,
+        subsidy: blockSubsidy(e.height, this.params),
+        flags: blockScriptFlags(e.height, this.params),
+        mtpOfBlockBefore: (h) => e.ancestor(h - 1)!.medianTimePast(),
+      },
+      this.params,
+    );
+    const { ops, deltas } = blockIndexOps(block, e.height, result.spent, 1);
+    ops.push({ type: 'put', key: keys.undo(e.hash), value: encodeUndo(result.spent) });
+    ops.push({ type: 'put', key: keys.height(e.height), value: e.hash });
+    ops.push({ type: 'put', key: keys.tip(), value: e.hash });
+    await this.addTotalOps(ops, deltas);
+    await this.store.write(ops);
+    this.main.push(e);
+    this.candidates.delete(e);
+    this.emit('connect', block, e);
+  }
+
+  private async disconnectTip(): Promise<void> {
+    const e = this.tip;
+    const prev = e.prev;
+    if (!prev) throw new Error('cannot disconnect the genesis block');
+    const block = await this.loadBlock(e);
+    const undoBytes = await this.store.get(keys.undo(e.hash));
+    if (!undoBytes) throw new Error(`missing undo data for ${e.hashHex}`);
+    const { ops, deltas } = blockIndexOps(block, e.height, decodeUndo(undoBytes), -1);
+    ops.push({ type: 'del', key: keys.undo(e.hash) });
+    ops.push({ type: 'del', key: keys.height(e.height) });
+    ops.push({ type: 'put', key: keys.tip(), value: prev.hash });
+    await this.addTotalOps(ops, deltas);
+    await this.store.write(ops);
+    this.main.pop();
+    if (!e.failed) this.candidates.add(e);
+    this.emit('disconnect', block, e);
+  }
+
+  private async addTotalOps(
+    ops: BatchOp[],
+    deltas: ReturnType<typeof blockIndexOps>['deltas'],
+  ): Promise<void> {
+    const list = [...deltas.values()];
+    const stored = await this.store.getMany(list.map((d) => keys.addrTotals(d.sh)));
+    list.forEach((d, i) => {
+      const cur = stored[i] ? decodeTotals(stored[i]!) : emptyTotals();
+      const next = addTotals(cur, d.totals);
+      const key = keys.addrTotals(d.sh);
+      if (next.fundedCount === 0 && next.spentCount === 0 && next.txCount === 0)
+        ops.push({ type: 'del', key });
+      else ops.push({ type: 'put', key, value: encodeTotals(next) });
+    });
+  }
+
+  /** Coins the block's inputs spend, plus its own outpoints (BIP30 asks about them). */
+  private async prefetchCoins(block: Block): Promise<Map<string, Coin>> {
+    const wanted: OutPoint[] = [];
+    for (const tx of block.txs) {
+      if (!tx.isCoinbase()) for (const input of tx.inputs) wanted.push(input.prevout);
+      const txid = tx.txid();
+      for (let i = 0; i < tx.outputs.length; i++) wanted.push(new OutPoint(txid, i));
+    }
+    const values = await this.store.getMany(wanted.map((o) => keys.coin(o.txid, o.index)));
+    const view = new Map<string, Coin>();
+    wanted.forEach((o, i) => {
+      const v = values[i];
+      if (v) view.set(o.key(), decodeCoin(v));
+    });
+    return view;
+  }
+
+  private async markFailed(e: BlockEntry): Promise<void> {
+    const ops: BatchOp[] = [];
+    const fail = (x: BlockEntry) => {
+      x.status |= STATUS.FAILED;
+      ops.push({ type: 'put', key: keys.entry(x.hash), value: x.encode() });
+      this.candidates.delete(x);
+    };
+    fail(e);
+    for (const x of this.entries.values()) {
+      if (x !== e && !x.failed && x.height > e.height && x.ancestor(e.height) === e) fail(x);
+    }
+    await this.store.write(ops);
+  }
+
+  private async storeFailed(header: BlockHeader, parent: BlockEntry): Promise<void> {
+    const entry = new BlockEntry(
+      header,
+      parent.height + 1,
+      parent.chainWork + workFromBits(header.bits),
+      STATUS.FAILED,
+      parent,
+    );
+    this.entries.set(entry.hashHex, entry);
+    await this.store.write([{ type: 'put', key: keys.entry(entry.hash), value: entry.encode() }]);
+  }
+
+  private async loadBlock(e: BlockEntry): Promise<Block> {
+    const cached = this.cache.get(e.hashHex);
+    if (cached) return cached;
+    const raw = await this.store.get(keys.block(e.hash));
+    if (!raw) throw new Error(`block ${e.hashHex} is indexed but not stored`);
+    const block = Block.fromBytes(raw);
+    this.remember(block);
+    return block;
+  }
+
+  private remember(block: Block): void {
+    const hex = block.hashHex();
+    this.cache.delete(hex);
+    this.cache.set(hex, block);
+    while (this.cache.size > BLOCK_CACHE) this.cache.delete(this.cache.keys().next().value as string);
+  }
+
+  private async writeGenesis(): Promise<void> {
+    const g = this.params.genesis;
+    const entry = new BlockEntry(g.header, 0, workFromBits(g.header.bits), STATUS.HAVE_DATA, null);
+    await this.store.write([
+      { type: 'put', key: keys.entry(entry.hash), value: entry.encode() },
+      { type: 'put', key: keys.block(entry.hash), value: g.toBytes() },
+      { type: 'put', key: keys.height(0), value: entry.hash },
+      { type: 'put', key: keys.tip(), value: entry.hash },
+    ]);
+  }
+
+  /** Rebuilds the in-memory index and main chain from the database. */
+  private async load(): Promise<void> {
+    const stored = [];
+    for await (const [, v] of this.store.iterate(keys.range(P.ENTRY))) stored.push(decodeEntry(v));
+    stored.sort((a, b) => a.height - b.height);
+    for (const s of stored) {
+      const prev = s.height === 0 ? null : (this.entries.get(hashToDisplay(s.header.prevBlock)) ?? null);
+      if (s.height > 0 && !prev) continue; // unreachable entry; ignore
+      const e = new BlockEntry(s.header, s.height, s.chainWork, s.status, prev);
+      this.entries.set(e.hashHex, e);
+    }
+    const tipHash = await this.store.get(keys.tip());
+    if (!tipHash) throw new Error('chain database has no tip');
+    let tip = this.entries.get(hashToDisplay(tipHash));
+    if (!tip) throw new Error('chain tip is not in the block index');
+    const main: BlockEntry[] = [];
+    for (let e: BlockEntry | null = tip; e; e = e.prev) main.push(e);
+    main.reverse();
+    this.main.push(...main);
+    tip = this.tip;
+    for (const e of this.entries.values()) {
+      if (e.haveData && !e.failed && e.chainWork > tip.chainWork) this.candidates.add(e);
+    }
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function findFork(a: BlockEntry, b: BlockEntry): BlockEntry {
+  let x: BlockEntry | null = a;
+  let y: BlockEntry | null = b;
+  while (x && y && x !== y) {
+    if (x.height > y.height) x = x.prev;
+    else if (y.height > x.height) y = y.prev;
+    else {
+      x = x.prev;
+      y = y.prev;
+    }
+  }
+  if (!x || x !== y) throw new Error('blocks share no ancestor');
+  return x;
+}
+
+function readLE32(b: Uint8Array, off: number): number {
+  return (b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24)) >>> 0;
+}
+
+/** The inverse of OutPoint.key(): "<display txid>:<vout>". */
+export function parseOutpointKey(key: string): OutPoint {
+  const [txid, vout] = key.split(':');
+  return new OutPoint(hashFromDisplay(txid!), Number(vout));
+}

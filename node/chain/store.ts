@@ -1,0 +1,94 @@
+/**
+ * The chain's LevelDB: opening (schema version and network checked, so a data dir made for one
+ * network refuses another), typed reads, and atomic batch writes. Keys per layout.ts.
+ */
+import { Level } from 'level';
+import { equal, toHex } from '../protocol/bytes.js';
+import type { NetworkParams } from '../protocol/params.js';
+import { Writer } from '../protocol/writer.js';
+import type { BatchOp } from './indexes.js';
+import { keys, readU32BE, SCHEMA_VERSION } from './layout.js';
+
+export class ChainDbError extends Error {
+  readonly code: 'WRONG_NETWORK' | 'WRONG_SCHEMA' | 'CORRUPT';
+  constructor(code: ChainDbError['code'], message: string) {
+    super(message);
+    this.name = 'ChainDbError';
+    this.code = code;
+  }
+}
+
+type Db = Level<Uint8Array, Uint8Array>;
+
+export class ChainStore {
+  readonly db: Db;
+  private constructor(db: Db) {
+    this.db = db;
+  }
+
+  /** Opens (creating if needed) the database at `path` for `params`' network. */
+  static async open(path: string, params: NetworkParams): Promise<{ store: ChainStore; fresh: boolean }> {
+    const db: Db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' });
+    await db.open();
+    const store = new ChainStore(db);
+    try {
+      const meta = await db.get(keys.version());
+      if (meta === undefined) {
+        const value = new Writer(36).bytes(beU32(SCHEMA_VERSION)).bytes(params.genesisHash).finish().slice();
+        await db.put(keys.version(), value);
+        return { store, fresh: true };
+      }
+      const version = readU32BE(meta, 0);
+      const genesis = meta.subarray(4, 36);
+      if (!equal(genesis, params.genesisHash)) {
+        throw new ChainDbError(
+          'WRONG_NETWORK',
+          `data dir ${path} belongs to another network (genesis ${toHex(genesis.slice().reverse())}), not ${params.name}`,
+        );
+      }
+      if (version !== SCHEMA_VERSION) {
+        throw new ChainDbError(
+          'WRONG_SCHEMA',
+          `data dir ${path} has schema ${version}, this node needs ${SCHEMA_VERSION}`,
+        );
+      }
+      return { store, fresh: false };
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+  }
+
+  get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.db.get(key);
+  }
+
+  getMany(ks: Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    return ks.length === 0 ? Promise.resolve([]) : this.db.getMany(ks);
+  }
+
+  /** One atomic LevelDB batch: all of it lands, or none of it does. */
+  write(ops: BatchOp[]): Promise<void> {
+    return this.db.batch(ops);
+  }
+
+  /** Key/value pairs in [gte, lt), optionally reversed and limited. */
+  async range(
+    bounds: { gte: Uint8Array; lt: Uint8Array },
+    opts: { reverse?: boolean; limit?: number } = {},
+  ): Promise<[Uint8Array, Uint8Array][]> {
+    return this.db.iterator({ ...bounds, reverse: opts.reverse ?? false, limit: opts.limit ?? -1 }).all();
+  }
+
+  iterate(bounds: { gte: Uint8Array; lt: Uint8Array }) {
+    return this.db.iterator(bounds);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+function beU32(n: number): Uint8Array {
+  return Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+}
