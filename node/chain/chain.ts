@@ -34,6 +34,7 @@ import {
 } from './indexes.js';
 import { keys, P, readU32BE } from './layout.js';
 import { OrphanBlocks } from './orphans.js';
+import { PARALLEL_MIN_INPUTS, type ScriptPool } from './script-pool.js';
 import { ChainStore } from './store.js';
 
 export interface ChainOptions {
@@ -41,6 +42,8 @@ export interface ChainOptions {
   /** Directory of the chain's LevelDB. */
   path: string;
   orphanLimit?: number;
+  /** Worker threads for script checks of large blocks; inline verification without it. */
+  scriptPool?: ScriptPool | null;
 }
 
 export interface ChainDeps {
@@ -75,6 +78,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly orphans: OrphanBlocks;
   private readonly cache = new Map<string, Block>();
   private readonly failures = new Map<BlockEntry, RuleError>();
+  private readonly scriptPool: ScriptPool | null;
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(opts: ChainOptions, deps: ChainDeps, store: ChainStore) {
@@ -83,6 +87,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.deps = deps;
     this.store = store;
     this.orphans = new OrphanBlocks({ max: opts.orphanLimit ?? 100 });
+    this.scriptPool = opts.scriptPool ?? null;
   }
 
   static async open(opts: ChainOptions, deps: ChainDeps): Promise<Chain> {
@@ -330,17 +335,34 @@ export class Chain extends EventEmitter<ChainEvents> {
   private async connectEntry(e: BlockEntry): Promise<void> {
     const block = await this.loadBlock(e);
     const view = await this.prefetchCoins(block);
+    let inputs = 0;
+    for (let t = 1; t < block.txs.length; t++) inputs += block.txs[t]!.inputs.length;
+    const parallel = this.scriptPool !== null && inputs >= PARALLEL_MIN_INPUTS;
+    const flags = blockScriptFlags(e.height, this.params);
     const result = checkBlockInputs(
       block,
       { get: (k) => view.get(k) },
       {
         height: e.height,
         subsidy: blockSubsidy(e.height, this.params),
-        flags: blockScriptFlags(e.height, this.params),
+        flags,
         mtpOfBlockBefore: (h) => e.ancestor(h - 1)!.medianTimePast(),
+        deferScripts: parallel,
       },
       this.params,
     );
+    if (parallel) {
+      const raw = await this.store.get(keys.block(e.hash));
+      const bad = await this.scriptPool!.verify(block, raw!, result.spent, flags);
+      if (bad) {
+        const txid = block.txs[bad.txIndex]!.txidHex();
+        throw new RuleError(
+          'SCRIPT_FAILED',
+          `input ${bad.inputIndex}: SCRIPT_ERR_${bad.scriptError} in tx ${bad.txIndex} ${txid}`,
+          bad,
+        );
+      }
+    }
     const { ops, deltas } = blockIndexOps(block, e.height, result.spent, 1);
     ops.push({ type: 'put', key: keys.undo(e.hash), value: encodeUndo(result.spent) });
     ops.push({ type: 'put', key: keys.height(e.height), value: e.hash });

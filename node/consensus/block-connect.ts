@@ -41,6 +41,11 @@ export interface ConnectContext {
   readonly mtpOfBlockBefore: (height: number) => number;
   /** Signature backend for script checks; defaults to verifyTxScripts' default. */
   readonly backend?: EcdsaBackend;
+  /**
+   * Skip script verification: the caller runs it itself (in parallel, as Core's script-check
+   * queue) over `spent`, after every other rule here has passed.
+   */
+  readonly deferScripts?: boolean;
 }
 
 export interface BlockInputsResult {
@@ -135,7 +140,7 @@ export function checkBlockInputs(
       );
       if (sigopCost > params.maxBlockSigopsCost) throw new RuleError('BLOCK_SIGOPS', 'too many sigops');
       if (!tx.isCoinbase()) {
-        verifyTxScripts(tx, coins, flags, ctx.backend);
+        if (!ctx.deferScripts) verifyTxScripts(tx, coins, flags, ctx.backend);
         spentAll.push(coins);
       }
     } catch (e) {

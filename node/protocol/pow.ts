@@ -75,3 +75,18 @@ export function checkProofOfWork(hash: Uint8Array, bits: number, powLimit: bigin
   const target = targetFromBits(bits, powLimit);
   return target !== null && hashToBigInt(hash) <= target;
 }
+
+/** Core's GetDifficulty: how many times harder than the 0x1d00ffff target (a float, for display). */
+export function difficultyFromBits(bits: number): number {
+  let shift = (bits >>> 24) & 0xff;
+  let diff = 0x0000ffff / (bits & 0x00ffffff);
+  while (shift < 29) {
+    diff *= 256;
+    shift++;
+  }
+  while (shift > 29) {
+    diff /= 256;
+    shift--;
+  }
+  return diff;
+}

@@ -1,0 +1,46 @@
+/**
+ * A small structured logger: one line per event, `time LEVEL module: message key=value ...`,
+ * readable in a terminal and greppable in a file. Library code logs through it, never console.
+ */
+export const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LEVELS)[number];
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  child(module: string): Logger;
+}
+
+function format(fields?: Record<string, unknown>): string {
+  if (!fields) return '';
+  let out = '';
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === undefined) continue;
+    const s = typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : JSON.stringify(v);
+    out += ` ${k}=${/\s/.test(s) ? JSON.stringify(s) : s}`;
+  }
+  return out;
+}
+
+export function createLogger(
+  level: LogLevel = 'info',
+  write: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+  module = 'node',
+): Logger {
+  const min = LEVELS.indexOf(level);
+  const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
+    if (LEVELS.indexOf(lvl) < min) return;
+    write(`${new Date().toISOString()} ${lvl.toUpperCase().padEnd(5)} ${module}: ${msg}${format(fields)}`);
+  };
+  return {
+    debug: (m, f) => emit('debug', m, f),
+    info: (m, f) => emit('info', m, f),
+    warn: (m, f) => emit('warn', m, f),
+    error: (m, f) => emit('error', m, f),
+    child: (name) => createLogger(level, write, name),
+  };
+}
+
+export const silentLogger: Logger = createLogger('silent');
