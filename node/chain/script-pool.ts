@@ -97,15 +97,23 @@ export class ScriptPool {
       }
     }
     if (cur.length > 0) shares.push(cur);
-    const results = await Promise.all(
-      shares.map((txs, i) => {
-        const id = this.nextId++;
-        return new Promise<ScriptJobResult>((resolve) => {
-          this.pending.set(id, resolve);
-          this.workers[i]!.postMessage({ id, block: raw, flags, txs } satisfies ScriptJob);
-        });
-      }),
-    );
+    // Idle workers are unref'd so they never keep the process alive; a busy one must.
+    const busy = this.workers.slice(0, shares.length);
+    for (const w of busy) w.ref();
+    let results: ScriptJobResult[];
+    try {
+      results = await Promise.all(
+        shares.map((txs, i) => {
+          const id = this.nextId++;
+          return new Promise<ScriptJobResult>((resolve) => {
+            this.pending.set(id, resolve);
+            busy[i]!.postMessage({ id, block: raw, flags, txs } satisfies ScriptJob);
+          });
+        }),
+      );
+    } finally {
+      for (const w of busy) w.unref();
+    }
     let first: ScriptFailure | null = null;
     for (const r of results) {
       if (r.ok) continue;

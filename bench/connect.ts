@@ -1,0 +1,99 @@
+/**
+ * Connect rate: 1,000 regtest blocks of 100 P2WPKH spends into a fresh chain on LevelDB, with
+ * script checks in the worker pool and, for comparison, inline on one thread; next to the
+ * single-thread script-verify rate over the same inputs (no storage).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Chain } from '../node/chain/chain.js';
+import { ScriptPool } from '../node/chain/script-pool.js';
+import { verifyInput } from '../node/consensus/scripts.js';
+import type { Block } from '../node/protocol/block.js';
+import { regtest } from '../node/protocol/params.js';
+import { FLAGS } from '../node/protocol/script/flags.js';
+import { PrecomputedTx } from '../node/protocol/script/sighash.js';
+import { loadOrGenerate, SPEND_BLOCKS } from './connect-data.js';
+import { emit } from './lib.js';
+
+async function connectAll(blocks: Block[], pool: ScriptPool | null): Promise<{ ms: number; inputs: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'gl-bench-connect-'));
+  const chain = await Chain.open(
+    { params: regtest, path: dir, scriptPool: pool },
+    { now: () => 4_000_000_000 },
+  );
+  try {
+    const setup = blocks.length - SPEND_BLOCKS;
+    for (const b of blocks.slice(0, setup)) await chain.addBlock(b);
+    let inputs = 0;
+    const start = process.hrtime.bigint();
+    for (const b of blocks.slice(setup)) {
+      await chain.addBlock(b);
+      inputs += b.txs.length - 1;
+    }
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (chain.height !== blocks.length) throw new Error(`connected only to ${chain.height}`);
+    return { ms, inputs };
+  } finally {
+    await chain.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Script verification alone, one thread, over the same spends (the coins are the previous outputs). */
+function verifyOnly(blocks: Block[]): number {
+  const setup = blocks.length - SPEND_BLOCKS;
+  const prevOut = new Map<string, { value: bigint; script: Uint8Array }>();
+  for (const b of blocks)
+    for (const tx of b.txs) tx.outputs.forEach((o, i) => prevOut.set(`${tx.txidHex()}:${i}`, o));
+  const flags =
+    FLAGS.P2SH |
+    FLAGS.DERSIG |
+    FLAGS.CHECKLOCKTIMEVERIFY |
+    FLAGS.CHECKSEQUENCEVERIFY |
+    FLAGS.WITNESS |
+    FLAGS.NULLDUMMY;
+  let inputs = 0;
+  const start = process.hrtime.bigint();
+  for (const b of blocks.slice(setup)) {
+    for (const tx of b.txs.slice(1)) {
+      const pre = new PrecomputedTx(tx);
+      tx.inputs.forEach((input, i) => {
+        verifyInput(pre, i, prevOut.get(input.prevout.key())!, flags);
+        inputs++;
+      });
+    }
+  }
+  return (inputs * 1e9) / Number(process.hrtime.bigint() - start);
+}
+
+export async function run(): Promise<void> {
+  const blocks = loadOrGenerate((m) => process.stderr.write(`${m}\n`));
+  const verifyRate = verifyOnly(blocks);
+  const pool = ScriptPool.create();
+  const parallel = await connectAll(blocks, pool);
+  await pool?.close();
+  const inline = await connectAll(blocks, null);
+  const rate = (r: { ms: number; inputs: number }) => Math.round((r.inputs * 1000) / r.ms);
+  emit('connect', {
+    mode: 'worker-pool',
+    workers: pool?.size ?? 0,
+    blocks: SPEND_BLOCKS,
+    ms: Math.round(parallel.ms),
+    blocksPerSec: Math.round((SPEND_BLOCKS * 1000) / parallel.ms),
+    inputsPerSec: rate(parallel),
+  });
+  emit('connect', {
+    mode: 'inline',
+    blocks: SPEND_BLOCKS,
+    ms: Math.round(inline.ms),
+    blocksPerSec: Math.round((SPEND_BLOCKS * 1000) / inline.ms),
+    inputsPerSec: rate(inline),
+  });
+  emit('connect-vs-verify', {
+    singleThreadVerifyInputsPerSec: Math.round(verifyRate),
+    poolConnectInputsPerSec: rate(parallel),
+    ratio: Number((rate(parallel) / verifyRate).toFixed(2)),
+    goalRatio: 1.4,
+  });
+}
