@@ -1,23 +1,31 @@
 #!/usr/bin/env node
 /**
- * The `gossip-node` command. Running a full node arrives with the chain issue; today it offers
- * the protocol tools: network parameters and transaction decoding.
+ * The `gossip-node` command: runs a full node (the default action), and offers protocol tools
+ * (network parameters, transaction decoding). Exit codes: 0 ok, 1 failure or bad input,
+ * 2 usage error, 130 forced stop.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { defaultDataDir } from './datadir.js';
+import { createLogger, LEVELS, type LogLevel } from './log.js';
+import { FullNode, VERSION } from './node.js';
+import { decodeAddress } from './protocol/address.js';
 import { fromHex } from './protocol/bytes.js';
 import { describeTx } from './protocol/describe.js';
 import { EncodingError } from './protocol/errors.js';
-import { getNetwork, isNetworkName } from './protocol/params.js';
+import { getNetwork, type NetworkName } from './protocol/params.js';
 import { Tx } from './protocol/tx.js';
 
-const VERSION = '0.1.0';
-
-/** Exit codes: 0 ok, 1 bad input or failure, 2 usage error. */
 class UserError extends Error {}
 
 function networkOption(): Option {
   return new Option('-n, --network <name>', 'network').choices(['main', 'regtest']).default('main');
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UserError(`invalid port ${value}`);
+  return n;
 }
 
 function readHexArg(arg: string): Uint8Array {
@@ -29,32 +37,107 @@ function readHexArg(arg: string): Uint8Array {
   }
 }
 
-function print(value: unknown, json: boolean): void {
+function print(value: Record<string, unknown>, json: boolean): void {
   if (json) {
     console.log(JSON.stringify(value, null, 2));
     return;
   }
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+  for (const [k, v] of Object.entries(value))
     console.log(`${k.padEnd(20)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+}
+
+interface RunOptions {
+  network: NetworkName;
+  datadir?: string;
+  port?: number;
+  httpPort?: number;
+  httpHost: string;
+  mine?: boolean;
+  mineAddress?: string;
+  mineWorkers?: string;
+  logLevel: LogLevel;
+}
+
+async function runNode(opts: RunOptions): Promise<void> {
+  const params = getNetwork(opts.network);
+  const log = createLogger(opts.logLevel);
+  let mineScript: Uint8Array | undefined;
+  if (opts.mine) {
+    if (!opts.mineAddress) throw new UserError('--mine needs --mine-address <address>');
+    try {
+      mineScript = decodeAddress(opts.mineAddress, params.address);
+    } catch (e) {
+      throw new UserError(`--mine-address: ${(e as Error).message}`);
+    }
   }
+  const workers = opts.mineWorkers === undefined ? undefined : Number(opts.mineWorkers);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1))
+    throw new UserError('--mine-workers must be a positive integer');
+  log.info(`gossip-node ${VERSION} starting`, { network: params.name });
+  const node = await FullNode.start(
+    {
+      network: opts.network,
+      datadir: opts.datadir ?? defaultDataDir(opts.network),
+      httpHost: opts.httpHost,
+      httpPort: opts.httpPort ?? params.httpPort,
+      p2pPort: opts.port ?? params.p2pPort,
+      mine: opts.mine === true,
+      mineScript,
+      mineWorkers: workers,
+      logLevel: opts.logLevel,
+    },
+    log,
+  );
+  let signals = 0;
+  const shutdown = (why: string) => {
+    signals++;
+    if (signals > 1) {
+      log.warn('second signal: forcing exit');
+      process.exit(130);
+    }
+    log.info('shutting down', { reason: why });
+    node.stop().then(
+      () => process.exit(0),
+      (e: Error) => {
+        log.error('shutdown failed', { error: e.message });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  node.onStopRequest = () => shutdown('rpc stop');
 }
 
 const program = new Command()
   .name('gossip-node')
-  .description('gossip-ledger full node (Bitcoin formats and rules, networks of its own)')
+  .description('gossip-ledger full node: Bitcoin formats and rules, networks of its own')
   .version(VERSION)
   .option('--verbose', 'show stack traces on errors')
   .showHelpAfterError('(run with --help for usage)')
   // Before adding commands, so they inherit it: usage errors then exit 2, not 1.
-  .exitOverride();
+  .exitOverride()
+  .addOption(networkOption())
+  .option('-d, --datadir <dir>', 'data directory (default: per OS and network)')
+  .option('--port <port>', 'P2P port (default: the network default)', port)
+  .option('--http-port <port>', 'HTTP port for the RPC and API (default: the network default)', port)
+  .option('--http-host <host>', 'address the HTTP server binds', '127.0.0.1')
+  .option('--mine', 'mine blocks with the CPU miner')
+  .option('--mine-address <address>', 'address the mined coins pay to')
+  .option('--mine-workers <n>', 'miner threads (default: all cores)')
+  .addOption(
+    new Option('--log-level <level>', 'log verbosity')
+      .choices(LEVELS.filter((l) => l !== 'silent'))
+      .default('info'),
+  )
+  .action((opts: RunOptions) => runNode(opts));
 
 program
   .command('params')
   .description("print a network's parameters (magic, ports, genesis, proof-of-work limit, address prefixes)")
   .addOption(networkOption())
   .option('--json', 'print JSON')
-  .action((opts: { network: string; json?: boolean }) => {
-    if (!isNetworkName(opts.network)) throw new UserError(`unknown network ${opts.network}`);
+  .action((opts: { network: NetworkName; json?: boolean }) => {
     const p = getNetwork(opts.network);
     print(
       {
@@ -84,7 +167,7 @@ program
   )
   .argument('<hex>', "raw transaction hex, or '-' to read stdin")
   .addOption(networkOption())
-  .action((hex: string, opts: { network: string }) => {
+  .action((hex: string, opts: { network: NetworkName }) => {
     const tx = Tx.fromBytes(readHexArg(hex));
     console.log(JSON.stringify(describeTx(tx, getNetwork(opts.network)), null, 2));
   });
@@ -92,10 +175,7 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  if (e instanceof CommanderError) {
-    // Help and version exit 0; commander has already printed usage errors.
-    process.exit(e.exitCode === 0 ? 0 : 2);
-  }
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
   const verbose = program.opts<{ verbose?: boolean }>().verbose === true;
   const msg = e instanceof EncodingError ? `invalid input: ${e.message}` : (e as Error).message;
   console.error(`gossip-node: ${msg}`);

@@ -1,0 +1,232 @@
+/**
+ * FullNode: builds the parts and wires them (the only place that does): chain on LevelDB,
+ * mempool kept in step with the tip (mined txs removed on connect, disconnected txs re-added
+ * after a reorg), block templates and the CPU miner, the HTTP server with the admin RPC.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { type AddResult, Chain } from './chain/chain.js';
+import { ScriptPool } from './chain/script-pool.js';
+import { blockSubsidy } from './consensus/subsidy.js';
+import { buildHttp } from './http.js';
+import { createLogger, type Logger, type LogLevel } from './log.js';
+import { type AcceptResult, Mempool } from './mempool/index.js';
+import { MinerPool } from './mining/miner.js';
+import { Miner, solveBlock } from './mining/miner-loop.js';
+import { type BlockTemplate, buildBlockTemplate } from './mining/template.js';
+import type { Block } from './protocol/block.js';
+import { getNetwork, type NetworkName, type NetworkParams } from './protocol/params.js';
+import type { Tx } from './protocol/tx.js';
+import { buildMethods } from './rpc/methods.js';
+import { CookieAuth } from './rpc/server.js';
+
+export const VERSION = '0.1.0';
+
+export interface NodeConfig {
+  network: NetworkName;
+  datadir: string;
+  httpHost: string;
+  /** 0 picks a free port. */
+  httpPort: number;
+  p2pPort: number;
+  mine: boolean;
+  /** Output script the miner pays to (required with `mine`). */
+  mineScript?: Uint8Array;
+  mineWorkers?: number;
+  logLevel: LogLevel;
+  mempoolMaxBytes?: number;
+}
+
+export class FullNode {
+  readonly config: NodeConfig;
+  readonly params: NetworkParams;
+  readonly log: Logger;
+  readonly chain: Chain;
+  readonly mempool: Mempool;
+  readonly auth: CookieAuth;
+  readonly startedAt = Date.now();
+  private http?: FastifyInstance;
+  private scriptPool: ScriptPool | null;
+  private minerPool?: MinerPool;
+  private miner?: Miner;
+  private disconnected: Block[] = [];
+  private stopping?: Promise<void>;
+  /** Set by the CLI: what `stop` over RPC should do after the reply is sent. */
+  onStopRequest: () => void = () => undefined;
+  httpUrl = '';
+
+  private constructor(config: NodeConfig, log: Logger, chain: Chain, scriptPool: ScriptPool | null) {
+    this.config = config;
+    this.params = getNetwork(config.network);
+    this.log = log;
+    this.chain = chain;
+    this.scriptPool = scriptPool;
+    this.auth = new CookieAuth(config.datadir);
+    this.mempool = new Mempool(
+      { params: this.params, maxUsage: config.mempoolMaxBytes },
+      {
+        getCoin: (k) => chain.getCoin(k),
+        tip: () => ({ height: chain.height, medianTimePast: chain.tip.medianTimePast() }),
+        medianTimePast: (h) => chain.entryAt(h)!.medianTimePast(),
+        now: () => Math.floor(Date.now() / 1000),
+      },
+    );
+    chain.on('connect', (block, entry) => {
+      this.mempool.removeForBlock(block);
+      this.log.info('block connected', { height: entry.height, hash: entry.hashHex, txs: block.txs.length });
+    });
+    chain.on('disconnect', (block, entry) => {
+      this.disconnected.push(block);
+      this.log.info('block disconnected', { height: entry.height, hash: entry.hashHex });
+    });
+  }
+
+  static async start(config: NodeConfig, log: Logger = createLogger(config.logLevel)): Promise<FullNode> {
+    await mkdir(config.datadir, { recursive: true });
+    const params = getNetwork(config.network);
+    const scriptPool = ScriptPool.create();
+    let chain: Chain;
+    try {
+      chain = await Chain.open(
+        { params, path: join(config.datadir, 'chain'), scriptPool },
+        { now: () => Math.floor(Date.now() / 1000) },
+      );
+    } catch (e) {
+      await scriptPool?.close();
+      throw e;
+    }
+    const node = new FullNode(config, log, chain, scriptPool);
+    log.info('chain loaded', { network: params.name, height: chain.height, tip: chain.tip.hashHex });
+    try {
+      await node.startHttp();
+      if (config.mine) node.startMiner();
+    } catch (e) {
+      await node.stop();
+      throw e;
+    }
+    return node;
+  }
+
+  private async startHttp(): Promise<void> {
+    this.http = buildHttp({
+      tip: () => ({ height: this.chain.height, hash: this.chain.tip.hashHex }),
+      auth: this.auth,
+      methods: buildMethods(this),
+      log: this.log.child('http'),
+    });
+    await this.auth.write();
+    this.httpUrl = await this.http.listen({ host: this.config.httpHost, port: this.config.httpPort });
+    this.log.info('http listening', {
+      url: this.httpUrl,
+      rpc: `${this.httpUrl}/rpc`,
+      cookie: this.auth.path,
+    });
+  }
+
+  /** Validates and stores a block; brings the mempool in line with the new tip. */
+  async submitBlock(block: Block): Promise<AddResult> {
+    try {
+      return await this.chain.addBlock(block);
+    } finally {
+      await this.flushDisconnected();
+    }
+  }
+
+  private async flushDisconnected(): Promise<void> {
+    if (this.disconnected.length === 0) return;
+    // Disconnects arrive tip first; the mempool wants the oldest block's txs first.
+    const blocks = this.disconnected.reverse();
+    this.disconnected = [];
+    const txs = blocks.flatMap((b) => b.txs.slice(1));
+    const { added } = await this.mempool.reAddDisconnected(txs);
+    if (added.length > 0) this.log.info('reorg: transactions back in the mempool', { count: added.length });
+  }
+
+  submitTx(tx: Tx): Promise<AcceptResult> {
+    return this.mempool.accept(tx);
+  }
+
+  /** A block template on the tip paying `coinbaseScript`, from the mempool by ancestor fee rate. */
+  template(coinbaseScript: Uint8Array): BlockTemplate {
+    const tip = this.chain.tip;
+    const height = tip.height + 1;
+    const mtp = tip.medianTimePast();
+    const candidates = [...this.mempool.entries()].map((e) => ({
+      tx: e.tx,
+      fee: e.fee,
+      vsize: e.vsize,
+      weight: e.weight,
+      sigopCost: e.sigopCost,
+      parents: [...e.parents].map((p) => p.txid),
+    }));
+    return buildBlockTemplate({
+      params: this.params,
+      prevHash: tip.hash,
+      height,
+      bits: this.chain.nextBits(tip),
+      time: Math.max(mtp + 1, Math.floor(Date.now() / 1000)),
+      coinbaseScript,
+      candidates,
+      subsidy: blockSubsidy(height, this.params),
+      medianTimePast: mtp,
+    });
+  }
+
+  private pool(): MinerPool {
+    this.minerPool ??= new MinerPool({ workers: this.config.mineWorkers });
+    return this.minerPool;
+  }
+
+  /** Mines `n` blocks on the tip paying `script` (regtest's generatetoaddress). */
+  async generate(n: number, script: Uint8Array): Promise<string[]> {
+    const hashes: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const solved = await solveBlock(this.pool(), this.template(script).block);
+      if (!solved) throw new Error('mining was aborted');
+      await this.submitBlock(solved);
+      hashes.push(solved.hashHex());
+    }
+    return hashes;
+  }
+
+  private startMiner(): void {
+    const script = this.config.mineScript;
+    if (!script) throw new Error('--mine needs --mine-address');
+    this.miner = new Miner(
+      {
+        workers: this.config.mineWorkers,
+        onBlock: (b) => this.log.info('mined a block', { hash: b.hashHex() }),
+        onError: (e) => this.log.warn('mined block rejected', { error: (e as Error).message }),
+      },
+      {
+        buildTemplate: async () => this.template(script).block,
+        submitBlock: async (b) => {
+          await this.submitBlock(b);
+        },
+        onTip: (cb) => {
+          const fn = () => cb();
+          this.chain.on('connect', fn);
+          return () => this.chain.off('connect', fn);
+        },
+      },
+    );
+    this.miner.start();
+    this.log.info('miner started', { workers: this.config.mineWorkers ?? 'all cores' });
+  }
+
+  /** Stops everything in order; the cookie is removed last, once nothing answers RPC. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const t0 = Date.now();
+      await this.miner?.stop();
+      await this.minerPool?.close();
+      await this.http?.close();
+      await this.chain.close();
+      await this.scriptPool?.close();
+      await this.auth.remove();
+      this.log.info('stopped', { ms: Date.now() - t0 });
+    })();
+    return this.stopping;
+  }
+}

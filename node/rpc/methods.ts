@@ -1,0 +1,226 @@
+/**
+ * The admin RPC methods, with Bitcoin Core's names, parameters, result shapes and error codes
+ * (rpc/blockchain.cpp, rawtransaction.cpp, mempool.cpp, mining.cpp), so bitcoin-cli-style
+ * scripts work against a node.
+ */
+
+import type { MempoolEntry } from '../mempool/index.js';
+import { TxRejectError } from '../mempool/index.js';
+import type { FullNode } from '../node.js';
+import { decodeAddress } from '../protocol/address.js';
+import { fromHex, isHex, toHex } from '../protocol/bytes.js';
+import { EncodingError } from '../protocol/errors.js';
+import { hashFromDisplay } from '../protocol/hash.js';
+import { difficultyFromBits } from '../protocol/pow.js';
+import { Tx } from '../protocol/tx.js';
+import { RPC, RpcError } from './errors.js';
+import type { RpcHandler } from './server.js';
+import { blockJson, headerJson, txJson } from './views.js';
+
+const COIN = 100_000_000;
+const coins = (sats: bigint) => Number(sats) / COIN;
+
+function str(v: unknown, name: string): string {
+  if (typeof v !== 'string') throw new RpcError(RPC.TYPE_ERROR, `${name} must be a string`);
+  return v;
+}
+
+function int(v: unknown, name: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v))
+    throw new RpcError(RPC.TYPE_ERROR, `${name} must be an integer`);
+  return v;
+}
+
+function hash(v: unknown, name: string): string {
+  const s = str(v, name);
+  if (!isHex(s, 32))
+    throw new RpcError(RPC.INVALID_PARAMETER, `${name} must be of length 64 (not ${s.length}, for '${s}')`);
+  return s.toLowerCase();
+}
+
+function verbosityOf(v: unknown, dflt: number): number {
+  if (v === undefined || v === null) return dflt;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return int(v, 'verbosity');
+}
+
+function entryJson(e: MempoolEntry) {
+  return {
+    vsize: e.vsize,
+    weight: e.weight,
+    time: e.time,
+    height: e.height,
+    descendantcount: e.descendantCount,
+    descendantsize: e.descendantSize,
+    ancestorcount: e.ancestorCount,
+    ancestorsize: e.ancestorSize,
+    wtxid: e.wtxid,
+    fees: {
+      base: coins(e.fee),
+      modified: coins(e.fee),
+      ancestor: coins(e.ancestorFee),
+      descendant: coins(e.descendantFee),
+    },
+    depends: [...e.parents].map((p) => p.txid),
+    spentby: [...e.children].map((c) => c.txid),
+    'bip125-replaceable': true,
+  };
+}
+
+export function buildMethods(node: FullNode): Record<string, RpcHandler> {
+  const { chain, mempool, params } = node;
+
+  const blockEntry = (h: string) => {
+    const e = chain.entry(h);
+    if (!e?.haveData) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'Block not found');
+    return e;
+  };
+
+  const methods: Record<string, RpcHandler> = {
+    help: () => Object.keys(methods).sort().join('\n'),
+
+    getblockchaininfo: () => {
+      const tip = chain.tip;
+      return {
+        chain: params.name,
+        blocks: chain.height,
+        headers: chain.height,
+        bestblockhash: tip.hashHex,
+        difficulty: difficultyFromBits(tip.header.bits),
+        time: tip.header.time,
+        mediantime: tip.medianTimePast(),
+        verificationprogress: 1,
+        initialblockdownload: false,
+        chainwork: tip.chainWork.toString(16).padStart(64, '0'),
+        pruned: false,
+        warnings: '',
+      };
+    },
+
+    getbestblockhash: () => chain.tip.hashHex,
+    getblockcount: () => chain.height,
+
+    getblockhash: ([height]) => {
+      const h = int(height, 'height');
+      const e = chain.entryAt(h);
+      if (h < 0 || !e) throw new RpcError(RPC.INVALID_PARAMETER, 'Block height out of range');
+      return e.hashHex;
+    },
+
+    getblockheader: ([h, verbose]) => {
+      const e = blockEntry(hash(h, 'blockhash'));
+      if (verbose === false) return toHex(e.header.toBytes());
+      return headerJson(e, chain);
+    },
+
+    getblock: async ([h, verbosity]) => {
+      const e = blockEntry(hash(h, 'blockhash'));
+      const v = verbosityOf(verbosity, 1);
+      if (v === 0) return toHex((await chain.getRawBlock(e.hashHex))!);
+      const block = (await chain.getBlock(e.hashHex))!;
+      return blockJson(block, e, chain, params, v);
+    },
+
+    getrawtransaction: async ([id, verbose]) => {
+      const txid = hash(id, 'txid');
+      const verb = verbosityOf(verbose, 0);
+      const pooled = mempool.get(txid);
+      if (pooled) return verb ? txJson(pooled.tx, params) : toHex(pooled.tx.toBytes());
+      const found = await chain.getTx(hashFromDisplay(txid));
+      if (!found) {
+        throw new RpcError(
+          RPC.INVALID_ADDRESS_OR_KEY,
+          'No such mempool or blockchain transaction. Use gettransaction for wallet transactions.',
+        );
+      }
+      return verb ? txJson(found.tx, params, { entry: found.block, chain }) : toHex(found.tx.toBytes());
+    },
+
+    sendrawtransaction: async ([hex]) => {
+      const raw = str(hex, 'hexstring');
+      let tx: Tx;
+      try {
+        tx = Tx.fromBytes(fromHex(raw));
+      } catch (e) {
+        if (e instanceof EncodingError)
+          throw new RpcError(RPC.DESERIALIZATION_ERROR, `TX decode failed: ${e.message}`);
+        throw e;
+      }
+      if (await chain.getTx(tx.txid()))
+        throw new RpcError(RPC.VERIFY_ALREADY_IN_CHAIN, 'Transaction already in block chain');
+      if (mempool.has(tx.txidHex())) return tx.txidHex();
+      try {
+        const r = await node.submitTx(tx);
+        if (r.status === 'orphan') throw new RpcError(RPC.VERIFY_ERROR, 'bad-txns-inputs-missingorspent');
+      } catch (e) {
+        if (e instanceof TxRejectError) {
+          throw new RpcError(RPC.VERIFY_REJECTED, e.detail ? `${e.reason} (${e.detail})` : e.reason);
+        }
+        throw e;
+      }
+      return tx.txidHex();
+    },
+
+    getmempoolinfo: () => {
+      const i = mempool.info();
+      return {
+        loaded: true,
+        size: i.count,
+        bytes: i.vsize,
+        usage: i.usage,
+        total_fee: coins(i.totalFee),
+        maxmempool: i.maxUsage,
+        mempoolminfee: coins(i.minFeeRate),
+        minrelaytxfee: 0.00001,
+        incrementalrelayfee: 0.00001,
+        unbroadcastcount: 0,
+        fullrbf: true,
+      };
+    },
+
+    getrawmempool: ([verbose]) => {
+      if (!verbose) return mempool.txids();
+      const out: Record<string, unknown> = {};
+      for (const e of mempool.entries()) out[e.txid] = entryJson(e);
+      return out;
+    },
+
+    getmempoolentry: ([id]) => {
+      const e = mempool.get(hash(id, 'txid'));
+      if (!e) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'Transaction not in mempool');
+      return entryJson(e);
+    },
+
+    gettxoutsetinfo: async () => {
+      const stats = await chain.utxoStats();
+      return {
+        height: chain.height,
+        bestblock: chain.tip.hashHex,
+        txouts: stats.count,
+        // SHA-256 over every coin record in key order (our own serialization, not Core's).
+        hash_serialized: stats.hash,
+      };
+    },
+
+    generatetoaddress: async ([n, address]) => {
+      if (params.name !== 'regtest')
+        throw new RpcError(RPC.MISC_ERROR, 'generatetoaddress is only available on regtest');
+      const count = int(n, 'nblocks');
+      if (count < 0 || count > 10_000)
+        throw new RpcError(RPC.INVALID_PARAMETER, 'nblocks must be between 0 and 10000');
+      let script: Uint8Array;
+      try {
+        script = decodeAddress(str(address, 'address'), params.address);
+      } catch (e) {
+        throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, `Error: Invalid address (${(e as Error).message})`);
+      }
+      return node.generate(count, script);
+    },
+
+    stop: () => {
+      setImmediate(() => node.onStopRequest());
+      return 'gossip-ledger stopping';
+    },
+  };
+  return methods;
+}
