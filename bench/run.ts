@@ -1,9 +1,10 @@
 /** `npm run bench`: every benchmark in bench/, one JSON line per figure. */
 import { run as connect } from './connect.js';
 import { run as miner } from './miner.js';
+import { run as nodeBench } from './node.js';
 import { run as protocol } from './protocol.js';
 
-const benches: Record<string, () => void | Promise<void>> = { protocol, miner, connect };
+const benches: Record<string, () => void | Promise<void>> = { protocol, miner, connect, node: nodeBench };
 const only = process.argv.slice(2);
 for (const [name, fn] of Object.entries(benches)) {
   if (only.length > 0 && !only.includes(name)) continue;

@@ -117,6 +117,8 @@ const program = new Command()
   .showHelpAfterError('(run with --help for usage)')
   // Before adding commands, so they inherit it: usage errors then exit 2, not 1.
   .exitOverride()
+  // The node's own options go before any subcommand, so `params --network x` means the subcommand's.
+  .enablePositionalOptions()
   .addOption(networkOption())
   .option('-d, --datadir <dir>', 'data directory (default: per OS and network)')
   .option('--port <port>', 'P2P port (default: the network default)', port)

@@ -52,6 +52,7 @@ export class FullNode {
   private miner?: Miner;
   private disconnected: Block[] = [];
   private stopping?: Promise<void>;
+  private generating: Promise<unknown> = Promise.resolve();
   /** Set by the CLI: what `stop` over RPC should do after the reply is sent. */
   onStopRequest: () => void = () => undefined;
   httpUrl = '';
@@ -143,8 +144,8 @@ export class FullNode {
     if (added.length > 0) this.log.info('reorg: transactions back in the mempool', { count: added.length });
   }
 
-  submitTx(tx: Tx): Promise<AcceptResult> {
-    return this.mempool.accept(tx);
+  submitTx(tx: Tx, opts: { orphan?: boolean; peer?: string } = {}): Promise<AcceptResult> {
+    return this.mempool.accept(tx, opts);
   }
 
   /** A block template on the tip paying `coinbaseScript`, from the mempool by ancestor fee rate. */
@@ -178,8 +179,14 @@ export class FullNode {
     return this.minerPool;
   }
 
-  /** Mines `n` blocks on the tip paying `script` (regtest's generatetoaddress). */
-  async generate(n: number, script: Uint8Array): Promise<string[]> {
+  /** Mines `n` blocks on the tip paying `script` (regtest's generatetoaddress), one call at a time. */
+  generate(n: number, script: Uint8Array): Promise<string[]> {
+    const run = this.generating.then(() => this.generateNow(n, script));
+    this.generating = run.catch(() => undefined);
+    return run;
+  }
+
+  private async generateNow(n: number, script: Uint8Array): Promise<string[]> {
     const hashes: string[] = [];
     for (let i = 0; i < n; i++) {
       const solved = await solveBlock(this.pool(), this.template(script).block);

@@ -38,7 +38,7 @@ describe('gossip-node', () => {
     expect(r.code).toBe(0);
     const d = JSON.parse(r.out);
     expect(d.txid).toBe(v.txid);
-    expect(d.vout[0].value).toMatch(/^\d+\.\d{8}$/);
+    expect(typeof d.vout[0].value).toBe('number');
   });
 
   it('reports bad input in one line with exit 1, usage errors with exit 2', () => {

@@ -108,10 +108,11 @@ export class Mempool {
   // Acceptance
 
   /**
-   * Validates `tx` and adds it, or keeps it as an orphan when inputs are unknown. Rejections
-   * throw TxRejectError (see errors.ts); failures of the injected deps propagate as they are.
+   * Validates `tx` and adds it, or keeps it as an orphan when inputs are unknown (unless
+   * `orphan: false`, as for RPC submissions, which Core never keeps). Rejections throw
+   * TxRejectError (see errors.ts); failures of the injected deps propagate as they are.
    */
-  accept(tx: Tx, opts: { peer?: string } = {}): Promise<AcceptResult> {
+  accept(tx: Tx, opts: { peer?: string; orphan?: boolean } = {}): Promise<AcceptResult> {
     return this.serial(async () => {
       const result = await this.acceptOne(tx, { bypassFees: false, orphan: true, ...opts });
       if (result.status !== 'accepted') return result;

@@ -42,7 +42,8 @@ export function describeTx(tx: Tx, net: NetworkParams): Record<string, unknown> 
     vout: tx.outputs.map((o, n) => {
       const address = encodeAddress(o.script, net.address);
       return {
-        value: formatCoins(o.value),
+        // A JSON number, as Core prints it; parsed from the exact decimal string.
+        value: Number(formatCoins(o.value)),
         n,
         scriptPubKey: {
           asm: toAsm(o.script),

@@ -146,17 +146,21 @@ export function buildMethods(node: FullNode): Record<string, RpcHandler> {
           throw new RpcError(RPC.DESERIALIZATION_ERROR, `TX decode failed: ${e.message}`);
         throw e;
       }
-      if (await chain.getTx(tx.txid()))
-        throw new RpcError(RPC.VERIFY_ALREADY_IN_CHAIN, 'Transaction already in block chain');
       if (mempool.has(tx.txidHex())) return tx.txidHex();
       try {
-        const r = await node.submitTx(tx);
-        if (r.status === 'orphan') throw new RpcError(RPC.VERIFY_ERROR, 'bad-txns-inputs-missingorspent');
+        // RPC submissions are never kept as orphans (as Core): missing inputs are an error.
+        await node.submitTx(tx, { orphan: false });
       } catch (e) {
-        if (e instanceof TxRejectError) {
-          throw new RpcError(RPC.VERIFY_REJECTED, e.detail ? `${e.reason} (${e.detail})` : e.reason);
+        if (!(e instanceof TxRejectError)) throw e;
+        if (e.code === 'ALREADY_KNOWN')
+          throw new RpcError(RPC.VERIFY_ALREADY_IN_CHAIN, 'Transaction outputs already in utxo set');
+        if (e.code === 'MISSING_INPUTS') {
+          // A confirmed tx whose outputs are all spent looks like one with missing inputs.
+          if (await chain.getTx(tx.txid()))
+            throw new RpcError(RPC.VERIFY_ALREADY_IN_CHAIN, 'Transaction already in block chain');
+          throw new RpcError(RPC.VERIFY_ERROR, 'bad-txns-inputs-missingorspent');
         }
-        throw e;
+        throw new RpcError(RPC.VERIFY_REJECTED, e.detail ? `${e.reason} (${e.detail})` : e.reason);
       }
       return tx.txidHex();
     },
