@@ -5,6 +5,7 @@
  * asserts the RuleError code. Every code in RULES is either covered here or listed as
  * unreachable from a block with a reason.
  */
+
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import * as secp from '@noble/secp256k1';
@@ -36,6 +37,7 @@ import { decodeCompact, hashToBigInt } from '../node/protocol/pow.js';
 import { MANDATORY_FLAGS } from '../node/protocol/script/flags.js';
 import { pushInt } from '../node/protocol/script/script.js';
 import { PrecomputedTx, witnessV0Sighash } from '../node/protocol/script/sighash.js';
+import { signDigest } from '../node/protocol/sign.js';
 import { OutPoint, Tx, TxIn, TxOut } from '../node/protocol/tx.js';
 
 secp.hashes.hmacSha256 = (key, msg) => hmac(nobleSha256, key, msg);
@@ -94,20 +96,9 @@ interface InputSpec {
   witness?: Uint8Array[];
 }
 
-/** Minimal DER integer: no leading zeros, a 0x00 pad when the top bit is set. */
-function derInt(b: Uint8Array): Uint8Array {
-  let i = 0;
-  while (i < b.length - 1 && b[i] === 0 && b[i + 1]! < 0x80) i++;
-  const v = b.subarray(i);
-  const body = v[0]! >= 0x80 ? concat(Uint8Array.of(0), v) : v;
-  return concat(Uint8Array.of(0x02, body.length), body);
-}
-
 /** RFC 6979 low-S signature, DER-encoded (noble/secp256k1 v3 signs compact only). */
 function derSig(msg: Uint8Array): Uint8Array {
-  const rs = secp.sign(msg, SECRET, { prehash: false, lowS: true });
-  const body = concat(derInt(rs.subarray(0, 32)), derInt(rs.subarray(32)));
-  return concat(Uint8Array.of(0x30, body.length), body);
+  return signDigest(msg, SECRET);
 }
 
 /** A transaction spending `inputs`, every P2WPKH input signed SIGHASH_ALL over BIP143. */

@@ -4,6 +4,7 @@
  * (RFC 6979, low-S, DER-encoded here since noble v3 signs compact only). Inputs spending
  * anything else carry the witness or scriptSig the caller gives.
  */
+
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import * as secp from '@noble/secp256k1';
@@ -13,6 +14,7 @@ import { PrecomputedTx, witnessV0Sighash } from '../../node/protocol/script/sigh
 import { bigToBytes32, CURVE_N, SIGHASH } from '../../node/protocol/script/signature.js';
 import { p2pkh, p2wpkh } from '../../node/protocol/script/templates.js';
 import { p2wpkhScriptCode } from '../../node/protocol/script/verify.js';
+import { derEncode } from '../../node/protocol/sign.js';
 import { OutPoint, Tx, TxIn, TxOut } from '../../node/protocol/tx.js';
 
 // noble v3 needs these for synchronous (RFC 6979) signing.
@@ -60,20 +62,8 @@ function bytesToBig(b: Uint8Array): bigint {
   return n;
 }
 
-/** Minimal DER integer: no needless leading zeros, a 0x00 pad when the top bit is set. */
-function derInt(b: Uint8Array): Uint8Array {
-  let i = 0;
-  while (i < b.length - 1 && b[i] === 0 && b[i + 1]! < 0x80) i++;
-  const v = b.subarray(i);
-  const body = v[0]! >= 0x80 ? concat(Uint8Array.of(0), v) : v;
-  return concat(Uint8Array.of(0x02, body.length), body);
-}
-
-/** Compact r||s (64 bytes) to a DER SEQUENCE. */
-export function toDer(compact: Uint8Array): Uint8Array {
-  const body = concat(derInt(compact.subarray(0, 32)), derInt(compact.subarray(32)));
-  return concat(Uint8Array.of(0x30, body.length), body);
-}
+/** Compact r||s (64 bytes) to a DER SEQUENCE (the protocol's encoder). */
+export const toDer = derEncode;
 
 /** A txid-like 32 bytes made from a number, for coins that exist only in a fake UTXO set. */
 export function fakeTxid(n: number): Uint8Array {

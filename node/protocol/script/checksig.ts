@@ -5,6 +5,7 @@
  * which strips the signatures from a legacy scriptCode. `evalScript` pushes the result and
  * applies the VERIFY variants. Failures throw ScriptError with Core's SCRIPT_ERR_* name.
  */
+import { concat } from '../bytes.js';
 import type { SignatureChecker } from './checker.js';
 import { ScriptError, type ScriptErrorCode } from './errors.js';
 import { FLAGS } from './flags.js';
@@ -60,15 +61,7 @@ export function findAndDelete(script: Uint8Array, sig: Uint8Array): { script: Ui
   }
   if (found === 0) return { script, found };
   parts.push(script.subarray(pc2, end));
-  let len = 0;
-  for (const p of parts) len += p.length;
-  const out = new Uint8Array(len);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return { script: out, found };
+  return { script: concat(...parts), found };
 }
 
 function matchAt(script: Uint8Array, pc: number, needle: Uint8Array): boolean {

@@ -87,6 +87,38 @@ function cmp32(a: Uint8Array, aOff: number, b: Uint8Array): number {
 }
 
 /**
+ * One INTEGER of the lax parser: tag 0x02, then a length (short or long form, long-form
+ * lengths above 2^24 refused); returns where its bytes start and how many there are.
+ */
+function readLaxInteger(input: Uint8Array, pos: number): { start: number; length: number } | null {
+  const len = input.length;
+  if (pos === len || input[pos] !== 0x02) return null;
+  pos++;
+  if (pos === len) return null;
+  let lenbyte = input[pos++]!;
+  let length: number;
+  if (lenbyte & 0x80) {
+    lenbyte -= 0x80;
+    if (lenbyte > len - pos) return null;
+    while (lenbyte > 0 && input[pos] === 0) {
+      pos++;
+      lenbyte--;
+    }
+    if (lenbyte >= 4) return null;
+    length = 0;
+    while (lenbyte > 0) {
+      length = length * 256 + input[pos]!;
+      pos++;
+      lenbyte--;
+    }
+  } else {
+    length = lenbyte;
+  }
+  if (length > len - pos) return null;
+  return { start: pos, length };
+}
+
+/**
  * ecdsa_signature_parse_der_lax: returns 64 bytes r||s, or null where Core's parser fails.
  * Values of r or s that overflow 32 bytes or the group order become the all-zero signature,
  * which parses but never verifies (as Core does).
@@ -103,55 +135,14 @@ export function parseDerLax(input: Uint8Array): Uint8Array | null {
     if (lenbyte > len - pos) return null;
     pos += lenbyte;
   }
-  if (pos === len || input[pos] !== 0x02) return null;
-  pos++;
-  if (pos === len) return null;
-  lenbyte = input[pos++]!;
-  let rlen: number;
-  if (lenbyte & 0x80) {
-    lenbyte -= 0x80;
-    if (lenbyte > len - pos) return null;
-    while (lenbyte > 0 && input[pos] === 0) {
-      pos++;
-      lenbyte--;
-    }
-    if (lenbyte >= 4) return null;
-    rlen = 0;
-    while (lenbyte > 0) {
-      rlen = rlen * 256 + input[pos]!;
-      pos++;
-      lenbyte--;
-    }
-  } else {
-    rlen = lenbyte;
-  }
-  if (rlen > len - pos) return null;
-  let rpos = pos;
-  pos += rlen;
-  if (pos === len || input[pos] !== 0x02) return null;
-  pos++;
-  if (pos === len) return null;
-  lenbyte = input[pos++]!;
-  let slen: number;
-  if (lenbyte & 0x80) {
-    lenbyte -= 0x80;
-    if (lenbyte > len - pos) return null;
-    while (lenbyte > 0 && input[pos] === 0) {
-      pos++;
-      lenbyte--;
-    }
-    if (lenbyte >= 4) return null;
-    slen = 0;
-    while (lenbyte > 0) {
-      slen = slen * 256 + input[pos]!;
-      pos++;
-      lenbyte--;
-    }
-  } else {
-    slen = lenbyte;
-  }
-  if (slen > len - pos) return null;
-  let spos = pos;
+  const r = readLaxInteger(input, pos);
+  if (r === null) return null;
+  let rpos = r.start;
+  let rlen = r.length;
+  const sv = readLaxInteger(input, r.start + r.length);
+  if (sv === null) return null;
+  let spos = sv.start;
+  let slen = sv.length;
   while (rlen > 0 && input[rpos] === 0) {
     rlen--;
     rpos++;

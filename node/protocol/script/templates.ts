@@ -16,6 +16,7 @@
  * Opcodes, the op walker and pushes come from `opcodes.ts` and `script.ts`. `witnessProgramOf` and
  * `isPayToScriptHash` are the recognizers `verify.ts` and `sigops.ts` use too.
  */
+import { concat } from '../bytes.js';
 import { decodeSmallInt, encodeSmallInt, OP } from './opcodes.js';
 import {
   isMinimalPush,
@@ -178,15 +179,7 @@ export function multisig(m: number, pubkeys: readonly Uint8Array[]): Uint8Array 
     parts.push(pushBytes(k));
   }
   parts.push(pushInt(n), Uint8Array.of(OP.OP_CHECKMULTISIG));
-  let len = 0;
-  for (const p of parts) len += p.length;
-  const s = new Uint8Array(len);
-  let off = 0;
-  for (const p of parts) {
-    s.set(p, off);
-    off += p.length;
-  }
-  return s;
+  return concat(...parts);
 }
 
 // ---------------------------------------------------------------------------------------------
