@@ -8,12 +8,9 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { checkBlock, checkBlockContextual } from '../consensus/block-check.js';
-import { checkBlockInputs } from '../consensus/block-connect.js';
 import { nextWorkRequired } from '../consensus/difficulty.js';
 import { NOT_CACHED_INVALID, RuleError } from '../consensus/errors.js';
 import { checkHeaderContextFree, checkHeaderContextual } from '../consensus/header-check.js';
-import { blockScriptFlags } from '../consensus/script-flags.js';
-import { blockSubsidy } from '../consensus/subsidy.js';
 import type { Coin } from '../consensus/tx-inputs.js';
 import { Block } from '../protocol/block.js';
 import { hashFromDisplay, hashToDisplay } from '../protocol/hash.js';
@@ -21,20 +18,24 @@ import type { BlockHeader } from '../protocol/header.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { workFromBits } from '../protocol/pow.js';
 import { OutPoint, Tx } from '../protocol/tx.js';
-import { decodeCoin, decodeUndo, encodeUndo } from './coins.js';
-import { BlockEntry, decodeEntry, STATUS } from './entry.js';
+import { CoinCache, TotalsCache } from './caches.js';
+import { decodeCoin } from './coins.js';
 import {
-  type AddressTotals,
-  addTotals,
-  type BatchOp,
-  blockIndexOps,
-  decodeTotals,
-  emptyTotals,
-  encodeTotals,
-} from './indexes.js';
+  type BlockCoins,
+  type ConnectDeps,
+  commitConnect,
+  commitDisconnect,
+  dropConnect,
+  type PreparedConnect,
+  prepareConnect,
+  readCoins,
+  usesPool,
+} from './connect.js';
+import { BlockEntry, decodeEntry, STATUS } from './entry.js';
+import { type AddressTotals, type BatchOp, decodeTotals, emptyTotals } from './indexes.js';
 import { keys, P, readU32BE } from './layout.js';
 import { OrphanBlocks } from './orphans.js';
-import { PARALLEL_MIN_INPUTS, type ScriptPool } from './script-pool.js';
+import type { ScriptPool } from './script-pool.js';
 import { ChainStore } from './store.js';
 
 export interface ChainOptions {
@@ -67,6 +68,12 @@ export interface ChainEvents {
 }
 
 const BLOCK_CACHE = 16;
+/**
+ * Coins created by recent blocks and address totals in recent use, kept to spare the database
+ * a read before the scripts can start (caches.ts); ~250 B of heap per coin.
+ */
+const COIN_CACHE = 50_000;
+const TOTALS_CACHE = 20_000;
 
 export class Chain extends EventEmitter<ChainEvents> {
   readonly params: NetworkParams;
@@ -76,9 +83,15 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly main: BlockEntry[] = [];
   private readonly candidates = new Set<BlockEntry>();
   private readonly orphans: OrphanBlocks;
-  private readonly cache = new Map<string, Block>();
+  /** Recent blocks with their serialization (what workers and getRawBlock read). */
+  private readonly cache = new Map<string, { block: Block; raw: Uint8Array }>();
   private readonly failures = new Map<BlockEntry, RuleError>();
   private readonly scriptPool: ScriptPool | null;
+  private readonly connectDeps: ConnectDeps;
+  /** A block on the tip prepared ahead of its contextual checks (addBlockInner). */
+  private early: { block: Block; prepared: PreparedConnect } | null = null;
+  /** Median time past of main-chain block h - 1 (BIP68), for blocks connected on the tip. */
+  private readonly mtpBefore = (h: number): number => this.main[h - 1]!.medianTimePast();
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(opts: ChainOptions, deps: ChainDeps, store: ChainStore) {
@@ -88,6 +101,13 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.store = store;
     this.orphans = new OrphanBlocks({ max: opts.orphanLimit ?? 100 });
     this.scriptPool = opts.scriptPool ?? null;
+    this.connectDeps = {
+      store,
+      params: opts.params,
+      scriptPool: this.scriptPool,
+      coinCache: new CoinCache(COIN_CACHE),
+      totalsCache: new TotalsCache(TOTALS_CACHE),
+    };
   }
 
   static async open(opts: ChainOptions, deps: ChainDeps): Promise<Chain> {
@@ -146,13 +166,13 @@ export class Chain extends EventEmitter<ChainEvents> {
   async getBlock(hashHex: string): Promise<Block | undefined> {
     const e = this.entries.get(hashHex);
     if (!e?.haveData) return undefined;
-    return this.loadBlock(e);
+    return (await this.loadBlock(e)).block;
   }
 
   async getRawBlock(hashHex: string): Promise<Uint8Array | undefined> {
     const e = this.entries.get(hashHex);
     if (!e?.haveData) return undefined;
-    return this.store.get(keys.block(e.hash));
+    return this.cache.get(hashHex)?.raw ?? this.store.get(keys.block(e.hash));
   }
 
   /** The unspent coin at an outpoint, or undefined (missing or spent). */
@@ -171,7 +191,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     const index = readLE32(loc, 32);
     const offset = readLE32(loc, 36);
     const size = readLE32(loc, 40);
-    const raw = this.cache.get(block.hashHex)?.txs[index];
+    const raw = this.cache.get(block.hashHex)?.block.txs[index];
     if (raw) return { tx: raw, block, index };
     const bytes = await this.store.get(keys.block(block.hash));
     if (!bytes) return undefined;
@@ -245,9 +265,12 @@ export class Chain extends EventEmitter<ChainEvents> {
       return { status: 'orphan', hash: hex, missing: this.orphans.root(hex) ?? undefined };
 
     checkHeaderContextFree(block.header, this.params);
+    const parent = this.entries.get(hashToDisplay(block.header.prevBlock));
+    // A block on the tip will most likely be connected next: its coins are read while its
+    // context-free checks run, and its scripts start before its contextual checks and storage.
+    const coins = parent && parent === this.tip ? readCoins(this.connectDeps, block) : null;
     checkBlock(block, this.params);
 
-    const parent = this.entries.get(hashToDisplay(block.header.prevBlock));
     if (!parent) {
       this.orphans.add(block, this.deps.now());
       return { status: 'orphan', hash: hex, missing: this.orphans.root(hex) ?? undefined };
@@ -256,6 +279,50 @@ export class Chain extends EventEmitter<ChainEvents> {
       await this.storeFailed(block.header, parent);
       throw new RuleError('BAD_PREVBLK', `parent ${parent.hashHex} is invalid`);
     }
+    const raw = block.toBytes();
+    // Only for the pool: inline, preparing would verify every script before the cheap checks.
+    if (coins && usesPool(this.connectDeps, block)) await this.speculate(block, raw, parent, coins);
+    try {
+      return await this.acceptBlock(block, raw, parent);
+    } finally {
+      if (this.early?.block === block) {
+        dropConnect(this.early.prepared);
+        this.early = null;
+      }
+    }
+  }
+
+  /**
+   * Prepares the connection of `block` on `parent` (the tip) ahead of its contextual checks;
+   * connectEntry uses it if the tip has not moved. A rule it breaks is reported later, in
+   * Core's order, by the normal path, which checks everything again.
+   */
+  private async speculate(
+    block: Block,
+    raw: Uint8Array,
+    parent: BlockEntry,
+    coins: BlockCoins,
+  ): Promise<void> {
+    try {
+      const spent = await coins.spent;
+      if (this.tip !== parent) return;
+      const prepared = await prepareConnect(
+        this.connectDeps,
+        block,
+        raw,
+        parent,
+        { spent, own: coins.own },
+        this.mtpBefore,
+      );
+      this.early = { block, prepared };
+    } catch {
+      // Checked again after the contextual checks.
+    }
+  }
+
+  /** Contextual checks, storage and activation of a block whose parent is known and valid. */
+  private async acceptBlock(block: Block, raw: Uint8Array, parent: BlockEntry): Promise<AddResult> {
+    const hex = block.hashHex();
     const height = parent.height + 1;
     const mtp = parent.medianTimePast();
     try {
@@ -278,14 +345,18 @@ export class Chain extends EventEmitter<ChainEvents> {
       STATUS.HAVE_DATA,
       parent,
     );
-    await this.store.write([
-      { type: 'put', key: keys.block(entry.hash), value: block.toBytes() },
+    // Not awaited before connecting: the store applies writes in order, so the body lands
+    // before the batch that connects it (or marks it failed), and the cache serves it meanwhile.
+    const stored = this.store.write([
+      { type: 'put', key: keys.block(entry.hash), value: raw },
       { type: 'put', key: keys.entry(entry.hash), value: entry.encode() },
     ]);
+    stored.catch(() => undefined); // awaited below; a write error also fails the connect
     this.entries.set(hex, entry);
-    this.remember(block);
+    this.remember(block, raw);
     if (entry.chainWork > this.tip.chainWork) this.candidates.add(entry);
     await this.activateBestChain();
+    await stored;
 
     const failure = this.failures.get(entry);
     if (failure) {
@@ -332,43 +403,28 @@ export class Chain extends EventEmitter<ChainEvents> {
     }
   }
 
+  /** Connects `e`, whose parent is the tip, in one atomic batch. */
   private async connectEntry(e: BlockEntry): Promise<void> {
-    const block = await this.loadBlock(e);
-    const view = await this.prefetchCoins(block);
-    let inputs = 0;
-    for (let t = 1; t < block.txs.length; t++) inputs += block.txs[t]!.inputs.length;
-    const parallel = this.scriptPool !== null && inputs >= PARALLEL_MIN_INPUTS;
-    const flags = blockScriptFlags(e.height, this.params);
-    const result = checkBlockInputs(
-      block,
-      { get: (k) => view.get(k) },
-      {
-        height: e.height,
-        subsidy: blockSubsidy(e.height, this.params),
-        flags,
-        mtpOfBlockBefore: (h) => e.ancestor(h - 1)!.medianTimePast(),
-        deferScripts: parallel,
-      },
-      this.params,
-    );
-    if (parallel) {
-      const raw = await this.store.get(keys.block(e.hash));
-      const bad = await this.scriptPool!.verify(block, raw!, result.spent, flags);
-      if (bad) {
-        const txid = block.txs[bad.txIndex]!.txidHex();
-        throw new RuleError(
-          'SCRIPT_FAILED',
-          `input ${bad.inputIndex}: SCRIPT_ERR_${bad.scriptError} in tx ${bad.txIndex} ${txid}`,
-          bad,
-        );
-      }
+    const { block, raw } = await this.loadBlock(e);
+    const early = this.early;
+    this.early = null;
+    let prepared: PreparedConnect;
+    if (early?.block === block && early.prepared.parent === this.tip) {
+      prepared = early.prepared;
+    } else {
+      if (early) dropConnect(early.prepared);
+      const coins = readCoins(this.connectDeps, block);
+      const spent = await coins.spent;
+      prepared = await prepareConnect(
+        this.connectDeps,
+        block,
+        raw,
+        this.tip,
+        { spent, own: coins.own },
+        this.mtpBefore,
+      );
     }
-    const { ops, deltas } = blockIndexOps(block, e.height, result.spent, 1);
-    ops.push({ type: 'put', key: keys.undo(e.hash), value: encodeUndo(result.spent) });
-    ops.push({ type: 'put', key: keys.height(e.height), value: e.hash });
-    ops.push({ type: 'put', key: keys.tip(), value: e.hash });
-    await this.addTotalOps(ops, deltas);
-    await this.store.write(ops);
+    await commitConnect(this.connectDeps, prepared);
     this.main.push(e);
     this.candidates.delete(e);
     this.emit('connect', block, e);
@@ -376,53 +432,14 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   private async disconnectTip(): Promise<void> {
     const e = this.tip;
-    const prev = e.prev;
-    if (!prev) throw new Error('cannot disconnect the genesis block');
-    const block = await this.loadBlock(e);
-    const undoBytes = await this.store.get(keys.undo(e.hash));
-    if (!undoBytes) throw new Error(`missing undo data for ${e.hashHex}`);
-    const { ops, deltas } = blockIndexOps(block, e.height, decodeUndo(undoBytes), -1);
-    ops.push({ type: 'del', key: keys.undo(e.hash) });
-    ops.push({ type: 'del', key: keys.height(e.height) });
-    ops.push({ type: 'put', key: keys.tip(), value: prev.hash });
-    await this.addTotalOps(ops, deltas);
-    await this.store.write(ops);
+    if (!e.prev) throw new Error('cannot disconnect the genesis block');
+    const { block } = await this.loadBlock(e);
+    const undo = await this.store.get(keys.undo(e.hash));
+    if (!undo) throw new Error(`missing undo data for ${e.hashHex}`);
+    await commitDisconnect(this.connectDeps, e, block, undo);
     this.main.pop();
     if (!e.failed) this.candidates.add(e);
     this.emit('disconnect', block, e);
-  }
-
-  private async addTotalOps(
-    ops: BatchOp[],
-    deltas: ReturnType<typeof blockIndexOps>['deltas'],
-  ): Promise<void> {
-    const list = [...deltas.values()];
-    const stored = await this.store.getMany(list.map((d) => keys.addrTotals(d.sh)));
-    list.forEach((d, i) => {
-      const cur = stored[i] ? decodeTotals(stored[i]!) : emptyTotals();
-      const next = addTotals(cur, d.totals);
-      const key = keys.addrTotals(d.sh);
-      if (next.fundedCount === 0 && next.spentCount === 0 && next.txCount === 0)
-        ops.push({ type: 'del', key });
-      else ops.push({ type: 'put', key, value: encodeTotals(next) });
-    });
-  }
-
-  /** Coins the block's inputs spend, plus its own outpoints (BIP30 asks about them). */
-  private async prefetchCoins(block: Block): Promise<Map<string, Coin>> {
-    const wanted: OutPoint[] = [];
-    for (const tx of block.txs) {
-      if (!tx.isCoinbase()) for (const input of tx.inputs) wanted.push(input.prevout);
-      const txid = tx.txid();
-      for (let i = 0; i < tx.outputs.length; i++) wanted.push(new OutPoint(txid, i));
-    }
-    const values = await this.store.getMany(wanted.map((o) => keys.coin(o.txid, o.index)));
-    const view = new Map<string, Coin>();
-    wanted.forEach((o, i) => {
-      const v = values[i];
-      if (v) view.set(o.key(), decodeCoin(v));
-    });
-    return view;
   }
 
   private async markFailed(e: BlockEntry): Promise<void> {
@@ -451,20 +468,20 @@ export class Chain extends EventEmitter<ChainEvents> {
     await this.store.write([{ type: 'put', key: keys.entry(entry.hash), value: entry.encode() }]);
   }
 
-  private async loadBlock(e: BlockEntry): Promise<Block> {
+  private async loadBlock(e: BlockEntry): Promise<{ block: Block; raw: Uint8Array }> {
     const cached = this.cache.get(e.hashHex);
     if (cached) return cached;
     const raw = await this.store.get(keys.block(e.hash));
     if (!raw) throw new Error(`block ${e.hashHex} is indexed but not stored`);
     const block = Block.fromBytes(raw);
-    this.remember(block);
-    return block;
+    this.remember(block, raw);
+    return { block, raw };
   }
 
-  private remember(block: Block): void {
+  private remember(block: Block, raw: Uint8Array): void {
     const hex = block.hashHex();
     this.cache.delete(hex);
-    this.cache.set(hex, block);
+    this.cache.set(hex, { block, raw });
     while (this.cache.size > BLOCK_CACHE) this.cache.delete(this.cache.keys().next().value as string);
   }
 

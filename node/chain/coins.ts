@@ -5,13 +5,18 @@
  */
 import type { Coin } from '../consensus/tx-inputs.js';
 import { Reader } from '../protocol/reader.js';
-import { Writer } from '../protocol/writer.js';
+import { varintSize, Writer } from '../protocol/writer.js';
 
 export function writeCoin(w: Writer, c: Coin): void {
   w.u32(c.height)
     .u8(c.coinbase ? 1 : 0)
     .u64(c.value)
     .varBytes(c.script);
+}
+
+/** Encoded size of one coin (writeCoin). */
+export function coinSize(c: Coin): number {
+  return 13 + varintSize(c.script.length) + c.script.length;
 }
 
 export function readCoin(r: Reader): Coin {
@@ -22,10 +27,36 @@ export function readCoin(r: Reader): Coin {
   return { height, coinbase, value, script };
 }
 
+/** writeCoin's bytes, written straight into an exact-size array (a Writer costs more here). */
 export function encodeCoin(c: Coin): Uint8Array {
-  const w = new Writer(14 + c.script.length);
-  writeCoin(w, c);
-  return w.finish().slice();
+  const n = c.script.length;
+  const out = new Uint8Array(coinSize(c));
+  putU32(out, 0, c.height);
+  out[4] = c.coinbase ? 1 : 0;
+  putU32(out, 5, Number(c.value & 0xffffffffn));
+  putU32(out, 9, Number(c.value >> 32n));
+  let at = 13;
+  if (n < 0xfd) out[at++] = n;
+  else if (n <= 0xffff) {
+    out[at] = 0xfd;
+    out[at + 1] = n & 0xff;
+    out[at + 2] = n >>> 8;
+    at += 3;
+  } else {
+    out[at] = 0xfe;
+    putU32(out, at + 1, n);
+    at += 5;
+  }
+  out.set(c.script, at);
+  return out;
+}
+
+/** Little-endian u32 at `at`. */
+export function putU32(out: Uint8Array, at: number, v: number): void {
+  out[at] = v & 0xff;
+  out[at + 1] = (v >>> 8) & 0xff;
+  out[at + 2] = (v >>> 16) & 0xff;
+  out[at + 3] = v >>> 24;
 }
 
 export function decodeCoin(data: Uint8Array): Coin {
@@ -36,7 +67,12 @@ export function decodeCoin(data: Uint8Array): Coin {
 }
 
 export function encodeUndo(spent: readonly (readonly Coin[])[]): Uint8Array {
-  const w = new Writer(1024);
+  let size = varintSize(spent.length);
+  for (const txCoins of spent) {
+    size += varintSize(txCoins.length);
+    for (const c of txCoins) size += coinSize(c);
+  }
+  const w = new Writer(size);
   w.varint(spent.length);
   for (const txCoins of spent) {
     w.varint(txCoins.length);

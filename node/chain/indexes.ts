@@ -9,14 +9,19 @@
 import { isUnspendable } from '../consensus/block-connect.js';
 import type { Coin } from '../consensus/tx-inputs.js';
 import type { Block } from '../protocol/block.js';
-import { toHex } from '../protocol/bytes.js';
 import { sha256 } from '../protocol/hash.js';
 import { HEADER_SIZE } from '../protocol/header.js';
 import { varintSize, Writer } from '../protocol/writer.js';
-import { encodeCoin } from './coins.js';
+import { encodeCoin, putU32 } from './coins.js';
 import { keys } from './layout.js';
 
 export type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
+
+/** Where ops go, in order (a store batch, store.ts). */
+export interface BatchSink {
+  put(key: Uint8Array, value: Uint8Array): void;
+  del(key: Uint8Array): void;
+}
 
 export interface AddressTotals {
   fundedCount: number;
@@ -57,12 +62,17 @@ export interface ScriptDelta {
   totals: AddressTotals;
 }
 
-/** Signed sum of deltas per scripthash (hex key). */
-type Deltas = Map<string, ScriptDelta>;
+/** Signed sum of deltas per scripthash (keyed by shKey). */
+export type Deltas = Map<string, ScriptDelta>;
+
+/** A scripthash as a map key: its bytes as a binary string (cheaper than hex). */
+export function shKey(sh: Uint8Array): string {
+  return String.fromCharCode.apply(null, sh as unknown as number[]);
+}
 
 function delta(deltas: Deltas, script: Uint8Array): ScriptDelta {
   const sh = sha256(script);
-  const k = toHex(sh);
+  const k = shKey(sh);
   let d = deltas.get(k);
   if (!d) {
     d = { sh, totals: emptyTotals() };
@@ -71,100 +81,104 @@ function delta(deltas: Deltas, script: Uint8Array): ScriptDelta {
   return d;
 }
 
-function u32(n: number): Uint8Array {
-  return Uint8Array.of(n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24);
-}
-
 function utxoValue(value: bigint, height: number): Uint8Array {
-  return new Writer(12).u64(value).u32(height).finish().slice();
+  const out = new Uint8Array(12);
+  putU32(out, 0, Number(value & 0xffffffffn));
+  putU32(out, 4, Number(value >> 32n));
+  putU32(out, 8, height);
+  return out;
 }
 
 /**
- * Ops for one block. `sign` is +1 to connect, -1 to disconnect; `spent[t-1]` are the coins
- * spent by tx t. Ops are ordered so that an output created and spent in the same block ends
- * up deleted (LevelDB applies a batch in order).
+ * Writes one block's ops to `out` and returns the address-total deltas. `sign` is +1 to
+ * connect, -1 to disconnect; `spent[t-1]` are the coins spent by tx t. Ops are ordered so that
+ * an output created and spent in the same block ends up deleted (LevelDB applies a batch in
+ * order).
  */
 export function blockIndexOps(
+  out: BatchSink,
   block: Block,
   height: number,
   spent: readonly (readonly Coin[])[],
   sign: 1 | -1,
-): { ops: BatchOp[]; deltas: Deltas } {
-  const ops: BatchOp[] = [];
+): Deltas {
   const deltas: Deltas = new Map();
   const connect = sign === 1;
   const blockHash = block.hash();
-  let offset = HEADER_SIZE + varintSize(block.txs.length);
   const txs = block.txs;
-  // Disconnect walks the block backwards so restored coins are not deleted by earlier txs.
-  const order = connect ? txs.map((_, i) => i) : txs.map((_, i) => txs.length - 1 - i);
-  const offsets: number[] = [];
-  for (const tx of txs) {
-    offsets.push(offset);
-    offset += tx.size();
+  const offsets: number[] = new Array(txs.length);
+  let offset = HEADER_SIZE + varintSize(txs.length);
+  for (let t = 0; t < txs.length; t++) {
+    offsets[t] = offset;
+    offset += txs[t]!.size();
   }
-  for (const t of order) {
+  const touched = new Set<ScriptDelta>();
+  // Disconnect walks the block backwards so restored coins are not deleted by earlier txs.
+  for (let n = 0; n < txs.length; n++) {
+    const t = connect ? n : txs.length - 1 - n;
     const tx = txs[t]!;
     const txid = tx.txid();
-    const touched = new Map<string, Uint8Array>();
+    touched.clear();
     // Outputs.
-    tx.outputs.forEach((out, vout) => {
-      const d = delta(deltas, out.script);
-      touched.set(toHex(d.sh), d.sh);
+    for (let vout = 0; vout < tx.outputs.length; vout++) {
+      const o = tx.outputs[vout]!;
+      const d = delta(deltas, o.script);
+      touched.add(d);
       d.totals.fundedCount += sign;
-      d.totals.fundedSum += BigInt(sign) * out.value;
-      if (isUnspendable(out.script)) return;
+      d.totals.fundedSum += connect ? o.value : -o.value;
+      if (isUnspendable(o.script)) continue;
       if (connect) {
-        const coin: Coin = { value: out.value, script: out.script, height, coinbase: t === 0 };
-        ops.push({ type: 'put', key: keys.coin(txid, vout), value: encodeCoin(coin) });
-        ops.push({ type: 'put', key: keys.addrUtxo(d.sh, txid, vout), value: utxoValue(out.value, height) });
+        const coin: Coin = { value: o.value, script: o.script, height, coinbase: t === 0 };
+        out.put(keys.coin(txid, vout), encodeCoin(coin));
+        out.put(keys.addrUtxo(d.sh, txid, vout), utxoValue(o.value, height));
       } else {
-        ops.push({ type: 'del', key: keys.coin(txid, vout) });
-        ops.push({ type: 'del', key: keys.addrUtxo(d.sh, txid, vout) });
+        out.del(keys.coin(txid, vout));
+        out.del(keys.addrUtxo(d.sh, txid, vout));
       }
-    });
+    }
     // Inputs.
     if (t > 0) {
       const coins = spent[t - 1]!;
-      tx.inputs.forEach((input, vin) => {
+      for (let vin = 0; vin < tx.inputs.length; vin++) {
         const coin = coins[vin]!;
-        const { txid: ptxid, index } = input.prevout;
+        const { txid: ptxid, index } = tx.inputs[vin]!.prevout;
         const d = delta(deltas, coin.script);
-        touched.set(toHex(d.sh), d.sh);
+        touched.add(d);
         d.totals.spentCount += sign;
-        d.totals.spentSum += BigInt(sign) * coin.value;
+        d.totals.spentSum += connect ? coin.value : -coin.value;
         if (connect) {
-          ops.push({ type: 'del', key: keys.coin(ptxid, index) });
-          ops.push({ type: 'del', key: keys.addrUtxo(d.sh, ptxid, index) });
+          out.del(keys.coin(ptxid, index));
+          out.del(keys.addrUtxo(d.sh, ptxid, index));
           const spender = new Uint8Array(36);
           spender.set(txid);
-          spender.set(u32(vin), 32);
-          ops.push({ type: 'put', key: keys.spender(ptxid, index), value: spender });
+          putU32(spender, 32, vin);
+          out.put(keys.spender(ptxid, index), spender);
         } else {
-          ops.push({ type: 'put', key: keys.coin(ptxid, index), value: encodeCoin(coin) });
-          ops.push({
-            type: 'put',
-            key: keys.addrUtxo(d.sh, ptxid, index),
-            value: utxoValue(coin.value, coin.height),
-          });
-          ops.push({ type: 'del', key: keys.spender(ptxid, index) });
+          out.put(keys.coin(ptxid, index), encodeCoin(coin));
+          out.put(keys.addrUtxo(d.sh, ptxid, index), utxoValue(coin.value, coin.height));
+          out.del(keys.spender(ptxid, index));
         }
-      });
+      }
     }
     // Tx index and address history (once per script the tx touches).
     if (connect) {
-      const loc = new Writer(44).bytes(blockHash).u32(t).u32(offsets[t]!).u32(tx.size()).finish().slice();
-      ops.push({ type: 'put', key: keys.tx(txid), value: loc });
+      const loc = new Uint8Array(44);
+      loc.set(blockHash);
+      putU32(loc, 32, t);
+      putU32(loc, 36, offsets[t]!);
+      putU32(loc, 40, tx.size());
+      out.put(keys.tx(txid), loc);
     } else {
-      ops.push({ type: 'del', key: keys.tx(txid) });
+      out.del(keys.tx(txid));
     }
-    for (const sh of touched.values()) {
-      deltas.get(toHex(sh))!.totals.txCount += sign;
-      const k = keys.addrHistory(sh, height, t);
-      ops.push(connect ? { type: 'put', key: k, value: txid } : { type: 'del', key: k });
+    for (const d of touched) {
+      d.totals.txCount += sign;
+      const k = keys.addrHistory(d.sh, height, t);
+      if (connect) out.put(k, txid);
+      else out.del(k);
     }
   }
-  return { ops, deltas };
+  return deltas;
 }
 
 export function addTotals(a: AddressTotals, b: AddressTotals): AddressTotals {

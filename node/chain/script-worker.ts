@@ -1,40 +1,45 @@
 /**
- * Worker-thread body of the script-check pool: parses its share of a block's transactions
- * from the raw block bytes and verifies every input against the coins it spends.
+ * Worker-thread body of the script-check pool: claims chunks of a block from the shared job
+ * (script-chunks.ts), parses each chunk's transactions and the coins they spend from private
+ * copies of their bytes, and verifies every input.
  */
 import { parentPort } from 'node:worker_threads';
-import { verifyInput } from '../consensus/scripts.js';
+import type { Coin } from '../consensus/tx-inputs.js';
 import { Reader } from '../protocol/reader.js';
-import { ScriptError } from '../protocol/script/errors.js';
-import { PrecomputedTx } from '../protocol/script/sighash.js';
 import { Tx } from '../protocol/tx.js';
+import { readCoin } from './coins.js';
+import { chunkAt, drain, type ScriptFailure, verifyTxs } from './script-chunks.js';
 import type { ScriptJob, ScriptJobResult } from './script-pool.js';
 
+function verifyChunk(job: ScriptJob, i: number): ScriptFailure | null {
+  const c = chunkAt(job.shared, i);
+  const { rawAt, undoAt } = job.layout;
+  // Copies: the parsed txs and coins must not alias memory other threads can see.
+  const r = new Reader(new Uint8Array(job.shared, rawAt + c.txBegin, c.txEnd - c.txBegin).slice());
+  const u = new Reader(new Uint8Array(job.shared, undoAt + c.undoBegin, c.undoEnd - c.undoBegin).slice());
+  const txs: Tx[] = [];
+  const coins: Coin[][] = [];
+  for (let k = 0; k < c.txCount; k++) {
+    const tx = Tx.read(r);
+    const n = u.count(tx.inputs.length, 14);
+    if (n !== tx.inputs.length)
+      throw new Error(`tx ${c.firstTx + k}: ${n} coins for ${tx.inputs.length} inputs`);
+    const row: Coin[] = [];
+    for (let m = 0; m < n; m++) row.push(readCoin(u));
+    txs.push(tx);
+    coins.push(row);
+  }
+  r.end();
+  u.end();
+  return verifyTxs(txs, c.firstTx, (k) => coins[k]!, job.flags);
+}
+
 parentPort?.on('message', (job: ScriptJob) => {
-  let result: ScriptJobResult = { id: job.id, ok: true };
+  let result: ScriptJobResult;
   try {
-    outer: for (let k = 0; k < job.txs.length; k++) {
-      const { index, offset, spent } = job.txs[k]!;
-      const tx = Tx.read(new Reader(job.block, offset));
-      const pre = new PrecomputedTx(tx);
-      for (let i = 0; i < tx.inputs.length; i++) {
-        try {
-          verifyInput(pre, i, spent[i]!, job.flags);
-        } catch (e) {
-          if (!(e instanceof ScriptError)) throw e;
-          result = { id: job.id, ok: false, txIndex: index, inputIndex: i, scriptError: e.code };
-          break outer;
-        }
-      }
-    }
+    result = { id: job.id, failure: drain(job.shared, job.layout.chunks, (i) => verifyChunk(job, i)) };
   } catch (e) {
-    result = {
-      id: job.id,
-      ok: false,
-      txIndex: -1,
-      inputIndex: -1,
-      scriptError: `internal: ${(e as Error).message}`,
-    };
+    result = { id: job.id, failure: null, error: `internal: ${(e as Error).message}` };
   }
   parentPort?.postMessage(result);
 });

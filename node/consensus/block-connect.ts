@@ -159,8 +159,12 @@ export function checkBlockInputs(
   return { fees, sigopCost, spent: spentAll };
 }
 
-/** BIP30: no transaction may create an output that is still unspent in the view. */
-function checkBip30(block: Block, view: CoinView): void {
+/**
+ * BIP30: no transaction may create an output that is still unspent in the view. checkBlockInputs
+ * runs it first; it is exported for a caller that reads the block's own outpoints apart from
+ * the coins it spends and checks them later, keeping this rule's precedence itself.
+ */
+export function checkBip30(block: Block, view: CoinView): void {
   block.txs.forEach((tx, i) => {
     const txid = tx.txid();
     for (let o = 0; o < tx.outputs.length; o++) {

@@ -14,10 +14,15 @@ export const MAX_TX_SERIALIZED = 4_000_000;
 const MIN_INPUT_SIZE = 41;
 const MIN_OUTPUT_SIZE = 9;
 
+/** Scratch for OutPoint.key(); Buffer for its native hex encoder. */
+const KEY_SCRATCH = Buffer.alloc(32);
+
 export class OutPoint {
   /** Internal byte order. */
   readonly txid: Uint8Array;
   readonly index: number;
+  /** key(), made once: views look outpoints up several times per block. */
+  #key: string | undefined;
   constructor(txid: Uint8Array, index: number) {
     this.txid = txid;
     this.index = index;
@@ -27,7 +32,12 @@ export class OutPoint {
   }
   /** Map key: display txid and index. */
   key(): string {
-    return `${hashToDisplay(this.txid)}:${this.index}`;
+    if (this.#key === undefined) {
+      // hashToDisplay(txid), in one native hex conversion of the reversed bytes.
+      for (let i = 0; i < 32; i++) KEY_SCRATCH[i] = this.txid[31 - i]!;
+      this.#key = `${KEY_SCRATCH.toString('hex', 0, 32)}:${this.index}`;
+    }
+    return this.#key;
   }
   static null(): OutPoint {
     return new OutPoint(new Uint8Array(32), 0xffffffff);
