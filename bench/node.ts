@@ -92,7 +92,8 @@ async function mempoolAcceptance(count: number): Promise<void> {
         Array.from({ length: perFan }, () => new TxOut(each, SPK)),
       );
       await rpc('sendrawtransaction', [toHex(fan.toBytes())]);
-      fan.outputs.forEach((o, i) => coins.push({ op: new OutPoint(fan.txid(), i), value: o.value }));
+      for (let i = 0; i < fan.outputs.length; i++)
+        coins.push({ op: new OutPoint(fan.txid(), i), value: fan.outputs[i]!.value });
     }
     await rpc('generatetoaddress', [1, address]);
     const txs = coins.slice(0, count).map((c) => signed([c], [new TxOut(c.value - 500n, SPK)]));

@@ -82,6 +82,8 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly entries = new Map<string, BlockEntry>();
   private readonly main: BlockEntry[] = [];
   private readonly candidates = new Set<BlockEntry>();
+  /** Order in which block data arrived this session (Core's nSequenceId); loaded entries are 0. */
+  private sequence = 0;
   private readonly orphans: OrphanBlocks;
   /** Recent blocks with their serialization (what workers and getRawBlock read). */
   private readonly cache = new Map<string, { block: Block; raw: Uint8Array }>();
@@ -239,16 +241,21 @@ export class Chain extends EventEmitter<ChainEvents> {
     });
   }
 
-  /** Count and SHA-256 of every coin, in key order (like Core's gettxoutsetinfo hash_serialized). */
-  async utxoStats(): Promise<{ count: number; hash: string }> {
-    const h = createHash('sha256');
-    let count = 0;
-    for await (const [k, v] of this.store.iterate(keys.range(P.COIN))) {
-      h.update(k);
-      h.update(v);
-      count++;
-    }
-    return { count, hash: h.digest('hex') };
+  /**
+   * Count and SHA-256 of every coin in key order (like Core's gettxoutsetinfo), with the tip
+   * they belong to: taken between block connections, so the three always agree.
+   */
+  utxoStats(): Promise<{ height: number; tip: string; count: number; hash: string }> {
+    return this.exclusive(async () => {
+      const h = createHash('sha256');
+      let count = 0;
+      for await (const [k, v] of this.store.iterate(keys.range(P.COIN))) {
+        h.update(k);
+        h.update(v);
+        count++;
+      }
+      return { height: this.height, tip: this.tip.hashHex, count, hash: h.digest('hex') };
+    });
   }
 
   /** Validates and stores a block, then activates the best chain. Throws RuleError if invalid. */
@@ -347,16 +354,18 @@ export class Chain extends EventEmitter<ChainEvents> {
     );
     // Not awaited before connecting: the store applies writes in order, so the body lands
     // before the batch that connects it (or marks it failed), and the cache serves it meanwhile.
-    const stored = this.store.write([
+    // The block and its index entry must be durable before any batch that makes it the tip:
+    // two async LevelDB writes in flight are not ordered, and a tip without its block would not
+    // survive a crash.
+    await this.store.write([
       { type: 'put', key: keys.block(entry.hash), value: raw },
       { type: 'put', key: keys.entry(entry.hash), value: entry.encode() },
     ]);
-    stored.catch(() => undefined); // awaited below; a write error also fails the connect
+    entry.seq = ++this.sequence;
     this.entries.set(hex, entry);
     this.remember(block, raw);
-    if (entry.chainWork > this.tip.chainWork) this.candidates.add(entry);
+    if (entry.chainWork >= this.tip.chainWork) this.candidates.add(entry);
     await this.activateBestChain();
-    await stored;
 
     const failure = this.failures.get(entry);
     if (failure) {
@@ -376,15 +385,17 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   private async activateBestChain(): Promise<void> {
     for (;;) {
-      let best: BlockEntry | null = null;
+      // Core's FindMostWorkChain: most work, ties to the block received first. Entries tying
+      // the tip stay candidates, so a reorg that fails midway can return to the old tip.
+      let best: BlockEntry = this.tip;
       for (const c of this.candidates) {
-        if (c.failed || c.chainWork <= this.tip.chainWork) {
+        if (c.failed || c.chainWork < this.tip.chainWork) {
           this.candidates.delete(c);
           continue;
         }
-        if (!best || c.chainWork > best.chainWork) best = c;
+        if (c.chainWork > best.chainWork || (c.chainWork === best.chainWork && c.seq < best.seq)) best = c;
       }
-      if (!best) return;
+      if (best === this.tip) return;
       const fork = findFork(this.tip, best);
       const path: BlockEntry[] = [];
       for (let e: BlockEntry | null = best; e && e !== fork; e = e.prev) path.push(e);

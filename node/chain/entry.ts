@@ -22,6 +22,8 @@ export class BlockEntry {
   readonly chainWork: bigint;
   status: number;
   readonly prev: BlockEntry | null;
+  /** When its data arrived in this session (ties in work go to the earliest); 0 if loaded. */
+  seq = 0;
 
   constructor(
     header: BlockHeader,

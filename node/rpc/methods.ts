@@ -198,8 +198,8 @@ export function buildMethods(node: FullNode): Record<string, RpcHandler> {
     gettxoutsetinfo: async () => {
       const stats = await chain.utxoStats();
       return {
-        height: chain.height,
-        bestblock: chain.tip.hashHex,
+        height: stats.height,
+        bestblock: stats.tip,
         txouts: stats.count,
         // SHA-256 over every coin record in key order (our own serialization, not Core's).
         hash_serialized: stats.hash,
