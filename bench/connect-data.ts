@@ -30,7 +30,12 @@ function solve(block: Block): Block {
   }
 }
 
-function signed(inputs: { op: OutPoint; value: bigint }[], outputs: TxOut[]): Tx {
+/** A version-2 tx spending P2WPKH coins of `key`, every input signed (SIGHASH_ALL). */
+export function signedSpend(
+  inputs: { op: OutPoint; value: bigint }[],
+  outputs: TxOut[],
+  key: Uint8Array = KEY,
+): Tx {
   const unsigned = new Tx({
     version: 2,
     locktime: 0,
@@ -38,7 +43,7 @@ function signed(inputs: { op: OutPoint; value: bigint }[], outputs: TxOut[]): Tx
     outputs,
   });
   const pre = new PrecomputedTx(unsigned);
-  const witnesses = inputs.map((i, k) => signP2wpkh(pre, k, i.value, KEY));
+  const witnesses = inputs.map((i, k) => signP2wpkh(pre, k, i.value, key));
   return new Tx({
     version: 2,
     locktime: 0,
@@ -82,14 +87,14 @@ function generate(log: (m: string) => void): Block[] {
   const cb = blocks[0]!.txs[0]!;
   const cbValue = cb.outputs[0]!.value;
   const each = (cbValue - FEE) / BigInt(TXS_PER_BLOCK);
-  const fan = signed(
+  const fan = signedSpend(
     [{ op: new OutPoint(cb.txid(), 0), value: cbValue }],
     Array.from({ length: TXS_PER_BLOCK }, () => new TxOut(each, spk)),
   );
   mine(102, [fan]);
   let coins = fan.outputs.map((o, i) => ({ op: new OutPoint(fan.txid(), i), value: o.value }));
   for (let k = 0; k < SPEND_BLOCKS; k++) {
-    const txs = coins.map((c) => signed([c], [new TxOut(c.value - FEE, spk)]));
+    const txs = coins.map((c) => signedSpend([c], [new TxOut(c.value - FEE, spk)]));
     mine(103 + k, txs);
     coins = txs.map((tx) => ({ op: new OutPoint(tx.txid(), 0), value: tx.outputs[0]!.value }));
     if ((k + 1) % 100 === 0) log(`generated ${k + 1}/${SPEND_BLOCKS} spending blocks`);

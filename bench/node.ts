@@ -16,31 +16,16 @@ import { encodeAddress } from '../node/protocol/address.js';
 import { Block } from '../node/protocol/block.js';
 import { fromHex, toHex } from '../node/protocol/bytes.js';
 import { regtest } from '../node/protocol/params.js';
-import { PrecomputedTx, p2wpkhFor, publicKey, signP2wpkh } from '../node/protocol/sign.js';
-import { OutPoint, Tx, TxIn, TxOut } from '../node/protocol/tx.js';
-import { loadOrGenerate } from './connect-data.js';
+import { p2wpkhFor, publicKey } from '../node/protocol/sign.js';
+import { OutPoint, TxOut } from '../node/protocol/tx.js';
+import { loadOrGenerate, signedSpend } from './connect-data.js';
 import { emit, REPO_ROOT } from './lib.js';
 
 const KEY = new Uint8Array(32).fill(9);
 const SPK = p2wpkhFor(publicKey(KEY));
 
-function signed(inputs: { op: OutPoint; value: bigint }[], outputs: TxOut[]): Tx {
-  const unsigned = new Tx({
-    version: 2,
-    locktime: 0,
-    inputs: inputs.map((i) => new TxIn(i.op, new Uint8Array(0), 0xfffffffd)),
-    outputs,
-  });
-  const pre = new PrecomputedTx(unsigned);
-  return new Tx({
-    version: 2,
-    locktime: 0,
-    inputs: unsigned.inputs.map(
-      (i, k) => new TxIn(i.prevout, i.script, i.sequence, signP2wpkh(pre, k, inputs[k]!.value, KEY)),
-    ),
-    outputs,
-  });
-}
+const signed = (inputs: { op: OutPoint; value: bigint }[], outputs: TxOut[]) =>
+  signedSpend(inputs, outputs, KEY);
 
 function post(url: URL, auth: string, body: string, agent: Agent): Promise<string> {
   return new Promise((resolve, reject) => {
