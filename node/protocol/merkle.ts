@@ -5,7 +5,7 @@
  * Witness root and commitment per BIP141.
  */
 import { concat, equal } from './bytes.js';
-import { hash256, sha256, sha256Parts } from './hash.js';
+import { hash256 } from './hash.js';
 
 export interface MerkleResult {
   root: Uint8Array;
@@ -20,7 +20,7 @@ export function merkleRoot(leaves: readonly Uint8Array[]): MerkleResult {
     for (let i = 0; i + 1 < level.length; i += 2) if (equal(level[i]!, level[i + 1]!)) mutated = true;
     if (level.length & 1) level.push(level[level.length - 1]!);
     const next: Uint8Array[] = new Array(level.length / 2);
-    for (let i = 0; i < next.length; i++) next[i] = sha256(sha256Parts(level[2 * i]!, level[2 * i + 1]!));
+    for (let i = 0; i < next.length; i++) next[i] = hash256Pair(level[2 * i]!, level[2 * i + 1]!);
     level = next;
   }
   return { root: level[0]!, mutated };
@@ -52,7 +52,8 @@ export function rootFromBranch(leaf: Uint8Array, branch: readonly Uint8Array[], 
 }
 
 function hash256Pair(a: Uint8Array, b: Uint8Array): Uint8Array {
-  return sha256(sha256Parts(a, b));
+  // 64 bytes: hash256 takes the plain-JS path, with no node:crypto object per tree node.
+  return hash256(concat(a, b));
 }
 
 /** BIP141: the coinbase's wtxid counts as 32 zero bytes. */
