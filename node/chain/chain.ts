@@ -18,6 +18,7 @@ import type { BlockHeader } from '../protocol/header.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { workFromBits } from '../protocol/pow.js';
 import { OutPoint, Tx } from '../protocol/tx.js';
+import { genesisOps, readBlockIndex } from './bootstrap.js';
 import { CoinCache, TotalsCache } from './caches.js';
 import { decodeCoin } from './coins.js';
 import {
@@ -31,10 +32,11 @@ import {
   readCoins,
   usesPool,
 } from './connect.js';
-import { BlockEntry, decodeEntry, STATUS } from './entry.js';
-import { type AddressTotals, type BatchOp, decodeTotals, emptyTotals } from './indexes.js';
-import { keys, P, readU32BE } from './layout.js';
+import { BlockEntry, findFork, STATUS } from './entry.js';
+import type { AddressTotals, BatchOp } from './indexes.js';
+import { keys, P } from './layout.js';
 import { OrphanBlocks } from './orphans.js';
+import * as queries from './queries.js';
 import type { ScriptPool } from './script-pool.js';
 import { ChainStore } from './store.js';
 
@@ -116,7 +118,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     const { store, fresh } = await ChainStore.open(opts.path, opts.params);
     const chain = new Chain(opts, deps, store);
     try {
-      if (fresh) await chain.writeGenesis();
+      if (fresh) await store.write(genesisOps(opts.params));
       await chain.load();
       // A crash in the middle of a reorg leaves a better stored branch: finish activating it.
       await chain.exclusive(() => chain.activateBestChain());
@@ -190,9 +192,9 @@ export class Chain extends EventEmitter<ChainEvents> {
     if (!loc) return undefined;
     const block = this.entries.get(hashToDisplay(loc.subarray(0, 32)));
     if (!block) return undefined;
-    const index = readLE32(loc, 32);
-    const offset = readLE32(loc, 36);
-    const size = readLE32(loc, 40);
+    const index = queries.readLE32(loc, 32);
+    const offset = queries.readLE32(loc, 36);
+    const size = queries.readLE32(loc, 40);
     const raw = this.cache.get(block.hashHex)?.block.txs[index];
     if (raw) return { tx: raw, block, index };
     const bytes = await this.store.get(keys.block(block.hash));
@@ -201,44 +203,22 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   /** Spending input of an outpoint, if a main-chain tx spends it. */
-  async getSpender(txid: Uint8Array, vout: number): Promise<{ txid: Uint8Array; vin: number } | undefined> {
-    const v = await this.store.get(keys.spender(txid, vout));
-    return v ? { txid: v.slice(0, 32), vin: readLE32(v, 32) } : undefined;
+  getSpender(txid: Uint8Array, vout: number) {
+    return queries.spender(this.store, txid, vout);
   }
 
-  async getAddressTotals(scripthash: Uint8Array): Promise<AddressTotals> {
-    const v = await this.store.get(keys.addrTotals(scripthash));
-    return v ? decodeTotals(v) : emptyTotals();
+  getAddressTotals(scripthash: Uint8Array): Promise<AddressTotals> {
+    return queries.addressTotals(this.store, scripthash);
   }
 
-  /** Confirmed history of a scripthash, newest first: [height, position, txid]. */
-  async getAddressHistory(
-    scripthash: Uint8Array,
-    opts: { limit?: number; before?: { height: number; pos: number } } = {},
-  ): Promise<{ height: number; pos: number; txid: Uint8Array }[]> {
-    const full = keys.range(P.ADDR_HISTORY, scripthash);
-    const bounds = opts.before
-      ? { gte: full.gte, lt: keys.addrHistory(scripthash, opts.before.height, opts.before.pos) }
-      : full;
-    const rows = await this.store.range(bounds, { reverse: true, limit: opts.limit ?? 50 });
-    return rows.map(([k, v]) => ({ height: readU32BE(k, 33), pos: readU32BE(k, 37), txid: v }));
+  /** Confirmed history of a scripthash, newest first. */
+  getAddressHistory(scripthash: Uint8Array, opts: queries.HistoryOptions = {}) {
+    return queries.addressHistory(this.store, scripthash, opts);
   }
 
-  /** Unspent outputs of a scripthash: [txid, vout, value, height]. */
-  async getAddressUtxos(
-    scripthash: Uint8Array,
-    limit = 1000,
-  ): Promise<{ txid: Uint8Array; vout: number; value: bigint; height: number }[]> {
-    const rows = await this.store.range(keys.range(P.ADDR_UTXO, scripthash), { limit });
-    return rows.map(([k, v]) => {
-      const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
-      return {
-        txid: k.slice(33, 65),
-        vout: readU32BE(k, 65),
-        value: dv.getBigUint64(0, true),
-        height: dv.getUint32(8, true),
-      };
-    });
+  /** Unspent outputs of a scripthash. */
+  getAddressUtxos(scripthash: Uint8Array, limit = 1000) {
+    return queries.addressUtxos(this.store, scripthash, limit);
   }
 
   /**
@@ -495,37 +475,12 @@ export class Chain extends EventEmitter<ChainEvents> {
     while (this.cache.size > BLOCK_CACHE) this.cache.delete(this.cache.keys().next().value as string);
   }
 
-  private async writeGenesis(): Promise<void> {
-    const g = this.params.genesis;
-    const entry = new BlockEntry(g.header, 0, workFromBits(g.header.bits), STATUS.HAVE_DATA, null);
-    await this.store.write([
-      { type: 'put', key: keys.entry(entry.hash), value: entry.encode() },
-      { type: 'put', key: keys.block(entry.hash), value: g.toBytes() },
-      { type: 'put', key: keys.height(0), value: entry.hash },
-      { type: 'put', key: keys.tip(), value: entry.hash },
-    ]);
-  }
-
   /** Rebuilds the in-memory index and main chain from the database. */
   private async load(): Promise<void> {
-    const stored = [];
-    for await (const [, v] of this.store.iterate(keys.range(P.ENTRY))) stored.push(decodeEntry(v));
-    stored.sort((a, b) => a.height - b.height);
-    for (const s of stored) {
-      const prev = s.height === 0 ? null : (this.entries.get(hashToDisplay(s.header.prevBlock)) ?? null);
-      if (s.height > 0 && !prev) continue; // unreachable entry; ignore
-      const e = new BlockEntry(s.header, s.height, s.chainWork, s.status, prev);
-      this.entries.set(e.hashHex, e);
-    }
-    const tipHash = await this.store.get(keys.tip());
-    if (!tipHash) throw new Error('chain database has no tip');
-    let tip = this.entries.get(hashToDisplay(tipHash));
-    if (!tip) throw new Error('chain tip is not in the block index');
-    const main: BlockEntry[] = [];
-    for (let e: BlockEntry | null = tip; e; e = e.prev) main.push(e);
-    main.reverse();
+    const { entries, main } = await readBlockIndex(this.store);
+    for (const [k, e] of entries) this.entries.set(k, e);
     this.main.push(...main);
-    tip = this.tip;
+    const tip = this.tip;
     for (const e of this.entries.values()) {
       if (e.haveData && !e.failed && e.chainWork > tip.chainWork) this.candidates.add(e);
     }
@@ -536,25 +491,6 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.queue = run.catch(() => undefined);
     return run;
   }
-}
-
-function findFork(a: BlockEntry, b: BlockEntry): BlockEntry {
-  let x: BlockEntry | null = a;
-  let y: BlockEntry | null = b;
-  while (x && y && x !== y) {
-    if (x.height > y.height) x = x.prev;
-    else if (y.height > x.height) y = y.prev;
-    else {
-      x = x.prev;
-      y = y.prev;
-    }
-  }
-  if (!x || x !== y) throw new Error('blocks share no ancestor');
-  return x;
-}
-
-function readLE32(b: Uint8Array, off: number): number {
-  return (b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24)) >>> 0;
 }
 
 /** The inverse of OutPoint.key(): "<display txid>:<vout>". */

@@ -97,3 +97,19 @@ export function decodeEntry(data: Uint8Array): StoredEntry {
   r.end();
   return { header, height, chainWork, status };
 }
+
+/** The last common ancestor of two entries. */
+export function findFork(a: BlockEntry, b: BlockEntry): BlockEntry {
+  let x: BlockEntry | null = a;
+  let y: BlockEntry | null = b;
+  while (x && y && x !== y) {
+    if (x.height > y.height) x = x.prev;
+    else if (y.height > x.height) y = y.prev;
+    else {
+      x = x.prev;
+      y = y.prev;
+    }
+  }
+  if (!x || x !== y) throw new Error('blocks share no ancestor');
+  return x;
+}

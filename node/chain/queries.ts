@@ -1,0 +1,61 @@
+/**
+ * Read-only queries over the chain's indexes (layout.ts): spender of an outpoint, and a
+ * scripthash's totals, history (newest first, paged by position) and unspent outputs.
+ */
+import { type AddressTotals, decodeTotals, emptyTotals } from './indexes.js';
+import { keys, P, readU32BE } from './layout.js';
+import type { ChainStore } from './store.js';
+
+export interface HistoryOptions {
+  limit?: number;
+  /** Only entries strictly before this (height, position in block). */
+  before?: { height: number; pos: number };
+}
+
+export function readLE32(b: Uint8Array, off: number): number {
+  return (b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24)) >>> 0;
+}
+
+export async function spender(
+  store: ChainStore,
+  txid: Uint8Array,
+  vout: number,
+): Promise<{ txid: Uint8Array; vin: number } | undefined> {
+  const v = await store.get(keys.spender(txid, vout));
+  return v ? { txid: v.slice(0, 32), vin: readLE32(v, 32) } : undefined;
+}
+
+export async function addressTotals(store: ChainStore, scripthash: Uint8Array): Promise<AddressTotals> {
+  const v = await store.get(keys.addrTotals(scripthash));
+  return v ? decodeTotals(v) : emptyTotals();
+}
+
+export async function addressHistory(
+  store: ChainStore,
+  scripthash: Uint8Array,
+  opts: HistoryOptions = {},
+): Promise<{ height: number; pos: number; txid: Uint8Array }[]> {
+  const full = keys.range(P.ADDR_HISTORY, scripthash);
+  const bounds = opts.before
+    ? { gte: full.gte, lt: keys.addrHistory(scripthash, opts.before.height, opts.before.pos) }
+    : full;
+  const rows = await store.range(bounds, { reverse: true, limit: opts.limit ?? 50 });
+  return rows.map(([k, v]) => ({ height: readU32BE(k, 33), pos: readU32BE(k, 37), txid: v }));
+}
+
+export async function addressUtxos(
+  store: ChainStore,
+  scripthash: Uint8Array,
+  limit = 1000,
+): Promise<{ txid: Uint8Array; vout: number; value: bigint; height: number }[]> {
+  const rows = await store.range(keys.range(P.ADDR_UTXO, scripthash), { limit });
+  return rows.map(([k, v]) => {
+    const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
+    return {
+      txid: k.slice(33, 65),
+      vout: readU32BE(k, 65),
+      value: dv.getBigUint64(0, true),
+      height: dv.getUint32(8, true),
+    };
+  });
+}
