@@ -8,7 +8,7 @@ import { type SpentOutput, verifyInput } from '../node/consensus/scripts.js';
 import { Block } from '../node/protocol/block.js';
 import { fromHex } from '../node/protocol/bytes.js';
 import { defaultBackend, type EcdsaBackend, nativeBackend, nobleBackend } from '../node/protocol/ecdsa.js';
-import { hash256, hashFromDisplay } from '../node/protocol/hash.js';
+import { hash256 } from '../node/protocol/hash.js';
 import { flagsFromNames } from '../node/protocol/script/flags.js';
 import { PrecomputedTx } from '../node/protocol/script/sighash.js';
 import { Tx } from '../node/protocol/tx.js';
@@ -181,5 +181,4 @@ export function run(): void {
     blocksPerSec: bp.opsPerSec,
     mbPerSec: Number(((bp.opsPerSec * bytes) / raws.length / 1e6).toFixed(1)),
   });
-  void hashFromDisplay;
 }
