@@ -6,20 +6,21 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { buildExplorer } from '../explorer-api/index.js';
 import { type AddResult, Chain } from './chain/chain.js';
 import { ScriptPool } from './chain/script-pool.js';
 import { blockSubsidy } from './consensus/subsidy.js';
-import { buildHttp } from './http.js';
 import { createLogger, type Logger, type LogLevel } from './log.js';
 import { type AcceptResult, Mempool } from './mempool/index.js';
 import { MinerPool } from './mining/miner.js';
 import { Miner, solveBlock } from './mining/miner-loop.js';
 import { type BlockTemplate, buildBlockTemplate } from './mining/template.js';
+import type { PeerInfo } from './p2p/peer-info.js';
 import type { Block } from './protocol/block.js';
 import { getNetwork, type NetworkName, type NetworkParams } from './protocol/params.js';
 import type { Tx } from './protocol/tx.js';
 import { buildMethods } from './rpc/methods.js';
-import { CookieAuth } from './rpc/server.js';
+import { CookieAuth, registerRpc } from './rpc/server.js';
 
 export const VERSION = '0.1.0';
 
@@ -110,12 +111,8 @@ export class FullNode {
   }
 
   private async startHttp(): Promise<void> {
-    this.http = buildHttp({
-      tip: () => ({ height: this.chain.height, hash: this.chain.tip.hashHex }),
-      auth: this.auth,
-      methods: buildMethods(this),
-      log: this.log.child('http'),
-    });
+    this.http = buildExplorer(this);
+    registerRpc(this.http, { auth: this.auth, methods: buildMethods(this), log: this.log.child('rpc') });
     await this.auth.write();
     this.httpUrl = await this.http.listen({ host: this.config.httpHost, port: this.config.httpPort });
     this.log.info('http listening', {
@@ -123,6 +120,11 @@ export class FullNode {
       rpc: `${this.httpUrl}/rpc`,
       cookie: this.auth.path,
     });
+  }
+
+  /** The connected peers (empty until the P2P layer is running). */
+  peerInfo(): PeerInfo[] {
+    return [];
   }
 
   /** Validates and stores a block; brings the mempool in line with the new tip. */

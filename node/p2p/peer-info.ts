@@ -1,0 +1,27 @@
+/** What the node tells about a connected peer (getpeerinfo, GET /api/peers). */
+export interface PeerInfo {
+  /** Local connection number, as Core's getpeerinfo `id`. */
+  id: number;
+  /** "host:port" of the remote end. */
+  addr: string;
+  host: string;
+  port: number;
+  /** The peer's version nonce as hex: its node id. */
+  nodeId: string;
+  direction: 'inbound' | 'outbound';
+  services: string;
+  version: number;
+  userAgent: string;
+  startHeight: number;
+  /** Height of the last block we know the peer has (from its headers/inv). */
+  syncedHeight: number;
+  /** Last measured ping round trip in milliseconds, null before the first pong. */
+  pingMs: number | null;
+  /** Unix seconds. */
+  connectedAt: number;
+  bytesSent: number;
+  bytesReceived: number;
+  bytesSentPerMsg: Record<string, number>;
+  bytesReceivedPerMsg: Record<string, number>;
+  banScore: number;
+}
