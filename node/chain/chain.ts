@@ -18,6 +18,7 @@ import type { BlockHeader } from '../protocol/header.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { workFromBits } from '../protocol/pow.js';
 import { OutPoint, Tx } from '../protocol/tx.js';
+import { type AnchorRecord, findAnchor } from './anchors.js';
 import { genesisOps, readBlockIndex } from './bootstrap.js';
 import { CoinCache, TotalsCache } from './caches.js';
 import { decodeCoin } from './coins.js';
@@ -219,6 +220,11 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** Unspent outputs of a scripthash. */
   getAddressUtxos(scripthash: Uint8Array, limit = 1000) {
     return queries.addressUtxos(this.store, scripthash, limit);
+  }
+
+  /** Earliest main-chain anchor of a 32-byte commitment (chain/anchors.ts), or null. */
+  getAnchor(commitment: Uint8Array): Promise<AnchorRecord | null> {
+    return findAnchor(this.store, commitment);
   }
 
   /**

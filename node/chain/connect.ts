@@ -22,6 +22,7 @@ import type { Coin } from '../consensus/tx-inputs.js';
 import type { Block } from '../protocol/block.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { OutPoint } from '../protocol/tx.js';
+import { anchorIndexOps } from './anchors.js';
 import type { CoinCache, TotalsCache } from './caches.js';
 import { decodeCoin, decodeUndo, encodeUndo } from './coins.js';
 import type { BlockEntry } from './entry.js';
@@ -146,6 +147,7 @@ export async function prepareConnect(
   const hash = block.hash();
   const batch = deps.store.batch();
   const deltas = blockIndexOps(batch, block, height, spent, 1);
+  anchorIndexOps(batch, block, height, 1);
   batch.put(keys.undo(hash), undo);
   batch.put(keys.height(height), hash);
   batch.put(keys.tip(), hash);
@@ -214,6 +216,7 @@ export async function commitDisconnect(
   let written = false;
   try {
     const deltas = blockIndexOps(batch, block, e.height, decodeUndo(undo), -1);
+    anchorIndexOps(batch, block, e.height, -1);
     batch.del(keys.undo(e.hash));
     batch.del(keys.height(e.height));
     batch.put(keys.tip(), prev.hash);

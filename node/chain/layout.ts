@@ -15,11 +15,16 @@
  *   a <scripthash32><height u32be><pos u32be> -> txid(32)   address history (confirmed)
  *   o <scripthash32><txid32><vout u32be> -> value u64, height u32                   address utxos
  *   A <scripthash32>                   -> address totals (indexes.ts)
+ *   g <commitment32><height u32be><txindex u32be><vout u32be> -> block hash(32), txid(32), time u32
+ *                                         anchor commitments, GLA1 outputs (chain/anchors.ts)
  *
  * Hashes and txids are in internal byte order; a scripthash is SHA-256 of the output script
  * (Esplora's convention).
+ *
+ * Schema 2 added the anchor index (g): a schema-1 data dir lacks it for the blocks it already
+ * holds, so it is refused (store.ts, WRONG_SCHEMA) rather than answering "not anchored".
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const P = {
   VERSION: 0x56, // V
@@ -34,6 +39,7 @@ export const P = {
   ADDR_HISTORY: 0x61, // a
   ADDR_UTXO: 0x6f, // o
   ADDR_TOTALS: 0x41, // A
+  ANCHOR: 0x67, // g
 } as const;
 
 function key(prefix: number, ...parts: (Uint8Array | number)[]): Uint8Array {
@@ -70,6 +76,8 @@ export const keys = {
   addrHistory: (sh: Uint8Array, height: number, pos: number) => key(P.ADDR_HISTORY, sh, height, pos),
   addrUtxo: (sh: Uint8Array, txid: Uint8Array, vout: number) => key(P.ADDR_UTXO, sh, txid, vout),
   addrTotals: (sh: Uint8Array) => key(P.ADDR_TOTALS, sh),
+  anchor: (commitment: Uint8Array, height: number, txIndex: number, vout: number) =>
+    key(P.ANCHOR, commitment, height, txIndex, vout),
   /** [gte, lt) bounds of every key starting with prefix || parts. */
   range: (prefix: number, ...parts: (Uint8Array | number)[]) => {
     const gte = key(prefix, ...parts);
