@@ -7,15 +7,14 @@
  *
  * Memory: `ManifestBuilder` is fed the file piece by piece by its caller (this module does no
  * I/O) and keeps no file data: a chunk that straddles pieces goes into an incremental SHA-256
- * (node:crypto's, as node/protocol/hash.ts has no incremental form; copying such chunks into
- * a buffer instead cost ~20% of the throughput with 64 KiB pieces, bench/anchors.ts), plus
+ * (copying such chunks into a buffer instead cost ~20% of the throughput with 64 KiB pieces, bench/anchors.ts), plus
  * the O(log n) stack of tree.ts's accumulator, whatever the file size. Finding a bad chunk or
  * serving a chunk's path needs every leaf hash, which a root cannot give back: the builder
  * keeps them on request (`keepChunkHashes`, 32 bytes per chunk, 128 KiB for 1 GiB at the
  * default size), and proofs may carry them (proof.ts), as BitTorrent v2 carries piece layers.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { equal } from '../protocol/bytes.js';
+import { type Sha256Stream, sha256Stream } from '../protocol/hash.js';
 import { AnchorError } from './errors.js';
 import {
   checkIndex,
@@ -140,7 +139,7 @@ export class ManifestBuilder {
   readonly chunkSize: number;
   private readonly tree = new TreeAccumulator();
   /** The leaf hash of a chunk a piece ended inside, and how many of its bytes it has had. */
-  private partial: Hash | null = null;
+  private partial: Sha256Stream | null = null;
   private fill = 0;
   private bytes = 0;
   private hashes: Uint8Array | null;
@@ -168,13 +167,13 @@ export class ManifestBuilder {
       this.partial.update(data.subarray(0, off));
       this.fill += off;
       if (this.fill < cs) return this;
-      this.add(new Uint8Array(this.partial.digest()));
+      this.add(this.partial.digest());
       this.partial = null;
       this.fill = 0;
     }
     for (; data.length - off >= cs; off += cs) this.add(leafHash(data.subarray(off, off + cs)));
     if (off < data.length) {
-      this.partial = createHash('sha256').update(LEAF_PREFIX).update(data.subarray(off));
+      this.partial = sha256Stream().update(LEAF_PREFIX).update(data.subarray(off));
       this.fill = data.length - off;
     }
     return this;
@@ -183,7 +182,7 @@ export class ManifestBuilder {
   /** Ends the file. The builder cannot be fed again. */
   digest(): FileDigest {
     if (this.done) throw new Error('ManifestBuilder: digest called twice');
-    if (this.partial) this.add(new Uint8Array(this.partial.digest()));
+    if (this.partial) this.add(this.partial.digest());
     this.done = true;
     this.partial = null;
     const count = this.tree.size;

@@ -29,6 +29,24 @@ export function sha256Parts(...parts: Uint8Array[]): Uint8Array {
   return plain(h.digest());
 }
 
+/** Incremental SHA-256, for data that arrives in pieces (file manifests). */
+export interface Sha256Stream {
+  update(data: Uint8Array): Sha256Stream;
+  digest(): Uint8Array;
+}
+
+export function sha256Stream(): Sha256Stream {
+  const h = createHash('sha256');
+  const stream: Sha256Stream = {
+    update(data) {
+      h.update(data);
+      return stream;
+    },
+    digest: () => plain(h.digest()),
+  };
+  return stream;
+}
+
 /** Bitcoin's double SHA-256 (txids, block hashes, merkle nodes, checksums). */
 export function hash256(data: Uint8Array): Uint8Array {
   return sha256Small(sha256(data));
