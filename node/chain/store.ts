@@ -74,7 +74,7 @@ export class ChainStore {
       if (version !== SCHEMA_VERSION) {
         throw new ChainDbError(
           'WRONG_SCHEMA',
-          `data dir ${path} has schema ${version}, this node needs ${SCHEMA_VERSION}`,
+          `data dir ${path} has schema ${version}, this node needs ${SCHEMA_VERSION} (indexes changed): move it aside and sync a new one`,
         );
       }
       return { store, fresh: false };
