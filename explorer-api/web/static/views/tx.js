@@ -1,0 +1,196 @@
+/**
+ * One transaction: status and confirmations, fee, every input with the output it spends and
+ * every output with its address, value and (from /outspends) the input that spent it.
+ */
+import { ApiError, getJson, seg } from '../api.js';
+import { badge, fields, h, heading, link, panel, paths } from '../dom.js';
+import { bytes, feeRate, integer, utc, vbytes, vsizeOf } from '../format.js';
+import { amount, errorView, statusBadge } from './common.js';
+
+const TXID = /^[0-9a-fA-F]{64}$/;
+
+function scriptDetails(summary, rows) {
+  const shown = rows.filter(
+    ([, v]) => v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0),
+  );
+  if (shown.length === 0) return null;
+  return h(
+    'details',
+    { class: 'script' },
+    h('summary', null, summary),
+    h(
+      'dl',
+      null,
+      shown.map(([k, v]) =>
+        h(
+          'div',
+          null,
+          h('dt', null, k),
+          h('dd', { class: 'mono break' }, Array.isArray(v) ? v.map((x) => h('div', null, x)) : v),
+        ),
+      ),
+    ),
+  );
+}
+
+/** One input or output: index, who (address or kind), a line of facts, script details, value. */
+function ioRow(index, who, meta, details, value, attrs) {
+  return h(
+    'li',
+    { class: 'io-row', ...attrs },
+    h('span', { class: 'io-index' }, String(index)),
+    h(
+      'div',
+      { class: 'io-main' },
+      h('div', { class: 'io-who' }, who),
+      h('div', { class: 'io-meta' }, meta),
+      details,
+    ),
+    h('div', { class: 'io-value' }, value),
+  );
+}
+
+function addressOf(vout) {
+  if (vout.scriptpubkey_address)
+    return link(paths.address(vout.scriptpubkey_address), vout.scriptpubkey_address, 'mono break');
+  if (vout.scriptpubkey_type === 'op_return') return h('span', null, 'OP_RETURN data');
+  return h('span', null, `${vout.scriptpubkey_type ?? 'unknown'} script`);
+}
+
+function inputsList(tx) {
+  return h(
+    'ol',
+    { class: 'io-list inputs' },
+    tx.vin.map((vin, i) =>
+      ioRow(
+        i,
+        vin.is_coinbase
+          ? h('span', null, 'Coinbase (newly created coins)')
+          : vin.prevout
+            ? addressOf(vin.prevout)
+            : '?',
+        vin.is_coinbase
+          ? null
+          : [
+              'spends ',
+              link(paths.tx(vin.txid), `${vin.txid.slice(0, 8)}…${vin.txid.slice(-8)}:${vin.vout}`, 'mono'),
+              vin.prevout?.scriptpubkey_type ? ` · ${vin.prevout.scriptpubkey_type}` : null,
+            ],
+        scriptDetails('Script', [
+          [
+            vin.is_coinbase ? 'coinbase data' : 'scriptSig',
+            vin.is_coinbase ? vin.scriptsig : vin.scriptsig_asm,
+          ],
+          ['witness', vin.witness],
+          [
+            'sequence',
+            typeof vin.sequence === 'number' ? `0x${vin.sequence.toString(16).padStart(8, '0')}` : null,
+          ],
+          ['previous output script', vin.prevout?.scriptpubkey_asm],
+        ]),
+        vin.prevout ? amount(vin.prevout.value) : null,
+      ),
+    ),
+  );
+}
+
+function spentText(vout, spend) {
+  if (vout.scriptpubkey_type === 'op_return') return 'unspendable';
+  if (!spend) return null;
+  if (!spend.spent) return badge('Unspent', 'ok');
+  return h(
+    'span',
+    { class: 'spent' },
+    'spent by ',
+    link(paths.tx(spend.txid), `${spend.txid.slice(0, 8)}…${spend.txid.slice(-8)}:${spend.vin}`, 'mono'),
+    spend.status && !spend.status.confirmed ? badge('unconfirmed', 'warn') : null,
+  );
+}
+
+function outputsList(tx, outspends) {
+  return h(
+    'ol',
+    { class: 'io-list outputs' },
+    tx.vout.map((vout, i) =>
+      ioRow(
+        i,
+        addressOf(vout),
+        [vout.scriptpubkey_type ?? '', ' · ', spentText(vout, outspends?.[i])],
+        scriptDetails('Script', [
+          ['scriptPubKey', vout.scriptpubkey_asm],
+          ['hex', vout.scriptpubkey],
+        ]),
+        amount(vout.value),
+        { 'data-vout': i },
+      ),
+    ),
+  );
+}
+
+function summary(tx, tipHeight) {
+  const coinbase = tx.vin.some((i) => i.is_coinbase);
+  const totalIn = tx.vin.reduce((s, i) => s + BigInt(i.prevout?.value ?? 0), 0n);
+  const totalOut = tx.vout.reduce((s, o) => s + BigInt(o.value), 0n);
+  return fields([
+    ['Status', h('span', { id: 'tx-status' }, statusBadge(tx.status, tipHeight))],
+    [
+      'Block',
+      tx.status?.confirmed
+        ? h(
+            'span',
+            null,
+            link(paths.block(tx.status.block_hash), `#${integer(tx.status.block_height)}`),
+            ' · ',
+            utc(tx.status.block_time),
+          )
+        : h('span', { class: 'muted' }, 'waiting in the mempool'),
+    ],
+    ['Fee', coinbase ? h('span', { class: 'muted' }, 'none (coinbase)') : amount(tx.fee)],
+    ['Fee rate', coinbase ? null : feeRate(tx.fee, tx.weight)],
+    ['Total in', coinbase ? null : amount(totalIn)],
+    ['Total out', amount(totalOut)],
+    ['Size', bytes(tx.size)],
+    ['Virtual size', vbytes(vsizeOf(tx.weight))],
+    ['Weight', `${integer(tx.weight)} WU`],
+    ['Version', String(tx.version)],
+    ['Lock time', integer(tx.locktime)],
+  ]);
+}
+
+export async function txView(ctx) {
+  const [txid] = ctx.params;
+  if (!TXID.test(txid))
+    return errorView(new ApiError(400, 'A transaction id is 64 hexadecimal characters.'), ctx, 'transaction');
+  const [tx, outspends, tipHeight] = await Promise.all([
+    getJson(`/tx/${seg(txid)}`, ctx.signal),
+    getJson(`/tx/${seg(txid)}/outspends`, ctx.signal).catch((e) => {
+      if (e.name === 'AbortError') throw e;
+      return null; // the page is still useful without spent-by links
+    }),
+    ctx.tip.ready(),
+  ]);
+  ctx.setTitle(`Transaction ${txid.slice(0, 12)}…`);
+  const info = panel('Details', summary(tx, tipHeight));
+  const outs = panel(`Outputs (${tx.vout.length})`, outputsList(tx, outspends));
+  ctx.onTip(async (height) => {
+    // A block may have confirmed it, or spent one of its outputs.
+    try {
+      const [fresh, spends] = await Promise.all([
+        getJson(`/tx/${seg(txid)}`, ctx.signal),
+        getJson(`/tx/${seg(txid)}/outspends`, ctx.signal),
+      ]);
+      info.replaceChildren(h('h2', null, 'Details'), summary(fresh, height));
+      outs.replaceChildren(h('h2', null, `Outputs (${fresh.vout.length})`), outputsList(fresh, spends));
+    } catch {
+      // Keep the last good view (e.g. the tx left the mempool in a reorg).
+    }
+  });
+  const coinbase = tx.vin.some((i) => i.is_coinbase);
+  return h(
+    'div',
+    null,
+    heading(coinbase ? 'Coinbase transaction' : 'Transaction', tx.txid),
+    info,
+    h('div', { class: 'io-columns' }, panel(`Inputs (${tx.vin.length})`, inputsList(tx)), outs),
+  );
+}

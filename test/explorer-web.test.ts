@@ -1,0 +1,288 @@
+/**
+ * The explorer web page (issue 5, "The web page at /") in a real browser: Debian's Chromium via
+ * playwright-core against an in-process regtest node holding 102 blocks, a confirmed payment
+ * (P2WPKH, P2PKH and OP_RETURN outputs) and an unconfirmed spend of it. The home page lists the
+ * blocks, searching a txid opens its page with its outputs, an address page shows its balance,
+ * deep links survive a reload, the tip moves live, unknown items say "not found", data never
+ * becomes markup, and the page's files carry the cache headers they should. Screenshots go to
+ * test-artifacts/explorer-web/.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeAddress } from '../node/protocol/address.js';
+import { fromHex, toHex } from '../node/protocol/bytes.js';
+import { regtest } from '../node/protocol/params.js';
+import { nullData } from '../node/protocol/script/templates.js';
+import { OutPoint, Tx, TxOut } from '../node/protocol/tx.js';
+import { launchBrowser, openPage, screenshot, type WatchedPage } from './helpers/browser.js';
+import { payTo, signedSpend, testKey } from './helpers/keys.js';
+import { startTestNode, stopTestNodes, type TestNode } from './helpers/node.js';
+
+const SUBSIDY = 5_000_000_000n;
+const MINER = testKey('explorer-web miner');
+const PAYEE = testKey('explorer-web payee');
+const OTHER = testKey('explorer-web other');
+const MINER_ADDR = encodeAddress(MINER.p2wpkh, regtest.address)!;
+const PAYEE_ADDR = encodeAddress(PAYEE.p2wpkh, regtest.address)!;
+const PAYEE_LEGACY = encodeAddress(PAYEE.p2pkh, regtest.address)!;
+const PAID = 1_234_567_891n; // 12.34567891 coins: every decimal digit matters
+const SHOTS = 'explorer-web';
+
+let t: TestNode;
+let browser: Browser;
+let pay: Tx; // confirmed at height 102
+let spend: Tx; // in the mempool, spends pay:0
+const opened: WatchedPage[] = [];
+
+async function page(options?: Parameters<typeof openPage>[1]): Promise<Page> {
+  const watched = await openPage(browser, options);
+  opened.push(watched);
+  return watched.page;
+}
+
+async function coinbaseAt(height: number): Promise<Tx> {
+  const hash = await t.rpc<string>('getblockhash', [height]);
+  const block = await t.rpc<{ tx: { hex: string }[] }>('getblock', [hash, 2]);
+  return Tx.fromBytes(fromHex(block.tx[0]!.hex));
+}
+
+async function send(tx: Tx): Promise<void> {
+  expect(await t.rpc('sendrawtransaction', [toHex(tx.toBytes())])).toBe(tx.txidHex());
+}
+
+/** Text of the element, once it exists. */
+async function text(p: Page, selector: string): Promise<string> {
+  return (await p.locator(selector).first().textContent()) ?? '';
+}
+
+beforeAll(async () => {
+  t = await startTestNode();
+  await t.rpc('generatetoaddress', [101, MINER_ADDR]);
+  const cb1 = await coinbaseAt(1);
+  const fee = 10_000n;
+  pay = signedSpend(
+    [{ prevout: new OutPoint(cb1.txid(), 0), value: SUBSIDY, key: MINER }],
+    [
+      payTo(PAYEE, PAID),
+      new TxOut(100_000_000n, PAYEE.p2pkh),
+      new TxOut(0n, nullData(new TextEncoder().encode('gossip-ledger explorer test'))),
+      new TxOut(SUBSIDY - PAID - 100_000_000n - fee, MINER.p2wpkh),
+    ],
+  );
+  await send(pay);
+  await t.rpc('generatetoaddress', [1, MINER_ADDR]);
+  spend = signedSpend(
+    [{ prevout: new OutPoint(pay.txid(), 0), value: PAID, key: PAYEE }],
+    [payTo(OTHER, 200_000_000n), payTo(PAYEE, PAID - 200_000_000n - 5_000n)],
+  );
+  await send(spend);
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stopTestNodes();
+});
+
+describe('explorer web page', () => {
+  it('home lists the latest blocks and the mempool', async () => {
+    const p = await page();
+    await p.goto(`${t.url}/`);
+    await p.locator('table.blocks tbody tr').nth(9).waitFor();
+    const heights = await p
+      .locator('table.blocks tbody tr')
+      .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-height'))));
+    expect(heights).toEqual([102, 101, 100, 99, 98, 97, 96, 95, 94, 93]);
+    const tipHash = await t.rpc<string>('getbestblockhash');
+    expect(await p.locator('table.blocks tbody tr').first().locator('a.hash-link').getAttribute('href')).toBe(
+      `/block/${tipHash}`,
+    );
+    expect(await text(p, '#tip-height')).toBe('#102');
+    expect(await text(p, 'table.mempool')).toContain(spend.txidHex());
+    expect(await text(p, '#stat-mempool')).toContain('1 tx');
+    await screenshot(p, SHOTS, 'home');
+  });
+
+  it('searching a txid opens its page with its outputs, spends and status', async () => {
+    const p = await page();
+    await p.goto(`${t.url}/`);
+    await p.locator('table.blocks').waitFor();
+    await p.fill('#search-input', pay.txidHex());
+    await p.press('#search-input', 'Enter');
+    await p.waitForURL(`${t.url}/tx/${pay.txidHex()}`);
+    await p.locator('ol.outputs > li').nth(3).waitFor();
+    const rows = await p.locator('ol.outputs > li').allTextContents();
+    expect(rows[0]).toContain(PAYEE_ADDR);
+    expect(rows[0]).toContain('12.34567891');
+    expect(rows[0]).toContain(`spent by ${spend.txidHex().slice(0, 8)}…`);
+    expect(rows[1]).toContain(PAYEE_LEGACY);
+    expect(rows[1]).toContain('1.00000000');
+    expect(rows[1]).toContain('Unspent');
+    expect(rows[2]).toContain('OP_RETURN');
+    expect(rows[2]).toContain('unspendable');
+    expect(rows[3]).toContain('36.65422109');
+    expect(await text(p, '#tx-status')).toBe('1 confirmation');
+    expect(await text(p, 'ol.inputs')).toContain('50.00000000');
+    expect(await text(p, '.fields')).toContain('0.00010000');
+    await screenshot(p, SHOTS, 'tx');
+
+    // A deep link survives a reload; following "spent by" reaches the unconfirmed spend.
+    await p.reload();
+    await p.locator('ol.outputs > li').first().waitFor();
+    expect(await text(p, 'ol.outputs > li')).toContain(PAYEE_ADDR);
+    await p.locator('ol.outputs > li').first().locator('.spent a').click();
+    await p.waitForURL(`${t.url}/tx/${spend.txidHex()}`);
+    await p.locator('.page-id', { hasText: spend.txidHex() }).waitFor();
+    expect(await text(p, '#tx-status')).toBe('Unconfirmed');
+    await p.goBack();
+    await p.waitForURL(`${t.url}/tx/${pay.txidHex()}`);
+    await p.locator('.page-id', { hasText: pay.txidHex() }).waitFor();
+    expect(await p.locator('ol.outputs > li').count()).toBe(4);
+  });
+
+  it('an address page shows its confirmed and unconfirmed balance and history', async () => {
+    const p = await page();
+    await p.goto(`${t.url}/`);
+    await p.locator('table.blocks').waitFor();
+    await p.fill('#search-input', PAYEE_ADDR);
+    await p.press('#search-input', 'Enter');
+    await p.waitForURL(`${t.url}/address/${PAYEE_ADDR}`);
+    await p.locator('#balance-confirmed').waitFor();
+    expect(await text(p, '#balance-confirmed')).toContain('12.34567891');
+    expect(await text(p, '#balance-unconfirmed')).toContain('-2.00005000');
+    expect(await text(p, '#balance-total')).toContain('10.34562891');
+    const cards = await p
+      .locator('.txcard')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-txid')));
+    expect(cards).toEqual([spend.txidHex(), pay.txidHex()]);
+    expect(await text(p, `.txcard[data-txid="${pay.txidHex()}"] footer`)).toContain('+12.34567891');
+    await screenshot(p, SHOTS, 'address');
+  });
+
+  it('block pages: by height, header fields and the block transactions', async () => {
+    const p = await page();
+    const hash = await t.rpc<string>('getblockhash', [102]);
+    await p.goto(`${t.url}/block-height/102`);
+    await p.waitForURL(`${t.url}/block/${hash}`);
+    await p.locator('.txcard').nth(1).waitFor();
+    expect(await p.locator('.txcard').count()).toBe(2);
+    expect(await text(p, '.page-head h1')).toContain('Block 102');
+    expect(await text(p, '.fields')).toContain('1 confirmation');
+    expect(await p.locator('.txcard').nth(1).getAttribute('data-txid')).toBe(pay.txidHex());
+    await screenshot(p, SHOTS, 'block');
+    // Searching a height goes to that block.
+    await p.fill('#search-input', '1');
+    await p.press('#search-input', 'Enter');
+    const hash1 = await t.rpc<string>('getblockhash', [1]);
+    await p.waitForURL(`${t.url}/block/${hash1}`);
+    await p.locator('.page-id', { hasText: hash1 }).waitFor();
+    expect(await text(p, '.page-head h1')).toMatch(/^Block 1\D/);
+  });
+
+  it('unknown items and bad input get a clear state; data never becomes markup', async () => {
+    const p = await page();
+    await p.goto(`${t.url}/tx/${'00'.repeat(32)}`);
+    await p.locator('[data-state="not-found"]').waitFor();
+    expect(await text(p, 'main h1')).toBe('Not found');
+
+    await p.goto(`${t.url}/anchor/${'ab'.repeat(32)}`);
+    await p.locator('[data-state="not-found"]').waitFor();
+
+    await p.fill('#search-input', 'ff'.repeat(32));
+    await p.press('#search-input', 'Enter');
+    await p.locator('[data-state="not-found"] .query', { hasText: 'ff'.repeat(32) }).waitFor();
+    expect(await text(p, 'main')).toContain('No block, transaction or anchor');
+    await screenshot(p, SHOTS, 'not-found');
+
+    await p.fill('#search-input', '999999');
+    await p.press('#search-input', 'Enter');
+    await p.locator('main', { hasText: 'no block at height 999,999' }).waitFor();
+
+    const hostile = '<img src=x onerror="window.__pwned=1">';
+    await p.fill('#search-input', hostile);
+    await p.press('#search-input', 'Enter');
+    await p.locator('[data-state="not-found"] .query', { hasText: 'onerror' }).waitFor();
+    expect(await text(p, '[data-state="not-found"] .query')).toBe(hostile);
+    expect(await p.locator('main img').count()).toBe(0);
+    expect(await p.evaluate('window.__pwned')).toBeUndefined();
+
+    await p.goto(`${t.url}/address/notanaddress`);
+    await p.locator('main .state').waitFor();
+    expect(await text(p, 'main h1')).toBe('Invalid request');
+  });
+
+  it('the tip updates live and the page reads well on a phone', async () => {
+    const p = await page({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await p.goto(`${t.url}/`);
+    await p.locator('table.blocks tbody tr').first().waitFor();
+    expect(await text(p, '#tip-height')).toBe('#102');
+    await t.rpc('generatetoaddress', [1, MINER_ADDR]);
+    // The page polls the tip; the header and the block list follow without a reload.
+    await p.locator('#tip-height', { hasText: /^#103$/ }).waitFor({ timeout: 20_000 });
+    await p.locator('table.blocks tbody tr[data-height="103"]').waitFor({ timeout: 20_000 });
+    expect(await p.locator('table.blocks tbody tr').first().getAttribute('data-height')).toBe('103');
+    // The mined block took the spend out of the mempool.
+    await p.locator('#stat-mempool', { hasText: '0 tx' }).waitFor();
+    // Nothing overflows the phone's width.
+    expect(await p.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await screenshot(p, SHOTS, 'home-phone');
+    await p.goto(`${t.url}/tx/${pay.txidHex()}`);
+    await p.locator('ol.outputs').waitFor();
+    expect(await text(p, '#tx-status')).toBe('2 confirmations');
+    expect(await p.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await screenshot(p, SHOTS, 'tx-phone');
+  });
+
+  it('serves the page shell and versioned assets with the right headers', async () => {
+    const shell = await fetch(`${t.url}/tx/${pay.txidHex()}`);
+    expect(shell.status).toBe(200);
+    expect(shell.headers.get('content-type')).toContain('text/html');
+    expect(shell.headers.get('cache-control')).toBe('no-cache');
+    expect(shell.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await shell.text();
+    const app = html.match(/src="(\/static\/[0-9a-f]{16}\/app\.js)"/)?.[1];
+    expect(app).toBeDefined();
+    const etag = shell.headers.get('etag')!;
+    expect((await fetch(`${t.url}/`, { headers: { 'if-none-match': etag } })).status).toBe(304);
+
+    const asset = await fetch(`${t.url}${app}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toContain('text/javascript');
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const assetTag = asset.headers.get('etag')!;
+    expect((await fetch(`${t.url}${app}`, { headers: { 'if-none-match': assetTag } })).status).toBe(304);
+    // An older build's URL still works but is not cached for good.
+    const old = await fetch(`${t.url}/static/0000000000000000/app.js`);
+    expect(old.status).toBe(200);
+    expect(old.headers.get('cache-control')).toBe('no-cache');
+    for (const missing of ['nope.js', '../index.ts', 'index.html']) {
+      expect((await fetch(`${t.url}${app!.replace('app.js', missing)}`)).status, missing).toBe(404);
+    }
+  });
+
+  it('formats amounts exactly, in the browser', async () => {
+    const p = await page();
+    await p.goto(`${t.url}/mempool`);
+    const html = await (await fetch(`${t.url}/`)).text();
+    const base = html.match(/src="(\/static\/[0-9a-f]{16})\/app\.js"/)![1];
+    const got = await p.evaluate(
+      `import('${base}/format.js').then((f) => [0, 1, 99999999, 100000000, -5, 2099999997690000, '9007199254740993', 1.5]
+        .map((v) => f.coins(v)).concat(f.coins(1234567891, { sign: true })))`,
+    );
+    expect(got).toEqual([
+      '0.00000000',
+      '0.00000001',
+      '0.99999999',
+      '1.00000000',
+      '-0.00000005',
+      '20,999,999.97690000',
+      '90,071,992.54740993',
+      '?', // not a whole number of units: never rounded into a wrong amount
+      '+12.34567891',
+    ]);
+  });
+
+  it('ran every page without script errors', () => {
+    expect(opened.flatMap((w) => w.errors)).toEqual([]);
+  });
+});
