@@ -1,31 +1,103 @@
 /**
- * The explorer: a fastify app serving the Esplora-compatible REST API under /api and the web
- * page at /. It reads only through the node (chain, indexes, mempool, peers); the node adds its
+ * The explorer: a fastify app serving the Esplora-compatible REST API under /api (routes/),
+ * its OpenAPI document at /api/openapi.json with a docs page at /api/docs, and the web page at
+ * / (web/). It reads only through the node (chain, indexes, mempool, peers); the node adds its
  * admin RPC to the same app.
+ *
+ * Every route declares JSON schemas: path parameters are validated (a mismatch is a 400 JSON
+ * error), responses are serialized from their schema. Unknown /api paths and items are 404
+ * JSON errors; nothing a client sends yields a 500 or a stack trace (errors.ts). GETs allow any
+ * origin (CORS); POSTs have a body-size limit and a per-client rate limit.
  */
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { FullNode } from '../node/node.js';
+import { ExplorerData } from './data.js';
+import { installErrorHandlers } from './errors.js';
+import { FeeEstimator } from './fees.js';
+import { MempoolIndex } from './mempool-index.js';
+import { registerAddressRoutes } from './routes/address.js';
+import { registerAnchorRoutes } from './routes/anchors.js';
+import { registerBlockRoutes } from './routes/blocks.js';
+import { registerBroadcastRoutes } from './routes/broadcast.js';
+import type { RouteContext } from './routes/context.js';
+import { registerMempoolRoutes } from './routes/mempool.js';
+import { registerNodeRoutes } from './routes/node-info.js';
+import { registerTxRoutes } from './routes/txs.js';
 import { registerWeb } from './web/index.js';
 
 /** What the explorer may use of a node. */
 export type ExplorerNode = Pick<FullNode, 'params' | 'chain' | 'mempool' | 'submitTx' | 'peerInfo' | 'log'>;
 
-export function buildExplorer(node: ExplorerNode): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
-  app.get('/api/blocks/tip/height', async (_req, res) => {
-    res.type('text/plain').header('cache-control', 'public, max-age=1');
-    return String(node.chain.height);
+export interface ExplorerOptions {
+  /** POST /api/tx per client address: at most `max` requests per `timeWindow` ms. */
+  postRateLimit?: { max: number; timeWindow: number };
+  /** Largest POST /api/tx body in bytes (hex of a standard tx is at most 800 kB). */
+  txBodyLimit?: number;
+}
+
+const DEFAULTS: Required<ExplorerOptions> = {
+  postRateLimit: { max: 100, timeWindow: 60_000 },
+  txBodyLimit: 1_000_000,
+};
+
+export function buildExplorer(node: ExplorerNode, options: ExplorerOptions = {}): FastifyInstance {
+  // Long path segments reach the schemas (a 400 naming the parameter) rather than a bare 414.
+  const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024, routerOptions: { maxParamLength: 1024 } });
+  const pool = new MempoolIndex(node.mempool, node.chain);
+  const data = new ExplorerData(node, pool);
+  const ctx: RouteContext = {
+    node,
+    data,
+    pool,
+    fees: new FeeEstimator(data),
+    opts: { ...DEFAULTS, ...options },
+  };
+  app.addHook('onClose', async () => pool.close());
+  installErrorHandlers(app, node.log.child('explorer'));
+
+  app.register(swagger, {
+    // Only the tagged /api routes: not the admin RPC or the web page.
+    hideUntagged: true,
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'gossip-ledger explorer API',
+        description:
+          "Blockstream Esplora's HTTP API (paths, status codes, text or JSON bodies and field names as " +
+          'github.com/Blockstream/esplora/blob/master/API.md documents them), plus node-specific routes. ' +
+          'Amounts are satoshis; bad input is a 400 JSON error, an unknown item a 404.',
+        version: '1',
+      },
+    },
   });
-  app.get('/api/blocks/tip/hash', async (_req, res) => {
-    res.type('text/plain').header('cache-control', 'public, max-age=1');
-    return node.chain.tip.hashHex;
-  });
+  app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.register(
+    async (api) => {
+      await api.register(rateLimit, { global: false });
+      api.setNotFoundHandler((req, res) => {
+        res.code(404).send({ error: `endpoint not found: ${req.method} ${req.url}`, code: 'NOT_FOUND' });
+      });
+      // GETs are public data any page may read (CORS, error replies included);
+      // POST sits in a sibling scope without it, so it stays same-origin.
+      await api.register(async (get) => {
+        await get.register(cors, { origin: '*', methods: ['GET', 'HEAD'] });
+        registerBlockRoutes(get, ctx);
+        registerTxRoutes(get, ctx);
+        registerAddressRoutes(get, ctx);
+        registerMempoolRoutes(get, ctx);
+        registerNodeRoutes(get, ctx);
+        registerAnchorRoutes(get, ctx);
+      });
+      // Its own scope: it replaces the body parsers (any content type is read as text).
+      await api.register(async (post) => registerBroadcastRoutes(post, ctx));
+      api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
+    },
+    { prefix: '/api' },
+  );
   registerWeb(app);
-  app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, res) => {
-    const code = err.statusCode ?? 500;
-    const status = code >= 400 && code < 500 ? code : 500;
-    if (status === 500) node.log.error('http handler failed', { error: err.message });
-    res.code(status).send({ error: status === 500 ? 'internal error' : (err.message ?? 'bad request') });
-  });
   return app;
 }

@@ -203,6 +203,19 @@ export class Chain extends EventEmitter<ChainEvents> {
     return { tx: Tx.fromBytes(bytes.subarray(offset, offset + size)), block, index };
   }
 
+  /** Where a confirmed tx sits (main-chain block and position), without reading the block. */
+  async getTxLocation(txid: Uint8Array): Promise<{ block: BlockEntry; index: number } | undefined> {
+    const loc = await queries.txLocation(this.store, txid);
+    const block = loc && this.entries.get(hashToDisplay(loc.blockHash));
+    return block && loc ? { block, index: loc.index } : undefined;
+  }
+
+  /** Coins a connected main-chain block spent, per non-coinbase tx (undefined otherwise). */
+  getBlockUndo(hashHex: string): Promise<Coin[][] | undefined> {
+    const e = this.entries.get(hashHex);
+    return e && this.isMain(e) ? queries.blockUndo(this.store, e.hash) : Promise.resolve(undefined);
+  }
+
   /** Spending input of an outpoint, if a main-chain tx spends it. */
   getSpender(txid: Uint8Array, vout: number) {
     return queries.spender(this.store, txid, vout);

@@ -1,7 +1,11 @@
 /**
- * Read-only queries over the chain's indexes (layout.ts): spender of an outpoint, and a
- * scripthash's totals, history (newest first, paged by position) and unspent outputs.
+ * Read-only queries over the chain's indexes (layout.ts): spender of an outpoint, where a tx
+ * sits, a block's undo coins, and a scripthash's totals, history (newest first, paged by
+ * position: a reverse range read bounded by `limit`, so a page costs the same however long the
+ * history is) and unspent outputs.
  */
+import type { Coin } from '../consensus/tx-inputs.js';
+import { decodeUndo } from './coins.js';
 import { type AddressTotals, decodeTotals, emptyTotals } from './indexes.js';
 import { keys, P, readU32BE } from './layout.js';
 import type { ChainStore } from './store.js';
@@ -23,6 +27,21 @@ export async function spender(
 ): Promise<{ txid: Uint8Array; vin: number } | undefined> {
   const v = await store.get(keys.spender(txid, vout));
   return v ? { txid: v.slice(0, 32), vin: readLE32(v, 32) } : undefined;
+}
+
+/** Block hash (internal order) and position of a confirmed tx, from the tx index alone. */
+export async function txLocation(
+  store: ChainStore,
+  txid: Uint8Array,
+): Promise<{ blockHash: Uint8Array; index: number } | undefined> {
+  const loc = await store.get(keys.tx(txid));
+  return loc ? { blockHash: loc.subarray(0, 32), index: readLE32(loc, 32) } : undefined;
+}
+
+/** Coins spent by a connected block, per non-coinbase tx in block order (undefined if none). */
+export async function blockUndo(store: ChainStore, hash: Uint8Array): Promise<Coin[][] | undefined> {
+  const v = await store.get(keys.undo(hash));
+  return v ? decodeUndo(v) : undefined;
 }
 
 export async function addressTotals(store: ChainStore, scripthash: Uint8Array): Promise<AddressTotals> {

@@ -1,0 +1,57 @@
+/**
+ * Node-specific routes: GET /chain (network, tip, chain work, difficulty, mempool size, peer
+ * count and sync progress) and GET /peers (the node's peer list). Sync progress compares our
+ * height with the best height any peer has announced or shown it has (0 peers: synced to what
+ * we know).
+ */
+import type { FastifyInstance } from 'fastify';
+import { difficultyFromBits } from '../../node/protocol/pow.js';
+import { chainSchema, jsonResponses, peersSchema } from '../schemas.js';
+import { cacheShort, type RouteContext } from './context.js';
+
+export function registerNodeRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { chain, mempool, params } = ctx.node;
+  const tags = ['node'];
+
+  app.get(
+    '/chain',
+    {
+      schema: {
+        tags,
+        summary: 'Network, tip, mempool, peers and sync progress',
+        response: jsonResponses(chainSchema),
+      },
+    },
+    async (_req, res) => {
+      const tip = chain.tip;
+      const peers = ctx.node.peerInfo();
+      const best = peers.reduce((m, p) => Math.max(m, p.syncedHeight, p.startHeight), tip.height);
+      const info = mempool.info();
+      cacheShort(res, 1);
+      return {
+        network: params.name,
+        height: tip.height,
+        tip_hash: tip.hashHex,
+        chainwork: tip.chainWork.toString(16).padStart(64, '0'),
+        difficulty: difficultyFromBits(tip.header.bits),
+        mediantime: tip.medianTimePast(),
+        mempool: { count: info.count, bytes: info.bytes, vsize: info.vsize },
+        peers: peers.length,
+        sync: {
+          best_known_height: best,
+          progress: best === 0 ? 1 : Math.min(1, tip.height / best),
+          synced: tip.height >= best,
+        },
+      };
+    },
+  );
+
+  app.get(
+    '/peers',
+    { schema: { tags, summary: 'Connected peers', response: jsonResponses(peersSchema) } },
+    async (_req, res) => {
+      cacheShort(res, 1);
+      return ctx.node.peerInfo();
+    },
+  );
+}

@@ -1,0 +1,81 @@
+/**
+ * The explorer's pure parts: the fee estimator (mempool projection, recent-block quantiles,
+ * floor, monotonicity), electrs' fee histogram, and Esplora's asm format (rust-bitcoin's,
+ * including truncated pushes).
+ */
+import { describe, expect, it } from 'vitest';
+import { esploraAsm } from '../explorer-api/asm.js';
+import { CONF_TARGETS, demandedRate, estimateFees } from '../explorer-api/fees.js';
+import { scriptType } from '../explorer-api/views.js';
+import { fromHex } from '../node/protocol/bytes.js';
+
+describe('estimateFees', () => {
+  it('an empty mempool and non-full blocks give the floor for every target', () => {
+    const est = estimateFees({ mempool: [], blocks: [0, 0, 0], floor: 1 });
+    expect(Object.keys(est)).toEqual(CONF_TARGETS.map(String));
+    expect(new Set(Object.values(est))).toEqual(new Set([1]));
+  });
+
+  it('a backlog of several blocks prices each target at the tx ending its virtual block', () => {
+    // 10 txs of 100 vB at 50, 45, ... 5 sat/vB; blocks of 300 vB.
+    const mempool = Array.from({ length: 10 }, (_, i) => ({ rate: 50 - 5 * i, vsize: 100 }));
+    const est = estimateFees({ mempool, blocks: [], floor: 2, blockVsize: 300 });
+    expect(est['1']).toBe(35); // block 1 holds 50, 45, 40; the next tx (35) is what it takes
+    expect(est['2']).toBe(20);
+    expect(est['3']).toBe(5);
+    expect(est['4']).toBe(2); // the backlog clears: the floor
+    expect(est['1008']).toBe(2);
+  });
+
+  it('recent full blocks set a quantile that falls with the target', () => {
+    const blocks = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
+    const est = estimateFees({ mempool: [], blocks, floor: 1 });
+    // t = 1: the 90% quantile; t = 2: 1 - 0.1^(1/2) = 0.68 -> 7th of 10; large t: the lowest.
+    expect(est['1']).toBe(90);
+    expect(est['2']).toBe(70);
+    expect(est['1008']).toBe(10);
+    const values = CONF_TARGETS.map((t) => est[String(t)]!);
+    for (let i = 1; i < values.length; i++) expect(values[i]).toBeLessThanOrEqual(values[i - 1]!);
+  });
+
+  it('demandedRate: 0 for a block with room left, else the 5th percentile by vsize', () => {
+    expect(demandedRate(1_000_000, [{ fee: 1000n, weight: 400 }])).toBe(0);
+    const txs = Array.from({ length: 100 }, (_, i) => ({ fee: BigInt(100 * (i + 1)), weight: 400 }));
+    expect(demandedRate(3_990_000, txs)).toBe(5);
+  });
+});
+
+describe('Esplora asm and script types', () => {
+  it('formats pushes, small numbers and opcodes as rust-bitcoin does', () => {
+    expect(esploraAsm(fromHex(`0014${'11'.repeat(20)}`))).toBe(`OP_0 OP_PUSHBYTES_20 ${'11'.repeat(20)}`);
+    expect(esploraAsm(fromHex(`5120${'22'.repeat(32)}`))).toBe(
+      `OP_PUSHNUM_1 OP_PUSHBYTES_32 ${'22'.repeat(32)}`,
+    );
+    expect(esploraAsm(fromHex('4f60b1b2bac0ff'))).toBe(
+      'OP_PUSHNUM_NEG1 OP_PUSHNUM_16 OP_CLTV OP_CSV OP_CHECKSIGADD OP_RETURN_192 OP_INVALIDOPCODE',
+    );
+    expect(esploraAsm(fromHex('4c03aabbcc'))).toBe('OP_PUSHDATA1 aabbcc');
+    expect(esploraAsm(fromHex('4c00'))).toBe('OP_PUSHDATA1');
+    expect(esploraAsm(fromHex('0301020444aabb'))).toBe(
+      'OP_PUSHBYTES_3 010204 OP_PUSHBYTES_68 <push past end>',
+    );
+    expect(esploraAsm(fromHex('764d01'))).toBe('OP_DUP<unexpected end>');
+    expect(esploraAsm(new Uint8Array(0))).toBe('');
+  });
+
+  it('names output types as electrs', () => {
+    const cases: [string, string][] = [
+      ['', 'empty'],
+      ['6a', 'op_return'],
+      [`21${'02'.repeat(33)}ac`, 'p2pk'],
+      [`76a914${'00'.repeat(20)}88ac`, 'p2pkh'],
+      [`a914${'00'.repeat(20)}87`, 'p2sh'],
+      [`0014${'00'.repeat(20)}`, 'v0_p2wpkh'],
+      [`0020${'00'.repeat(32)}`, 'v0_p2wsh'],
+      [`5120${'00'.repeat(32)}`, 'v1_p2tr'],
+      [`5202${'00'.repeat(2)}`, 'unknown'],
+      ['51', 'unknown'],
+    ];
+    for (const [hex, type] of cases) expect(scriptType(fromHex(hex)), hex).toBe(type);
+  });
+});
