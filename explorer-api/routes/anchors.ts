@@ -1,25 +1,59 @@
 /**
- * GET /anchors/:id: a file anchored on the ledger, by its 64-hex id. The anchoring work fills
- * this in; until then every well-formed id is unknown (404) and a malformed one a 400.
+ * GET /anchors/:id: where a commitment (one file's manifest id, or the Merkle root over many) is
+ * anchored on the main chain — the earliest GLA1 output that carries it (node/chain/anchors.ts).
+ * Ids are plain SHA-256 outputs, shown in the order they were hashed (not reversed like txids);
+ * the txid and block hash are shown as everywhere else. Short cache: a reorg can move or drop
+ * the answer.
  */
 import type { FastifyInstance } from 'fastify';
+import { fromHex, toHex } from '../../node/protocol/bytes.js';
+import { hashToDisplay } from '../../node/protocol/hash.js';
 import { notFound } from '../errors.js';
 import { errorSchema, hashParam } from '../schemas.js';
-import type { RouteContext } from './context.js';
+import { cacheShort, type RouteContext } from './context.js';
 
-export function registerAnchorRoutes(app: FastifyInstance, _ctx: RouteContext): void {
-  app.get(
+const anchorSchema = {
+  type: 'object',
+  required: ['id', 'txid', 'vout', 'block_hash', 'height', 'time', 'confirmations'],
+  properties: {
+    id: { type: 'string' },
+    txid: { type: 'string' },
+    vout: { type: 'integer' },
+    tx_index: { type: 'integer' },
+    block_hash: { type: 'string' },
+    height: { type: 'integer' },
+    time: { type: 'integer' },
+    confirmations: { type: 'integer' },
+  },
+};
+
+export function registerAnchorRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  app.get<{ Params: { id: string } }>(
     '/anchors/:id',
     {
       schema: {
         tags: ['anchors'],
-        summary: 'An anchored file (not built yet: always 404)',
-        params: hashParam('id', 'anchor id'),
-        response: { 400: errorSchema, 404: errorSchema },
+        summary: 'Where a manifest id or anchor commitment is anchored on the best chain',
+        params: hashParam('id', 'manifest id or commitment, 64 hex'),
+        response: { 200: anchorSchema, 400: errorSchema, 404: errorSchema },
       },
     },
-    async () => {
-      throw notFound('anchor');
+    async (req, res) => {
+      const id = req.params.id.toLowerCase();
+      const chain = ctx.node.chain;
+      const rec = await chain.getAnchor(fromHex(id));
+      if (!rec) throw notFound('anchor');
+      cacheShort(res);
+      return {
+        id: toHex(rec.commitment),
+        txid: hashToDisplay(rec.txid),
+        vout: rec.vout,
+        tx_index: rec.txIndex,
+        block_hash: hashToDisplay(rec.blockHash),
+        height: rec.height,
+        time: rec.time,
+        confirmations: chain.height - rec.height + 1,
+      };
     },
   );
 }
