@@ -1,16 +1,22 @@
 /** `npm run bench`: every benchmark in bench/, one JSON line per figure. */
 import { run as anchors } from './anchors.js';
 import { run as connect } from './connect.js';
+import { run as explorer } from './explorer.js';
 import { run as miner } from './miner.js';
 import { run as nodeBench } from './node.js';
+import { run as p2p } from './p2p.js';
 import { run as protocol } from './protocol.js';
+import { run as wallet } from './wallet.js';
 
 const benches: Record<string, () => void | Promise<void>> = {
   protocol,
   miner,
   connect,
   node: nodeBench,
+  p2p,
   anchors,
+  explorer,
+  wallet,
 };
 const only = process.argv.slice(2);
 for (const [name, fn] of Object.entries(benches)) {

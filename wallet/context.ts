@@ -1,0 +1,102 @@
+/**
+ * What every command needs from the global options: the network, the wallet file (default
+ * `<data dir>/<network>/wallet.json`, beside the node's data, by the same per-OS rule), the
+ * unlocked wallet, the node's explorer API, and where output goes. Commands return data; the
+ * CLI decides how to print it.
+ */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { getNetwork, isNetworkName, type NetworkName, type NetworkParams } from '../node/protocol/params.js';
+import { WalletError } from './errors.js';
+import { EsploraClient } from './esplora/client.js';
+import { readHeader, unlock } from './keystore.js';
+import { readSecret } from './prompt.js';
+import { Wallet } from './wallet.js';
+
+export const PASSWORD_ENV = 'GOSSIP_WALLET_PASSWORD';
+
+export interface GlobalOptions {
+  wallet?: string;
+  network?: string;
+  node?: string;
+  json?: boolean;
+  verbose?: boolean;
+  timeout?: string;
+}
+
+export interface Io {
+  /** One line (or block) of the command's result, on stdout. */
+  out(text: string): void;
+  /** Progress on long work, on stderr (shown on a terminal or with --verbose). */
+  progress(text: string): void;
+}
+
+/** As node/datadir.ts (not imported: the wallet imports only node/protocol). */
+export function defaultDataDir(network: NetworkName, env = process.env, platform = process.platform): string {
+  const home = homedir();
+  let base: string;
+  if (platform === 'win32') base = join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'gossip-ledger');
+  else if (platform === 'darwin') base = join(home, 'Library', 'Application Support', 'gossip-ledger');
+  else base = join(env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'gossip-ledger');
+  return join(base, network);
+}
+
+export class Context {
+  readonly opts: GlobalOptions;
+  readonly io: Io;
+  readonly env: NodeJS.ProcessEnv;
+
+  constructor(opts: GlobalOptions, io: Io, env: NodeJS.ProcessEnv = process.env) {
+    this.opts = opts;
+    this.io = io;
+    this.env = env;
+  }
+
+  /** The network named by --network, if any. */
+  get requestedNetwork(): NetworkName | undefined {
+    const n = this.opts.network;
+    if (n === undefined) return undefined;
+    if (!isNetworkName(n)) throw new WalletError('BAD_INPUT', `unknown network '${n}' (main, regtest)`);
+    return n;
+  }
+
+  /** Wallet file path for a new wallet on `network`. */
+  walletPath(network: NetworkName): string {
+    return resolve(this.opts.wallet ?? join(defaultDataDir(network, this.env), 'wallet.json'));
+  }
+
+  /** Network and path of an existing wallet; --network must agree with the file. */
+  async existing(): Promise<{ path: string; network: NetworkParams }> {
+    const asked = this.requestedNetwork;
+    const path = this.walletPath(asked ?? 'main');
+    const header = await readHeader(path);
+    if (asked !== undefined && header.network !== asked) {
+      throw new WalletError('WRONG_NETWORK', `wallet file ${path} is for ${header.network}, not ${asked}`);
+    }
+    return { path, network: getNetwork(header.network) };
+  }
+
+  async password(confirm = false): Promise<string> {
+    return readSecret(
+      { env: PASSWORD_ENV, prompt: 'Wallet password: ', confirm, what: 'wallet password' },
+      this.env,
+    );
+  }
+
+  async open(): Promise<{ path: string; wallet: Wallet }> {
+    const { path, network } = await this.existing();
+    const { secrets } = await unlock(path, await this.password());
+    return { path, wallet: new Wallet(network, secrets) };
+  }
+
+  client(network: NetworkParams): EsploraClient {
+    const timeout = this.opts.timeout === undefined ? 15 : Number(this.opts.timeout);
+    if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 3600) {
+      throw new WalletError('BAD_INPUT', `invalid --timeout '${this.opts.timeout}' (seconds, 0 < t <= 3600)`);
+    }
+    return new EsploraClient({
+      url: this.opts.node ?? `http://127.0.0.1:${network.httpPort}`,
+      timeoutMs: timeout * 1000,
+    });
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The wallet's one error type. Each code maps to a documented process exit code (the table
+ * `gossip-wallet --help` prints), so scripts can tell "fix your input" from "the node is down"
+ * from "the node said no". Anything else that escapes is a bug and exits 70 (sysexits EX_SOFTWARE).
+ */
+
+export const EXIT = {
+  OK: 0,
+  /** Bad input: address, amount, mnemonic, key, message, option value; also a failed verify. */
+  INPUT: 1,
+  /** Usage: unknown command or option, missing argument (commander). */
+  USAGE: 2,
+  /** The wallet cannot pay: amount (plus fee) above the spendable balance. */
+  FUNDS: 3,
+  /** Wallet file: missing, already there, unreadable, corrupt, wrong password. */
+  WALLET: 4,
+  /** The node could not be reached or did not answer in time. */
+  UNREACHABLE: 5,
+  /** The node answered something that is not what the Esplora API documents. */
+  BAD_RESPONSE: 6,
+  /** The node refused the transaction (POST /api/tx answered an error). */
+  REJECTED: 7,
+  /** A bug: an error the wallet did not expect. */
+  INTERNAL: 70,
+} as const;
+
+export type WalletErrorCode =
+  | 'BAD_INPUT'
+  | 'BAD_ADDRESS'
+  | 'BAD_AMOUNT'
+  | 'DUST'
+  | 'BAD_MNEMONIC'
+  | 'BAD_KEY'
+  | 'BAD_SIGNATURE'
+  | 'INSUFFICIENT_FUNDS'
+  | 'WALLET_EXISTS'
+  | 'WALLET_MISSING'
+  | 'WALLET_CORRUPT'
+  | 'WRONG_PASSWORD'
+  | 'NO_PASSWORD'
+  | 'WRONG_NETWORK'
+  | 'NODE_UNREACHABLE'
+  | 'NODE_TIMEOUT'
+  | 'BAD_RESPONSE'
+  | 'TX_REJECTED'
+  | 'VERIFY_FAILED';
+
+const EXIT_OF: Record<WalletErrorCode, number> = {
+  BAD_INPUT: EXIT.INPUT,
+  BAD_ADDRESS: EXIT.INPUT,
+  BAD_AMOUNT: EXIT.INPUT,
+  DUST: EXIT.INPUT,
+  BAD_MNEMONIC: EXIT.INPUT,
+  BAD_KEY: EXIT.INPUT,
+  BAD_SIGNATURE: EXIT.INPUT,
+  INSUFFICIENT_FUNDS: EXIT.FUNDS,
+  WALLET_EXISTS: EXIT.WALLET,
+  WALLET_MISSING: EXIT.WALLET,
+  WALLET_CORRUPT: EXIT.WALLET,
+  WRONG_PASSWORD: EXIT.WALLET,
+  NO_PASSWORD: EXIT.WALLET,
+  WRONG_NETWORK: EXIT.WALLET,
+  NODE_UNREACHABLE: EXIT.UNREACHABLE,
+  NODE_TIMEOUT: EXIT.UNREACHABLE,
+  BAD_RESPONSE: EXIT.BAD_RESPONSE,
+  TX_REJECTED: EXIT.REJECTED,
+  // A signature that does not verify is the answer "no", reported like bad input.
+  VERIFY_FAILED: EXIT.INPUT,
+};
+
+export class WalletError extends Error {
+  readonly code: WalletErrorCode;
+  constructor(code: WalletErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WalletError';
+    this.code = code;
+  }
+  get exitCode(): number {
+    return EXIT_OF[this.code];
+  }
+}
+
+/** The exit-code table for `--help`. */
+export const EXIT_HELP = `Exit codes:
+  0   success
+  1   bad input (address, amount below dust, mnemonic, key, message) or signature does not verify
+  2   usage error (unknown command or option, missing argument)
+  3   insufficient funds (amount plus fee above the spendable balance)
+  4   wallet file error (missing, exists, corrupt, wrong password, other network)
+  5   node unreachable or timed out
+  6   malformed node response
+  7   transaction rejected by the node
+  70  internal error (a bug; run with --verbose for the stack)`;

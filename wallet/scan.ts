@@ -1,0 +1,187 @@
+/**
+ * What the node knows about the wallet's keys, through the explorer API only.
+ *
+ * Discovery (BIP44's account discovery, gap limit 20 as BIP44 sets it): each chain (receive,
+ * change) is scanned in batches of concurrent GET /api/address/:a requests until 20 consecutive
+ * addresses have no transaction; imported keys are asked once each. One request per address,
+ * never per coin. Coins are then fetched only for addresses whose stats say they hold some, and
+ * only coins younger than coinbase maturity need a coinbase check: GET /api/block/:hash/txid/0
+ * once per block holding such coins (so at most 100 requests, whatever the number of coins).
+ */
+import type { EsploraClient } from './esplora/client.js';
+import type { AddressStats, EsploraTx, TxStatus } from './esplora/validate.js';
+import { CHANGE, type Chain, RECEIVE, type WalletKey } from './hd.js';
+import type { Wallet } from './wallet.js';
+
+export const GAP_LIMIT = 20;
+/** Largest discovery batch; batches grow while every address in them turns out used. */
+const MAX_BATCH = 200;
+
+export interface KeyState {
+  key: WalletKey;
+  stats: AddressStats;
+}
+
+export interface ScanResult {
+  /** Every address asked about, used or not. */
+  keys: KeyState[];
+  /** First index after the last used one, per chain (0 when none is used). */
+  next: Record<Chain, number>;
+}
+
+export type Progress = (msg: string) => void;
+
+function used(s: AddressStats): boolean {
+  return s.chain.txCount + s.mempool.txCount > 0;
+}
+
+export async function discover(
+  wallet: Wallet,
+  client: EsploraClient,
+  progress?: Progress,
+): Promise<ScanResult> {
+  const keys: KeyState[] = [];
+  const imported = client.map(wallet.imported, async (key) => ({
+    key,
+    stats: await client.addressStats(key.address),
+  }));
+  const next: Record<Chain, number> = { [RECEIVE]: 0, [CHANGE]: 0 };
+  if (wallet.account) {
+    await Promise.all(
+      [RECEIVE, CHANGE].map(async (chain) => {
+        let scanned = 0;
+        let grow = 0;
+        while (scanned < next[chain as Chain] + GAP_LIMIT) {
+          // Exactly up to the gap limit, or more at once while whole batches turn out used.
+          const count = Math.max(next[chain as Chain] + GAP_LIMIT - scanned, grow);
+          const ks = Array.from({ length: count }, (_, i) => wallet.key(chain as Chain, scanned + i));
+          const states = await client.map(ks, async (key) => ({
+            key,
+            stats: await client.addressStats(key.address),
+          }));
+          let allUsed = true;
+          for (const st of states) {
+            keys.push(st);
+            if (used(st.stats)) next[chain as Chain] = st.key.index + 1;
+            else allUsed = false;
+          }
+          scanned += count;
+          grow = allUsed ? Math.min(MAX_BATCH, count * 2) : 0;
+          progress?.(`scanned ${scanned} ${chain === RECEIVE ? 'receive' : 'change'} addresses`);
+        }
+      }),
+    );
+  }
+  keys.push(...(await imported));
+  return { keys, next };
+}
+
+export interface Balance {
+  confirmed: bigint;
+  unconfirmed: bigint;
+}
+
+export function balanceOf(scan: ScanResult): Balance {
+  let confirmed = 0n;
+  let unconfirmed = 0n;
+  for (const { stats } of scan.keys) {
+    confirmed += stats.chain.fundedSum - stats.chain.spentSum;
+    unconfirmed += stats.mempool.fundedSum - stats.mempool.spentSum;
+  }
+  return { confirmed, unconfirmed };
+}
+
+export interface Coin {
+  txid: string;
+  vout: number;
+  value: bigint;
+  key: WalletKey;
+  status: TxStatus;
+  /** Confirmations at the tip the scan saw (0 when unconfirmed). */
+  confirmations: number;
+  /** Known to be a coinbase output: checked only for coins younger than maturity (the rest are spendable either way). */
+  coinbase: boolean;
+  /** False for coinbase outputs younger than maturity. */
+  spendable: boolean;
+}
+
+/** The unspent outputs of the scanned keys, with coinbase maturity resolved. */
+export async function listCoins(
+  client: EsploraClient,
+  scan: ScanResult,
+  maturity: number,
+  progress?: Progress,
+): Promise<Coin[]> {
+  const holders = scan.keys.filter(
+    ({ stats: s }) => s.chain.fundedCount + s.mempool.fundedCount > s.chain.spentCount + s.mempool.spentCount,
+  );
+  const [tip, lists] = await Promise.all([
+    client.tipHeight(),
+    client.map(holders, async (h) => ({ h, utxos: await client.addressUtxos(h.key.address) })),
+  ]);
+  progress?.(`fetched coins of ${holders.length} addresses`);
+  const coins: Coin[] = [];
+  // Blocks holding coins younger than maturity: only there can a coin be an immature coinbase.
+  const youngBlocks = new Set<string>();
+  for (const { h, utxos } of lists) {
+    for (const u of utxos) {
+      const confirmations = u.status.confirmed ? Math.max(0, tip - u.status.blockHeight! + 1) : 0;
+      coins.push({ ...u, key: h.key, confirmations, coinbase: false, spendable: true });
+      if (u.status.confirmed && confirmations < maturity) youngBlocks.add(u.status.blockHash!);
+    }
+  }
+  // A block's coinbase is its first transaction: one request per young block, at most `maturity`.
+  const coinbases = new Set(await client.map([...youngBlocks], (hash) => client.blockTxid(hash, 0)));
+  for (const c of coins) {
+    if (coinbases.has(c.txid)) {
+      c.coinbase = true;
+      c.spendable = c.confirmations >= maturity;
+    }
+  }
+  return coins;
+}
+
+export interface HistoryEntry {
+  txid: string;
+  /** Net effect on the wallet: received minus spent, in satoshis (fees included). */
+  net: bigint;
+  fee: bigint | null;
+  status: TxStatus;
+}
+
+/** Every transaction touching the wallet, newest first, with its net effect. */
+export async function history(
+  client: EsploraClient,
+  wallet: Wallet,
+  scan: ScanResult,
+): Promise<HistoryEntry[]> {
+  const active = scan.keys.filter((k) => k.stats.chain.txCount + k.stats.mempool.txCount > 0);
+  const byTxid = new Map<string, EsploraTx>();
+  await client.map(active, async ({ key, stats }) => {
+    let page = await client.addressTxs(key.address);
+    let confirmed = 0;
+    for (;;) {
+      let last: string | undefined;
+      let fresh = 0;
+      for (const tx of page) {
+        if (!byTxid.has(tx.txid)) byTxid.set(tx.txid, tx);
+        if (tx.status.confirmed) {
+          confirmed++;
+          fresh++;
+          last = tx.txid;
+        }
+      }
+      if (fresh === 0 || confirmed >= stats.chain.txCount || last === undefined) break;
+      page = await client.addressTxs(key.address, last);
+    }
+  });
+  const entries: HistoryEntry[] = [];
+  for (const tx of byTxid.values()) {
+    let net = 0n;
+    for (const o of tx.vout) if (wallet.keyFor(o.scriptHex)) net += o.value;
+    for (const i of tx.vin) if (i.prevout && wallet.keyFor(i.prevout.scriptHex)) net -= i.prevout.value;
+    entries.push({ txid: tx.txid, net, fee: tx.fee, status: tx.status });
+  }
+  const height = (e: HistoryEntry) => (e.status.confirmed ? e.status.blockHeight! : Number.MAX_SAFE_INTEGER);
+  return entries.sort((a, b) => height(b) - height(a) || a.txid.localeCompare(b.txid));
+}
