@@ -13,6 +13,7 @@ import { verifyScript } from '../node/protocol/script/verify.js';
 import { PrecomputedTx, signP2wpkh } from '../node/protocol/sign.js';
 import { OutPoint, Tx, TxIn, TxOut } from '../node/protocol/tx.js';
 import type { WalletKey } from './hd.js';
+import { isUnspendable } from './policy.js';
 
 export const TX_VERSION = 2;
 export const SEQUENCE_RBF = 0xfffffffd;
@@ -62,7 +63,12 @@ export function verifySigned(tx: Tx, coins: readonly SpendCoin[]): void {
   const inSum = coins.reduce((s, c) => s + c.value, 0n);
   const outSum = tx.outputs.reduce((s, o) => s + o.value, 0n);
   if (outSum > inSum) throw new Error('internal: outputs exceed inputs');
-  for (const o of tx.outputs) if (o.value <= 0n) throw new Error('internal: non-positive output');
+  for (const o of tx.outputs) {
+    // Only a data carrier (OP_RETURN) may carry nothing.
+    if (o.value < 0n || (o.value === 0n && !isUnspendable(o.script))) {
+      throw new Error('internal: non-positive output');
+    }
+  }
 }
 
 /** Inserts the change output at a random position, as Core does, so it is not told apart by place. */

@@ -29,6 +29,8 @@ export interface Io {
   out(text: string): void;
   /** Progress on long work, on stderr (shown on a terminal or with --verbose). */
   progress(text: string): void;
+  /** A status line redrawn in place (progress bars); '' erases it. Only when stderr is a terminal. */
+  status?: (line: string) => void;
 }
 
 /** As node/datadir.ts (not imported: the wallet imports only node/protocol). */
@@ -45,6 +47,7 @@ export class Context {
   readonly opts: GlobalOptions;
   readonly io: Io;
   readonly env: NodeJS.ProcessEnv;
+  private readonly clients: EsploraClient[] = [];
 
   constructor(opts: GlobalOptions, io: Io, env: NodeJS.ProcessEnv = process.env) {
     this.opts = opts;
@@ -94,9 +97,16 @@ export class Context {
     if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 3600) {
       throw new WalletError('BAD_INPUT', `invalid --timeout '${this.opts.timeout}' (seconds, 0 < t <= 3600)`);
     }
-    return new EsploraClient({
+    const client = new EsploraClient({
       url: this.opts.node ?? `http://127.0.0.1:${network.httpPort}`,
       timeoutMs: timeout * 1000,
     });
+    this.clients.push(client);
+    return client;
+  }
+
+  /** Closes the clients' idle connections (the CLI runs in-process in tests, beside the node). */
+  close(): void {
+    for (const c of this.clients.splice(0)) c.close();
   }
 }

@@ -20,6 +20,10 @@ export const EXIT = {
   BAD_RESPONSE: 6,
   /** The node refused the transaction (POST /api/tx answered an error). */
   REJECTED: 7,
+  /** An anchor check failed: a link from the file to the best chain does not hold (verify, verify-chunk). */
+  ANCHOR_FAILED: 8,
+  /** An anchor is not confirmed yet, or has fewer confirmations than asked: try again later. */
+  PENDING: 9,
   /** A bug: an error the wallet did not expect. */
   INTERNAL: 70,
 } as const;
@@ -43,7 +47,15 @@ export type WalletErrorCode =
   | 'NODE_TIMEOUT'
   | 'BAD_RESPONSE'
   | 'TX_REJECTED'
-  | 'VERIFY_FAILED';
+  | 'VERIFY_FAILED'
+  /** A file to read is missing, unreadable, or not a regular file. */
+  | 'BAD_FILE'
+  /** A proof or manifest file that is malformed, of another format version or another network. */
+  | 'BAD_PROOF'
+  /** A proof file already exists where `anchor` would write one (without --force). */
+  | 'PROOF_EXISTS'
+  /** A proof or output file could not be written. */
+  | 'WRITE_FAILED';
 
 const EXIT_OF: Record<WalletErrorCode, number> = {
   BAD_INPUT: EXIT.INPUT,
@@ -66,6 +78,10 @@ const EXIT_OF: Record<WalletErrorCode, number> = {
   TX_REJECTED: EXIT.REJECTED,
   // A signature that does not verify is the answer "no", reported like bad input.
   VERIFY_FAILED: EXIT.INPUT,
+  BAD_FILE: EXIT.INPUT,
+  BAD_PROOF: EXIT.INPUT,
+  PROOF_EXISTS: EXIT.INPUT,
+  WRITE_FAILED: EXIT.INPUT,
 };
 
 export class WalletError extends Error {
@@ -83,11 +99,14 @@ export class WalletError extends Error {
 /** The exit-code table for `--help`. */
 export const EXIT_HELP = `Exit codes:
   0   success
-  1   bad input (address, amount below dust, mnemonic, key, message) or signature does not verify
+  1   bad input (address, amount below dust, mnemonic, key, message, a missing or unreadable
+      file, a malformed proof or one of another network) or signature does not verify
   2   usage error (unknown command or option, missing argument)
   3   insufficient funds (amount plus fee above the spendable balance)
   4   wallet file error (missing, exists, corrupt, wrong password, other network)
   5   node unreachable or timed out
   6   malformed node response
   7   transaction rejected by the node
+  8   anchor verification failed (verify, verify-chunk: the report names the link)
+  9   anchor not confirmed yet, or too few confirmations (verify, proof --update)
   70  internal error (a bug; run with --verbose for the stack)`;

@@ -17,6 +17,11 @@ export const DUST_RELAY_FEE_RATE = 3000n;
  */
 export const P2WPKH_INPUT_WEIGHT = 41 * 4 + 1 + 1 + 72 + 1 + 33;
 
+/** Core's CScript::IsUnspendable: starts with OP_RETURN, or longer than MAX_SCRIPT_SIZE. */
+export function isUnspendable(script: Uint8Array): boolean {
+  return (script.length > 0 && script[0] === 0x6a) || script.length > 10_000;
+}
+
 /** Serialized size of an output paying to `script`. */
 export function outputSize(script: Uint8Array): number {
   return 8 + varintSize(script.length) + script.length;
@@ -25,9 +30,11 @@ export function outputSize(script: Uint8Array): number {
 /**
  * GetDustThreshold: an output is dust when spending it would cost more than it is worth at the
  * dust relay fee: (output size + the input that spends it: 67 bytes for witness programs, 148
- * otherwise) at 3 sat/vB. 294 sats for P2WPKH, 546 for P2PKH.
+ * otherwise) at 3 sat/vB. 294 sats for P2WPKH, 546 for P2PKH. An unspendable output
+ * (OP_RETURN, CScript::IsUnspendable) is never dust: it carries data, not value (0 sats).
  */
 export function dustThreshold(script: Uint8Array): bigint {
+  if (isUnspendable(script)) return 0n;
   const spend = witnessProgramOf(script) ? 32 + 4 + 1 + Math.floor(107 / 4) + 4 : 32 + 4 + 1 + 107 + 4;
   return feeFor(outputSize(script) + spend, DUST_RELAY_FEE_RATE);
 }

@@ -7,10 +7,10 @@ import { randomInt } from 'node:crypto';
 import { decodeAddress } from '../../node/protocol/address.js';
 import { toHex } from '../../node/protocol/bytes.js';
 import type { NetworkParams } from '../../node/protocol/params.js';
-import { TxOut } from '../../node/protocol/tx.js';
+import { type Tx, TxOut } from '../../node/protocol/tx.js';
 import { formatCoins, formatRate, MIN_RELAY_FEE_RATE, parseAmount, parseFeeRate } from '../amount.js';
 import { buildSigned, placeChange, verifySigned } from '../build.js';
-import { type Selection, selectCoins, sweep as sweepAll } from '../coinselect.js';
+import { type Selection, type SelectParams, selectCoins, sweep as sweepAll } from '../coinselect.js';
 import type { Context } from '../context.js';
 import { WalletError } from '../errors.js';
 import type { EsploraClient } from '../esplora/client.js';
@@ -41,7 +41,7 @@ function recipientScript(address: string, net: NetworkParams): Uint8Array {
   }
 }
 
-function parseTarget(opts: FeeOptions): number | null {
+export function parseTarget(opts: FeeOptions): number | null {
   if (opts.feeRate !== undefined && opts.target !== undefined) {
     throw new WalletError('BAD_INPUT', '--fee-rate and --target cannot be used together');
   }
@@ -80,7 +80,8 @@ export async function chooseFeeRate(
   return perKvb < MIN_RELAY_FEE_RATE ? MIN_RELAY_FEE_RATE : perKvb;
 }
 
-async function spendableCoins(ctx: Context, wallet: Wallet, client: EsploraClient) {
+/** The wallet's coins split by maturity, a change key and the tip (a full discovery scan). */
+export async function spendableCoins(ctx: Context, wallet: Wallet, client: EsploraClient) {
   const scan = await discover(wallet, client, ctx.io.progress);
   const coins = await listCoins(client, scan, wallet.network.coinbaseMaturity, ctx.io.progress);
   const changeKey = wallet.account ? wallet.key(CHANGE, scan.next[CHANGE]) : wallet.imported[0]!;
@@ -90,6 +91,81 @@ async function spendableCoins(ctx: Context, wallet: Wallet, client: EsploraClien
     immature: coins.filter((c) => !c.spendable),
     changeKey,
     tip,
+  };
+}
+
+/** Confirmed coins first; unconfirmed ones only when the confirmed ones do not reach. */
+export function selectSpend(coins: Coin[], immature: Coin[], params: SelectParams): Selection<Coin> {
+  try {
+    return selectCoins(
+      coins.filter((c) => c.status.confirmed),
+      params,
+    );
+  } catch (e) {
+    if (!(e instanceof WalletError) || e.code !== 'INSUFFICIENT_FUNDS') throw e;
+    try {
+      return selectCoins(coins, params);
+    } catch (e2) {
+      if (e2 instanceof WalletError && e2.code === 'INSUFFICIENT_FUNDS' && immature.length > 0) {
+        const im = immature.reduce((s, c) => s + c.value, 0n);
+        throw new WalletError(
+          'INSUFFICIENT_FUNDS',
+          `${e2.message} (${formatCoins(im)} more is immature coinbase)`,
+        );
+      }
+      throw e2;
+    }
+  }
+}
+
+export interface SignedSpend {
+  tx: Tx;
+  /** Output index of each recipient, in the order given. */
+  recipientVouts: number[];
+  /** -1 without change. */
+  changePos: number;
+}
+
+/** Builds the transaction of a selection (change at a random place), signs and checks it locally. */
+export function signSelection(
+  sel: Selection<Coin>,
+  recipients: readonly Uint8Array[],
+  changeScript: Uint8Array,
+  tip: number,
+): SignedSpend {
+  const outputs = recipients.map((s, i) => new TxOut(sel.recipientValues[i]!, s));
+  const changePos = placeChange(
+    outputs,
+    sel.change > 0n ? new TxOut(sel.change, changeScript) : null,
+    randomInt,
+  );
+  const tx = buildSigned(sel.inputs, outputs, tip);
+  verifySigned(tx, sel.inputs);
+  if (tx.weight() > sel.weight)
+    throw new Error(`internal: weight ${tx.weight()} above the estimate ${sel.weight}`);
+  const recipientVouts = recipients.map((_, i) => (changePos >= 0 && i >= changePos ? i + 1 : i));
+  return { tx, recipientVouts, changePos };
+}
+
+/** POST /api/tx; the node must report the same txid. */
+export async function broadcastTx(ctx: Context, client: EsploraClient, tx: Tx): Promise<void> {
+  const txid = tx.txidHex();
+  ctx.io.progress(`broadcasting ${txid}`);
+  const got = await client.broadcast(toHex(tx.toBytes()));
+  if (got !== txid) {
+    throw new WalletError('BAD_RESPONSE', `node reported txid ${got} for transaction ${txid}`);
+  }
+}
+
+/** The fee figures of a signed selection, for --json. */
+export function feeInfo(sel: Selection<Coin>, tx: Tx, rate: bigint) {
+  return {
+    fee_sat: Number(sel.fee),
+    fee: formatCoins(sel.fee),
+    fee_rate: formatRate(rate),
+    vsize: tx.vsize(),
+    inputs: sel.inputs.length,
+    change_sat: Number(sel.change),
   };
 }
 
@@ -104,36 +180,18 @@ async function finish(
   tip: number,
   dryRun: boolean,
 ): Promise<Result> {
-  const outputs = recipients.map((s, i) => new TxOut(sel.recipientValues[i]!, s));
-  const changePos = placeChange(
-    outputs,
-    sel.change > 0n ? new TxOut(sel.change, changeScript) : null,
-    randomInt,
-  );
-  const tx = buildSigned(sel.inputs, outputs, tip);
-  verifySigned(tx, sel.inputs);
-  if (tx.weight() > sel.weight)
-    throw new Error(`internal: weight ${tx.weight()} above the estimate ${sel.weight}`);
+  const { tx, changePos } = signSelection(sel, recipients, changeScript, tip);
   const hex = toHex(tx.toBytes());
   const txid = tx.txidHex();
   let broadcast = false;
   if (!dryRun) {
-    ctx.io.progress(`broadcasting ${txid}`);
-    const got = await client.broadcast(hex);
-    if (got !== txid) {
-      throw new WalletError('BAD_RESPONSE', `node reported txid ${got} for transaction ${txid}`);
-    }
+    await broadcastTx(ctx, client, tx);
     broadcast = true;
   }
   const info = {
     txid,
     broadcast,
-    fee_sat: Number(sel.fee),
-    fee: formatCoins(sel.fee),
-    fee_rate: formatRate(rate),
-    vsize: tx.vsize(),
-    inputs: sel.inputs.length,
-    change_sat: Number(sel.change),
+    ...feeInfo(sel, tx, rate),
     change_index: changePos,
     algorithm: sel.algorithm,
     network: wallet.network.name,
@@ -177,28 +235,7 @@ export async function send(
     changeScript: changeKey.script,
     subtractFee: opts.subtractFee === true,
   };
-  // Confirmed coins first; unconfirmed ones only when the confirmed ones do not reach.
-  let sel: Selection<Coin>;
-  try {
-    sel = selectCoins(
-      coins.filter((c) => c.status.confirmed),
-      params,
-    );
-  } catch (e) {
-    if (!(e instanceof WalletError) || e.code !== 'INSUFFICIENT_FUNDS') throw e;
-    try {
-      sel = selectCoins(coins, params);
-    } catch (e2) {
-      if (e2 instanceof WalletError && e2.code === 'INSUFFICIENT_FUNDS' && immature.length > 0) {
-        const im = immature.reduce((s, c) => s + c.value, 0n);
-        throw new WalletError(
-          'INSUFFICIENT_FUNDS',
-          `${e2.message} (${formatCoins(im)} more is immature coinbase)`,
-        );
-      }
-      throw e2;
-    }
-  }
+  const sel = selectSpend(coins, immature, params);
   return finish(ctx, client, wallet, sel, [script], changeKey.script, rate, tip, opts.dryRun === true);
 }
 

@@ -10,16 +10,22 @@ import https from 'node:https';
 import { WalletError } from '../errors.js';
 import {
   type AddressStats,
+  type BlockStatus,
   type EsploraTx,
   type EsploraUtxo,
+  type MerkleProof,
   parseAddressStats,
+  parseBlockStatus,
   parseFeeEstimates,
   parseHeight,
+  parseMerkleProof,
   parseTx,
   parseTxidText,
+  parseTxStatus,
   parseTxs,
   parseUtxos,
   Shape,
+  type TxStatus,
 } from './validate.js';
 
 export interface ClientOptions {
@@ -154,16 +160,27 @@ export class EsploraClient {
     return text;
   }
 
-  private async getJson(path: string): Promise<unknown> {
-    const text = await this.getText(path);
-    try {
-      return JSON.parse(text);
-    } catch {
+  /** As getText, but a 404 (the node does not know the thing asked for) is null. */
+  private async getTextOr404(path: string): Promise<string | null> {
+    const { status, text } = await this.request('GET', path);
+    if (status === 404) return null;
+    if (status !== 200) {
       throw new WalletError(
         'BAD_RESPONSE',
-        `malformed node response to GET ${path}: not JSON: ${snippet(text)}`,
+        `node answered GET ${path} with HTTP ${status}: ${snippet(text)}`,
       );
     }
+    return text;
+  }
+
+  private async getJsonOr404(path: string): Promise<unknown> {
+    const text = await this.getTextOr404(path);
+    return text === null ? null : toJson(path, text);
+  }
+
+  private async getJson(path: string): Promise<unknown> {
+    const text = await this.getText(path);
+    return toJson(path, text);
   }
 
   async tipHeight(): Promise<number> {
@@ -196,6 +213,33 @@ export class EsploraClient {
   async blockTxid(blockHash: string, index: number): Promise<string> {
     const path = `/api/block/${blockHash}/txid/${index}`;
     return parseTxidText(`GET ${path}`, await this.getText(path));
+  }
+
+  /** A transaction's confirmation status; null when the node knows no such transaction. */
+  async txStatus(txid: string): Promise<TxStatus | null> {
+    const path = `/api/tx/${txid}/status`;
+    const v = await this.getJsonOr404(path);
+    return v === null ? null : parseTxStatus(`GET ${path}`, v);
+  }
+
+  /** Where a confirmed transaction sits in its block; null when unconfirmed or unknown. */
+  async merkleProof(txid: string): Promise<MerkleProof | null> {
+    const path = `/api/tx/${txid}/merkle-proof`;
+    const v = await this.getJsonOr404(path);
+    return v === null ? null : parseMerkleProof(`GET ${path}`, v);
+  }
+
+  /** A block's 80-byte header, hex. */
+  async blockHeader(blockHash: string): Promise<string> {
+    const path = `/api/block/${blockHash}/header`;
+    return new Shape(`GET ${path}`).hex((await this.getText(path)).trim(), 'body', 80);
+  }
+
+  /** Whether a block is in the node's best chain; a block the node does not know is not. */
+  async blockStatus(blockHash: string): Promise<BlockStatus> {
+    const path = `/api/block/${blockHash}/status`;
+    const v = await this.getJsonOr404(path);
+    return v === null ? { inBestChain: false, height: null } : parseBlockStatus(`GET ${path}`, v);
   }
 
   async feeEstimates(): Promise<Map<number, number>> {
@@ -239,6 +283,17 @@ export class EsploraClient {
     await Promise.all(Array.from({ length: Math.min(this.concurrency, items.length) }, worker));
     if (failed !== null) throw failed;
     return out;
+  }
+}
+
+function toJson(path: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new WalletError(
+      'BAD_RESPONSE',
+      `malformed node response to GET ${path}: not JSON: ${snippet(text)}`,
+    );
   }
 }
 

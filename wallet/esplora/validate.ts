@@ -137,6 +137,43 @@ function status(s: Shape, v: unknown, where: string): TxStatus {
   };
 }
 
+export function parseTxStatus(route: string, v: unknown): TxStatus {
+  return status(new Shape(route), v, 'body');
+}
+
+/** Esplora's `/tx/:txid/merkle-proof` (Electrum's blockchain.transaction.get_merkle). */
+export interface MerkleProof {
+  blockHeight: number;
+  /** Sibling txids from the leaf up, display hex. */
+  merkle: string[];
+  pos: number;
+}
+
+export function parseMerkleProof(route: string, v: unknown): MerkleProof {
+  const s: Shape = new Shape(route);
+  const o = s.obj(v, 'body');
+  const merkle = s.arr(o.merkle, 'merkle');
+  if (merkle.length > 32) s.fail('merkle', 'is longer than any block tree');
+  return {
+    blockHeight: s.uint(o.block_height, 'block_height'),
+    merkle: merkle.map((h, i) => s.hex(h, `merkle[${i}]`, 32)),
+    pos: s.uint(o.pos, 'pos'),
+  };
+}
+
+export interface BlockStatus {
+  inBestChain: boolean;
+  /** Null when not in the best chain. */
+  height: number | null;
+}
+
+export function parseBlockStatus(route: string, v: unknown): BlockStatus {
+  const s: Shape = new Shape(route);
+  const o = s.obj(v, 'body');
+  const inBestChain = s.bool(o.in_best_chain, 'in_best_chain');
+  return { inBestChain, height: inBestChain ? s.uint(o.height, 'height') : null };
+}
+
 export function parseUtxos(route: string, v: unknown): EsploraUtxo[] {
   const s: Shape = new Shape(route);
   const seen = new Set<string>();

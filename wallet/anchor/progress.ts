@@ -1,0 +1,51 @@
+/**
+ * A progress bar for reading large files, redrawn in place on a terminal's stderr (`\r`, erase
+ * to end of line) at most ten times a second, and erased when done. Only built when stderr is
+ * a terminal and the file is large enough for the wait to be noticed; otherwise a no-op.
+ */
+
+/** Files below this are read too fast for a bar to help. */
+export const BAR_MIN_BYTES = 16 * 1024 * 1024;
+const WIDTH = 30;
+const REDRAW_MS = 100;
+
+export type StatusLine = (line: string) => void;
+
+export interface Progress {
+  update(bytes: number): void;
+  done(): void;
+}
+
+const NONE: Progress = { update: () => undefined, done: () => undefined };
+
+export function progressBar(
+  status: StatusLine | undefined,
+  label: string,
+  total: number,
+  now: () => number = Date.now,
+): Progress {
+  if (!status || total < BAR_MIN_BYTES) return NONE;
+  const start = now();
+  let last = 0;
+  return {
+    update(bytes) {
+      const t = now();
+      if (t - last < REDRAW_MS && bytes < total) return;
+      last = t;
+      status(renderBar(label, bytes, total, (t - start) / 1000));
+    },
+    done() {
+      status('');
+    },
+  };
+}
+
+/** `name [#########.....]  42%  430/1024 MiB  350 MB/s` */
+export function renderBar(label: string, bytes: number, total: number, seconds: number): string {
+  const frac = total === 0 ? 1 : Math.min(1, bytes / total);
+  const filled = Math.round(frac * WIDTH);
+  const mib = (n: number) => (n / 1048576).toFixed(0);
+  const rate = seconds > 0 ? `  ${(bytes / 1e6 / seconds).toFixed(0)} MB/s` : '';
+  const name = label.length > 24 ? `…${label.slice(-23)}` : label;
+  return `${name} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${String(Math.floor(frac * 100)).padStart(3)}%  ${mib(bytes)}/${mib(total)} MiB${rate}`;
+}

@@ -1,0 +1,282 @@
+/**
+ * The `gossip-wallet` command tree: an HD wallet (BIP39/BIP32/BIP84, P2WPKH) in an encrypted
+ * file, talking to a node only through its Esplora-compatible explorer API, and the file
+ * anchoring commands (anchor/commands.ts). The commands live in commands/; this file wires
+ * options, prints results (text or --json) and turns errors into one line on stderr and a
+ * documented exit code (errors.ts). `main` runs one command line and resolves to its exit code,
+ * writing through the given CliIo, so tests can run it in-process; cli.ts is the binary.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { decodeAddress } from '../node/protocol/address.js';
+import { toHex } from '../node/protocol/bytes.js';
+import { EncodingError } from '../node/protocol/errors.js';
+import { getNetwork } from '../node/protocol/params.js';
+import { classifyOutput } from '../node/protocol/script/templates.js';
+import { registerAnchorCommands } from './anchor/commands.js';
+import { create, importWif, MNEMONIC_ENV, PASSPHRASE_ENV, restore, WIF_ENV } from './commands/keys.js';
+import { signMessageCmd, verifyMessageCmd } from './commands/message.js';
+import { address, balance, history, utxos } from './commands/query.js';
+import type { Action, Result } from './commands/result.js';
+import { send, sweep } from './commands/send.js';
+import { Context, type GlobalOptions, PASSWORD_ENV } from './context.js';
+import { EXIT, EXIT_HELP, WalletError } from './errors.js';
+
+const VERSION = '0.1.0';
+
+/** Where the CLI writes: result lines on stdout, errors and progress on stderr. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Raw text to stderr (no newline), for a status line redrawn in place. */
+  stderrRaw(text: string): void;
+  stderrIsTTY: boolean;
+}
+
+/** Builds the command tree afresh (commander keeps parsed values on it) for one run. */
+function buildProgram(io: CliIo, env: NodeJS.ProcessEnv, setExit: (code: number) => void): Command {
+  const program = new Command()
+    .name('gossip-wallet')
+    .description(
+      'gossip-ledger wallet: BIP84 (P2WPKH) keys from a BIP39 mnemonic in an encrypted file; talks to a node only through its explorer API',
+    )
+    .version(VERSION)
+    .option('-w, --wallet <file>', 'wallet file (default: <data dir>/<network>/wallet.json)')
+    .addOption(
+      new Option('-n, --network <name>', "network (default: the wallet file's, else main)").choices([
+        'main',
+        'regtest',
+      ]),
+    )
+    .option('--node <url>', "the node's explorer API (default: http://127.0.0.1:<network's HTTP port>)")
+    .option('--timeout <seconds>', 'timeout of each request to the node', '15')
+    .option('--json', 'print results as JSON')
+    .option('--verbose', 'show progress, and stack traces on errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Environment:
+  ${PASSWORD_ENV}    wallet password (otherwise prompted for, without echo)
+  ${MNEMONIC_ENV}    mnemonic for 'restore' (otherwise prompted for, or read from stdin)
+  ${PASSPHRASE_ENV}  BIP39 passphrase with --passphrase (otherwise prompted for)
+  ${WIF_ENV}         key for 'import-wif' when not given as an argument
+
+Amounts: coins with up to 8 decimals (0.5) or base units with a suffix (50000sat).
+
+${EXIT_HELP}`,
+    )
+    // Before adding commands, so they inherit them: usage errors then exit 2, not 1, and help and
+    // usage text go where this run's output goes.
+    .configureOutput({
+      writeOut: (s) => io.stdout(s.replace(/\n$/, '')),
+      writeErr: (s) => io.stderr(s.replace(/\n$/, '')),
+    })
+    .exitOverride();
+
+  function context(cmd: Command): Context {
+    const opts = cmd.optsWithGlobals<GlobalOptions>();
+    const progress = opts.verbose === true || io.stderrIsTTY;
+    return new Context(
+      opts,
+      {
+        out: (text) => io.stdout(text),
+        progress: (text) => {
+          if (progress) io.stderr(`gossip-wallet: ${text}`);
+        },
+        ...(io.stderrIsTTY ? { status: (line: string) => io.stderrRaw(`\r${line}\x1b[K`) } : {}),
+      },
+      env,
+    );
+  }
+
+  function print(ctx: Context, r: Result): void {
+    ctx.io.out(ctx.opts.json ? JSON.stringify(r.json, null, 2) : r.text);
+    if (r.exitCode !== undefined) setExit(r.exitCode);
+  }
+
+  /** The action's last argument is its Command; earlier ones are the positional arguments. */
+  function run(fn: Action) {
+    return async (...args: unknown[]) => {
+      const cmd = args[args.length - 1] as Command;
+      const ctx = context(cmd);
+      try {
+        print(ctx, await fn(ctx, ...(args.slice(0, -1) as never[])));
+      } finally {
+        ctx.close();
+      }
+    };
+  }
+
+  const scryptOption = new Option(
+    '--scrypt-log-n <n>',
+    'scrypt cost: N = 2^n (default 17; lower only for tests)',
+  );
+
+  program
+    .command('create')
+    .description('make a new wallet: a fresh mnemonic (shown once), encrypted with a password')
+    .addOption(new Option('--words <n>', 'mnemonic length').choices(['12', '24']).default('12'))
+    .option('--passphrase', 'also protect the seed with a BIP39 passphrase')
+    .addOption(scryptOption)
+    .action(
+      run((ctx, opts: { words?: string; passphrase?: boolean; scryptLogN?: string }) => create(ctx, opts)),
+    );
+
+  program
+    .command('restore')
+    .description('make a wallet from an existing BIP39 mnemonic (prompted for, or read from stdin)')
+    .option('--passphrase', 'the mnemonic has a BIP39 passphrase')
+    .addOption(scryptOption)
+    .action(run((ctx, opts: { passphrase?: boolean; scryptLogN?: string }) => restore(ctx, opts)));
+
+  program
+    .command('import-wif')
+    .description(
+      'add a WIF private key (compressed, spent as P2WPKH); makes a key-only wallet if none exists',
+    )
+    .argument('[wif]', "the key; '-' or omitted reads it from stdin or a prompt")
+    .addOption(scryptOption)
+    .action(run((ctx, wif: string | undefined, opts: { scryptLogN?: string }) => importWif(ctx, wif, opts)));
+
+  program
+    .command('address')
+    .description('the next unused receive address (gap-limit scan of the node)')
+    .option('--change', 'the next unused change address instead')
+    .action(run((ctx, opts: { change?: boolean }) => address(ctx, opts)));
+
+  program
+    .command('balance')
+    .description('confirmed and unconfirmed balance')
+    .action(run((ctx) => balance(ctx)));
+
+  program
+    .command('utxos')
+    .description('unspent outputs, with confirmations and coinbase maturity')
+    .action(run((ctx) => utxos(ctx)));
+
+  program
+    .command('history')
+    .description("the wallet's transactions, newest first, with their net effect")
+    .action(run((ctx) => history(ctx)));
+
+  const feeRateOption = new Option(
+    '--fee-rate <sat/vB>',
+    'fee rate (default: the node estimate for --target)',
+  );
+  const targetOption = new Option(
+    '--target <blocks>',
+    'confirmation target for the fee estimate (default 6)',
+  );
+
+  program
+    .command('send')
+    .description('pay an amount to an address; prints the txid')
+    .argument('<address>', 'recipient address of this network')
+    .argument('<amount>', 'coins (0.5) or base units (50000sat)')
+    .addOption(feeRateOption)
+    .addOption(targetOption)
+    .option('--subtract-fee', 'the recipient pays the fee out of the amount')
+    .option('--dry-run', 'build, sign and verify, print the transaction, do not send')
+    .action(
+      run(
+        (
+          ctx,
+          to: string,
+          amount: string,
+          opts: { feeRate?: string; target?: string; subtractFee?: boolean; dryRun?: boolean },
+        ) => send(ctx, to, amount, opts),
+      ),
+    );
+
+  program
+    .command('sweep')
+    .description('send every spendable coin to an address, less the fee')
+    .argument('<address>', 'recipient address of this network')
+    .addOption(feeRateOption)
+    .addOption(targetOption)
+    .option('--dry-run', 'build, sign and verify, print the transaction, do not send')
+    .action(
+      run((ctx, to: string, opts: { feeRate?: string; target?: string; dryRun?: boolean }) =>
+        sweep(ctx, to, opts),
+      ),
+    );
+
+  program
+    .command('sign-message')
+    .description('sign a message with the key of one of your addresses (BIP137 format, base64)')
+    .argument('<address>', 'a P2WPKH address of this wallet')
+    .argument('<message>', 'the message')
+    .action(run((ctx, addr: string, message: string) => signMessageCmd(ctx, addr, message)));
+
+  program
+    .command('verify-message')
+    .description(
+      'check a signed message (BIP137/Electrum headers; P2PKH, P2SH-P2WPKH, P2WPKH); exit 1 if invalid',
+    )
+    .argument('<address>', 'the signer address')
+    .argument('<signature>', 'base64 signature')
+    .argument('<message>', 'the message')
+    .action(
+      run((ctx, addr: string, sig: string, message: string) => verifyMessageCmd(ctx, addr, sig, message)),
+    );
+
+  program
+    .command('address-info')
+    .description('check an address for a network and show the output script it pays to (offline)')
+    .argument('<address>', 'a base58 (P2PKH/P2SH) or bech32/bech32m (segwit) address')
+    .action(
+      run((ctx, addr: string) => {
+        const network = ctx.requestedNetwork ?? 'main';
+        const script = decodeAddress(addr, getNetwork(network).address);
+        const info = {
+          address: addr,
+          network,
+          type: classifyOutput(script).type,
+          scriptPubKey: toHex(script),
+        };
+        return {
+          json: info,
+          text: Object.entries(info)
+            .map(([k, v]) => `${k.padEnd(14)} ${v}`)
+            .join('\n'),
+        };
+      }),
+    );
+
+  registerAnchorCommands(program, run, feeRateOption, targetOption);
+  return program;
+}
+
+/** Runs one command line (`argv` as process.argv: node, script, args...); resolves to the exit code. */
+export async function main(
+  argv: readonly string[],
+  io: CliIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  let exit: number = EXIT.OK;
+  const program = buildProgram(io, env, (code) => {
+    exit = code;
+  });
+  try {
+    await program.parseAsync([...argv]);
+    return exit;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    const verbose = program.opts<{ verbose?: boolean }>().verbose === true;
+    let msg: string;
+    let code: number;
+    if (e instanceof WalletError) {
+      msg = e.message;
+      code = e.exitCode;
+    } else if (e instanceof EncodingError) {
+      msg = `invalid input: ${e.message}`;
+      code = EXIT.INPUT;
+    } else {
+      msg = `internal error: ${(e as Error).message}`;
+      code = EXIT.INTERNAL;
+    }
+    io.stderr(`gossip-wallet: ${msg.replace(/\s*\n\s*/g, ' ')}`);
+    if (verbose) io.stderr(String((e as Error).stack));
+    return code;
+  }
+}
