@@ -257,8 +257,9 @@ describe('anchoring on regtest', () => {
         'COMMITMENT_MISMATCH',
       ],
       ['commitment.index', (p) => (p.commitment.index = 1), 'commitment', 'COMMITMENT_MISMATCH'],
-      // A count of another tree shape (4 leaves give index 0 the same path shape as 3 do: the
-      // commitment proves membership, not the count; see the report).
+      // 4 leaves give index 0 the same path shape as 3 do: only the count bound into the
+      // commitment makes this fail.
+      ['commitment.count', (p) => (p.commitment.count = 4), 'commitment', 'COMMITMENT_MISMATCH'],
       ['commitment.count', (p) => (p.commitment.count = 2), 'commitment', 'COMMITMENT_MISMATCH'],
       [
         'commitment.path',

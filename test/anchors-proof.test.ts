@@ -133,13 +133,22 @@ describe('commitments and the anchor script', () => {
       fc.property(fc.integer({ min: 1, max: 300 }), fc.integer(), (n, salt) => {
         const ids = Array.from({ length: n }, (_, i) => sha256(Uint8Array.of(i, i >> 8, salt & 0xff)));
         const { commitment, paths } = buildCommitment(ids);
-        expect(toHex(commitment)).toBe(toHex(rootOf(ids)));
+        // One id is its own commitment; more bind their count to the RFC 6962 root.
+        const counted = new Uint8Array(37);
+        counted[0] = 0x02;
+        new DataView(counted.buffer).setUint32(1, n);
+        counted.set(rootOf(ids), 5);
+        expect(toHex(commitment)).toBe(toHex(n === 1 ? rootOf(ids) : sha256(counted)));
         paths.forEach((p, i) => {
           expect(verifyCommitmentPath(ids[i]!, p, commitment)).toBe(true);
           expect(verifyCommitmentPath(sha256(ids[i]!), p, commitment)).toBe(false);
           if (n > 1) {
             expect(verifyCommitmentPath(ids[i]!, { ...p, index: (i + 1) % n }, commitment)).toBe(false);
             expect(commitmentFromPath(ids[i]!, { ...p, count: 2 * n + 1 })).not.toEqual(commitment);
+            // Any other count fails, even one whose tree gives this index the same path shape.
+            for (const count of [n - 1, n + 1, n + 2]) {
+              if (count > i) expect(verifyCommitmentPath(ids[i]!, { ...p, count }, commitment)).toBe(false);
+            }
           }
         });
       }),

@@ -9,11 +9,18 @@
  * node, without a SHA-256 collision. Hence one id alone is its own commitment (empty path),
  * and the node's anchor index answers a single-file anchor under its manifest id.
  *
+ * For two or more ids the commitment binds their number too: SHA-256(0x02 || count u32be ||
+ * root). An RFC 6962 path alone proves membership but not the tree's size (index 0 has the same
+ * path shape under 3 leaves as under 4), so without it a proof's `count` could be altered and
+ * still verify; with it every field of a proof is authenticated. 0x02 is neither a leaf's
+ * first byte (ids start from "GLMF" preimages) nor an inner node's (0x01).
+ *
  * Output script: exactly `6a 24 "GLA1" <32-byte commitment>` (38 bytes; OP_RETURN then one
  * minimal direct push of 36 bytes). Only this canonical form counts: the node indexes nothing
  * else and the verifier accepts nothing else, so one commitment has one script.
  */
 import { equal } from '../protocol/bytes.js';
+import { sha256 } from '../protocol/hash.js';
 import { nullData } from '../protocol/script/templates.js';
 import { AnchorError } from './errors.js';
 import { HASH_SIZE, MAX_PATH_LENGTH, MerkleTree, rootFromPath } from './tree.js';
@@ -21,6 +28,18 @@ import { HASH_SIZE, MAX_PATH_LENGTH, MerkleTree, rootFromPath } from './tree.js'
 /** "GLA1": gossip-ledger anchor, version 1. */
 export const ANCHOR_TAG = Uint8Array.of(0x47, 0x4c, 0x41, 0x31);
 export const ANCHOR_SCRIPT_SIZE = 2 + ANCHOR_TAG.length + HASH_SIZE;
+
+const COUNT_TAG = 0x02;
+
+/** The commitment of a tree of `count` ids with RFC 6962 root `root` (see above). */
+function bindCount(root: Uint8Array, count: number): Uint8Array {
+  if (count === 1) return root;
+  const pre = new Uint8Array(1 + 4 + HASH_SIZE);
+  pre[0] = COUNT_TAG;
+  new DataView(pre.buffer).setUint32(1, count);
+  pre.set(root, 5);
+  return sha256(pre);
+}
 
 /** Where one id sits under a commitment. */
 export interface CommitmentPath {
@@ -49,15 +68,16 @@ export function buildCommitment(ids: readonly Uint8Array[]): Commitment {
   const tree = new MerkleTree(ids);
   const count = ids.length;
   return {
-    commitment: tree.root(),
+    commitment: bindCount(tree.root(), count),
     paths: ids.map((_, index) => ({ index, count, path: tree.path(index) })),
   };
 }
 
 /** The commitment `id` leads to along `p`, or null if `p` cannot be a path of its tree. */
 export function commitmentFromPath(id: Uint8Array, p: CommitmentPath): Uint8Array | null {
-  if (p.path.length > MAX_PATH_LENGTH) return null;
-  return rootFromPath(id, p.index, p.count, p.path);
+  if (p.path.length > MAX_PATH_LENGTH || p.count > 0xffffffff) return null;
+  const root = rootFromPath(id, p.index, p.count, p.path);
+  return root && bindCount(root, p.count);
 }
 
 /** Whether `id` is committed to by `commitment` along `p`. */
