@@ -121,7 +121,16 @@ function startCli(dir: string): Promise<{ child: ChildProcess; ms: number; url: 
   const t0 = process.hrtime.bigint();
   const child = spawn(
     process.execPath,
-    [join(REPO_ROOT, 'dist', 'node', 'cli.js'), '-n', 'regtest', '-d', dir, '--http-port', '0'],
+    [
+      join(REPO_ROOT, 'dist', 'node', 'cli.js'),
+      '-n',
+      'regtest',
+      '-d',
+      dir,
+      '--http-port',
+      '0',
+      '--no-listen',
+    ],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
     },

@@ -9,6 +9,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { defaultDataDir } from './datadir.js';
 import { createLogger, LEVELS, type LogLevel } from './log.js';
 import { FullNode, VERSION } from './node.js';
+import { P2PConfigError } from './p2p/errors.js';
+import { parseHostPort } from './p2p/netaddr.js';
+import { readSeedsFile } from './p2p/seeds.js';
 import { decodeAddress } from './protocol/address.js';
 import { fromHex } from './protocol/bytes.js';
 import { describeTx } from './protocol/describe.js';
@@ -26,6 +29,17 @@ function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UserError(`invalid port ${value}`);
   return n;
+}
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n))
+    throw new UserError(`not a non-negative integer: ${value}`);
+  return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function readHexArg(arg: string): Uint8Array {
@@ -56,6 +70,25 @@ interface RunOptions {
   mineAddress?: string;
   mineWorkers?: string;
   logLevel: LogLevel;
+  listen: boolean;
+  bind: string;
+  seeds?: string;
+  connect: string[];
+  addnode: string[];
+  maxInbound?: number;
+  maxOutbound?: number;
+  relayDelay?: number;
+}
+
+/** Checks the P2P flags before anything starts, so a typo is a one-line error. */
+function checkP2POptions(opts: RunOptions, defaultPort: number): void {
+  try {
+    if (opts.seeds) readSeedsFile(opts.seeds, opts.network);
+    for (const a of [...opts.connect, ...opts.addnode]) parseHostPort(a, defaultPort);
+  } catch (e) {
+    if (e instanceof P2PConfigError) throw new UserError(e.message);
+    throw e;
+  }
 }
 
 async function runNode(opts: RunOptions): Promise<void> {
@@ -73,6 +106,7 @@ async function runNode(opts: RunOptions): Promise<void> {
   const workers = opts.mineWorkers === undefined ? undefined : Number(opts.mineWorkers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1))
     throw new UserError('--mine-workers must be a positive integer');
+  checkP2POptions(opts, params.p2pPort);
   log.info(`gossip-node ${VERSION} starting`, { network: params.name });
   const node = await FullNode.start(
     {
@@ -85,6 +119,14 @@ async function runNode(opts: RunOptions): Promise<void> {
       mineScript,
       mineWorkers: workers,
       logLevel: opts.logLevel,
+      listen: opts.listen,
+      p2pHost: opts.bind,
+      seedsFile: opts.seeds,
+      connect: opts.connect,
+      addNodes: opts.addnode,
+      maxInbound: opts.maxInbound,
+      maxOutbound: opts.maxOutbound,
+      relayDelayMs: opts.relayDelay,
     },
     log,
   );
@@ -122,6 +164,20 @@ const program = new Command()
   .addOption(networkOption())
   .option('-d, --datadir <dir>', 'data directory (default: per OS and network)')
   .option('--port <port>', 'P2P port (default: the network default)', port)
+  .option('--bind <host>', 'address the P2P listener binds', '0.0.0.0')
+  .option('--listen', 'accept inbound P2P connections (the default)')
+  .option('--no-listen', 'do not accept inbound P2P connections')
+  .option('--seeds <file>', 'seeds file replacing seeds.json ({"<network>": ["host:port", ...]})')
+  .option(
+    '--connect <host:port>',
+    'connect only to this peer (repeatable; no seeds, no address book)',
+    collect,
+    [],
+  )
+  .option('--addnode <host:port>', 'keep this peer connected besides the others (repeatable)', collect, [])
+  .option('--max-inbound <n>', 'most inbound connections (default 117)', count)
+  .option('--max-outbound <n>', 'outbound connections to keep (default 8)', count)
+  .option('--relay-delay <ms>', 'mean delay before announcing a new transaction (default 500)', count)
   .option('--http-port <port>', 'HTTP port for the RPC and API (default: the network default)', port)
   .option('--http-host <host>', 'address the HTTP server binds', '127.0.0.1')
   .option('--mine', 'mine blocks with the CPU miner')

@@ -1,7 +1,8 @@
 /**
  * FullNode: builds the parts and wires them (the only place that does): chain on LevelDB,
  * mempool kept in step with the tip (mined txs removed on connect, disconnected txs re-added
- * after a reorg), block templates and the CPU miner, the HTTP server with the admin RPC.
+ * after a reorg), block templates and the CPU miner, the HTTP server with the admin RPC, and the
+ * P2P layer (which relays what enters the mempool and the chain, through their events).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,7 +16,10 @@ import { type AcceptResult, Mempool } from './mempool/index.js';
 import { MinerPool } from './mining/miner.js';
 import { Miner, solveBlock } from './mining/miner-loop.js';
 import { type BlockTemplate, buildBlockTemplate } from './mining/template.js';
+import { buildP2PConfig, type P2PTuning } from './p2p/config.js';
+import { P2P } from './p2p/p2p.js';
 import type { PeerInfo } from './p2p/peer-info.js';
+import { DEFAULT_SEEDS_FILE, readSeedsFile } from './p2p/seeds.js';
 import type { Block } from './protocol/block.js';
 import { getNetwork, type NetworkName, type NetworkParams } from './protocol/params.js';
 import type { Tx } from './protocol/tx.js';
@@ -37,6 +41,24 @@ export interface NodeConfig {
   mineWorkers?: number;
   logLevel: LogLevel;
   mempoolMaxBytes?: number;
+  /** Run the P2P layer (default true). */
+  p2p?: boolean;
+  /** Accept inbound connections (default true). */
+  listen?: boolean;
+  /** Address the P2P listener binds (default 127.0.0.1; the CLI binds 0.0.0.0). */
+  p2pHost?: string;
+  /** A seeds file replacing seeds.json (same shape: {"<network>": ["host:port", ...]}). */
+  seedsFile?: string;
+  /** Connect only to these "host:port" (Core's -connect): no seeds, no address book. */
+  connect?: string[];
+  /** Peers to keep connected besides the others (Core's -addnode). */
+  addNodes?: string[];
+  maxInbound?: number;
+  maxOutbound?: number;
+  /** Mean delay before announcing a new mempool transaction, ms (default 500). */
+  relayDelayMs?: number;
+  /** Timers and limits of the P2P layer (tests shorten them). */
+  p2pTuning?: Partial<P2PTuning>;
 }
 
 export class FullNode {
@@ -49,6 +71,8 @@ export class FullNode {
   readonly startedAt = Date.now();
   private http?: FastifyInstance;
   private scriptPool: ScriptPool | null;
+  /** The P2P layer; undefined when disabled. */
+  p2p?: P2P;
   private minerPool?: MinerPool;
   private miner?: Miner;
   private disconnected: Block[] = [];
@@ -102,6 +126,7 @@ export class FullNode {
     log.info('chain loaded', { network: params.name, height: chain.height, tip: chain.tip.hashHex });
     try {
       await node.startHttp();
+      if (config.p2p !== false) await node.startP2P();
       if (config.mine) node.startMiner();
     } catch (e) {
       await node.stop();
@@ -122,9 +147,49 @@ export class FullNode {
     });
   }
 
-  /** The connected peers (empty until the P2P layer is running). */
+  private async startP2P(): Promise<void> {
+    const c = this.config;
+    let seeds: string[] = [];
+    if (c.seedsFile) seeds = readSeedsFile(c.seedsFile, c.network);
+    else {
+      try {
+        seeds = readSeedsFile(DEFAULT_SEEDS_FILE, c.network);
+      } catch (e) {
+        this.log.warn('no usable seeds.json; starting without seeds', { error: (e as Error).message });
+      }
+    }
+    const chain = this.chain;
+    this.p2p = await P2P.start(
+      buildP2PConfig({
+        port: c.p2pPort,
+        host: c.p2pHost,
+        listen: c.listen,
+        userAgent: `/gossip-ledger:${VERSION}/`,
+        dbPath: join(c.datadir, 'peers'),
+        seeds,
+        connect: c.connect,
+        addNodes: c.addNodes,
+        maxInbound: c.maxInbound,
+        maxOutbound: c.maxOutbound,
+        relayDelayMs: c.relayDelayMs,
+        // Peers on loopback and LANs are how regtest networks are built.
+        allowLocalAddrs: c.network === 'regtest',
+        tuning: c.p2pTuning,
+      }),
+      {
+        params: this.params,
+        chain,
+        mempool: this.mempool,
+        submitTx: (tx, opts) => this.submitTx(tx, opts),
+        submitBlock: (b) => this.submitBlock(b),
+        log: this.log.child('p2p'),
+      },
+    );
+  }
+
+  /** The connected peers (empty when the P2P layer is off). */
   peerInfo(): PeerInfo[] {
-    return [];
+    return this.p2p?.peerInfo() ?? [];
   }
 
   /** Validates and stores a block; brings the mempool in line with the new tip. */
@@ -230,6 +295,7 @@ export class FullNode {
       const t0 = Date.now();
       await this.miner?.stop();
       await this.minerPool?.close();
+      await this.p2p?.stop();
       await this.http?.close();
       await this.chain.close();
       await this.scriptPool?.close();

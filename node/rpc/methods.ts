@@ -7,6 +7,10 @@
 import type { MempoolEntry } from '../mempool/index.js';
 import { TxRejectError } from '../mempool/index.js';
 import type { FullNode } from '../node.js';
+import { P2PConfigError } from '../p2p/errors.js';
+import { canonicalIp } from '../p2p/netaddr.js';
+import { LOCAL_SERVICES, type P2P } from '../p2p/p2p.js';
+import { PROTOCOL_VERSION } from '../p2p/peer.js';
 import { decodeAddress } from '../protocol/address.js';
 import { fromHex, isHex, toHex } from '../protocol/bytes.js';
 import { EncodingError } from '../protocol/errors.js';
@@ -67,8 +71,67 @@ function entryJson(e: MempoolEntry) {
   };
 }
 
+/** Core's P2P client error codes (protocol.h). */
+const RPC_NET = {
+  NODE_ALREADY_ADDED: -23,
+  NODE_NOT_ADDED: -24,
+  INVALID_IP_OR_SUBNET: -30,
+  P2P_DISABLED: -31,
+} as const;
+
+/** Core's subnet text for a single address: "1.2.3.4/32", "2001:db8::1/128". */
+function subnetOf(host: string): string {
+  return `${host}/${host.includes(':') ? 128 : 32}`;
+}
+
+/** An address or a single-address subnet ("1.2.3.4", "1.2.3.4/32"); other subnets are refused. */
+function bannableHost(text: string): string {
+  const [ip, bits] = text.split('/');
+  try {
+    const host = canonicalIp(ip ?? '');
+    if (bits === undefined || bits === String(host.includes(':') ? 128 : 32)) return host;
+  } catch {
+    // reported below
+  }
+  throw new RpcError(
+    RPC_NET.INVALID_IP_OR_SUBNET,
+    `Error: Invalid IP/Subnet (single addresses only): ${text}`,
+  );
+}
+
+/** Core's getpeerinfo shape, plus our node id. */
+function peerJson(p: ReturnType<P2P['peerInfo']>[number]) {
+  return {
+    id: p.id,
+    addr: p.addr,
+    nodeid: p.nodeId,
+    services: p.services,
+    relaytxes: true,
+    bytessent: p.bytesSent,
+    bytesrecv: p.bytesReceived,
+    conntime: p.connectedAt,
+    pingtime: p.pingMs === null ? undefined : p.pingMs / 1000,
+    version: p.version,
+    subver: p.userAgent,
+    inbound: p.direction === 'inbound',
+    connection_type: p.direction === 'inbound' ? 'inbound' : 'outbound-full-relay',
+    startingheight: p.startHeight,
+    synced_headers: p.syncedHeight,
+    synced_blocks: p.syncedHeight,
+    banscore: p.banScore,
+    bytessent_per_msg: p.bytesSentPerMsg,
+    bytesrecv_per_msg: p.bytesReceivedPerMsg,
+  };
+}
+
 export function buildMethods(node: FullNode): Record<string, RpcHandler> {
   const { chain, mempool, params } = node;
+
+  const p2p = (): P2P => {
+    if (!node.p2p)
+      throw new RpcError(RPC_NET.P2P_DISABLED, 'Error: Peer-to-peer functionality missing or disabled');
+    return node.p2p;
+  };
 
   const blockEntry = (h: string) => {
     const e = chain.entry(h);
@@ -219,6 +282,109 @@ export function buildMethods(node: FullNode): Record<string, RpcHandler> {
         throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, `Error: Invalid address (${(e as Error).message})`);
       }
       return node.generate(count, script);
+    },
+
+    getpeerinfo: () => p2p().peerInfo().map(peerJson),
+
+    getconnectioncount: () => p2p().peerInfo().length,
+
+    getnetworkinfo: () => {
+      const peers = node.p2p?.peerInfo() ?? [];
+      const inbound = peers.filter((p) => p.direction === 'inbound').length;
+      return {
+        version: 100,
+        subversion: node.p2p?.userAgent ?? '',
+        protocolversion: PROTOCOL_VERSION,
+        localservices: LOCAL_SERVICES.toString(16).padStart(16, '0'),
+        localservicesnames: ['NETWORK', 'WITNESS'],
+        localrelay: true,
+        timeoffset: 0,
+        networkactive: node.p2p !== undefined,
+        connections: peers.length,
+        connections_in: inbound,
+        connections_out: peers.length - inbound,
+        nodeid: node.p2p?.nodeId,
+        listenport: node.p2p?.listenPort || undefined,
+        relayfee: 0.00001,
+        incrementalfee: 0.00001,
+        localaddresses: [],
+        warnings: '',
+      };
+    },
+
+    getnettotals: () => {
+      const t = p2p().totals();
+      return {
+        totalbytesrecv: t.bytesReceived,
+        totalbytessent: t.bytesSent,
+        timemillis: Date.now(),
+        messagesrecv: t.messagesReceived,
+        txbodiesrecv: t.txBodiesReceived,
+      };
+    },
+
+    addnode: ([target, command]) => {
+      const addr = str(target, 'node');
+      const cmd = str(command, 'command');
+      if (cmd !== 'add' && cmd !== 'remove' && cmd !== 'onetry')
+        throw new RpcError(RPC.INVALID_PARAMETER, "command must be one of 'add', 'remove', 'onetry'");
+      let changed: boolean;
+      try {
+        changed = p2p().conns.addNode(addr, cmd);
+      } catch (e) {
+        if (e instanceof P2PConfigError) throw new RpcError(RPC.INVALID_PARAMETER, e.message);
+        throw e;
+      }
+      if (!changed && cmd === 'remove')
+        throw new RpcError(
+          RPC_NET.NODE_NOT_ADDED,
+          'Error: Node could not be removed. It has not been added previously.',
+        );
+      if (!changed) throw new RpcError(RPC_NET.NODE_ALREADY_ADDED, 'Error: Node already added');
+      return null;
+    },
+
+    listbanned: () =>
+      p2p()
+        .conns.bans.list()
+        .map((b) => ({
+          address: subnetOf(b.host),
+          ban_created: Math.floor(b.created / 1000),
+          banned_until: Math.floor(b.until / 1000),
+          ban_duration: Math.round((b.until - b.created) / 1000),
+          time_remaining: Math.max(0, Math.round((b.until - Date.now()) / 1000)),
+          reason: b.reason,
+        })),
+
+    setban: ([subnet, command, bantime, absolute]) => {
+      const host = bannableHost(str(subnet, 'subnet'));
+      const cmd = str(command, 'command');
+      const conns = p2p().conns;
+      if (cmd === 'remove') {
+        if (!conns.bans.unban(host))
+          throw new RpcError(
+            RPC_NET.INVALID_IP_OR_SUBNET,
+            'Error: Unban failed. Requested address/subnet was not previously manually banned.',
+          );
+        return null;
+      }
+      if (cmd !== 'add') throw new RpcError(RPC.INVALID_PARAMETER, "command must be 'add' or 'remove'");
+      if (conns.bans.isBanned(host))
+        throw new RpcError(RPC_NET.NODE_ALREADY_ADDED, 'Error: IP/Subnet already banned');
+      const time =
+        bantime === undefined || bantime === null || bantime === 0 ? 86_400 : int(bantime, 'bantime');
+      if (time < 0) throw new RpcError(RPC.INVALID_PARAMETER, 'bantime must not be negative');
+      if (absolute === true) {
+        if (time * 1000 <= Date.now())
+          throw new RpcError(RPC.INVALID_PARAMETER, 'Error: Absolute timestamp is in the past');
+        conns.ban(host, 0, 'manually added', time * 1000);
+      } else conns.ban(host, time, 'manually added');
+      return null;
+    },
+
+    clearbanned: () => {
+      p2p().conns.bans.clear();
+      return null;
     },
 
     stop: () => {

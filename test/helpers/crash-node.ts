@@ -73,7 +73,22 @@ export class NodeProcess {
   }
 
   static spawn(opts: SpawnOptions): NodeProcess {
-    const args = [CLI, '-n', 'regtest', '-d', opts.datadir, '--http-port', '0', '--log-level', 'info'];
+    const args = [
+      CLI,
+      '-n',
+      'regtest',
+      '-d',
+      opts.datadir,
+      '--http-port',
+      '0',
+      '--port',
+      '0',
+      '--bind',
+      '127.0.0.1',
+      '--no-listen',
+      '--log-level',
+      'info',
+    ];
     if (opts.mineAddress) args.push('--mine', '--mine-address', opts.mineAddress, '--mine-workers', '1');
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     live.add(child);

@@ -1,0 +1,472 @@
+/**
+ * Who we are connected to (Core's CConnman): the listening socket, outbound dialling, the
+ * address book and ban list, and what happens to a peer that misbehaves.
+ *
+ * Outbound: every tick, `--connect`/`addnode` targets that are not connected are dialled
+ * (with backoff); unless `--connect` was given, addresses from the book fill the outbound
+ * slots (one per network group), and seeds are resolved when the book has nothing to try or
+ * nobody answered within `seedDelayMs` (with growing retry delays, each logged).
+ *
+ * Identity: the version nonce is this node's id. A version carrying our own nonce is a
+ * connection to ourselves (the address dialled is forgotten); a second connection to a node
+ * already connected is closed, keeping the one opened by the node with the lower id, a rule
+ * both ends apply alike.
+ *
+ * Misbehaviour: every offence disconnects; its score adds up per IP address and at
+ * BAN_THRESHOLD the address is banned (all its connections closed, persisted, `banSeconds`).
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import type { Logger } from '../log.js';
+import type { NetworkParams } from '../protocol/params.js';
+import { type AddrBookOptions, type AddrEntry, AddressBook } from './addrbook.js';
+import { BanList } from './bans.js';
+import { BAN_THRESHOLD, type OffenceCode, type P2PError } from './errors.js';
+import type { Message, VersionMessage } from './messages.js';
+import { addrKey, canonicalIp, isIp, netGroup, parseHostPort } from './netaddr.js';
+import { type LocalInfo, Peer, type PeerTimings } from './peer.js';
+import type { PeerDb } from './peer-db.js';
+import { type Resolver, resolveSeeds } from './seeds.js';
+
+const MAX_STRIKES = 10_000;
+
+export interface ConnectionTimings extends PeerTimings {
+  tickMs: number;
+  connectTimeoutMs: number;
+  seedDelayMs: number;
+  seedRetryBaseMs: number;
+  seedRetryMaxMs: number;
+  manualRetryBaseMs: number;
+  manualRetryMaxMs: number;
+}
+
+export interface ConnectionOptions {
+  params: NetworkParams;
+  listen: boolean;
+  host: string;
+  port: number;
+  seeds: string[];
+  connect: string[];
+  addNodes: string[];
+  maxOutbound: number;
+  maxInbound: number;
+  banSeconds: number;
+  local: Omit<LocalInfo, 'nonce' | 'listenPort'>;
+  timings: ConnectionTimings;
+  addrbook: AddrBookOptions;
+  resolver?: Resolver;
+}
+
+export interface ConnectionHooks {
+  onReady(peer: Peer): void;
+  onMessage(peer: Peer, msg: Message): Promise<void> | void;
+  onClose(peer: Peer): void;
+}
+
+interface Manual {
+  key: string;
+  host: string;
+  port: number;
+  attempts: number;
+  retryAt: number;
+  oneTry: boolean;
+}
+
+export class Connections {
+  readonly peers = new Map<number, Peer>();
+  readonly book: AddressBook;
+  readonly bans: BanList;
+  readonly nonce = randomBytes(8).readBigUInt64LE();
+  listenPort = 0;
+  private readonly opts: ConnectionOptions;
+  private readonly hooks: ConnectionHooks;
+  private readonly log: Logger;
+  private readonly db: PeerDb | null;
+  private readonly manual = new Map<string, Manual>();
+  private readonly pending = new Map<string, Socket>();
+  private readonly strikes = new Map<string, number>();
+  /** Addresses that turned out to be us, and the node id behind addresses we dialled. */
+  private readonly selfKeys = new Set<string>();
+  private readonly nodeOfAddr = new Map<string, string>();
+  private server: Server | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private nextId = 1;
+  private readonly startedAt = Date.now();
+  private seedFailures = 0;
+  private seedRetryAt = 0;
+  private resolving = false;
+  private stopped = false;
+
+  constructor(opts: ConnectionOptions, hooks: ConnectionHooks, log: Logger, db: PeerDb | null) {
+    this.opts = opts;
+    this.hooks = hooks;
+    this.log = log;
+    this.db = db;
+    this.book = new AddressBook(opts.addrbook, { db, now: Date.now, random: Math.random });
+    this.bans = new BanList({ db, now: Date.now });
+    for (const s of [...opts.connect, ...opts.addNodes]) this.addManual(s, false);
+  }
+
+  async start(): Promise<void> {
+    if (this.db) {
+      this.book.load(await this.db.loadAddrs());
+      this.bans.load(await this.db.loadBans());
+    }
+    if (this.opts.listen) await this.listen();
+    this.log.info('p2p started', {
+      listen: this.listenPort ? addrKey(this.opts.host, this.listenPort) : 'off',
+      nodeId: this.nonce.toString(16).padStart(16, '0'),
+      book: this.book.size,
+      seeds: this.opts.seeds.length,
+      connect: this.opts.connect.length > 0 ? this.opts.connect.join(',') : undefined,
+    });
+    this.tick();
+  }
+
+  private listen(): Promise<void> {
+    const server = createServer((socket) => this.onInbound(socket));
+    return new Promise((resolve) => {
+      server.once('error', (e) => {
+        // Refusing to start would take the chain and RPC down with it; say so loudly instead.
+        this.log.error('p2p cannot listen; running without inbound connections', {
+          addr: addrKey(this.opts.host, this.opts.port),
+          error: e.message,
+        });
+        resolve();
+      });
+      server.listen(this.opts.port, this.opts.host, () => {
+        this.server = server;
+        const a = server.address();
+        this.listenPort = typeof a === 'object' && a ? a.port : this.opts.port;
+        server.on('error', (e) => this.log.error('p2p listener error', { error: e.message }));
+        resolve();
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const s of this.pending.values()) s.destroy();
+    this.pending.clear();
+    const peers = [...this.peers.values()];
+    for (const p of peers) p.close('shutting down');
+    // Handlers already running (a tx in the mempool, a block in the chain) finish first.
+    await Promise.all(peers.map((p) => p.idle()));
+    if (this.server) await new Promise<void>((r) => this.server!.close(() => r()));
+  }
+
+  ready(): Peer[] {
+    return [...this.peers.values()].filter((p) => p.ready && !p.closed);
+  }
+
+  private local(): LocalInfo {
+    return { ...this.opts.local, nonce: this.nonce, listenPort: this.listenPort };
+  }
+
+  private createPeer(
+    socket: Socket,
+    direction: 'inbound' | 'outbound',
+    host: string,
+    port: number,
+    dialed?: string,
+  ) {
+    const peer = new Peer(
+      {
+        id: this.nextId++,
+        socket,
+        direction,
+        host,
+        port,
+        dialed,
+        params: this.opts.params,
+        local: this.local(),
+        timings: this.opts.timings,
+        log: this.log,
+      },
+      {
+        onVersion: (p, v) => this.checkVersion(p, v),
+        onReady: (p) => this.onReady(p),
+        onMessage: (p, m) => this.hooks.onMessage(p, m),
+        onOffence: (p, e) => this.punish(p, e),
+        onClose: (p, reason) => this.onClose(p, reason),
+      },
+    );
+    this.peers.set(peer.id, peer);
+    peer.start();
+    return peer;
+  }
+
+  private onInbound(socket: Socket): void {
+    const host = socket.remoteAddress ? canonicalIp(socket.remoteAddress) : '';
+    const port = socket.remotePort ?? 0;
+    const inbound = [...this.peers.values()].filter((p) => p.direction === 'inbound').length;
+    if (this.stopped || !host || this.bans.isBanned(host) || inbound >= this.opts.maxInbound) {
+      this.log.debug('inbound connection refused', { addr: addrKey(host, port) });
+      socket.destroy();
+      return;
+    }
+    this.log.debug('inbound connection', { addr: addrKey(host, port) });
+    this.createPeer(socket, 'inbound', host, port);
+  }
+
+  /** Self-connections and duplicate connections, decided on the version message. */
+  private checkVersion(peer: Peer, v: VersionMessage): OffenceCode | null {
+    if (v.nonce === this.nonce) {
+      // Our own dial arrived here: its local port is this inbound peer's remote port.
+      for (const q of this.peers.values()) {
+        if (q.direction === 'outbound' && q.socket.localPort === peer.port && q.dialed)
+          this.markSelf(q.dialed);
+      }
+      if (peer.dialed) this.markSelf(peer.dialed);
+      return 'SELF_CONNECTION';
+    }
+    const id = peer.nodeId;
+    if (peer.dialed) this.nodeOfAddr.set(peer.dialed, id);
+    const initiator = (p: Peer) => (p.direction === 'outbound' ? this.nonce : p.version!.nonce);
+    for (const q of this.peers.values()) {
+      if (q === peer || q.closed || !q.version || q.version.nonce !== v.nonce) continue;
+      const keepOld = initiator(q) < initiator(peer) || initiator(q) === initiator(peer);
+      if (keepOld) return 'DUPLICATE_CONNECTION';
+      q.close('duplicate connection');
+    }
+    return null;
+  }
+
+  private markSelf(key: string): void {
+    this.selfKeys.add(key);
+    this.book.remove(key);
+    this.manual.delete(key);
+  }
+
+  private onReady(peer: Peer): void {
+    if (peer.dialed) {
+      this.book.success(peer.dialed);
+      const m = this.manual.get(peer.dialed);
+      if (m) {
+        m.attempts = 0;
+        if (m.oneTry) this.manual.delete(m.key);
+      }
+    }
+    this.log.info('peer connected', {
+      id: peer.id,
+      addr: peer.addr,
+      direction: peer.direction,
+      agent: peer.version?.userAgent,
+      height: peer.version?.startHeight,
+    });
+    this.hooks.onReady(peer);
+  }
+
+  private onClose(peer: Peer, reason: string): void {
+    this.peers.delete(peer.id);
+    const benign = /SELF_CONNECTION|DUPLICATE_CONNECTION|shutting down/.test(reason);
+    if (peer.dialed && !peer.ready && !benign) this.dialFailed(peer.dialed, reason);
+    if (peer.ready) this.log.info('peer disconnected', { id: peer.id, addr: peer.addr, reason });
+    else this.log.debug('connection closed before handshake', { addr: peer.addr, reason });
+    this.hooks.onClose(peer);
+  }
+
+  /** Scores an offence against the peer's IP; bans the IP at the threshold. */
+  punish(peer: Peer, err: P2PError): void {
+    if (err.score === 0) return;
+    const total = (this.strikes.get(peer.host) ?? 0) + err.score;
+    this.log.warn('peer misbehaved', {
+      id: peer.id,
+      addr: peer.addr,
+      code: err.code,
+      reason: err.message,
+      total,
+    });
+    if (total < BAN_THRESHOLD) {
+      this.strikes.delete(peer.host);
+      this.strikes.set(peer.host, total);
+      // Bounded: the oldest scores go first (a flood of addresses cannot grow this map).
+      if (this.strikes.size > MAX_STRIKES) this.strikes.delete(this.strikes.keys().next().value as string);
+      return;
+    }
+    this.strikes.delete(peer.host);
+    this.ban(peer.host, this.opts.banSeconds, err.code);
+  }
+
+  ban(host: string, seconds: number, reason: string, untilMs?: number): void {
+    const r = this.bans.ban(host, seconds, reason, untilMs);
+    this.log.warn('address banned', { host: r.host, until: new Date(r.until).toISOString(), reason });
+    for (const p of [...this.peers.values()]) if (p.host === r.host) p.close(`banned: ${reason}`);
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Outbound
+
+  private addManual(text: string, oneTry: boolean): Manual {
+    const { host, port } = parseHostPort(text, this.opts.params.p2pPort);
+    const key = addrKey(host, port);
+    const m = this.manual.get(key) ?? { key, host, port, attempts: 0, retryAt: 0, oneTry };
+    this.manual.set(key, m);
+    return m;
+  }
+
+  /**
+   * RPC addnode: 'add' keeps the node connected, 'remove' stops that, 'onetry' dials once.
+   * Returns false when there was nothing to do (already added, or not added). Throws
+   * P2PConfigError for a bad address.
+   */
+  addNode(text: string, command: 'add' | 'remove' | 'onetry'): boolean {
+    const { host, port } = parseHostPort(text, this.opts.params.p2pPort);
+    const key = addrKey(host, port);
+    if (command === 'remove') return this.manual.delete(key);
+    if (command === 'add' && this.manual.has(key)) return false;
+    this.addManual(text, command === 'onetry');
+    this.tick();
+    return true;
+  }
+
+  addedNodes(): string[] {
+    return [...this.manual.keys()];
+  }
+
+  private isConnected(key: string): boolean {
+    if (this.pending.has(key)) return true;
+    for (const p of this.peers.values()) if (p.dialed === key && !p.closed) return true;
+    const node = this.nodeOfAddr.get(key);
+    if (node) for (const p of this.peers.values()) if (p.nodeId === node && !p.closed) return true;
+    return false;
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    try {
+      this.fill();
+    } catch (e) {
+      this.log.error('p2p connection loop failed', { error: (e as Error).message });
+    }
+    this.timer = setTimeout(() => this.tick(), this.opts.timings.tickMs);
+  }
+
+  private fill(): void {
+    const now = Date.now();
+    for (const m of this.manual.values()) {
+      if (m.retryAt <= now && !this.isConnected(m.key) && !this.selfKeys.has(m.key)) {
+        m.attempts++;
+        m.retryAt =
+          now + backoff(m.attempts, this.opts.timings.manualRetryBaseMs, this.opts.timings.manualRetryMaxMs);
+        this.dial(m.key, m.host, m.port);
+      }
+    }
+    if (this.opts.connect.length > 0) return;
+    const manualKeys = new Set(this.manual.keys());
+    const outbound = [...this.peers.values()].filter(
+      (p) => p.direction === 'outbound' && !manualKeys.has(p.dialed ?? ''),
+    );
+    const groups = new Set(outbound.map((p) => netGroup(p.host, p.port)));
+    let slots =
+      this.opts.maxOutbound -
+      outbound.length -
+      [...this.pending.keys()].filter((k) => !manualKeys.has(k)).length;
+    const skip = (e: AddrEntry) =>
+      groups.has(e.group) ||
+      manualKeys.has(e.key) ||
+      this.selfKeys.has(e.key) ||
+      this.bans.isBanned(e.host) ||
+      this.isConnected(e.key);
+    let exhausted = false;
+    while (slots > 0) {
+      const e = this.book.select(skip);
+      if (!e) {
+        exhausted = true;
+        break;
+      }
+      groups.add(e.group);
+      this.book.attempt(e.key);
+      this.dial(e.key, e.host, e.port);
+      slots--;
+    }
+    const anyReady = outbound.some((p) => p.ready);
+    const waited = now - this.startedAt >= this.opts.timings.seedDelayMs;
+    if (this.opts.seeds.length > 0 && !anyReady && (exhausted || waited) && now >= this.seedRetryAt)
+      void this.querySeeds();
+  }
+
+  private async querySeeds(): Promise<void> {
+    if (this.resolving) return;
+    this.resolving = true;
+    try {
+      const { found, failed } = await resolveSeeds(this.opts.seeds, this.opts.resolver);
+      if (this.stopped) return;
+      const usable = found.filter((a) => !this.selfKeys.has(addrKey(a.host, a.port)));
+      this.book.add(
+        usable.map((a) => ({ ...a, services: 0n })),
+        'seed',
+      );
+      this.seedFailures = usable.length > 0 ? 0 : this.seedFailures + 1;
+      const t = this.opts.timings;
+      const wait =
+        usable.length > 0
+          ? t.seedRetryMaxMs
+          : backoff(this.seedFailures, t.seedRetryBaseMs, t.seedRetryMaxMs);
+      this.seedRetryAt = Date.now() + wait;
+      if (failed.length > 0 || usable.length === 0)
+        this.log.info('seed lookup found no peers to try; retrying later', {
+          failed: failed.map((f) => `${f.entry} (${f.error})`).join(', ') || undefined,
+          attempt: this.seedFailures,
+          retryInSeconds: Math.round(wait / 1000),
+        });
+      else this.log.info('seeds resolved', { addresses: usable.length });
+      if (usable.length > 0) this.tick();
+    } finally {
+      this.resolving = false;
+    }
+  }
+
+  private dial(key: string, host: string, port: number): void {
+    if (isIp(host) && this.bans.isBanned(host)) return;
+    const socket = tcpConnect({ host, port });
+    this.pending.set(key, socket);
+    const timer = setTimeout(
+      () => socket.destroy(new Error('connect timeout')),
+      this.opts.timings.connectTimeoutMs,
+    );
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      this.pending.delete(key);
+      if (this.stopped) return void socket.destroy();
+      const remote = socket.remoteAddress ? canonicalIp(socket.remoteAddress) : host;
+      this.createPeer(socket, 'outbound', remote, socket.remotePort ?? port, key);
+    });
+    socket.once('error', (e) => {
+      clearTimeout(timer);
+      if (this.pending.get(key) !== socket) return;
+      this.pending.delete(key);
+      socket.destroy();
+      this.dialFailed(key, e.message);
+    });
+  }
+
+  private dialFailed(key: string, reason: string): void {
+    if (this.stopped) return;
+    const m = this.manual.get(key);
+    if (m) {
+      if (m.oneTry) this.manual.delete(key);
+      this.log.info('connection failed; will retry', {
+        addr: key,
+        reason,
+        attempt: m.attempts,
+        retryInSeconds: Math.max(0, Math.round((m.retryAt - Date.now()) / 1000)),
+      });
+      return;
+    }
+    const e = this.book.failed(key);
+    const fields = { addr: key, reason, attempt: e?.attempts };
+    if (!e) this.log.debug('address forgotten after repeated failures', fields);
+    else
+      this.log[e.source === 'seed' ? 'info' : 'debug']('connection failed; will retry', {
+        ...fields,
+        retryInSeconds: Math.round((this.book.retryAt(e) - Date.now()) / 1000),
+      });
+  }
+}
+
+function backoff(attempts: number, base: number, max: number): number {
+  return Math.min(max, base * 2 ** Math.min(30, Math.max(0, attempts - 1)));
+}

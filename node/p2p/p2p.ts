@@ -1,0 +1,466 @@
+/**
+ * The P2P layer (Core's PeerManager on top of CConnman): dispatches peers' messages to sync,
+ * relay and address gossip, serves getheaders and getdata from the chain and the mempool,
+ * and announces new blocks (BIP130 headers to peers that sent `sendheaders`, else `inv`)
+ * and new mempool transactions.
+ *
+ * It depends on the node only through P2PDeps (the chain's read side, the mempool's, and the
+ * node's submitTx/submitBlock), so everything a peer sends goes through the same checks as a
+ * block or transaction from anywhere else.
+ */
+
+import type { BlockEntry } from '../chain/entry.js';
+import { blockLocator, headersAfter, type MainChainView } from '../chain/locator.js';
+import { RuleError } from '../consensus/errors.js';
+import type { Logger } from '../log.js';
+import type { AcceptResult, MempoolEntry } from '../mempool/index.js';
+import { Block } from '../protocol/block.js';
+import { hashToDisplay } from '../protocol/hash.js';
+import type { BlockHeader } from '../protocol/header.js';
+import type { NetworkParams } from '../protocol/params.js';
+import { workFromBits } from '../protocol/pow.js';
+import type { Tx } from '../protocol/tx.js';
+import { AddrRelay } from './addr-relay.js';
+import type { AddrBookOptions } from './addrbook.js';
+import { BlockSync, type BlockSyncOptions } from './block-sync.js';
+import { Connections, type ConnectionTimings } from './connections.js';
+import { P2PError } from './errors.js';
+import { MAX_HEADERS } from './framing.js';
+import { type HeaderLike, HeaderTree } from './header-tree.js';
+import { INV, type InvItem, type Message } from './messages.js';
+import { NODE_NETWORK, NODE_WITNESS } from './netaddr.js';
+import { type Peer, PROTOCOL_VERSION, SENDHEADERS_VERSION } from './peer.js';
+import { PeerDb } from './peer-db.js';
+import type { PeerInfo } from './peer-info.js';
+import { TxRelay, type TxRelayOptions } from './tx-relay.js';
+
+export const LOCAL_SERVICES = NODE_NETWORK | NODE_WITNESS;
+/** Core's MAX_BLOCKS_TO_ANNOUNCE: more new blocks than this are announced by inv. */
+const MAX_BLOCKS_TO_ANNOUNCE = 8;
+/** Send buffer above which serving getdata waits for the peer to read. */
+const SEND_BACKLOG = 4_000_000;
+const MAX_UNCONNECTING = 10;
+const WITNESS_FLAG = 0x40000000;
+
+export interface P2PConfig {
+  listen: boolean;
+  host: string;
+  port: number;
+  seeds: string[];
+  connect: string[];
+  addNodes: string[];
+  maxOutbound: number;
+  maxInbound: number;
+  banSeconds: number;
+  /** Keep loopback and LAN addresses learned from peers (regtest); main keeps only routable ones. */
+  allowLocalAddrs: boolean;
+  userAgent: string;
+  /** LevelDB of the address book and bans; null keeps them in memory. */
+  dbPath: string | null;
+  timings: ConnectionTimings;
+  sync: BlockSyncOptions;
+  txRelay: TxRelayOptions;
+  addrbook: AddrBookOptions;
+}
+
+/** What the P2P layer reads of the chain (node/chain/chain.ts). */
+export interface P2PChain extends MainChainView {
+  readonly tip: BlockEntry;
+  getRawBlock(hashHex: string): Promise<Uint8Array | undefined>;
+  on(event: 'connect', fn: () => void): unknown;
+  off(event: 'connect', fn: () => void): unknown;
+}
+
+export interface P2PDeps {
+  params: NetworkParams;
+  chain: P2PChain;
+  mempool: {
+    get(txid: string): MempoolEntry | undefined;
+    has(id: string): boolean;
+    hasOrphan(id: string): boolean;
+    eraseOrphansForPeer(peer: string): number;
+    on(event: 'added', fn: (e: MempoolEntry) => void): () => void;
+  };
+  submitTx(tx: Tx, opts: { peer: string; orphan: boolean }): Promise<AcceptResult>;
+  submitBlock(block: Block): Promise<unknown>;
+  log: Logger;
+}
+
+export interface NetTotals {
+  bytesSent: number;
+  bytesReceived: number;
+  messagesReceived: Record<string, number>;
+  /** Transaction bodies received from peers (each tx should cross to a node once). */
+  txBodiesReceived: number;
+}
+
+export class P2P {
+  readonly conns: Connections;
+  readonly tree: HeaderTree;
+  readonly sync: BlockSync;
+  readonly tx: TxRelay;
+  readonly addr: AddrRelay;
+  readonly userAgent: string;
+  private readonly deps: P2PDeps;
+  private readonly db: PeerDb | null;
+  private readonly unconnecting = new Map<Peer, number>();
+  private readonly closedTotals: NetTotals = {
+    bytesSent: 0,
+    bytesReceived: 0,
+    messagesReceived: {},
+    txBodiesReceived: 0,
+  };
+  private timer: NodeJS.Timeout | null = null;
+  private announceQueued = false;
+  private unsubscribe: (() => void)[] = [];
+
+  private constructor(config: P2PConfig, deps: P2PDeps, db: PeerDb | null) {
+    this.deps = deps;
+    this.db = db;
+    this.userAgent = config.userAgent;
+    const { chain, log } = deps;
+    const peers = () => this.conns.ready();
+    this.conns = new Connections(
+      {
+        ...config,
+        params: deps.params,
+        local: { services: LOCAL_SERVICES, userAgent: config.userAgent, height: () => chain.height },
+      },
+      {
+        onReady: (p) => this.onReady(p),
+        onMessage: (p, m) => this.onMessage(p, m),
+        onClose: (p) => this.onClose(p),
+      },
+      log,
+      db,
+    );
+    this.tree = new HeaderTree(deps.params, {
+      lookup: (h) => chain.entry(h),
+      tip: () => chain.tip,
+      now: () => Math.floor(Date.now() / 1000),
+    });
+    this.sync = new BlockSync(config.sync, {
+      tree: this.tree,
+      hasData: (h) => chain.entry(h)?.haveData === true,
+      submitBlock: (b) => deps.submitBlock(b),
+      request: (peer, blocks) =>
+        peer.send({
+          command: 'getdata',
+          items: blocks.map((b) => ({ type: INV.WITNESS_BLOCK, hash: b.hash })),
+        }),
+      peers,
+      now: Date.now,
+      log,
+    });
+    this.tx = new TxRelay(config.txRelay, {
+      mempool: deps.mempool,
+      submitTx: deps.submitTx,
+      peers,
+      now: Date.now,
+      random: Math.random,
+      log,
+    });
+    this.addr = new AddrRelay(
+      { allowLocal: config.allowLocalAddrs },
+      { book: this.conns.book, peers, now: () => Math.floor(Date.now() / 1000), random: Math.random, log },
+    );
+    const onConnect = () => this.onConnect();
+    chain.on('connect', onConnect);
+    this.unsubscribe.push(() => chain.off('connect', onConnect));
+    this.unsubscribe.push(deps.mempool.on('added', (e) => this.tx.announce(e.txid)));
+    this.timer = setInterval(() => {
+      this.sync.tick();
+      this.tx.tick();
+    }, config.timings.tickMs);
+  }
+
+  static async start(config: P2PConfig, deps: P2PDeps): Promise<P2P> {
+    const db = config.dbPath ? await PeerDb.open(config.dbPath) : null;
+    if (db) db.onError = (e) => deps.log.error('peer database write failed', { error: e.message });
+    const p2p = new P2P(config, deps, db);
+    try {
+      await p2p.conns.start();
+    } catch (e) {
+      await p2p.stop();
+      throw e;
+    }
+    return p2p;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    for (const u of this.unsubscribe.splice(0)) u();
+    this.tx.stop();
+    await this.sync.stop();
+    await this.conns.stop();
+    await this.db?.close();
+  }
+
+  get listenPort(): number {
+    return this.conns.listenPort;
+  }
+
+  get nodeId(): string {
+    return this.conns.nonce.toString(16).padStart(16, '0');
+  }
+
+  peerInfo(): PeerInfo[] {
+    return this.conns.ready().map((p) => p.info());
+  }
+
+  totals(): NetTotals {
+    const t = structuredClone(this.closedTotals);
+    for (const p of this.conns.peers.values()) addTotals(t, p);
+    t.txBodiesReceived = this.tx.bodiesReceived;
+    return t;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Peer lifecycle
+
+  private getheaders(peer: Peer, from: HeaderLike, stop?: Uint8Array): void {
+    peer.send({
+      command: 'getheaders',
+      version: PROTOCOL_VERSION,
+      locator: blockLocator(from),
+      stop: stop ?? new Uint8Array(32),
+    });
+  }
+
+  private onReady(peer: Peer): void {
+    if ((peer.version?.version ?? 0) >= SENDHEADERS_VERSION) peer.send({ command: 'sendheaders' });
+    if (peer.direction === 'outbound') peer.send({ command: 'getaddr' });
+    this.addr.advertiseSelf(peer, this.conns.listenPort, LOCAL_SERVICES);
+    // From the parent of our best header (Core does the same): a peer that is up to date then
+    // answers with at least that header, which tells us what it has.
+    const best = this.tree.best();
+    this.getheaders(peer, best.prev ?? best);
+  }
+
+  private onClose(peer: Peer): void {
+    addTotals(this.closedTotals, peer);
+    this.unconnecting.delete(peer);
+    this.sync.peerGone(peer);
+    this.tx.peerGone(peer);
+    this.deps.mempool.eraseOrphansForPeer(String(peer.id));
+  }
+
+  private updateBest(peer: Peer, h: HeaderLike): void {
+    if (!peer.best || h.chainWork > peer.best.chainWork) peer.best = h;
+  }
+
+  private async onMessage(peer: Peer, msg: Message): Promise<void> {
+    switch (msg.command) {
+      case 'sendheaders':
+        peer.sendHeaders = true;
+        return;
+      case 'getaddr':
+        return this.addr.onGetaddr(peer);
+      case 'addr':
+        return this.addr.onAddr(peer, msg.addrs);
+      case 'inv':
+        return this.onInv(peer, msg.items);
+      case 'getdata':
+        return this.serveGetdata(peer, msg.items);
+      case 'notfound': {
+        const isBlock = (i: InvItem) => (i.type & ~WITNESS_FLAG) === INV.BLOCK;
+        this.sync.onNotFound(
+          peer,
+          msg.items.filter(isBlock).map((i) => i.hash),
+        );
+        this.tx.onNotFound(
+          peer,
+          msg.items.filter((i) => !isBlock(i)).map((i) => i.hash),
+        );
+        return;
+      }
+      case 'getheaders':
+        return this.serveGetheaders(peer, msg.locator, msg.stop);
+      case 'headers':
+        return this.onHeaders(peer, msg.headers);
+      case 'block':
+        return this.onBlock(peer, msg.block);
+      case 'tx':
+        return this.tx.onTx(peer, msg.tx);
+      default:
+        // version/verack/ping/pong are the Peer's; unknown commands are ignored (Core).
+        return;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Headers and blocks in
+
+  private onHeaders(peer: Peer, headers: readonly BlockHeader[]): void {
+    if (headers.length === 0) return;
+    for (const h of headers) peer.knownInv.add(h.hashHex());
+    let last: HeaderLike | null;
+    try {
+      last = this.tree.accept(headers);
+    } catch (e) {
+      if (e instanceof RuleError) {
+        if (e.banScore > 0) throw new P2PError('INVALID_HEADER', e.message);
+        return; // a header from the future: it may become valid, nobody is at fault
+      }
+      throw e;
+    }
+    if (!last) {
+      const n = (this.unconnecting.get(peer) ?? 0) + 1;
+      this.unconnecting.set(peer, n);
+      if (n >= MAX_UNCONNECTING)
+        throw new P2PError('UNCONNECTING_HEADERS', `${n} headers messages that do not connect`);
+      this.getheaders(peer, this.tree.best());
+      return;
+    }
+    this.unconnecting.delete(peer);
+    this.updateBest(peer, last);
+    if (headers.length === MAX_HEADERS) this.getheaders(peer, last);
+    this.sync.updateTarget();
+    this.sync.scheduleAll();
+  }
+
+  private onInv(peer: Peer, items: readonly InvItem[]): void {
+    const txids: string[] = [];
+    let unknownBlock: Uint8Array | null = null;
+    let learned = false;
+    for (const it of items) {
+      const type = it.type & ~WITNESS_FLAG;
+      const hex = hashToDisplay(it.hash);
+      if (type === INV.TX) txids.push(hex);
+      else if (type === INV.BLOCK) {
+        peer.knownInv.add(hex);
+        const h = this.tree.get(hex);
+        if (h) {
+          this.updateBest(peer, h);
+          learned = true;
+        } else unknownBlock = it.hash;
+      }
+    }
+    if (txids.length > 0) this.tx.onInv(peer, txids);
+    // Core asks for headers up to the last unknown block announced, once per message.
+    if (unknownBlock) this.getheaders(peer, this.tree.best(), unknownBlock);
+    if (learned) {
+      this.sync.updateTarget();
+      this.sync.schedule(peer);
+    }
+  }
+
+  private async onBlock(peer: Peer, block: Block): Promise<void> {
+    const hex = block.hashHex();
+    peer.knownInv.add(hex);
+    if (this.sync.onBlock(peer, block)) {
+      const h = this.tree.get(hex);
+      if (h) this.updateBest(peer, h);
+      return;
+    }
+    // Unrequested: taken only if it would be a tip candidate (Core's fNewBlock rule).
+    const { chain } = this.deps;
+    const parent = chain.entry(hashToDisplay(block.header.prevBlock));
+    if (!parent?.haveData || chain.entry(hex)?.haveData) return;
+    if (parent.chainWork + workFromBits(block.header.bits) < chain.tip.chainWork) return;
+    try {
+      await this.deps.submitBlock(block);
+    } catch (e) {
+      if (!(e instanceof RuleError)) throw e;
+      if (e.banScore === 0) return;
+      this.tree.markFailed(hex);
+      throw new P2PError('INVALID_BLOCK', e.message);
+    }
+    const entry = chain.entry(hex);
+    if (entry) this.updateBest(peer, entry);
+    this.sync.updateTarget();
+    this.sync.scheduleAll();
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Serving
+
+  private serveGetheaders(peer: Peer, locator: readonly Uint8Array[], stop: Uint8Array): void {
+    const hexes = locator.map(hashToDisplay);
+    const theirs = hexes[0] ? this.tree.get(hexes[0]) : undefined;
+    if (theirs && !theirs.failed) this.updateBest(peer, theirs);
+    const stopHex = stop.some((b) => b !== 0) ? hashToDisplay(stop) : null;
+    const headers = headersAfter(this.deps.chain, hexes, stopHex, MAX_HEADERS);
+    const last = headers[headers.length - 1];
+    if (last) peer.knownInv.add(last.hashHex());
+    peer.send({ command: 'headers', headers });
+  }
+
+  private async serveGetdata(peer: Peer, items: readonly InvItem[]): Promise<void> {
+    const missing: InvItem[] = [];
+    for (const it of items) {
+      if (peer.closed) return;
+      await peer.drained(SEND_BACKLOG);
+      const witness = (it.type & WITNESS_FLAG) !== 0;
+      const type = it.type & ~WITNESS_FLAG;
+      const hex = hashToDisplay(it.hash);
+      if (type === INV.TX) {
+        const e = this.deps.mempool.get(hex);
+        if (e) peer.send({ command: 'tx', tx: e.tx }, witness);
+        else missing.push(it);
+      } else if (type === INV.BLOCK) {
+        const entry = this.deps.chain.entry(hex);
+        const raw = entry && !entry.failed ? await this.deps.chain.getRawBlock(hex) : undefined;
+        if (!raw) missing.push(it);
+        else if (witness) peer.sendRaw('block', raw);
+        else peer.send({ command: 'block', block: Block.fromBytes(raw) }, false);
+        if (raw) peer.knownInv.add(hex);
+      } else missing.push(it);
+    }
+    if (missing.length > 0 && !peer.closed) peer.send({ command: 'notfound', items: missing });
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Announcements
+
+  private onConnect(): void {
+    this.tx.onTip();
+    if (this.announceQueued) return;
+    this.announceQueued = true;
+    setImmediate(() => {
+      this.announceQueued = false;
+      this.announceTip();
+    });
+  }
+
+  /** Does the peer know block `e` (announced by it or to it, or below its best header)? */
+  private knows(peer: Peer, e: HeaderLike): boolean {
+    if (peer.knownInv.has(e.hashHex)) return true;
+    const best = peer.best;
+    if (!best) return false;
+    if (best.hashHex === e.hashHex) return true;
+    const chain = this.deps.chain;
+    const be = chain.entry(best.hashHex);
+    const ee = chain.entry(e.hashHex);
+    return !!be && !!ee && chain.isMain(be) && chain.isMain(ee) && be.height >= ee.height;
+  }
+
+  private announceTip(): void {
+    // While blocks are still being fetched we are behind: announce once caught up (Core: IBD).
+    if (this.sync.inFlightCount > 0) return;
+    const tip: HeaderLike = this.deps.chain.tip;
+    for (const peer of this.conns.ready()) {
+      if (this.knows(peer, tip)) continue;
+      const fresh: HeaderLike[] = [];
+      let e: HeaderLike | null = tip;
+      while (e && fresh.length < MAX_BLOCKS_TO_ANNOUNCE && !this.knows(peer, e)) {
+        fresh.push(e);
+        e = e.prev;
+      }
+      const connects = e !== null && this.knows(peer, e);
+      if (peer.sendHeaders && connects) {
+        fresh.reverse();
+        peer.send({ command: 'headers', headers: fresh.map((h) => h.header) });
+      } else peer.send({ command: 'inv', items: [{ type: INV.BLOCK, hash: tip.hash }] });
+      for (const h of fresh) peer.knownInv.add(h.hashHex);
+    }
+  }
+}
+
+function addTotals(t: NetTotals, p: Peer): void {
+  t.bytesSent += p.bytesSent;
+  t.bytesReceived += p.bytesReceived;
+  for (const [k, v] of Object.entries(p.messagesReceived))
+    t.messagesReceived[k] = (t.messagesReceived[k] ?? 0) + v;
+}

@@ -1,0 +1,367 @@
+/**
+ * One connection to another node (Core's CNode plus the handshake half of PeerManager):
+ * framing over a net.Socket, the version/verack handshake with a timeout, ping/pong with the
+ * round-trip time, bytes in and out per message type, and a sequential message queue, so the
+ * owner's handler sees one message at a time, in order, only after the handshake.
+ *
+ * Handshake (Core's ProcessMessage "version"): the outbound side sends version first; the
+ * inbound side answers the peer's version with its own; each sends verack on receiving a
+ * version. A message before version, a second version, an obsolete protocol version or a
+ * handshake that does not finish in time ends the connection. `onVersion` lets the owner
+ * refuse a peer (our own nonce: a self-connection; a node id already connected).
+ *
+ * Nothing a peer sends throws out of here: a framing or parse error becomes an offence
+ * reported through `onOffence`, and the socket is destroyed.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { Logger } from '../log.js';
+import type { NetworkParams } from '../protocol/params.js';
+import { type OffenceCode, P2PError } from './errors.js';
+import { encodeFrame, type Frame, FrameDecoder, HEADER_LEN, PAYLOAD_LIMITS } from './framing.js';
+import type { HeaderLike } from './header-tree.js';
+import { decodeMessage, encodePayload, type Message, type VersionMessage } from './messages.js';
+import { addrKey } from './netaddr.js';
+import type { PeerInfo } from './peer-info.js';
+import { RollingSet } from './rolling-set.js';
+
+/** Protocol version we speak (Core 0.21+: 70016); sendheaders needs 70012. */
+export const PROTOCOL_VERSION = 70016;
+/** Oldest version we talk to: BIP31 pings with nonces. */
+export const MIN_PEER_VERSION = 60001;
+export const SENDHEADERS_VERSION = 70012;
+
+/** Received bytes waiting in the queue above which the socket is paused. */
+const RECV_QUEUE_LIMIT = 8_000_000;
+const KNOWN_INV = 50_000;
+const KNOWN_ADDRS = 5_000;
+
+export type Outgoing = Exclude<Message, { command: 'unknown' }>;
+
+export interface LocalInfo {
+  /** Our node id, sent as the version nonce. */
+  nonce: bigint;
+  services: bigint;
+  userAgent: string;
+  height(): number;
+  /** Port we accept connections on, 0 if not listening. */
+  listenPort: number;
+}
+
+export interface PeerTimings {
+  handshakeTimeoutMs: number;
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+}
+
+export interface PeerHooks {
+  /** Returns an offence to refuse the peer after its version, or null to go on. */
+  onVersion(peer: Peer, v: VersionMessage): OffenceCode | null;
+  onReady(peer: Peer): void;
+  onMessage(peer: Peer, msg: Message): Promise<void> | void;
+  onOffence(peer: Peer, err: P2PError): void;
+  onClose(peer: Peer, reason: string): void;
+}
+
+export class Peer {
+  readonly id: number;
+  readonly socket: Socket;
+  readonly direction: 'inbound' | 'outbound';
+  readonly host: string;
+  readonly port: number;
+  /** For outbound peers: the address book key we dialled. */
+  readonly dialed: string | null;
+  readonly connectedAt = Math.floor(Date.now() / 1000);
+  version: VersionMessage | null = null;
+  ready = false;
+  closed = false;
+  closeReason = '';
+  pingMs: number | null = null;
+  /** Misbehaviour score on this connection. */
+  banScore = 0;
+  /** Best block header we know the peer has. */
+  best: HeaderLike | null = null;
+  /** The peer asked for header announcements (BIP130). */
+  sendHeaders = false;
+  /** Answered one getaddr already (Core answers one per connection). */
+  servedGetaddr = false;
+  readonly knownInv = new RollingSet<string>(KNOWN_INV);
+  readonly knownAddrs = new RollingSet<string>(KNOWN_ADDRS);
+  readonly bytesSentPerMsg: Record<string, number> = {};
+  readonly bytesReceivedPerMsg: Record<string, number> = {};
+  readonly messagesReceived: Record<string, number> = {};
+  bytesSent = 0;
+  bytesReceived = 0;
+
+  private readonly params: NetworkParams;
+  private readonly local: LocalInfo;
+  private readonly timings: PeerTimings;
+  private readonly hooks: PeerHooks;
+  private readonly log: Logger;
+  private readonly decoder: FrameDecoder;
+  private readonly queue: Frame[] = [];
+  private queuedBytes = 0;
+  private processing: Promise<void> | null = null;
+  private gotVerack = false;
+  private timers: NodeJS.Timeout[] = [];
+  private ping: { nonce: bigint; sentAt: number } | null = null;
+
+  constructor(
+    opts: {
+      id: number;
+      socket: Socket;
+      direction: 'inbound' | 'outbound';
+      host: string;
+      port: number;
+      dialed?: string;
+      params: NetworkParams;
+      local: LocalInfo;
+      timings: PeerTimings;
+      log: Logger;
+    },
+    hooks: PeerHooks,
+  ) {
+    this.id = opts.id;
+    this.socket = opts.socket;
+    this.direction = opts.direction;
+    this.host = opts.host;
+    this.port = opts.port;
+    this.dialed = opts.dialed ?? null;
+    this.params = opts.params;
+    this.local = opts.local;
+    this.timings = opts.timings;
+    this.log = opts.log;
+    this.hooks = hooks;
+    this.decoder = new FrameDecoder(opts.params.magic);
+    this.socket.setNoDelay(true);
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.on('error', (e) => this.close(`socket error: ${e.message}`));
+    this.socket.on('close', () => this.close('socket closed'));
+    this.timers.push(
+      setTimeout(() => {
+        if (!this.ready) this.offence(new P2PError('HANDSHAKE_TIMEOUT', 'handshake timed out'));
+      }, this.timings.handshakeTimeoutMs),
+    );
+  }
+
+  /** Starts the handshake (the outbound side speaks first). */
+  start(): void {
+    if (this.direction === 'outbound') this.sendVersion();
+  }
+
+  get addr(): string {
+    return addrKey(this.host, this.port);
+  }
+
+  /** The peer's version nonce in hex: the id its node gives itself. */
+  get nodeId(): string {
+    return this.version ? this.version.nonce.toString(16).padStart(16, '0') : '';
+  }
+
+  /** Bytes queued in the socket's send buffer (the owner pauses serving above a limit). */
+  get sendBacklog(): number {
+    return this.socket.writableLength;
+  }
+
+  send(msg: Outgoing, witness = true): void {
+    if (this.closed) return;
+    this.sendRaw(msg.command, encodePayload(msg, witness));
+  }
+
+  /** Sends an already serialized payload (a stored block, as it is on disk). */
+  sendRaw(command: string, payload: Uint8Array): void {
+    if (this.closed) return;
+    const frame = encodeFrame(this.params.magic, command, payload);
+    this.bytesSent += frame.length;
+    this.bytesSentPerMsg[command] = (this.bytesSentPerMsg[command] ?? 0) + frame.length;
+    this.socket.write(frame);
+  }
+
+  /** Resolves once the send buffer is below `limit` bytes (or the connection is gone). */
+  async drained(limit: number): Promise<void> {
+    while (!this.closed && this.socket.writableLength > limit) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.socket.off('drain', done);
+          this.socket.off('close', done);
+          resolve();
+        };
+        this.socket.once('drain', done);
+        this.socket.once('close', done);
+      });
+    }
+  }
+
+  /** Ends the connection; the reason shows in the log and the close hook. */
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = reason;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+    this.queue.length = 0;
+    this.socket.destroy();
+    this.hooks.onClose(this, reason);
+  }
+
+  /** Reports an offence (scored by the owner) and disconnects. */
+  offence(err: P2PError): void {
+    if (this.closed) return;
+    this.banScore += err.score;
+    this.hooks.onOffence(this, err);
+    this.close(`${err.code}: ${err.message}`);
+  }
+
+  info(): PeerInfo {
+    const v = this.version;
+    return {
+      id: this.id,
+      addr: this.addr,
+      host: this.host,
+      port: this.port,
+      nodeId: this.nodeId,
+      direction: this.direction,
+      services: (v?.services ?? 0n).toString(16).padStart(16, '0'),
+      version: v?.version ?? 0,
+      userAgent: v?.userAgent ?? '',
+      startHeight: v?.startHeight ?? -1,
+      syncedHeight: this.best?.height ?? -1,
+      pingMs: this.pingMs,
+      connectedAt: this.connectedAt,
+      bytesSent: this.bytesSent,
+      bytesReceived: this.bytesReceived,
+      bytesSentPerMsg: { ...this.bytesSentPerMsg },
+      bytesReceivedPerMsg: { ...this.bytesReceivedPerMsg },
+      banScore: this.banScore,
+    };
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    let frames: Frame[];
+    try {
+      frames = this.decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    } catch (e) {
+      if (!(e instanceof P2PError)) throw e;
+      this.offence(e);
+      return;
+    }
+    for (const f of frames) {
+      const size = HEADER_LEN + f.payload.length;
+      // Unknown commands count under one name, so a peer cannot grow this table.
+      const name = f.command in PAYLOAD_LIMITS ? f.command : '*other*';
+      this.bytesReceived += size;
+      this.bytesReceivedPerMsg[name] = (this.bytesReceivedPerMsg[name] ?? 0) + size;
+      this.messagesReceived[name] = (this.messagesReceived[name] ?? 0) + 1;
+      this.queue.push(f);
+      this.queuedBytes += size;
+    }
+    if (this.queuedBytes > RECV_QUEUE_LIMIT) this.socket.pause();
+    this.drain();
+  }
+
+  private drain(): void {
+    if (this.processing || this.queue.length === 0) return;
+    // `finally` runs after the assignment even when the loop ends without waiting.
+    this.processing = this.runQueue().finally(() => {
+      this.processing = null;
+    });
+  }
+
+  private async runQueue(): Promise<void> {
+    while (!this.closed && this.queue.length > 0) {
+      const f = this.queue.shift()!;
+      this.queuedBytes -= HEADER_LEN + f.payload.length;
+      if (this.queuedBytes <= RECV_QUEUE_LIMIT / 2 && this.socket.isPaused()) this.socket.resume();
+      await this.handleFrame(f);
+    }
+  }
+
+  /** Resolves when the message being handled (if any) is done; used at shutdown. */
+  idle(): Promise<void> {
+    return this.processing ?? Promise.resolve();
+  }
+
+  private async handleFrame(f: Frame): Promise<void> {
+    try {
+      const msg = decodeMessage(f.command, f.payload);
+      if (msg.command === 'version') return this.onVersion(msg);
+      if (!this.version) throw new P2PError('HANDSHAKE', `'${f.command}' before version`);
+      if (msg.command === 'verack') return this.onVerack();
+      // BIP155/BIP339 messages may come between version and verack; nothing else matters then.
+      if (!this.ready) return;
+      if (msg.command === 'ping') return this.send({ command: 'pong', nonce: msg.nonce });
+      if (msg.command === 'pong') return this.onPong(msg.nonce);
+      await this.hooks.onMessage(this, msg);
+    } catch (e) {
+      if (e instanceof P2PError) return this.offence(e);
+      this.log.error('message handler failed', {
+        peer: this.id,
+        command: f.command,
+        error: (e as Error).message,
+      });
+    }
+  }
+
+  private sendVersion(): void {
+    this.send({
+      command: 'version',
+      version: PROTOCOL_VERSION,
+      services: this.local.services,
+      timestamp: BigInt(Math.floor(Date.now() / 1000)),
+      addrRecv: { host: this.host, port: this.port, services: this.version?.services ?? 0n },
+      addrFrom: { host: '::', port: this.local.listenPort, services: this.local.services },
+      nonce: this.local.nonce,
+      userAgent: this.local.userAgent,
+      startHeight: this.local.height(),
+      relay: true,
+    });
+  }
+
+  private onVersion(v: VersionMessage): void {
+    if (this.version) throw new P2PError('HANDSHAKE', 'duplicate version message');
+    if (v.version < MIN_PEER_VERSION) {
+      throw new P2PError('OBSOLETE_VERSION', `protocol version ${v.version} < ${MIN_PEER_VERSION}`);
+    }
+    this.version = v;
+    const refusal = this.hooks.onVersion(this, v);
+    if (refusal) {
+      // A node we are already connected to learns who answered, so it stops dialling us here.
+      if (refusal === 'DUPLICATE_CONNECTION' && this.direction === 'inbound') this.sendVersion();
+      throw new P2PError(refusal, `refused after version (${v.userAgent})`);
+    }
+    if (this.direction === 'inbound') this.sendVersion();
+    this.send({ command: 'verack' });
+    if (this.gotVerack) this.becomeReady();
+  }
+
+  private onVerack(): void {
+    if (this.gotVerack) return;
+    this.gotVerack = true;
+    if (this.version) this.becomeReady();
+  }
+
+  private becomeReady(): void {
+    this.ready = true;
+    this.timers.push(setInterval(() => this.sendPing(), this.timings.pingIntervalMs));
+    this.sendPing();
+    this.hooks.onReady(this);
+  }
+
+  private sendPing(): void {
+    if (this.ping) {
+      if (Date.now() - this.ping.sentAt > this.timings.pingTimeoutMs)
+        this.offence(new P2PError('PING_TIMEOUT', 'no pong in time'));
+      return;
+    }
+    const nonce = randomBytes(8).readBigUInt64LE();
+    this.ping = { nonce, sentAt: Date.now() };
+    this.send({ command: 'ping', nonce });
+  }
+
+  private onPong(nonce: bigint): void {
+    if (!this.ping || nonce !== this.ping.nonce) return;
+    this.pingMs = Date.now() - this.ping.sentAt;
+    this.ping = null;
+  }
+}
