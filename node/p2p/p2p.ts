@@ -78,6 +78,8 @@ export interface P2PDeps {
     get(txid: string): MempoolEntry | undefined;
     has(id: string): boolean;
     hasOrphan(id: string): boolean;
+    /** Oldest first. */
+    txids(): string[];
     eraseOrphansForPeer(peer: string): number;
     on(event: 'added', fn: (e: MempoolEntry) => void): () => void;
   };
@@ -236,6 +238,7 @@ export class P2P {
     // answers with at least that header, which tells us what it has.
     const best = this.tree.best();
     this.getheaders(peer, best.prev ?? best);
+    this.tx.offerMempool(peer, this.deps.mempool.txids());
   }
 
   private onClose(peer: Peer): void {

@@ -23,6 +23,9 @@ import { INV, type InvItem } from './messages.js';
 import type { Peer } from './peer.js';
 import { RollingSet } from './rolling-set.js';
 
+/** Most txids offered to a peer when it connects (well under any peer's flood limit). */
+const MEMPOOL_OFFER = 1_000;
+
 export interface TxRelayOptions {
   relayDelayMs: number;
   requestTimeoutMs: number;
@@ -86,6 +89,24 @@ export class TxRelay {
       q.add(txid);
       this.arm(p);
     }
+  }
+
+  /**
+   * A peer just finished its handshake: offer it what our mempool holds (at most
+   * MEMPOOL_OFFER txids, newest first, under the receiver's flood limit), as Core answers a
+   * BIP35 `mempool` request. A transaction announced on a connection that was then replaced
+   * (two nodes dialling each other at once keep only one connection) is not lost that way,
+   * and a node that comes online late hears of what is waiting to be mined.
+   */
+  offerMempool(p: Peer, txids: readonly string[]): void {
+    if (p.version?.relay === false) return;
+    const q = this.queued.get(p) ?? new Set<string>();
+    for (let i = txids.length - 1, n = 0; i >= 0 && n < MEMPOOL_OFFER; i--, n++) {
+      if (!p.knownInv.has(txids[i]!)) q.add(txids[i]!);
+    }
+    if (q.size === 0) return;
+    this.queued.set(p, q);
+    this.arm(p);
   }
 
   private arm(p: Peer): void {
