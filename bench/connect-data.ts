@@ -52,6 +52,36 @@ export function signedSpend(
   });
 }
 
+/** An unsolved regtest block on `prev` holding every one of `txs` (each paying `fee`). */
+export function regtestTemplate(
+  height: number,
+  prev: Uint8Array,
+  time: number,
+  spk: Uint8Array,
+  txs: Tx[],
+  fee: bigint,
+): Block {
+  const t = buildBlockTemplate({
+    params: regtest,
+    prevHash: prev,
+    height,
+    bits: 0x207fffff,
+    time,
+    coinbaseScript: spk,
+    subsidy: blockSubsidy(height, regtest),
+    candidates: txs.map((tx) => ({
+      tx,
+      fee,
+      vsize: tx.vsize(),
+      weight: tx.weight(),
+      sigopCost: 1,
+      parents: [],
+    })),
+  });
+  if (t.block.txs.length !== txs.length + 1) throw new Error(`template dropped txs at ${height}`);
+  return t.block;
+}
+
 function generate(log: (m: string) => void): Block[] {
   const spk = p2wpkhFor(publicKey(KEY));
   const blocks: Block[] = [];
@@ -59,24 +89,7 @@ function generate(log: (m: string) => void): Block[] {
   let time = regtest.genesis.header.time;
   const mine = (height: number, txs: Tx[]) => {
     time += 600;
-    const t = buildBlockTemplate({
-      params: regtest,
-      prevHash: prev,
-      height,
-      bits: 0x207fffff,
-      time,
-      coinbaseScript: spk,
-      subsidy: blockSubsidy(height, regtest),
-      candidates: txs.map((tx) => ({
-        tx,
-        fee: FEE,
-        vsize: tx.vsize(),
-        weight: tx.weight(),
-        sigopCost: 1,
-        parents: [],
-      })),
-    });
-    if (t.block.txs.length !== txs.length + 1) throw new Error(`template dropped txs at ${height}`);
+    const t = { block: regtestTemplate(height, prev, time, spk, txs, FEE) };
     const b = solve(t.block);
     blocks.push(b);
     prev = b.hash();

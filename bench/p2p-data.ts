@@ -5,8 +5,6 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { blockSubsidy } from '../node/consensus/subsidy.js';
-import { buildBlockTemplate } from '../node/mining/template.js';
 import { Block } from '../node/protocol/block.js';
 import { BlockHeader } from '../node/protocol/header.js';
 import { regtest } from '../node/protocol/params.js';
@@ -15,7 +13,7 @@ import { Reader } from '../node/protocol/reader.js';
 import { p2wpkhFor, publicKey } from '../node/protocol/sign.js';
 import { OutPoint, type Tx, TxOut } from '../node/protocol/tx.js';
 import { Writer } from '../node/protocol/writer.js';
-import { signedSpend } from './connect-data.js';
+import { regtestTemplate, signedSpend } from './connect-data.js';
 import { REPO_ROOT } from './lib.js';
 
 export const TXS_PER_BLOCK = 100;
@@ -30,24 +28,7 @@ function generate(spendBlocks: number, log: (m: string) => void): Block[] {
   let time = Math.floor(Date.now() / 1000) - 2 * (spendBlocks + 102);
   const mine = (height: number, txs: Tx[]) => {
     time += 1;
-    const t = buildBlockTemplate({
-      params: regtest,
-      prevHash: prev,
-      height,
-      bits: 0x207fffff,
-      time,
-      coinbaseScript: spk,
-      subsidy: blockSubsidy(height, regtest),
-      candidates: txs.map((tx) => ({
-        tx,
-        fee: FEE,
-        vsize: tx.vsize(),
-        weight: tx.weight(),
-        sigopCost: 1,
-        parents: [],
-      })),
-    });
-    if (t.block.txs.length !== txs.length + 1) throw new Error(`template dropped txs at ${height}`);
+    const t = { block: regtestTemplate(height, prev, time, spk, txs, FEE) };
     for (let nonce = 0; ; nonce++) {
       const h = new BlockHeader({ ...t.block.header, nonce });
       if (checkProofOfWork(h.hash(), h.bits, regtest.powLimit)) {
