@@ -5,8 +5,8 @@
  * 2 usage error, 130 forced stop.
  */
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
-import { defaultDataDir } from './datadir.js';
 import { createLogger, LEVELS, type LogLevel } from './log.js';
 import { FullNode, VERSION } from './node.js';
 import { P2PConfigError } from './p2p/errors.js';
@@ -14,6 +14,7 @@ import { parseHostPort } from './p2p/netaddr.js';
 import { readSeedsFile } from './p2p/seeds.js';
 import { decodeAddress } from './protocol/address.js';
 import { fromHex } from './protocol/bytes.js';
+import { defaultDataDir } from './protocol/datadir.js';
 import { describeTx } from './protocol/describe.js';
 import { EncodingError } from './protocol/errors.js';
 import { getNetwork, type NetworkName } from './protocol/params.js';
@@ -111,7 +112,7 @@ async function runNode(opts: RunOptions): Promise<void> {
   const node = await FullNode.start(
     {
       network: opts.network,
-      datadir: opts.datadir ?? defaultDataDir(opts.network),
+      datadir: opts.datadir ?? defaultDataDir(opts.network, process.env, process.platform, homedir()),
       httpHost: opts.httpHost,
       httpPort: opts.httpPort ?? params.httpPort,
       p2pPort: opts.port ?? params.p2pPort,

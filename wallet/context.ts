@@ -6,6 +6,7 @@
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { defaultDataDir } from '../node/protocol/datadir.js';
 import { getNetwork, isNetworkName, type NetworkName, type NetworkParams } from '../node/protocol/params.js';
 import { WalletError } from './errors.js';
 import { EsploraClient } from './esplora/client.js';
@@ -33,16 +34,6 @@ export interface Io {
   status?: (line: string) => void;
 }
 
-/** As node/datadir.ts (not imported: the wallet imports only node/protocol). */
-export function defaultDataDir(network: NetworkName, env = process.env, platform = process.platform): string {
-  const home = homedir();
-  let base: string;
-  if (platform === 'win32') base = join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'gossip-ledger');
-  else if (platform === 'darwin') base = join(home, 'Library', 'Application Support', 'gossip-ledger');
-  else base = join(env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'gossip-ledger');
-  return join(base, network);
-}
-
 export class Context {
   readonly opts: GlobalOptions;
   readonly io: Io;
@@ -65,7 +56,9 @@ export class Context {
 
   /** Wallet file path for a new wallet on `network`. */
   walletPath(network: NetworkName): string {
-    return resolve(this.opts.wallet ?? join(defaultDataDir(network, this.env), 'wallet.json'));
+    return resolve(
+      this.opts.wallet ?? join(defaultDataDir(network, this.env, process.platform, homedir()), 'wallet.json'),
+    );
   }
 
   /** Network and path of an existing wallet; --network must agree with the file. */

@@ -5,7 +5,6 @@
  * each block in ONE atomic batch (UTXO changes, undo, indexes, tip), so a crash at any instant
  * leaves a consistent chain. Unknown parents wait in a bounded orphan pool.
  */
-import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { checkBlock, checkBlockContextual } from '../consensus/block-check.js';
 import { nextWorkRequired } from '../consensus/difficulty.js';
@@ -35,7 +34,7 @@ import {
 } from './connect.js';
 import { BlockEntry, findFork, STATUS } from './entry.js';
 import type { AddressTotals, BatchOp } from './indexes.js';
-import { keys, P } from './layout.js';
+import { keys } from './layout.js';
 import { OrphanBlocks } from './orphans.js';
 import * as queries from './queries.js';
 import type { ScriptPool } from './script-pool.js';
@@ -189,18 +188,14 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   /** A confirmed transaction with where it sits, via the tx index. */
   async getTx(txid: Uint8Array): Promise<{ tx: Tx; block: BlockEntry; index: number } | undefined> {
-    const loc = await this.store.get(keys.tx(txid));
-    if (!loc) return undefined;
-    const block = this.entries.get(hashToDisplay(loc.subarray(0, 32)));
-    if (!block) return undefined;
-    const index = queries.readLE32(loc, 32);
-    const offset = queries.readLE32(loc, 36);
-    const size = queries.readLE32(loc, 40);
-    const raw = this.cache.get(block.hashHex)?.block.txs[index];
-    if (raw) return { tx: raw, block, index };
+    const loc = await queries.txLocation(this.store, txid);
+    const block = loc && this.entries.get(hashToDisplay(loc.blockHash));
+    if (!loc || !block) return undefined;
+    const { index, offset, size } = loc;
+    const cached = this.cache.get(block.hashHex)?.block.txs[index];
+    if (cached) return { tx: cached, block, index };
     const bytes = await this.store.get(keys.block(block.hash));
-    if (!bytes) return undefined;
-    return { tx: Tx.fromBytes(bytes.subarray(offset, offset + size)), block, index };
+    return bytes && { tx: Tx.fromBytes(bytes.subarray(offset, offset + size)), block, index };
   }
 
   /** Where a confirmed tx sits (main-chain block and position), without reading the block. */
@@ -246,14 +241,8 @@ export class Chain extends EventEmitter<ChainEvents> {
    */
   utxoStats(): Promise<{ height: number; tip: string; count: number; hash: string }> {
     return this.exclusive(async () => {
-      const h = createHash('sha256');
-      let count = 0;
-      for await (const [k, v] of this.store.iterate(keys.range(P.COIN))) {
-        h.update(k);
-        h.update(v);
-        count++;
-      }
-      return { height: this.height, tip: this.tip.hashHex, count, hash: h.digest('hex') };
+      const { count, hash } = await queries.utxoSetDigest(this.store);
+      return { height: this.height, tip: this.tip.hashHex, count, hash };
     });
   }
 

@@ -1,10 +1,12 @@
 /**
  * Read-only queries over the chain's indexes (layout.ts): spender of an outpoint, where a tx
- * sits, a block's undo coins, and a scripthash's totals, history (newest first, paged by
+ * sits, a block's undo coins, the UTXO set's digest, and a scripthash's totals, history (newest first, paged by
  * position: a reverse range read bounded by `limit`, so a page costs the same however long the
  * history is) and unspent outputs.
  */
 import type { Coin } from '../consensus/tx-inputs.js';
+import { toHex } from '../protocol/bytes.js';
+import { sha256Stream } from '../protocol/hash.js';
 import { decodeUndo } from './coins.js';
 import { type AddressTotals, decodeTotals, emptyTotals } from './indexes.js';
 import { keys, P, readU32BE } from './layout.js';
@@ -30,12 +32,35 @@ export async function spender(
 }
 
 /** Block hash (internal order) and position of a confirmed tx, from the tx index alone. */
-export async function txLocation(
-  store: ChainStore,
-  txid: Uint8Array,
-): Promise<{ blockHash: Uint8Array; index: number } | undefined> {
+/** Where the tx index puts a confirmed tx: its block, position, and byte range in the block. */
+export interface TxLocation {
+  blockHash: Uint8Array;
+  index: number;
+  offset: number;
+  size: number;
+}
+
+export async function txLocation(store: ChainStore, txid: Uint8Array): Promise<TxLocation | undefined> {
   const loc = await store.get(keys.tx(txid));
-  return loc ? { blockHash: loc.subarray(0, 32), index: readLE32(loc, 32) } : undefined;
+  if (!loc) return undefined;
+  return {
+    blockHash: loc.subarray(0, 32),
+    index: readLE32(loc, 32),
+    offset: readLE32(loc, 36),
+    size: readLE32(loc, 40),
+  };
+}
+
+/** Count and SHA-256 of every coin record, in key order (gettxoutsetinfo's figures). */
+export async function utxoSetDigest(store: ChainStore): Promise<{ count: number; hash: string }> {
+  const h = sha256Stream();
+  let count = 0;
+  for await (const [k, v] of store.iterate(keys.range(P.COIN))) {
+    h.update(k);
+    h.update(v);
+    count++;
+  }
+  return { count, hash: toHex(h.digest()) };
 }
 
 /** Coins spent by a connected block, per non-coinbase tx in block order (undefined if none). */

@@ -40,8 +40,8 @@ export interface ConnectionTimings extends PeerTimings {
   manualRetryMaxMs: number;
 }
 
-export interface ConnectionOptions {
-  params: NetworkParams;
+/** The connection settings a node is configured with (P2PConfig carries them too). */
+export interface ConnectionSettings {
   listen: boolean;
   host: string;
   port: number;
@@ -51,9 +51,13 @@ export interface ConnectionOptions {
   maxOutbound: number;
   maxInbound: number;
   banSeconds: number;
-  local: Omit<LocalInfo, 'nonce' | 'listenPort'>;
   timings: ConnectionTimings;
   addrbook: AddrBookOptions;
+}
+
+export interface ConnectionOptions extends ConnectionSettings {
+  params: NetworkParams;
+  local: Omit<LocalInfo, 'nonce' | 'listenPort'>;
   resolver?: Resolver;
 }
 

@@ -21,9 +21,8 @@ import type { NetworkParams } from '../protocol/params.js';
 import { workFromBits } from '../protocol/pow.js';
 import type { Tx } from '../protocol/tx.js';
 import { AddrRelay } from './addr-relay.js';
-import type { AddrBookOptions } from './addrbook.js';
 import { BlockSync, type BlockSyncOptions } from './block-sync.js';
-import { Connections, type ConnectionTimings } from './connections.js';
+import { type ConnectionSettings, Connections } from './connections.js';
 import { P2PError } from './errors.js';
 import { MAX_HEADERS } from './framing.js';
 import { type HeaderLike, HeaderTree } from './header-tree.js';
@@ -42,25 +41,14 @@ const SEND_BACKLOG = 4_000_000;
 const MAX_UNCONNECTING = 10;
 const WITNESS_FLAG = 0x40000000;
 
-export interface P2PConfig {
-  listen: boolean;
-  host: string;
-  port: number;
-  seeds: string[];
-  connect: string[];
-  addNodes: string[];
-  maxOutbound: number;
-  maxInbound: number;
-  banSeconds: number;
+export interface P2PConfig extends ConnectionSettings {
   /** Keep loopback and LAN addresses learned from peers (regtest); main keeps only routable ones. */
   allowLocalAddrs: boolean;
   userAgent: string;
   /** LevelDB of the address book and bans; null keeps them in memory. */
   dbPath: string | null;
-  timings: ConnectionTimings;
   sync: BlockSyncOptions;
   txRelay: TxRelayOptions;
-  addrbook: AddrBookOptions;
 }
 
 /** What the P2P layer reads of the chain (node/chain/chain.ts). */

@@ -71,6 +71,17 @@ async function writeNew(
   return { path, first };
 }
 
+/** A fresh wallet's secrets: account 0 of `mnemonic`, no imported keys. */
+function newSecrets(mnemonic: string, passphrase: string | undefined): WalletSecrets {
+  return {
+    mnemonic,
+    ...(passphrase ? { passphrase } : {}),
+    account: 0,
+    imported: [],
+    createdAt: new Date().toISOString(),
+  };
+}
+
 export async function create(ctx: Context, opts: CreateOptions): Promise<Result> {
   const words = opts.words === undefined ? 12 : Number(opts.words);
   if (words !== 12 && words !== 24)
@@ -78,13 +89,7 @@ export async function create(ctx: Context, opts: CreateOptions): Promise<Result>
   const network = ctx.requestedNetwork ?? 'main';
   const mnemonic = newMnemonic(words);
   const pass = await passphrase(ctx, opts.passphrase);
-  const secrets: WalletSecrets = {
-    mnemonic,
-    ...(pass ? { passphrase: pass } : {}),
-    account: 0,
-    imported: [],
-    createdAt: new Date().toISOString(),
-  };
+  const secrets = newSecrets(mnemonic, pass);
   const { path, first } = await writeNew(ctx, network, secrets, opts);
   return {
     json: { wallet: path, network, mnemonic, firstAddress: first },
@@ -107,13 +112,7 @@ export async function restore(ctx: Context, opts: CreateOptions): Promise<Result
     text = process.stdin.isTTY ? await promptHidden('Mnemonic words: ') : await readStdin();
   const mnemonic = checkMnemonic(text);
   const pass = await passphrase(ctx, opts.passphrase);
-  const secrets: WalletSecrets = {
-    mnemonic,
-    ...(pass ? { passphrase: pass } : {}),
-    account: 0,
-    imported: [],
-    createdAt: new Date().toISOString(),
-  };
+  const secrets = newSecrets(mnemonic, pass);
   const { path, first } = await writeNew(ctx, network, secrets, opts);
   return {
     json: { wallet: path, network, firstAddress: first },
