@@ -12,15 +12,14 @@ import { NOT_CACHED_INVALID, RuleError } from '../consensus/errors.js';
 import { checkHeaderContextFree, checkHeaderContextual } from '../consensus/header-check.js';
 import type { Coin } from '../consensus/tx-inputs.js';
 import { Block } from '../protocol/block.js';
-import { hashFromDisplay, hashToDisplay } from '../protocol/hash.js';
+import { hashToDisplay } from '../protocol/hash.js';
 import type { BlockHeader } from '../protocol/header.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { workFromBits } from '../protocol/pow.js';
-import { OutPoint, Tx } from '../protocol/tx.js';
+import { Tx } from '../protocol/tx.js';
 import { type AnchorRecord, findAnchor } from './anchors.js';
 import { genesisOps, readBlockIndex } from './bootstrap.js';
 import { CoinCache, TotalsCache } from './caches.js';
-import { decodeCoin } from './coins.js';
 import {
   type BlockCoins,
   type ConnectDeps,
@@ -180,18 +179,15 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   /** The unspent coin at an outpoint, or undefined (missing or spent). */
-  async getCoin(outpointKey: string): Promise<Coin | undefined> {
-    const op = parseOutpointKey(outpointKey);
-    const v = await this.store.get(keys.coin(op.txid, op.index));
-    return v ? decodeCoin(v) : undefined;
+  getCoin(outpointKey: string): Promise<Coin | undefined> {
+    return queries.coin(this.store, outpointKey);
   }
 
   /** A confirmed transaction with where it sits, via the tx index. */
   async getTx(txid: Uint8Array): Promise<{ tx: Tx; block: BlockEntry; index: number } | undefined> {
-    const loc = await queries.txLocation(this.store, txid);
-    const block = loc && this.entries.get(hashToDisplay(loc.blockHash));
-    if (!loc || !block) return undefined;
-    const { index, offset, size } = loc;
+    const found = await this.getTxLocation(txid);
+    if (!found) return undefined;
+    const { block, index, offset, size } = found;
     const cached = this.cache.get(block.hashHex)?.block.txs[index];
     if (cached) return { tx: cached, block, index };
     const bytes = await this.store.get(keys.block(block.hash));
@@ -199,10 +195,10 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   /** Where a confirmed tx sits (main-chain block and position), without reading the block. */
-  async getTxLocation(txid: Uint8Array): Promise<{ block: BlockEntry; index: number } | undefined> {
+  async getTxLocation(txid: Uint8Array): Promise<(queries.TxLocation & { block: BlockEntry }) | undefined> {
     const loc = await queries.txLocation(this.store, txid);
     const block = loc && this.entries.get(hashToDisplay(loc.blockHash));
-    return block && loc ? { block, index: loc.index } : undefined;
+    return block && loc ? { ...loc, block } : undefined;
   }
 
   /** Coins a connected main-chain block spent, per non-coinbase tx (undefined otherwise). */
@@ -499,10 +495,4 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.queue = run.catch(() => undefined);
     return run;
   }
-}
-
-/** The inverse of OutPoint.key(): "<display txid>:<vout>". */
-export function parseOutpointKey(key: string): OutPoint {
-  const [txid, vout] = key.split(':');
-  return new OutPoint(hashFromDisplay(txid!), Number(vout));
 }

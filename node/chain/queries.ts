@@ -6,8 +6,8 @@
  */
 import type { Coin } from '../consensus/tx-inputs.js';
 import { toHex } from '../protocol/bytes.js';
-import { sha256Stream } from '../protocol/hash.js';
-import { decodeUndo } from './coins.js';
+import { hashFromDisplay, sha256Stream } from '../protocol/hash.js';
+import { decodeCoin, decodeUndo } from './coins.js';
 import { type AddressTotals, decodeTotals, emptyTotals } from './indexes.js';
 import { keys, P, readU32BE } from './layout.js';
 import type { ChainStore } from './store.js';
@@ -32,6 +32,13 @@ export async function spender(
 }
 
 /** Block hash (internal order) and position of a confirmed tx, from the tx index alone. */
+/** The unspent coin at an outpoint given as OutPoint.key() ("<display txid>:<vout>"), or undefined. */
+export async function coin(store: ChainStore, outpointKey: string): Promise<Coin | undefined> {
+  const [txid, vout] = outpointKey.split(':');
+  const v = await store.get(keys.coin(hashFromDisplay(txid!), Number(vout)));
+  return v ? decodeCoin(v) : undefined;
+}
+
 /** Where the tx index puts a confirmed tx: its block, position, and byte range in the block. */
 export interface TxLocation {
   blockHash: Uint8Array;
