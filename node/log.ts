@@ -24,9 +24,30 @@ function format(fields?: Record<string, unknown>): string {
   return out;
 }
 
+/** The status line last drawn on a terminal's stderr, redrawn below each log line. */
+let sticky = '';
+
+function writeStderr(line: string): void {
+  process.stderr.write(sticky ? `\r\x1b[K${line}\n${sticky}` : `${line}\n`);
+}
+
+/**
+ * Stderr as a place for one line redrawn in place (a progress bar), kept below the log lines.
+ * Disabled unless stderr is a terminal: a file or pipe gets plain lines only.
+ */
+export const stderrTerminal = {
+  enabled: process.stderr.isTTY === true,
+  set(text: string): void {
+    if (!this.enabled) return;
+    const width = process.stderr.columns || 80;
+    sticky = text.length >= width ? text.slice(0, width - 1) : text;
+    process.stderr.write(`\r\x1b[K${sticky}`);
+  },
+};
+
 export function createLogger(
   level: LogLevel = 'info',
-  write: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+  write: (line: string) => void = writeStderr,
   module = 'node',
 ): Logger {
   const min = LEVELS.indexOf(level);

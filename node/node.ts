@@ -11,7 +11,7 @@ import { buildExplorer } from '../explorer-api/index.js';
 import { type AddResult, Chain } from './chain/chain.js';
 import { ScriptPool } from './chain/script-pool.js';
 import { blockSubsidy } from './consensus/subsidy.js';
-import { createLogger, type Logger, type LogLevel } from './log.js';
+import { createLogger, type Logger, type LogLevel, stderrTerminal } from './log.js';
 import { type AcceptResult, Mempool } from './mempool/index.js';
 import { MinerPool } from './mining/miner.js';
 import { Miner, solveBlock } from './mining/miner-loop.js';
@@ -25,6 +25,7 @@ import { getNetwork, type NetworkName, type NetworkParams } from './protocol/par
 import type { Tx } from './protocol/tx.js';
 import { buildMethods } from './rpc/methods.js';
 import { CookieAuth, registerRpc } from './rpc/server.js';
+import { type StatusSnapshot, StatusReporter } from './status.js';
 
 export const VERSION = '0.1.0';
 
@@ -59,6 +60,10 @@ export interface NodeConfig {
   relayDelayMs?: number;
   /** Timers and limits of the P2P layer (tests shorten them). */
   p2pTuning?: Partial<P2PTuning>;
+  /** Between status log lines, ms (default 5000; 0 turns them off). */
+  statusIntervalMs?: number;
+  /** Draw initial-sync progress as a bar on stderr when it is a terminal (the CLI does). */
+  progressBar?: boolean;
 }
 
 export class FullNode {
@@ -75,6 +80,7 @@ export class FullNode {
   p2p?: P2P;
   private minerPool?: MinerPool;
   private miner?: Miner;
+  private statusReporter?: StatusReporter;
   private disconnected: Block[] = [];
   private stopping?: Promise<void>;
   private generating: Promise<unknown> = Promise.resolve();
@@ -100,7 +106,10 @@ export class FullNode {
     );
     chain.on('connect', (block, entry) => {
       this.mempool.removeForBlock(block);
-      this.log.info('block connected', { height: entry.height, hash: entry.hashHex, txs: block.txs.length });
+      // During initial sync a line per block would bury everything else; the status line says it.
+      const behind = (this.p2p?.tree.best().height ?? 0) - entry.height;
+      const level = behind >= 2 ? 'debug' : 'info';
+      this.log[level]('block connected', { height: entry.height, hash: entry.hashHex, txs: block.txs.length });
     });
     chain.on('disconnect', (block, entry) => {
       this.disconnected.push(block);
@@ -128,6 +137,7 @@ export class FullNode {
       await node.startHttp();
       if (config.p2p !== false) await node.startP2P();
       if (config.mine) node.startMiner();
+      node.startStatus();
     } catch (e) {
       await node.stop();
       throw e;
@@ -185,6 +195,33 @@ export class FullNode {
         log: this.log.child('p2p'),
       },
     );
+  }
+
+  private startStatus(): void {
+    const interval = this.config.statusIntervalMs ?? 5000;
+    if (interval <= 0) return;
+    this.statusReporter = new StatusReporter({
+      snapshot: () => this.status(),
+      log: this.log,
+      intervalMs: interval,
+      terminal: this.config.progressBar ? stderrTerminal : undefined,
+    });
+    this.statusReporter.start();
+  }
+
+  /** Height, best known header, peers and mempool size: what the status line reports. */
+  status(): StatusSnapshot {
+    const peers = this.peerInfo();
+    const inbound = peers.filter((p) => p.direction === 'inbound').length;
+    const mempool = this.mempool.info();
+    return {
+      height: this.chain.height,
+      headers: Math.max(this.chain.height, this.p2p?.tree.best().height ?? 0),
+      peersIn: inbound,
+      peersOut: peers.length - inbound,
+      mempoolTxs: mempool.count,
+      mempoolBytes: mempool.bytes,
+    };
   }
 
   /** The connected peers (empty when the P2P layer is off). */
@@ -293,6 +330,7 @@ export class FullNode {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       const t0 = Date.now();
+      this.statusReporter?.stop();
       await this.miner?.stop();
       await this.minerPool?.close();
       await this.p2p?.stop();
