@@ -25,7 +25,7 @@ import { getNetwork, type NetworkName, type NetworkParams } from './protocol/par
 import type { Tx } from './protocol/tx.js';
 import { buildMethods } from './rpc/methods.js';
 import { CookieAuth, registerRpc } from './rpc/server.js';
-import { type StatusSnapshot, StatusReporter } from './status.js';
+import { StatusReporter, type StatusSnapshot } from './status.js';
 
 export const VERSION = '0.1.0';
 
@@ -109,7 +109,11 @@ export class FullNode {
       // During initial sync a line per block would bury everything else; the status line says it.
       const behind = (this.p2p?.tree.best().height ?? 0) - entry.height;
       const level = behind >= 2 ? 'debug' : 'info';
-      this.log[level]('block connected', { height: entry.height, hash: entry.hashHex, txs: block.txs.length });
+      this.log[level]('block connected', {
+        height: entry.height,
+        hash: entry.hashHex,
+        txs: block.txs.length,
+      });
     });
     chain.on('disconnect', (block, entry) => {
       this.disconnected.push(block);
