@@ -1,0 +1,61 @@
+/**
+ * How the node process ends: the first SIGINT/SIGTERM (or RPC `stop`) stops the node in order —
+ * peers and HTTP stop taking work, the block being connected finishes in its one batch, LevelDB
+ * closes, the cookie goes — and the process exits 0. A second signal does not wait: it removes the
+ * cookie and exits 130 at once, which is safe because every block is one atomic batch.
+ */
+import { rmSync } from 'node:fs';
+import type { Logger } from './log.js';
+
+export interface Stoppable {
+  stop(): Promise<void>;
+  /** Called by RPC `stop` once its reply is sent. */
+  onStopRequest: () => void;
+  readonly auth: { readonly path: string };
+}
+
+export interface ShutdownDeps {
+  exit: (code: number) => void;
+  on: (signal: 'SIGINT' | 'SIGTERM', fn: () => void) => void;
+  now: () => number;
+}
+
+const processDeps: ShutdownDeps = {
+  exit: (code) => process.exit(code),
+  on: (signal, fn) => process.on(signal, fn),
+  now: () => Date.now(),
+};
+
+/** Installs the handlers; returns the function they call (tests call it directly). */
+export function handleShutdown(
+  node: Stoppable,
+  log: Logger,
+  deps: ShutdownDeps = processDeps,
+): (why: string) => void {
+  let requests = 0;
+  const shutdown = (why: string) => {
+    requests++;
+    if (requests > 1) {
+      log.warn('second stop request: exiting now without waiting', { reason: why });
+      rmSync(node.auth.path, { force: true });
+      deps.exit(130);
+      return;
+    }
+    const t0 = deps.now();
+    log.info('shutting down (press Ctrl-C again to force)', { reason: why });
+    node.stop().then(
+      () => {
+        log.info('shutdown complete', { seconds: Number(((deps.now() - t0) / 1000).toFixed(3)) });
+        deps.exit(0);
+      },
+      (e: Error) => {
+        log.error('shutdown failed', { error: e.message });
+        deps.exit(1);
+      },
+    );
+  };
+  deps.on('SIGINT', () => shutdown('SIGINT'));
+  deps.on('SIGTERM', () => shutdown('SIGTERM'));
+  node.onStopRequest = () => shutdown('rpc stop');
+  return shutdown;
+}
