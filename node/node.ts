@@ -13,6 +13,7 @@ import { ScriptPool } from './chain/script-pool.js';
 import { blockSubsidy } from './consensus/subsidy.js';
 import { createLogger, type Logger, type LogLevel, stderrTerminal } from './log.js';
 import { type AcceptResult, Mempool } from './mempool/index.js';
+import { NodeMetrics, registerMetricsRoute } from './metrics.js';
 import { MinerPool } from './mining/miner.js';
 import { Miner, solveBlock } from './mining/miner-loop.js';
 import { type BlockTemplate, buildBlockTemplate } from './mining/template.js';
@@ -74,6 +75,8 @@ export class FullNode {
   readonly mempool: Mempool;
   readonly auth: CookieAuth;
   readonly startedAt = Date.now();
+  /** Prometheus metrics (GET /metrics); they read the node only when scraped. */
+  readonly metrics: NodeMetrics = new NodeMetrics(this, { version: VERSION });
   private http?: FastifyInstance;
   private scriptPool: ScriptPool | null;
   /** The P2P layer; undefined when disabled. */
@@ -106,6 +109,7 @@ export class FullNode {
     );
     chain.on('connect', (block, entry) => {
       this.mempool.removeForBlock(block);
+      this.metrics.blockConnected();
       // During initial sync a line per block would bury everything else; the status line says it.
       const behind = (this.p2p?.tree.best().height ?? 0) - entry.height;
       const level = behind >= 2 ? 'debug' : 'info';
@@ -151,6 +155,7 @@ export class FullNode {
 
   private async startHttp(): Promise<void> {
     this.http = buildExplorer(this);
+    registerMetricsRoute(this.http, this.metrics);
     registerRpc(this.http, { auth: this.auth, methods: buildMethods(this), log: this.log.child('rpc') });
     await this.auth.write();
     this.httpUrl = await this.http.listen({ host: this.config.httpHost, port: this.config.httpPort });
@@ -236,7 +241,7 @@ export class FullNode {
   /** Validates and stores a block; brings the mempool in line with the new tip. */
   async submitBlock(block: Block): Promise<AddResult> {
     try {
-      return await this.chain.addBlock(block);
+      return await this.metrics.timeBlock(() => this.chain.addBlock(block));
     } finally {
       await this.flushDisconnected();
     }
@@ -244,6 +249,7 @@ export class FullNode {
 
   private async flushDisconnected(): Promise<void> {
     if (this.disconnected.length === 0) return;
+    this.metrics.reorg(this.disconnected.length);
     // Disconnects arrive tip first; the mempool wants the oldest block's txs first.
     const blocks = this.disconnected.reverse();
     this.disconnected = [];

@@ -60,6 +60,14 @@ export class BanList {
     this.bans.clear();
   }
 
+  /** Bans in force; unlike list(), expires nothing (cheap enough for every metrics scrape). */
+  get size(): number {
+    const now = this.now();
+    let n = 0;
+    for (const b of this.bans.values()) if (b.until > now) n++;
+    return n;
+  }
+
   list(): BanRecord[] {
     this.sweep();
     return [...this.bans.values()];

@@ -80,6 +80,9 @@ export interface NetTotals {
   bytesSent: number;
   bytesReceived: number;
   messagesReceived: Record<string, number>;
+  /** Frame bytes (header included) by command, of every peer since start: monotonic. */
+  bytesSentPerMsg: Record<string, number>;
+  bytesReceivedPerMsg: Record<string, number>;
   /** Transaction bodies received from peers (each tx should cross to a node once). */
   txBodiesReceived: number;
 }
@@ -98,6 +101,8 @@ export class P2P {
     bytesSent: 0,
     bytesReceived: 0,
     messagesReceived: {},
+    bytesSentPerMsg: {},
+    bytesReceivedPerMsg: {},
     txBodiesReceived: 0,
   };
   private timer: NodeJS.Timeout | null = null;
@@ -452,6 +457,11 @@ export class P2P {
 function addTotals(t: NetTotals, p: Peer): void {
   t.bytesSent += p.bytesSent;
   t.bytesReceived += p.bytesReceived;
-  for (const [k, v] of Object.entries(p.messagesReceived))
-    t.messagesReceived[k] = (t.messagesReceived[k] ?? 0) + v;
+  addCounts(t.messagesReceived, p.messagesReceived);
+  addCounts(t.bytesSentPerMsg, p.bytesSentPerMsg);
+  addCounts(t.bytesReceivedPerMsg, p.bytesReceivedPerMsg);
+}
+
+function addCounts(to: Record<string, number>, from: Readonly<Record<string, number>>): void {
+  for (const [k, v] of Object.entries(from)) to[k] = (to[k] ?? 0) + v;
 }

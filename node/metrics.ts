@@ -1,0 +1,247 @@
+/**
+ * The node's Prometheus metrics (text exposition format 0.0.4) at GET /metrics, through
+ * prom-client. Each FullNode has its own Registry (tests run several nodes in one process);
+ * prom-client's default process metrics (process_*, nodejs_*) describe the process, not a
+ * node, so they are collected once per process into a shared registry that every node's
+ * registry includes.
+ *
+ * Gauges and the P2P byte counters are read from the node at scrape time (collect callbacks);
+ * only events nothing else counts are recorded as they happen: blocks connected, reorgs and
+ * their depth, block validation time. Names follow Prometheus conventions (base units,
+ * `_total` for counters); the P2P counters are cumulative over closed peers too, so they are
+ * monotonic and may be named `_total`. Their `command` label is bounded: a peer's unknown
+ * commands count under one name (p2p/peer.ts).
+ *
+ * Unauthenticated, as the node's HTTP server binds 127.0.0.1 unless told otherwise (Core's
+ * RPC is local by default too).
+ */
+import type { FastifyInstance } from 'fastify';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { RuleError } from './consensus/errors.js';
+import type { MempoolInfo } from './mempool/index.js';
+import type { NetTotals } from './p2p/p2p.js';
+
+/** What the metrics read of the node; read at scrape time, so it may be the node under construction. */
+export interface MetricsSource {
+  readonly config: { readonly network: string };
+  readonly chain: { readonly height: number };
+  readonly mempool: { info(): Pick<MempoolInfo, 'count' | 'bytes' | 'vsize' | 'usage' | 'orphans'> };
+  /** Undefined while the P2P layer is off. */
+  readonly p2p?: MetricsP2P;
+}
+
+export interface MetricsP2P {
+  readonly tree: { best(): { readonly height: number } };
+  readonly conns: { readonly bans: { readonly size: number } };
+  peerInfo(): readonly { readonly direction: 'inbound' | 'outbound' }[];
+  totals(): NetTotals;
+}
+
+/** How a block submission ended: AddResult's status, a rule broken, or an internal failure. */
+export type BlockOutcome = 'connected' | 'side' | 'orphan' | 'duplicate' | 'rejected' | 'error';
+
+/** Outcomes that ran the block through validation; orphans and duplicates return early. */
+const VALIDATED: ReadonlySet<BlockOutcome> = new Set(['connected', 'side', 'rejected', 'error']);
+
+/** From a regtest block (~1 ms) to a full block's scripts on a slow machine. */
+const VALIDATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const REORG_DEPTH_BUCKETS = [1, 2, 3, 5, 10, 25, 100, 1000];
+
+let processRegistry: Registry | undefined;
+
+/** prom-client's default metrics, set up once: each setup starts observers that never stop. */
+function sharedProcessRegistry(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+export class NodeMetrics {
+  readonly registry: Registry;
+  private readonly blocksConnected: Counter;
+  private readonly reorgs: Counter;
+  private readonly reorgDepth: Histogram;
+  private readonly lastReorgDepth: Gauge;
+  private readonly validation: Histogram<'result'>;
+
+  constructor(src: MetricsSource, opts: { version: string }) {
+    const own = new Registry();
+    const registers = [own];
+
+    new Gauge({
+      name: 'gossip_build_info',
+      help: 'Always 1; labels name the software version and the network.',
+      labelNames: ['version', 'network'],
+      registers,
+      collect() {
+        this.set({ version: opts.version, network: src.config.network }, 1);
+      },
+    });
+
+    // Chain.
+    new Gauge({
+      name: 'gossip_chain_height',
+      help: 'Height of the active chain tip.',
+      registers,
+      collect() {
+        this.set(src.chain.height);
+      },
+    });
+    new Gauge({
+      name: 'gossip_chain_best_header_height',
+      help: 'Height of the most-work valid header known (Core getblockchaininfo "headers").',
+      registers,
+      collect() {
+        this.set(Math.max(src.chain.height, src.p2p?.tree.best().height ?? 0));
+      },
+    });
+    this.blocksConnected = new Counter({
+      name: 'gossip_chain_blocks_connected_total',
+      help: 'Blocks connected to the active chain since start, reconnections in reorgs included.',
+      registers,
+    });
+    this.reorgs = new Counter({
+      name: 'gossip_chain_reorgs_total',
+      help: 'Reorganizations since start: block submissions that disconnected blocks of the active chain.',
+      registers,
+    });
+    this.reorgDepth = new Histogram({
+      name: 'gossip_chain_reorg_depth_blocks',
+      help: 'Blocks disconnected per reorganization.',
+      buckets: REORG_DEPTH_BUCKETS,
+      registers,
+    });
+    this.lastReorgDepth = new Gauge({
+      name: 'gossip_chain_last_reorg_depth_blocks',
+      help: 'Blocks disconnected by the latest reorganization (0 before the first).',
+      registers,
+    });
+    this.validation = new Histogram({
+      name: 'gossip_block_validation_seconds',
+      help:
+        'Time to validate and store a submitted block, and to connect it if it extends the best ' +
+        'chain (a reorg included, and any wait behind a block submitted before it); result is ' +
+        'connected, side, rejected (a rule broken) or error.',
+      labelNames: ['result'],
+      buckets: VALIDATION_BUCKETS,
+      registers,
+    });
+
+    // Mempool.
+    const mempool = () => src.mempool.info();
+    const mempoolGauge = (name: string, help: string, read: (i: ReturnType<typeof mempool>) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(read(mempool()));
+        },
+      });
+    mempoolGauge('gossip_mempool_transactions', 'Transactions in the mempool.', (i) => i.count);
+    mempoolGauge('gossip_mempool_bytes', 'Serialized size of the mempool transactions.', (i) => i.bytes);
+    mempoolGauge(
+      'gossip_mempool_vbytes',
+      'Virtual size of the mempool transactions (Core getmempoolinfo "bytes").',
+      (i) => i.vsize,
+    );
+    mempoolGauge('gossip_mempool_usage_bytes', 'Estimated memory used by the mempool.', (i) => i.usage);
+    mempoolGauge(
+      'gossip_mempool_orphan_transactions',
+      'Orphan transactions held while their parents are missing.',
+      (i) => i.orphans,
+    );
+
+    // P2P.
+    new Gauge({
+      name: 'gossip_p2p_peers',
+      help: 'Connected peers past the handshake, by connection direction.',
+      labelNames: ['direction'],
+      registers,
+      collect() {
+        const peers = src.p2p?.peerInfo() ?? [];
+        const inbound = peers.filter((p) => p.direction === 'inbound').length;
+        this.set({ direction: 'inbound' }, inbound);
+        this.set({ direction: 'outbound' }, peers.length - inbound);
+      },
+    });
+    new Gauge({
+      name: 'gossip_p2p_banned_addresses',
+      help: 'IP addresses banned now (misbehaviour or setban).',
+      registers,
+      collect() {
+        this.set(src.p2p?.conns.bans.size ?? 0);
+      },
+    });
+    const perCommand = (name: string, help: string, read: (t: NetTotals) => Record<string, number>) =>
+      new Counter({
+        name,
+        help,
+        labelNames: ['command'],
+        registers,
+        collect() {
+          // Counters have no set(): start from nothing and add the cumulative totals.
+          this.reset();
+          const totals = src.p2p?.totals();
+          if (totals) for (const [command, n] of Object.entries(read(totals))) this.inc({ command }, n);
+        },
+      });
+    perCommand(
+      'gossip_p2p_received_bytes_total',
+      'Bytes received from peers (frames, 24-byte header included), by message command.',
+      (t) => t.bytesReceivedPerMsg,
+    );
+    perCommand(
+      'gossip_p2p_sent_bytes_total',
+      'Bytes sent to peers (frames, 24-byte header included), by message command.',
+      (t) => t.bytesSentPerMsg,
+    );
+    perCommand(
+      'gossip_p2p_received_messages_total',
+      'Messages received from peers, by command.',
+      (t) => t.messagesReceived,
+    );
+
+    this.registry = Registry.merge([own, sharedProcessRegistry()]);
+  }
+
+  /** A block joined the active chain (the chain's 'connect' event). */
+  blockConnected(): void {
+    this.blocksConnected.inc();
+  }
+
+  /** One block submission disconnected `depth` blocks of the active chain. */
+  reorg(depth: number): void {
+    this.reorgs.inc();
+    this.reorgDepth.observe(depth);
+    this.lastReorgDepth.set(depth);
+  }
+
+  /** Runs a block submission, timing it under its outcome when it went through validation. */
+  async timeBlock<T extends { status: BlockOutcome }>(submit: () => Promise<T>): Promise<T> {
+    const t0 = process.hrtime.bigint();
+    const observe = (result: BlockOutcome) => {
+      if (VALIDATED.has(result))
+        this.validation.observe({ result }, Number(process.hrtime.bigint() - t0) / 1e9);
+    };
+    let r: T;
+    try {
+      r = await submit();
+    } catch (e) {
+      observe(e instanceof RuleError ? 'rejected' : 'error');
+      throw e;
+    }
+    observe(r.status);
+    return r;
+  }
+}
+
+/** GET /metrics on the node's HTTP server; never cached, outside the /api rate limit. */
+export function registerMetricsRoute(app: FastifyInstance, metrics: NodeMetrics): void {
+  app.get('/metrics', async (_req, res) => {
+    const body = await metrics.registry.metrics();
+    return res.header('cache-control', 'no-store').type(metrics.registry.contentType).send(body);
+  });
+}
