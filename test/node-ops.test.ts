@@ -28,7 +28,7 @@ interface Running {
 }
 
 function start(home: string, seeds: string): Running {
-  const env = { ...process.env, HOME: home };
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
   delete env.XDG_DATA_HOME;
   for (const k of Object.keys(env)) if (k.startsWith('GOSSIP_')) delete env[k];
   const child = spawn(
@@ -54,11 +54,16 @@ async function waitFor(what: () => boolean, ms: number): Promise<void> {
 }
 
 describe('gossip-node as npm start runs it', () => {
-  it('stays up 10 s with unreachable seeds, then stops on SIGTERM within 5 s', { timeout: 60_000 }, async () => {
+  it('stays up 10 s with unreachable seeds, then stops on SIGTERM within 5 s', {
+    timeout: 60_000,
+  }, async () => {
     const home = await mkdtemp(join(tmpdir(), 'gl-ops-'));
     dirs.push(home);
     const seeds = join(home, 'seeds.json');
-    await writeFile(seeds, JSON.stringify({ main: ['127.0.0.1:1', 'seed.unreachable.invalid:8633'], regtest: [] }));
+    await writeFile(
+      seeds,
+      JSON.stringify({ main: ['127.0.0.1:1', 'seed.unreachable.invalid:8633'], regtest: [] }),
+    );
     const datadir = join(home, '.local', 'share', 'gossip-ledger', 'main');
     const node = start(home, seeds);
 
