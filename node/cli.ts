@@ -1,20 +1,24 @@
 #!/usr/bin/env node
 /**
  * The `gossip-node` command: runs a full node (the default action), and offers protocol tools
- * (network parameters, transaction decoding). Exit codes: 0 ok, 1 failure or bad input,
- * 2 usage error, 130 forced stop.
+ * (network parameters, transaction decoding) and `config` (the effective settings). Settings come
+ * from flags, GOSSIP_* variables and a config file (node/config, docs/config.md). Exit codes:
+ * 0 ok, 1 failure or bad input (a bad setting included), 2 usage error, 130 forced stop.
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
-import { createLogger, LEVELS, type LogLevel } from './log.js';
+import { loadConfig } from './config/file.js';
+import { addConfigOptions, CONFIG_HELP, givenFlags } from './config/flags.js';
+import type { ResolvedConfig } from './config/load.js';
+import { configJson, formatConfigText } from './config/print.js';
+import type { ConfigValues } from './config/schema.js';
+import { createLogger } from './log.js';
 import { FullNode, VERSION } from './node.js';
 import { P2PConfigError } from './p2p/errors.js';
-import { parseHostPort } from './p2p/netaddr.js';
 import { readSeedsFile } from './p2p/seeds.js';
 import { decodeAddress } from './protocol/address.js';
 import { fromHex } from './protocol/bytes.js';
-import { defaultDataDir } from './protocol/datadir.js';
 import { describeTx } from './protocol/describe.js';
 import { EncodingError } from './protocol/errors.js';
 import { getNetwork, type NetworkName } from './protocol/params.js';
@@ -24,23 +28,6 @@ class UserError extends Error {}
 
 function networkOption(): Option {
   return new Option('-n, --network <name>', 'network').choices(['main', 'regtest']).default('main');
-}
-
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UserError(`invalid port ${value}`);
-  return n;
-}
-
-function count(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n))
-    throw new UserError(`not a non-negative integer: ${value}`);
-  return n;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function readHexArg(arg: string): Uint8Array {
@@ -61,73 +48,54 @@ function print(value: Record<string, unknown>, json: boolean): void {
     console.log(`${k.padEnd(20)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
 }
 
-interface RunOptions {
-  network: NetworkName;
-  datadir?: string;
-  port?: number;
-  httpPort?: number;
-  httpHost: string;
-  mine?: boolean;
-  mineAddress?: string;
-  mineWorkers?: string;
-  logLevel: LogLevel;
-  listen: boolean;
-  bind: string;
-  seeds?: string;
-  connect: string[];
-  addnode: string[];
-  maxInbound?: number;
-  maxOutbound?: number;
-  relayDelay?: number;
+/** The settings from flags, GOSSIP_* variables, the config file and defaults (docs/config.md). */
+function settings(): ResolvedConfig {
+  return loadConfig({
+    flags: givenFlags(program),
+    env: process.env,
+    platform: process.platform,
+    home: homedir(),
+  });
 }
 
-/** Checks the P2P flags before anything starts, so a typo is a one-line error. */
-function checkP2POptions(opts: RunOptions, defaultPort: number): void {
+/** The seeds file is read here, not by the loader: it is data the node uses, not a setting. */
+function checkSeedsFile(c: ConfigValues): void {
+  if (!c.seeds) return;
   try {
-    if (opts.seeds) readSeedsFile(opts.seeds, opts.network);
-    for (const a of [...opts.connect, ...opts.addnode]) parseHostPort(a, defaultPort);
+    readSeedsFile(c.seeds, c.network);
   } catch (e) {
     if (e instanceof P2PConfigError) throw new UserError(e.message);
     throw e;
   }
 }
 
-async function runNode(opts: RunOptions): Promise<void> {
-  const params = getNetwork(opts.network);
-  const log = createLogger(opts.logLevel);
-  let mineScript: Uint8Array | undefined;
-  if (opts.mine) {
-    if (!opts.mineAddress) throw new UserError('--mine needs --mine-address <address>');
-    try {
-      mineScript = decodeAddress(opts.mineAddress, params.address);
-    } catch (e) {
-      throw new UserError(`--mine-address: ${(e as Error).message}`);
-    }
-  }
-  const workers = opts.mineWorkers === undefined ? undefined : Number(opts.mineWorkers);
-  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1))
-    throw new UserError('--mine-workers must be a positive integer');
-  checkP2POptions(opts, params.p2pPort);
-  log.info(`gossip-node ${VERSION} starting`, { network: params.name });
+async function runNode(r: ResolvedConfig): Promise<void> {
+  const c = r.values;
+  const params = getNetwork(c.network);
+  const log = createLogger(c['log-level']);
+  // The loader checked the address against the network (and that mine has one).
+  const mineScript = c.mine ? decodeAddress(c['mine-address']!, params.address) : undefined;
+  checkSeedsFile(c);
+  log.info(`gossip-node ${VERSION} starting`, { network: params.name, config: c.config ?? 'none' });
   const node = await FullNode.start(
     {
-      network: opts.network,
-      datadir: opts.datadir ?? defaultDataDir(opts.network, process.env, process.platform, homedir()),
-      httpHost: opts.httpHost,
-      httpPort: opts.httpPort ?? params.httpPort,
-      p2pPort: opts.port ?? params.p2pPort,
-      mine: opts.mine === true,
+      network: c.network,
+      datadir: c.datadir,
+      httpHost: c['http-host'],
+      httpPort: c['http-port'],
+      p2pPort: c.port,
+      mine: c.mine,
       mineScript,
-      mineWorkers: workers,
-      logLevel: opts.logLevel,
-      listen: opts.listen,
-      p2pHost: opts.bind,
-      seedsFile: opts.seeds,
-      connect: opts.connect,
-      addNodes: opts.addnode,
-      maxInbound: opts.maxInbound,
-      maxOutbound: opts.maxOutbound,
-      relayDelayMs: opts.relayDelay,
+      mineWorkers: c['mine-workers'],
+      logLevel: c['log-level'],
+      listen: c.listen,
+      p2pHost: c.bind,
+      seedsFile: c.seeds,
+      connect: c.connect,
+      addNodes: c.addnode,
+      maxInbound: c['max-inbound'],
+      maxOutbound: c['max-outbound'],
+      relayDelayMs: c['relay-delay'],
     },
     log,
   );
@@ -162,34 +130,19 @@ const program = new Command()
   .exitOverride()
   // The node's own options go before any subcommand, so `params --network x` means the subcommand's.
   .enablePositionalOptions()
-  .addOption(networkOption())
-  .option('-d, --datadir <dir>', 'data directory (default: per OS and network)')
-  .option('--port <port>', 'P2P port (default: the network default)', port)
-  .option('--bind <host>', 'address the P2P listener binds', '0.0.0.0')
-  .option('--listen', 'accept inbound P2P connections (the default)')
-  .option('--no-listen', 'do not accept inbound P2P connections')
-  .option('--seeds <file>', 'seeds file replacing seeds.json ({"<network>": ["host:port", ...]})')
-  .option(
-    '--connect <host:port>',
-    'connect only to this peer (repeatable; no seeds, no address book)',
-    collect,
-    [],
-  )
-  .option('--addnode <host:port>', 'keep this peer connected besides the others (repeatable)', collect, [])
-  .option('--max-inbound <n>', 'most inbound connections (default 117)', count)
-  .option('--max-outbound <n>', 'outbound connections to keep (default 8)', count)
-  .option('--relay-delay <ms>', 'mean delay before announcing a new transaction (default 500)', count)
-  .option('--http-port <port>', 'HTTP port for the RPC and API (default: the network default)', port)
-  .option('--http-host <host>', 'address the HTTP server binds', '127.0.0.1')
-  .option('--mine', 'mine blocks with the CPU miner')
-  .option('--mine-address <address>', 'address the mined coins pay to')
-  .option('--mine-workers <n>', 'miner threads (default: all cores)')
-  .addOption(
-    new Option('--log-level <level>', 'log verbosity')
-      .choices(LEVELS.filter((l) => l !== 'silent'))
-      .default('info'),
-  )
-  .action((opts: RunOptions) => runNode(opts));
+  .addHelpText('after', CONFIG_HELP)
+  .action(() => runNode(settings()));
+addConfigOptions(program);
+
+program
+  .command('config')
+  .description('print the effective settings (flags, environment, config file, defaults) without starting')
+  .option('--json', 'print JSON: {"<key>": {"value": ..., "source": "flag|env|file|default"}}')
+  .action((opts: { json?: boolean }) => {
+    const r = settings();
+    if (opts.json) console.log(JSON.stringify(configJson(r), null, 2));
+    else console.log(formatConfigText(r));
+  });
 
 program
   .command('params')

@@ -1,0 +1,251 @@
+/**
+ * Every setting of `gossip-node` in one table: the command-line flags are generated from it, the
+ * config file uses the same names as keys (`http-port = 18443`), and the environment variables
+ * are derived from them (`GOSSIP_HTTP_PORT`). Adding a setting here adds all three at once.
+ */
+import { LEVELS, type LogLevel } from '../log.js';
+import { DEFAULT_MAX_INBOUND, DEFAULT_MAX_OUTBOUND } from '../p2p/config.js';
+import { DEFAULT_TX_RELAY } from '../p2p/tx-relay.js';
+import { defaultDataDir } from '../protocol/datadir.js';
+import { main, type NetworkName, type NetworkParams, regtest } from '../protocol/params.js';
+
+/** The effective settings, keyed by their file names. Optional ones have no default. */
+export interface ConfigValues {
+  network: NetworkName;
+  datadir: string;
+  config?: string;
+  port: number;
+  bind: string;
+  listen: boolean;
+  seeds?: string;
+  connect: string[];
+  addnode: string[];
+  'max-inbound': number;
+  'max-outbound': number;
+  'relay-delay': number;
+  'http-port': number;
+  'http-host': string;
+  mine: boolean;
+  'mine-address'?: string;
+  'mine-workers'?: number;
+  'log-level': LogLevel;
+}
+
+export type ConfigKey = keyof ConfigValues;
+export type ConfigValue = string | number | boolean | string[];
+
+/**
+ * How a value is read and checked. `peers` is a list of "host:port" (port defaulting to the
+ * network's); `path` is resolved against the file's folder when it comes from a config file.
+ */
+export type ValueKind =
+  | 'enum'
+  | 'path'
+  | 'port'
+  | 'count'
+  | 'positive'
+  | 'host'
+  | 'peers'
+  | 'boolean'
+  | 'address';
+
+/** What a default may depend on: the effective network, and what locates the default data dir. */
+export interface DefaultContext {
+  params: NetworkParams;
+  env: Readonly<Record<string, string | undefined>>;
+  platform: string;
+  home: string;
+}
+
+export interface KeySpec {
+  key: ConfigKey;
+  kind: ValueKind;
+  description: string;
+  /** Placeholder in `--help` (`<port>`); booleans take none. */
+  arg?: string;
+  short?: string;
+  choices?: readonly string[];
+  /**
+   * A constant, or computed from the context. Absent for settings that are unset unless given
+   * (seeds, mine-address, ...).
+   */
+  default?: ConfigValue | ((ctx: DefaultContext) => ConfigValue);
+  /** The default as `--help` and docs/config.md say it, when it is computed or absent. */
+  defaultText?: string;
+  /**
+   * False for the settings that locate the config file (network, datadir, config): a file
+   * cannot move itself. The file may repeat `network` only with the effective value.
+   */
+  inFile: boolean;
+}
+
+export const NETWORK_CHOICES: readonly NetworkName[] = ['main', 'regtest'];
+export const LOG_LEVEL_CHOICES: readonly LogLevel[] = LEVELS.filter((l) => l !== 'silent');
+
+type SpecTable = { [K in ConfigKey]: Omit<KeySpec, 'key'> };
+
+const TABLE = {
+  network: {
+    kind: 'enum',
+    short: '-n',
+    arg: '<name>',
+    choices: NETWORK_CHOICES,
+    description: 'network: main or regtest',
+    default: 'main',
+    inFile: false,
+  },
+  datadir: {
+    kind: 'path',
+    short: '-d',
+    arg: '<dir>',
+    description: 'data directory',
+    default: (c) => defaultDataDir(c.params.name, c.env, c.platform, c.home),
+    defaultText: 'per OS and network',
+    inFile: false,
+  },
+  config: {
+    kind: 'path',
+    arg: '<file>',
+    description: 'config file to read instead of <datadir>/gossip.toml or gossip.json (must exist)',
+    inFile: false,
+  },
+  port: {
+    kind: 'port',
+    arg: '<port>',
+    description: 'P2P port',
+    default: (c) => c.params.p2pPort,
+    defaultText: `main ${main.p2pPort}, regtest ${regtest.p2pPort}`,
+    inFile: true,
+  },
+  bind: {
+    kind: 'host',
+    arg: '<host>',
+    description: 'address the P2P listener binds',
+    default: '0.0.0.0',
+    inFile: true,
+  },
+  listen: {
+    kind: 'boolean',
+    description: 'accept inbound P2P connections',
+    default: true,
+    inFile: true,
+  },
+  seeds: {
+    kind: 'path',
+    arg: '<file>',
+    description: 'seeds file replacing seeds.json ({"<network>": ["host:port", ...]})',
+    inFile: true,
+  },
+  connect: {
+    kind: 'peers',
+    arg: '<host:port>',
+    description: 'connect only to this peer (repeatable; no seeds, no address book)',
+    default: [],
+    inFile: true,
+  },
+  addnode: {
+    kind: 'peers',
+    arg: '<host:port>',
+    description: 'keep this peer connected besides the others (repeatable)',
+    default: [],
+    inFile: true,
+  },
+  'max-inbound': {
+    kind: 'count',
+    arg: '<n>',
+    description: 'most inbound connections',
+    default: DEFAULT_MAX_INBOUND,
+    inFile: true,
+  },
+  'max-outbound': {
+    kind: 'count',
+    arg: '<n>',
+    description: 'outbound connections to keep',
+    default: DEFAULT_MAX_OUTBOUND,
+    inFile: true,
+  },
+  'relay-delay': {
+    kind: 'count',
+    arg: '<ms>',
+    description: 'mean delay before announcing a new transaction, ms',
+    default: DEFAULT_TX_RELAY.relayDelayMs,
+    inFile: true,
+  },
+  'http-port': {
+    kind: 'port',
+    arg: '<port>',
+    description: 'HTTP port for the RPC and API (0 picks a free port)',
+    default: (c) => c.params.httpPort,
+    defaultText: `main ${main.httpPort}, regtest ${regtest.httpPort}`,
+    inFile: true,
+  },
+  'http-host': {
+    kind: 'host',
+    arg: '<host>',
+    description: 'address the HTTP server binds',
+    default: '127.0.0.1',
+    inFile: true,
+  },
+  mine: {
+    kind: 'boolean',
+    description: 'mine blocks with the CPU miner',
+    default: false,
+    inFile: true,
+  },
+  'mine-address': {
+    kind: 'address',
+    arg: '<address>',
+    description: 'address the mined coins pay to (needed with mine)',
+    inFile: true,
+  },
+  'mine-workers': {
+    kind: 'positive',
+    arg: '<n>',
+    description: 'miner threads',
+    defaultText: 'all cores',
+    inFile: true,
+  },
+  'log-level': {
+    kind: 'enum',
+    arg: '<level>',
+    choices: LOG_LEVEL_CHOICES,
+    description: `log verbosity: ${LOG_LEVEL_CHOICES.join(', ')}`,
+    default: 'info',
+    inFile: true,
+  },
+} satisfies SpecTable;
+
+/** The table in order (the order of `--help`, `gossip-node config` and docs/config.md). */
+export const KEYS: readonly KeySpec[] = Object.entries(TABLE as SpecTable).map(([key, spec]) => ({
+  key: key as ConfigKey,
+  ...spec,
+}));
+
+export const SPECS: ReadonlyMap<string, KeySpec> = new Map(KEYS.map((s) => [s.key, s]));
+
+export const ENV_PREFIX = 'GOSSIP_';
+/** GOSSIP_WALLET_* belongs to gossip-wallet; the node neither reads nor rejects it. */
+export const FOREIGN_ENV_PREFIXES: readonly string[] = ['GOSSIP_WALLET_'];
+
+/** `http-port` -> `GOSSIP_HTTP_PORT`. */
+export function envName(key: string): string {
+  return ENV_PREFIX + key.toUpperCase().replaceAll('-', '_');
+}
+
+export function flagName(key: string): string {
+  return `--${key}`;
+}
+
+export function defaultValue(spec: KeySpec, ctx: DefaultContext): ConfigValue | undefined {
+  const v = typeof spec.default === 'function' ? spec.default(ctx) : spec.default;
+  // The table's constant lists are shared; callers get their own.
+  return Array.isArray(v) ? [...v] : v;
+}
+
+/** The default as text, for `--help` and the docs. */
+export function describeDefault(spec: KeySpec): string | undefined {
+  if (spec.defaultText !== undefined) return spec.defaultText;
+  const v = spec.default;
+  if (v === undefined || typeof v === 'function') return undefined;
+  return Array.isArray(v) ? (v.length === 0 ? 'none' : v.join(', ')) : String(v);
+}
