@@ -23,6 +23,7 @@ import { describeTx } from './protocol/describe.js';
 import { EncodingError } from './protocol/errors.js';
 import { getNetwork, type NetworkName } from './protocol/params.js';
 import { Tx } from './protocol/tx.js';
+import { handleShutdown } from './shutdown.js';
 
 class UserError extends Error {}
 
@@ -77,7 +78,7 @@ async function runNode(r: ResolvedConfig): Promise<void> {
   const mineScript = c.mine ? decodeAddress(c['mine-address']!, params.address) : undefined;
   checkSeedsFile(c);
   log.info(`gossip-node ${VERSION} starting`, { network: params.name, config: c.config ?? 'none' });
-  const node = await FullNode.start(
+  const starting = FullNode.start(
     {
       network: c.network,
       datadir: c.datadir,
@@ -96,28 +97,12 @@ async function runNode(r: ResolvedConfig): Promise<void> {
       maxInbound: c['max-inbound'],
       maxOutbound: c['max-outbound'],
       relayDelayMs: c['relay-delay'],
+      progressBar: true,
     },
     log,
   );
-  let signals = 0;
-  const shutdown = (why: string) => {
-    signals++;
-    if (signals > 1) {
-      log.warn('second signal: forcing exit');
-      process.exit(130);
-    }
-    log.info('shutting down', { reason: why });
-    node.stop().then(
-      () => process.exit(0),
-      (e: Error) => {
-        log.error('shutdown failed', { error: e.message });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  node.onStopRequest = () => shutdown('rpc stop');
+  handleShutdown(starting, log);
+  await starting;
 }
 
 const program = new Command()

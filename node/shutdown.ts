@@ -26,36 +26,49 @@ const processDeps: ShutdownDeps = {
   now: () => Date.now(),
 };
 
-/** Installs the handlers; returns the function they call (tests call it directly). */
+/**
+ * Installs the handlers as soon as the node starts starting, so a Ctrl-C during start-up waits for
+ * the start to finish and then stops (and a second one still forces). Returns the function the
+ * handlers call (tests call it directly).
+ */
 export function handleShutdown(
-  node: Stoppable,
+  starting: Promise<Stoppable>,
   log: Logger,
   deps: ShutdownDeps = processDeps,
 ): (why: string) => void {
   let requests = 0;
+  let node: Stoppable | null = null;
   const shutdown = (why: string) => {
     requests++;
     if (requests > 1) {
       log.warn('second stop request: exiting now without waiting', { reason: why });
-      rmSync(node.auth.path, { force: true });
+      if (node) rmSync(node.auth.path, { force: true });
       deps.exit(130);
       return;
     }
     const t0 = deps.now();
     log.info('shutting down (press Ctrl-C again to force)', { reason: why });
-    node.stop().then(
-      () => {
-        log.info('shutdown complete', { seconds: Number(((deps.now() - t0) / 1000).toFixed(3)) });
-        deps.exit(0);
-      },
-      (e: Error) => {
-        log.error('shutdown failed', { error: e.message });
-        deps.exit(1);
-      },
-    );
+    starting
+      .then((n) => n.stop())
+      .then(
+        () => {
+          log.info('shutdown complete', { seconds: Number(((deps.now() - t0) / 1000).toFixed(3)) });
+          deps.exit(0);
+        },
+        (e: Error) => {
+          log.error('shutdown failed', { error: e.message });
+          deps.exit(1);
+        },
+      );
   };
   deps.on('SIGINT', () => shutdown('SIGINT'));
   deps.on('SIGTERM', () => shutdown('SIGTERM'));
-  node.onStopRequest = () => shutdown('rpc stop');
+  starting.then(
+    (n) => {
+      node = n;
+      n.onStopRequest = () => shutdown('rpc stop');
+    },
+    () => undefined,
+  );
   return shutdown;
 }

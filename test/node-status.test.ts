@@ -149,7 +149,7 @@ describe('handleShutdown', () => {
     const lines: string[] = [];
     const node = { stop, onStopRequest: () => undefined, auth: { path: cookie } };
     handleShutdown(
-      node,
+      Promise.resolve(node),
       createLogger('info', (l) => lines.push(l)),
       {
         exit: (c) => exits.push(c),
@@ -176,6 +176,7 @@ describe('handleShutdown', () => {
 
   it('a second SIGINT while stopping exits 130 at once and removes the cookie', async () => {
     const { dir, cookie, handlers, exits, lines } = await setup(() => new Promise(() => undefined));
+    await new Promise((r) => setTimeout(r, 0));
     handlers.get('SIGINT')!();
     expect(exits).toEqual([]);
     expect(existsSync(cookie)).toBe(true);
@@ -191,10 +192,38 @@ describe('handleShutdown', () => {
     const { dir, node, exits } = await setup(async () => {
       stopped++;
     });
+    await new Promise((r) => setTimeout(r, 0));
     node.onStopRequest();
     await new Promise((r) => setTimeout(r, 10));
     expect([stopped, exits]).toEqual([1, [0]]);
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a signal during start-up waits for the start, then stops', async () => {
+    let stopped = 0;
+    let started!: (n: { stop(): Promise<void>; onStopRequest: () => void; auth: { path: string } }) => void;
+    const starting = new Promise<Parameters<typeof started>[0]>((r) => {
+      started = r;
+    });
+    const handlers = new Map<string, () => void>();
+    const exits: number[] = [];
+    handleShutdown(starting, createLogger('silent'), {
+      exit: (c) => exits.push(c),
+      on: (sig, fn) => handlers.set(sig, fn),
+      now: () => 0,
+    });
+    handlers.get('SIGINT')!();
+    await new Promise((r) => setTimeout(r, 10));
+    expect([stopped, exits]).toEqual([0, []]);
+    started({
+      stop: async () => {
+        stopped++;
+      },
+      onStopRequest: () => undefined,
+      auth: { path: '/nonexistent/.cookie' },
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    expect([stopped, exits]).toEqual([1, [0]]);
   });
 
   it('a failed stop exits 1', async () => {
