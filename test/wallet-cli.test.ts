@@ -427,3 +427,18 @@ describe('messages and offline commands', () => {
     expect(JSON.parse(r.out)).toMatchObject({ type: 'p2wpkh', network: 'regtest' });
   });
 });
+
+describe('progress on long work', () => {
+  it('a rescan reports its progress on stderr with --verbose, and says nothing to a pipe without it', async () => {
+    const loud = await runWallet(w('balance', '--verbose'), { env: PW });
+    expect(loud.code, loud.err).toBe(0);
+    // Receive 0..5 used, so 26 receive addresses; change 0 used, so 21 change addresses.
+    // Batches of 20, growing while used; the last line of each chain is the whole scan.
+    expect(loud.err).toMatch(/^gossip-wallet: scanned 26 receive addresses$/m);
+    expect(loud.err).toMatch(/^gossip-wallet: scanned 21 change addresses$/m);
+    const quiet = await runWallet(w('balance'), { env: PW });
+    expect(quiet.code).toBe(0);
+    expect(quiet.err).toBe('');
+    expect(quiet.out).toBe(loud.out);
+  });
+});
