@@ -47,13 +47,11 @@ export function formatDuration(seconds: number): string {
 export class SyncMeter {
   private samples: { at: number; height: number }[] = [];
 
-  /** Describes `s`; `record` false reads the speed without adding a sample (for redraws). */
-  describe(s: StatusSnapshot, now: number, record = true): StatusLine {
-    if (record) {
-      this.samples.push({ at: now, height: s.height });
-      while (this.samples.length > 2 && now - this.samples[1]!.at >= WINDOW_MS) this.samples.shift();
-    }
-    const first = this.samples[0] ?? { at: now, height: s.height };
+  /** Adds `s` as a sample and describes it. */
+  describe(s: StatusSnapshot, now: number): StatusLine {
+    this.samples.push({ at: now, height: s.height });
+    while (this.samples.length > 2 && now - this.samples[1]!.at >= WINDOW_MS) this.samples.shift();
+    const first = this.samples[0]!;
     const span = (now - first.at) / 1000;
     const rate = span > 0 ? Math.max(0, s.height - first.height) / span : null;
     const headers = Math.max(s.headers, s.height);
@@ -106,7 +104,7 @@ export interface StatusReporterOptions {
   now?: () => number;
 }
 
-/** Logs a status line every interval and, on a terminal, redraws a sync bar every second. */
+/** Logs a status line every interval and, on a terminal, redraws a sync bar twice a second. */
 export class StatusReporter {
   private readonly meter = new SyncMeter();
   private logTimer: NodeJS.Timeout | null = null;
@@ -119,11 +117,13 @@ export class StatusReporter {
   }
 
   start(): void {
+    // A first sample now, so the first bar or line already has a speed to show.
+    this.meter.describe(this.opts.snapshot(), this.now());
     const interval = this.opts.intervalMs ?? 5000;
     this.logTimer = setInterval(() => this.report(), interval);
     this.logTimer.unref();
     if (this.opts.terminal?.enabled) {
-      this.barTimer = setInterval(() => this.redraw(), 1000);
+      this.barTimer = setInterval(() => this.redraw(), 500);
       this.barTimer.unref();
     }
   }
@@ -138,16 +138,20 @@ export class StatusReporter {
 
   /** One status line now (also what the timer does). */
   report(): StatusLine {
-    const line = this.meter.describe(this.opts.snapshot(), (this.opts.now ?? Date.now)());
+    const line = this.meter.describe(this.opts.snapshot(), this.now());
     // On a terminal the bar already shows sync progress; a log line each interval would scroll it.
     if (!(line.state === 'syncing' && this.opts.terminal?.enabled))
       this.opts.log.info(`status: ${line.state}`, line.fields);
     return line;
   }
 
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
+
   private redraw(): void {
     const t = this.opts.terminal!;
-    const line = this.meter.describe(this.opts.snapshot(), (this.opts.now ?? Date.now)(), false);
+    const line = this.meter.describe(this.opts.snapshot(), this.now());
     if (line.state === 'syncing') {
       t.set(progressBar(line));
       this.barShown = true;

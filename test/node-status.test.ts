@@ -69,13 +69,6 @@ describe('SyncMeter', () => {
     expect(s.etaSeconds).toBeNull();
     expect(s.fields.eta).toBe('?');
   });
-
-  it('a peek (record=false) does not add a sample', () => {
-    const m = new SyncMeter();
-    m.describe(snap({ height: 0, headers: 100, peersOut: 1 }), 0);
-    expect(m.describe(snap({ height: 50, headers: 100, peersOut: 1 }), 10_000, false).rate).toBe(5);
-    expect(m.describe(snap({ height: 60, headers: 100, peersOut: 1 }), 20_000).rate).toBe(3);
-  });
 });
 
 describe('formatting', () => {
