@@ -4,8 +4,10 @@
 //
 // What counts as a command: every line of a ```sh block (```text and ```console blocks are only
 // shown). The lines run in README order, cwd = the repository, HOME = a new empty directory (so the
-// default data dir and wallet start fresh), no GOSSIP_* variables. Consecutive lines of a block run
-// as one `bash -euo pipefail` script, so an `export` holds for the lines after it in that block.
+// default data dir and wallet start fresh), no GOSSIP_* variables. The lines of a section between
+// daemons run as one `bash -euo pipefail` script, as typed into one terminal: an `export` or a
+// shell function holds for the lines after it. "command not found" anywhere fails the check (bash
+// does not stop for it inside `$(…)`).
 //
 // - `npm install` and `npm test` are not run again: the check asserts `.ci/run` runs exactly
 //   these lines, which it has just done.
@@ -33,16 +35,14 @@ const env = { ...process.env, HOME: home };
 delete env.XDG_DATA_HOME;
 for (const k of Object.keys(env)) if (k.startsWith('GOSSIP_')) delete env[k];
 
-/** The README as sections of ```sh lines: [{ title, lines: [{ text, block }] }]. */
+/** The README as sections of ```sh lines: [{ title, lines: [{ text }] }]. */
 function readCommands(markdown) {
   const sections = [{ title: '(top)', lines: [] }];
   let fence = null;
-  let block = 0;
   for (const line of markdown.split('\n')) {
     const open = /^```(\w*)\s*$/.exec(line);
     if (fence === null && open) {
       fence = open[1];
-      block++;
       continue;
     }
     if (fence !== null && line.startsWith('```')) {
@@ -51,7 +51,7 @@ function readCommands(markdown) {
     }
     if (fence === null && line.startsWith('## ')) sections.push({ title: line.slice(3), lines: [] });
     if (fence === 'sh' && line.trim() !== '' && !line.trim().startsWith('#'))
-      sections.at(-1).lines.push({ text: line, block });
+      sections.at(-1).lines.push({ text: line });
   }
   return sections.filter((s) => s.lines.length > 0);
 }
@@ -94,7 +94,7 @@ function startDaemon(line, { ready, stopped }) {
   child.stdout.on('data', (x) => (d.out += x));
   child.stderr.on('data', (x) => (d.out += x));
   d.exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
-  return new Promise((res) => {
+  return new Promise((res, rej) => {
     const end = Date.now() + STEP_TIMEOUT_MS;
     const poll = setInterval(() => {
       if (ready.test(d.out)) {
@@ -102,19 +102,30 @@ function startDaemon(line, { ready, stopped }) {
         res(d);
       } else if (child.exitCode !== null || Date.now() > end) {
         clearInterval(poll);
-        fail(`'${line}' did not become ready (exit ${child.exitCode})`, d.out);
+        try {
+          fail(`'${line}' did not become ready (exit ${child.exitCode})`, d.out);
+        } catch (e) {
+          // Stopped like the others: a Ctrl-C lets it stop what it started.
+          interrupt(d).then(() => rej(e));
+        }
       }
     }, 250);
   });
 }
 
-async function stopDaemon(d) {
-  console.log(`^C  (${d.line})`);
-  // npm forwards SIGINT to the script it runs; the group gets it as from a terminal's Ctrl-C.
+/** Ctrl-C to the daemon's process group; SIGKILL only if it is still there 20 s later. */
+async function interrupt(d) {
+  if (d.child.exitCode !== null || d.child.signalCode !== null) return d.exited;
   process.kill(-d.child.pid, 'SIGINT');
   const timer = setTimeout(() => process.kill(-d.child.pid, 'SIGKILL'), 20_000);
-  const { code, signal } = await d.exited;
+  const result = await d.exited;
   clearTimeout(timer);
+  return result;
+}
+
+async function stopDaemon(d) {
+  console.log(`^C  (${d.line})`);
+  const { code, signal } = await interrupt(d);
   const interrupted = code === 0 || code === 130 || signal === 'SIGINT';
   if (!interrupted || !d.stopped.test(d.out))
     fail(`'${d.line}' did not stop cleanly after Ctrl-C (exit ${code ?? signal})`, d.out);
@@ -129,19 +140,17 @@ async function main() {
     for (const section of sections) {
       console.log(`\n== ${section.title}`);
       let batch = [];
-      let batchBlock = -1;
       const flush = async () => {
         if (batch.length === 0) return;
         const r = await runScript(batch);
         ran += batch.length;
         if (r.code !== 0) fail(`exit ${r.code ?? r.signal}: ${batch.join('; ')}`, r.out);
-        if (r.out.trim()) console.log(r.out.trimEnd().split('\n').slice(0, 15).join('\n'));
+        if (/command not found/.test(r.out)) fail(`a command was not found: ${batch.join('; ')}`, r.out);
+        if (r.out.trim()) console.log(r.out.trimEnd().split('\n').slice(0, 40).join('\n'));
         batch = [];
       };
-      for (const { text, block } of section.lines) {
+      for (const { text } of section.lines) {
         const cmd = bare(text);
-        if (block !== batchBlock) await flush();
-        batchBlock = block;
         if (RUN_BY_CI.includes(cmd)) {
           await flush();
           if (!ci.includes(cmd)) fail(`the README says '${cmd}' but .ci/run does not run it`);
@@ -158,7 +167,9 @@ async function main() {
     }
     console.log(`\nreadme-check: all ${ran} README commands worked`);
   } finally {
-    for (const d of daemons) if (d.child.exitCode === null) process.kill(-d.child.pid, 'SIGKILL');
+    // A failed step still lets each daemon stop what it started (devnet's nodes run in their own
+    // sessions, so a SIGKILL of devnet alone would leave them running).
+    for (const d of daemons) await interrupt(d);
     rmSync(home, { recursive: true, force: true });
   }
 }
