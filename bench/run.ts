@@ -4,6 +4,7 @@ import { run as connect } from './connect.js';
 import { run as explorer } from './explorer.js';
 import { run as miner } from './miner.js';
 import { run as nodeBench } from './node.js';
+import { run as ops } from './ops.js';
 import { run as p2p } from './p2p.js';
 import { run as protocol } from './protocol.js';
 import { run as wallet } from './wallet.js';
@@ -17,6 +18,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   anchors,
   explorer,
   wallet,
+  ops,
 };
 const only = process.argv.slice(2);
 for (const [name, fn] of Object.entries(benches)) {
