@@ -14,11 +14,16 @@ export type RpcHandler = (params: unknown[]) => Promise<unknown> | unknown;
 
 export const COOKIE_USER = '__cookie__';
 
+/** Where a node with this data dir keeps its RPC cookie. */
+export function cookiePath(datadir: string): string {
+  return join(datadir, '.cookie');
+}
+
 export class CookieAuth {
   readonly path: string;
   readonly secret: string;
   constructor(datadir: string) {
-    this.path = join(datadir, '.cookie');
+    this.path = cookiePath(datadir);
     this.secret = randomBytes(32).toString('hex');
   }
   async write(): Promise<void> {
