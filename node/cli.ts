@@ -23,6 +23,7 @@ import { describeTx } from './protocol/describe.js';
 import { EncodingError } from './protocol/errors.js';
 import { getNetwork, type NetworkName } from './protocol/params.js';
 import { Tx } from './protocol/tx.js';
+import { cookiePath } from './rpc/server.js';
 import { handleShutdown } from './shutdown.js';
 
 class UserError extends Error {}
@@ -101,7 +102,7 @@ async function runNode(r: ResolvedConfig): Promise<void> {
     },
     log,
   );
-  handleShutdown(starting, log);
+  handleShutdown(starting, cookiePath(c.datadir), log);
   await starting;
 }
 

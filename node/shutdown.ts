@@ -3,6 +3,10 @@
  * peers and HTTP stop taking work, the block being connected finishes in its one batch, LevelDB
  * closes, the cookie goes — and the process exits 0. A second signal does not wait: it removes the
  * cookie and exits 130 at once, which is safe because every block is one atomic batch.
+ *
+ * Under `npm start`, one Ctrl-C can arrive twice: from the terminal, and forwarded by npm to its
+ * script (when `sh -c` has exec'd node, as bash does). A signal within ECHO_MS of the first is
+ * taken as that same Ctrl-C, not a second one.
  */
 import { rmSync } from 'node:fs';
 import type { Logger } from './log.js';
@@ -11,8 +15,9 @@ export interface Stoppable {
   stop(): Promise<void>;
   /** Called by RPC `stop` once its reply is sent. */
   onStopRequest: () => void;
-  readonly auth: { readonly path: string };
 }
+
+const ECHO_MS = 500;
 
 export interface ShutdownDeps {
   exit: (code: number) => void;
@@ -33,26 +38,27 @@ const processDeps: ShutdownDeps = {
  */
 export function handleShutdown(
   starting: Promise<Stoppable>,
+  cookiePath: string,
   log: Logger,
   deps: ShutdownDeps = processDeps,
 ): (why: string) => void {
-  let requests = 0;
-  let node: Stoppable | null = null;
+  let firstAt: number | null = null;
   const shutdown = (why: string) => {
-    requests++;
-    if (requests > 1) {
+    const now = deps.now();
+    if (firstAt !== null) {
+      if (why !== 'rpc stop' && now - firstAt < ECHO_MS) return;
       log.warn('second stop request: exiting now without waiting', { reason: why });
-      if (node) rmSync(node.auth.path, { force: true });
+      rmSync(cookiePath, { force: true });
       deps.exit(130);
       return;
     }
-    const t0 = deps.now();
+    firstAt = now;
     log.info('shutting down (press Ctrl-C again to force)', { reason: why });
     starting
       .then((n) => n.stop())
       .then(
         () => {
-          log.info('shutdown complete', { seconds: Number(((deps.now() - t0) / 1000).toFixed(3)) });
+          log.info('shutdown complete', { seconds: Number(((deps.now() - now) / 1000).toFixed(3)) });
           deps.exit(0);
         },
         (e: Error) => {
@@ -65,7 +71,6 @@ export function handleShutdown(
   deps.on('SIGTERM', () => shutdown('SIGTERM'));
   starting.then(
     (n) => {
-      node = n;
       n.onStopRequest = () => shutdown('rpc stop');
     },
     () => undefined,
