@@ -20,20 +20,20 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import { RuleError } from './consensus/errors.js';
 import type { MempoolInfo } from './mempool/index.js';
 import type { NetTotals } from './p2p/p2p.js';
+import type { StatusSnapshot } from './status.js';
 
 /** What the metrics read of the node; read at scrape time, so it may be the node under construction. */
 export interface MetricsSource {
   readonly config: { readonly network: string };
-  readonly chain: { readonly height: number };
+  /** Height, best header and peers by direction, as the status line reports them. */
+  status(): Pick<StatusSnapshot, 'height' | 'headers' | 'peersIn' | 'peersOut'>;
   readonly mempool: { info(): Pick<MempoolInfo, 'count' | 'bytes' | 'vsize' | 'usage' | 'orphans'> };
   /** Undefined while the P2P layer is off. */
   readonly p2p?: MetricsP2P;
 }
 
 export interface MetricsP2P {
-  readonly tree: { best(): { readonly height: number } };
   readonly conns: { readonly bans: { readonly size: number } };
-  peerInfo(): readonly { readonly direction: 'inbound' | 'outbound' }[];
   totals(): NetTotals;
 }
 
@@ -86,7 +86,7 @@ export class NodeMetrics {
       help: 'Height of the active chain tip.',
       registers,
       collect() {
-        this.set(src.chain.height);
+        this.set(src.status().height);
       },
     });
     new Gauge({
@@ -94,7 +94,7 @@ export class NodeMetrics {
       help: 'Height of the most-work valid header known (Core getblockchaininfo "headers").',
       registers,
       collect() {
-        this.set(Math.max(src.chain.height, src.p2p?.tree.best().height ?? 0));
+        this.set(src.status().headers);
       },
     });
     this.blocksConnected = new Counter({
@@ -161,10 +161,9 @@ export class NodeMetrics {
       labelNames: ['direction'],
       registers,
       collect() {
-        const peers = src.p2p?.peerInfo() ?? [];
-        const inbound = peers.filter((p) => p.direction === 'inbound').length;
-        this.set({ direction: 'inbound' }, inbound);
-        this.set({ direction: 'outbound' }, peers.length - inbound);
+        const { peersIn, peersOut } = src.status();
+        this.set({ direction: 'inbound' }, peersIn);
+        this.set({ direction: 'outbound' }, peersOut);
       },
     });
     new Gauge({

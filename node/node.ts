@@ -26,7 +26,7 @@ import { getNetwork, type NetworkName, type NetworkParams } from './protocol/par
 import type { Tx } from './protocol/tx.js';
 import { buildMethods } from './rpc/methods.js';
 import { CookieAuth, registerRpc } from './rpc/server.js';
-import { StatusReporter, type StatusSnapshot } from './status.js';
+import { isSyncing, StatusReporter, type StatusSnapshot } from './status.js';
 
 export const VERSION = '0.1.0';
 
@@ -111,9 +111,8 @@ export class FullNode {
       this.mempool.removeForBlock(block);
       this.metrics.blockConnected();
       // During initial sync a line per block would bury everything else; the status line says it.
-      const behind = (this.p2p?.tree.best().height ?? 0) - entry.height;
-      const level = behind >= 2 ? 'debug' : 'info';
-      this.log[level]('block connected', {
+      const syncing = isSyncing(entry.height, this.p2p?.tree.best().height ?? 0);
+      this.log[syncing ? 'debug' : 'info']('block connected', {
         height: entry.height,
         hash: entry.hashHex,
         txs: block.txs.length,

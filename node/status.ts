@@ -30,6 +30,11 @@ export interface StatusLine {
 
 /** Blocks behind the best header before the node calls itself syncing (one may be in flight). */
 const BEHIND = 2;
+
+/** Whether a node at `height` that knows headers up to `headers` is in initial sync. */
+export function isSyncing(height: number, headers: number): boolean {
+  return headers - height >= BEHIND;
+}
 /** Speed is measured over this window, so a pause or a burst fades out. */
 const WINDOW_MS = 30_000;
 
@@ -58,7 +63,11 @@ export class SyncMeter {
     const behind = headers - s.height;
     const progress = headers === 0 ? 1 : s.height / headers;
     const peers = s.peersIn + s.peersOut;
-    const state: SyncState = behind >= BEHIND ? 'syncing' : peers === 0 ? 'waiting for peers' : 'synced';
+    const state: SyncState = isSyncing(s.height, headers)
+      ? 'syncing'
+      : peers === 0
+        ? 'waiting for peers'
+        : 'synced';
     const etaSeconds = state === 'syncing' && rate !== null && rate > 0 ? behind / rate : null;
     const fields: Record<string, string | number> = { height: s.height, headers };
     if (state === 'syncing') {

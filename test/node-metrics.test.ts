@@ -212,7 +212,7 @@ describe('NodeMetrics with a fake node', () => {
   const chain = { height: 7 };
   const fake: MetricsSource = {
     config: { network: 'main' },
-    chain,
+    status: () => ({ height: chain.height, headers: chain.height, peersIn: 0, peersOut: 0 }),
     mempool: { info: () => ({ count: 0, bytes: 0, vsize: 0, usage: 0, orphans: 2 }) },
   };
 
@@ -237,7 +237,7 @@ describe('NodeMetrics with a fake node', () => {
     expect(value(e, 'gossip_chain_reorg_depth_blocks_bucket', { le: '2' })).toBe(1);
     expect(value(e, 'gossip_chain_reorg_depth_blocks_bucket', { le: '3' })).toBe(2);
     expect(value(e, 'gossip_chain_last_reorg_depth_blocks')).toBe(2);
-    // No P2P layer: no peers, no bans, the header height is the chain's.
+    // No P2P layer: no peers, no bans.
     expect(value(e, 'gossip_chain_best_header_height')).toBe(7);
     expect(value(e, 'gossip_p2p_peers', { direction: 'outbound' })).toBe(0);
     expect(value(e, 'gossip_p2p_banned_addresses')).toBe(0);
