@@ -16,7 +16,7 @@ import type { Devnet } from './devnet/context.js';
 import { DevnetError } from './devnet/errors.js';
 import { errorText, Output } from './devnet/output.js';
 import { shown } from './devnet/paths.js';
-import { checkFree, DEFAULT_BASE_PORT, ephemeralLayout, fixedLayout } from './devnet/ports.js';
+import { checkFree, DEFAULT_BASE_PORT, ephemeralLayout, fixedLayout, NODE_COUNT } from './devnet/ports.js';
 import { Children, type DevnetNode, logTail, stopNodes } from './devnet/processes.js';
 import { readyLines } from './devnet/ready.js';
 import { handleSignals } from './devnet/signals.js';
@@ -148,7 +148,7 @@ async function run(opts: Options): Promise<number> {
     d.layout = opts.basePort === 0 ? await ephemeralLayout() : fixedLayout(opts.basePort);
     await checkFree(d.layout);
     await prepareStateDir(d.dir);
-    out.line(`devnet: 3 regtest nodes on 127.0.0.1, state in ${shown(d.dir)}`);
+    out.line(`devnet: ${NODE_COUNT} regtest nodes on 127.0.0.1, state in ${shown(d.dir)}`);
     const pw = fromEnv
       ? 'from GOSSIP_WALLET_PASSWORD'
       : `'${password}' (set GOSSIP_WALLET_PASSWORD to choose)`;

@@ -17,9 +17,9 @@ import { addConfigOptions, givenFlags } from '../node/config/flags.js';
 import { type ConfigInput, type FlagValues, locateConfig, resolveConfig } from '../node/config/load.js';
 import { configJson, formatConfigText } from '../node/config/print.js';
 import { envName, KEYS } from '../node/config/schema.js';
+import { NODE_BIN } from './helpers/wallet-cli.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = resolve(ROOT, 'dist', 'node', 'cli.js');
 const ADDR = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -380,7 +380,7 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
+  const r = spawnSync(process.execPath, [NODE_BIN, ...args], {
     encoding: 'utf8',
     env: childEnv(env),
     timeout: 20_000,
@@ -449,7 +449,7 @@ describe('the built gossip-node', () => {
       file,
       'http-port = 0\nport = 0\nbind = "127.0.0.1"\nlisten = false\nlog-level = "debug"\n',
     );
-    const child = spawn(process.execPath, [CLI, '-d', join(d, 'data')], {
+    const child = spawn(process.execPath, [NODE_BIN, '-d', join(d, 'data')], {
       env: childEnv({ GOSSIP_NETWORK: 'regtest', GOSSIP_CONFIG: file }),
       stdio: ['ignore', 'ignore', 'pipe'],
     });

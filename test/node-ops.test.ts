@@ -8,11 +8,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { waitFor } from './helpers/p2p.js';
+import { NODE_BIN } from './helpers/wallet-cli.js';
 
-const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'node', 'cli.js');
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
@@ -33,7 +33,7 @@ function start(home: string, seeds: string): Running {
   for (const k of Object.keys(env)) if (k.startsWith('GOSSIP_')) delete env[k];
   const child = spawn(
     process.execPath,
-    [CLI, '--http-port', '0', '--port', '0', '--bind', '127.0.0.1', '--seeds', seeds],
+    [NODE_BIN, '--http-port', '0', '--port', '0', '--bind', '127.0.0.1', '--seeds', seeds],
     { env, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   children.push(child);
@@ -46,11 +46,6 @@ function start(home: string, seeds: string): Running {
     child.once('exit', (code) => r({ code, at: Date.now() })),
   );
   return { child, log: () => log, exited };
-}
-
-async function waitFor(what: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!what() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
 }
 
 describe('gossip-node as npm start runs it', () => {
@@ -67,7 +62,7 @@ describe('gossip-node as npm start runs it', () => {
     const datadir = join(home, '.local', 'share', 'gossip-ledger', 'main');
     const node = start(home, seeds);
 
-    await waitFor(() => /http listening url=/.test(node.log()), 20_000);
+    await waitFor('the HTTP server', () => /http listening url=/.test(node.log()), 20_000);
     const url = /http listening url=(\S+)/.exec(node.log())?.[1];
     expect(url, node.log()).toBeDefined();
     expect(existsSync(join(datadir, 'chain')), 'data dir created under HOME').toBe(true);
@@ -100,7 +95,7 @@ describe('gossip-node as npm start runs it', () => {
 
     // LevelDB was closed properly: the same data dir opens again at once.
     const again = start(home, seeds);
-    await waitFor(() => /chain loaded/.test(again.log()) || again.child.exitCode !== null, 20_000);
+    await waitFor('the chain to load again', () => /chain loaded/.test(again.log()), 20_000);
     expect(again.log()).toMatch(/chain loaded .*height=0/);
     again.child.kill('SIGINT');
     expect((await again.exited).code).toBe(0);

@@ -58,7 +58,7 @@ export interface ResolvedConfig {
   sources: Record<ConfigKey, Source>;
 }
 
-export const DEFAULT_FILE_NAMES = ['gossip.toml', 'gossip.json'] as const;
+const DEFAULT_FILE_NAMES = ['gossip.toml', 'gossip.json'] as const;
 
 const ENV_NAMES = new Map(KEYS.map((s) => [envName(s.key), s]));
 
@@ -105,7 +105,7 @@ export function locateConfig(input: ConfigInput): ConfigLocation {
 }
 
 /** The file's text as a table: JSON when the name ends in .json, TOML otherwise. */
-export function parseConfigText(file: ConfigFile): Record<string, unknown> {
+function parseConfigText(file: ConfigFile): Record<string, unknown> {
   let data: unknown;
   if (file.path.toLowerCase().endsWith('.json')) {
     try {

@@ -79,8 +79,8 @@ export interface KeySpec {
   inFile: boolean;
 }
 
-export const NETWORK_CHOICES: readonly NetworkName[] = ['main', 'regtest'];
-export const LOG_LEVEL_CHOICES: readonly LogLevel[] = LEVELS.filter((l) => l !== 'silent');
+const NETWORK_CHOICES: readonly NetworkName[] = ['main', 'regtest'];
+const LOG_LEVEL_CHOICES: readonly LogLevel[] = LEVELS.filter((l) => l !== 'silent');
 
 type SpecTable = { [K in ConfigKey]: Omit<KeySpec, 'key'> };
 

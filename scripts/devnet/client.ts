@@ -5,7 +5,7 @@
  * The cookie is read at each call: a node writes a fresh one every start.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { cookiePath } from '../../node/rpc/server.js';
 import { DevnetError } from './errors.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -33,7 +33,7 @@ export class NodeClient {
   constructor(node: { index: number; url: string; datadir: string }, signal: AbortSignal) {
     this.index = node.index;
     this.url = node.url;
-    this.cookiePath = join(node.datadir, '.cookie');
+    this.cookiePath = cookiePath(node.datadir);
     this.signal = signal;
   }
 
@@ -107,12 +107,6 @@ export class NodeClient {
   /** The hash of the node's best-chain block at `height`, undefined if it has none there yet. */
   async hashAt(height: number): Promise<string | undefined> {
     return (await this.apiText(`block-height/${height}`))?.trim();
-  }
-
-  async tipHeight(): Promise<number> {
-    const h = await this.api<number>('blocks/tip/height');
-    if (typeof h !== 'number') throw this.fail('GET /api/blocks/tip/height: not a number');
-    return h;
   }
 
   async peers(): Promise<PeerInfo[]> {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { NodeClient } from './client.js';
 import { client, type Devnet, type Step } from './context.js';
 import { shown } from './paths.js';
-import { HOST } from './ports.js';
+import { HOST, NODE_COUNT } from './ports.js';
 import { spawnNode, waitReady } from './processes.js';
 import { poll } from './wait.js';
 
@@ -77,6 +77,6 @@ export async function waitSynced(d: Devnet, height: number, hash: string, timeou
 }
 
 export const NETWORK_STEPS: Step[] = [
-  { title: '3 regtest nodes started on 127.0.0.1', run: startNodes },
+  { title: `${NODE_COUNT} regtest nodes started on 127.0.0.1`, run: startNodes },
   { title: 'peers connected', run: waitPeers },
 ];

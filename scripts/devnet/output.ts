@@ -4,7 +4,7 @@
  * output reads the same in a terminal, a CI log, or a test's captured stdout.
  */
 export const OK = '✓';
-export const FAIL = '✗';
+const FAIL = '✗';
 
 export function errorText(e: unknown): string {
   if (!(e instanceof Error)) return String(e);

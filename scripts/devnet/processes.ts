@@ -53,7 +53,7 @@ export interface DevnetNode {
   exited: Promise<number | null>;
 }
 
-export function nodeArgs(ports: NodePorts, datadir: string, seedsFile: string): string[] {
+function nodeArgs(ports: NodePorts, datadir: string, seedsFile: string): string[] {
   return [
     NODE_CLI,
     '-n',

@@ -9,7 +9,7 @@ import { lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import { DevnetError } from './errors.js';
 
-export const MARKER = '.devnet';
+const MARKER = '.devnet';
 
 function alive(pid: number): boolean {
   try {

@@ -6,17 +6,18 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { EXIT } from '../../wallet/errors.js';
 import { client, type Devnet, type Step, type WalletInfo } from './context.js';
 import { DevnetError } from './errors.js';
 import { Miner } from './miner.js';
 import { NETWORK_STEPS, waitSynced } from './network.js';
 import { shown } from './paths.js';
 import { poll } from './wait.js';
-import { EXIT_PENDING, failure, parseJson } from './wallet.js';
+import { failure, parseJson } from './wallet.js';
 
 /** Coinbase maturity is 100, so block 1's reward is spendable at height 101. */
 const FUNDING_BLOCKS = 101;
-export const PAYMENT = '1.5';
+const PAYMENT = '1.5';
 const PAYMENT_SAT = 150_000_000;
 const SYNC_TIMEOUT_MS = 30_000;
 const CONFIRM_TIMEOUT_MS = 60_000;
@@ -125,7 +126,7 @@ async function verifyAnchor(d: Devnet): Promise<string[]> {
     async (progress) => {
       const r = await d.wallet.run(['--node', node1, 'proof', '--update', d.anchorProof!]);
       if (r.code === 0) return true;
-      if (r.code !== EXIT_PENDING) throw failure('proof --update', r, 1);
+      if (r.code !== EXIT.PENDING) throw failure('proof --update', r, 1);
       progress('the anchor transaction is not in a block of node 1 yet');
       return undefined;
     },

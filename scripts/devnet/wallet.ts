@@ -9,8 +9,6 @@ import { WALLET_CLI } from './paths.js';
 import type { Children } from './processes.js';
 import { abortError } from './wait.js';
 
-/** The wallet's exit code for "anchor not confirmed yet" (wallet/errors.ts EXIT.PENDING). */
-export const EXIT_PENDING = 9;
 /** scrypt N = 2^10, the wallet's lowest: devnet wallets hold regtest coins, and each command decrypts. */
 const SCRYPT_LOG_N = '10';
 const COMMAND_TIMEOUT_MS = 60_000;

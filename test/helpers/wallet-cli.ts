@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const WALLET_BIN = resolve(root, 'dist', 'wallet', 'cli.js');
+export const NODE_BIN = resolve(root, 'dist', 'node', 'cli.js');
 
 export interface RunResult {
   code: number | null;
