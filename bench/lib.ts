@@ -41,3 +41,18 @@ export function timeMs(fn: () => void): number {
   fn();
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
+
+/** Waits until `cond` holds, polling every 20 ms; throws after `ms`. */
+export async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`bench: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The p-th percentile (0-100) of `xs`, nearest rank. */
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}

@@ -3,28 +3,63 @@
  * built gossip-node takes from SIGTERM to exit (the issue's bound is 5 s), idle and in the middle
  * of an initial sync, and what a `/metrics` scrape costs on a node with a 200-block chain.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../node/log.js';
 import { FullNode } from '../node/node.js';
 import { p2wpkhFor, publicKey } from '../node/protocol/sign.js';
-import { emit, REPO_ROOT } from './lib.js';
+import { emit, percentile, REPO_ROOT, until } from './lib.js';
 
 const CLI = join(REPO_ROOT, 'dist', 'node', 'cli.js');
 const DEVNET = join(REPO_ROOT, 'dist', 'scripts', 'devnet.js');
 
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
-function runToExit(args: string[]): Promise<{ code: number | null; ms: number }> {
+function runToExit(args: string[], timeoutMs: number): Promise<{ code: number | null; ms: number }> {
   const t0 = performance.now();
   return new Promise((res) => {
     const child = spawn(process.execPath, args, { stdio: 'ignore' });
-    child.on('exit', (code) => res({ code, ms: performance.now() - t0 }));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      res({ code, ms: performance.now() - t0 });
+    });
   });
+}
+
+/** A built gossip-node on regtest, its stderr collected, its exit awaited. */
+function startNode(dir: string, extra: string[] = []) {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [CLI, '-n', 'regtest', '-d', dir, '--http-port', '0', '--port', '0', '--bind', '127.0.0.1', ...extra],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const state = { log: '', code: undefined as number | null | undefined };
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (s: string) => {
+    state.log += s;
+  });
+  const exited = new Promise<number | null>((res) =>
+    child.on('exit', (code) => {
+      state.code = code;
+      res(code);
+    }),
+  );
+  const waitLog = (re: RegExp, what: string) =>
+    until(() => re.test(state.log) || state.code !== undefined, 60_000, what).then(() => {
+      if (!re.test(state.log)) throw new Error(`node exited before ${what}: ${state.log}`);
+    });
+  return { child, state, exited, waitLog };
+}
+
+/** SIGTERM, and how long until the process is gone. */
+async function timeSigterm(node: ReturnType<typeof startNode>): Promise<{ code: number | null; ms: number }> {
+  const t0 = performance.now();
+  node.child.kill('SIGTERM');
+  const timer = setTimeout(() => node.child.kill('SIGKILL'), 30_000);
+  const code = await node.exited;
+  clearTimeout(timer);
+  return { code, ms: performance.now() - t0 };
 }
 
 async function devnetOnce(runs: number): Promise<void> {
@@ -32,49 +67,33 @@ async function devnetOnce(runs: number): Promise<void> {
   for (let i = 0; i < runs; i++) {
     const dir = mkdtempSync(join(tmpdir(), 'gl-bench-devnet-'));
     try {
-      const r = await runToExit([DEVNET, '--once', '--base-port', '0', '--dir', join(dir, 'dn')]);
+      const r = await runToExit([DEVNET, '--once', '--base-port', '0', '--dir', join(dir, 'dn')], 180_000);
       if (r.code !== 0) throw new Error(`devnet --once exited ${r.code}`);
       ms.push(r.ms);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  ms.sort((a, b) => a - b);
-  emit('devnet-once', { runs, minSeconds: ms[0]! / 1000, medianSeconds: quantile(ms, 0.5) / 1000 });
+  emit('devnet-once', { runs, minSeconds: Math.min(...ms) / 1000, medianSeconds: percentile(ms, 50) / 1000 });
 }
 
-/** Start the built node, wait for its status machinery to be up, SIGTERM it, time the exit. */
+/** Start the built node, wait for its P2P layer to be up, SIGTERM it, time the exit. */
 async function sigtermToExit(runs: number): Promise<void> {
   const ms: number[] = [];
   for (let i = 0; i < runs; i++) {
     const dir = mkdtempSync(join(tmpdir(), 'gl-bench-stop-'));
+    const node = startNode(dir);
     try {
-      const child = spawn(
-        process.execPath,
-        [CLI, '-n', 'regtest', '-d', dir, '--http-port', '0', '--port', '0', '--bind', '127.0.0.1'],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      let log = '';
-      child.stderr!.setEncoding('utf8');
-      await new Promise<void>((res, rej) => {
-        child.stderr!.on('data', (s: string) => {
-          log += s;
-          if (log.includes('p2p started')) res();
-        });
-        child.on('exit', () => rej(new Error(`node exited early: ${log}`)));
-      });
-      const t0 = performance.now();
-      const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-      child.kill('SIGTERM');
-      const code = await exited;
-      if (code !== 0) throw new Error(`node exited ${code} after SIGTERM: ${log}`);
-      ms.push(performance.now() - t0);
+      await node.waitLog(/p2p started/, 'p2p started');
+      const r = await timeSigterm(node);
+      if (r.code !== 0) throw new Error(`node exited ${r.code} after SIGTERM: ${node.state.log}`);
+      ms.push(r.ms);
     } finally {
+      node.child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  ms.sort((a, b) => a - b);
-  emit('sigterm-to-exit', { runs, medianMs: quantile(ms, 0.5), maxMs: ms.at(-1) });
+  emit('sigterm-to-exit', { runs, medianMs: percentile(ms, 50), maxMs: Math.max(...ms) });
 }
 
 /**
@@ -99,27 +118,13 @@ async function sigtermDuringSync(): Promise<void> {
     },
     silentLogger,
   );
+  let node: ReturnType<typeof startNode> | undefined;
   try {
     await source.generate(3000, p2wpkhFor(publicKey(new Uint8Array(32).fill(4))));
-    const args = [CLI, '-n', 'regtest', '-d', dir, '--http-port', '0', '--port', '0', '--bind', '127.0.0.1'];
-    const child = spawn(
-      process.execPath,
-      [...args, '--connect', `127.0.0.1:${source.p2p!.listenPort}`, '--log-level', 'debug'],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let log = '';
-    child.stderr!.setEncoding('utf8');
-    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-    await new Promise<void>((res) => {
-      child.stderr!.on('data', (s: string) => {
-        log += s;
-        if (/block connected height=(\d{3,})/.test(log)) res();
-      });
-    });
-    const t0 = performance.now();
-    child.kill('SIGTERM');
-    const code = await exited;
-    const ms = performance.now() - t0;
+    node = startNode(dir, ['--connect', `127.0.0.1:${source.p2p!.listenPort}`, '--log-level', 'debug']);
+    await node.waitLog(/block connected height=\d{3,}/, 'the 100th block of the sync');
+    const { code, ms } = await timeSigterm(node);
+    const log = node.state.log;
     const heights = [...log.matchAll(/block connected height=(\d+)/g)].map((m) => Number(m[1]));
     const reopened = await FullNode.start(
       {
@@ -145,6 +150,7 @@ async function sigtermDuringSync(): Promise<void> {
       of: 3000,
     });
   } finally {
+    node?.child.kill('SIGKILL');
     await source.stop();
     rmSync(srcDir, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
@@ -177,8 +183,7 @@ async function metricsScrape(scrapes: number): Promise<void> {
       ms.push(performance.now() - t0);
       bytes = body.length;
     }
-    ms.sort((a, b) => a - b);
-    emit('metrics-scrape', { scrapes, bytes, p50Ms: quantile(ms, 0.5), p99Ms: quantile(ms, 0.99) });
+    emit('metrics-scrape', { scrapes, bytes, p50Ms: percentile(ms, 50), p99Ms: percentile(ms, 99) });
   } finally {
     await node.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -20,7 +20,7 @@ import type { Block } from '../node/protocol/block.js';
 import { p2wpkhFor, publicKey } from '../node/protocol/sign.js';
 import { OutPoint, type Tx, TxOut } from '../node/protocol/tx.js';
 import { signedSpend } from './connect-data.js';
-import { emit, REPO_ROOT } from './lib.js';
+import { emit, percentile, REPO_ROOT, until } from './lib.js';
 import { loadOrGenerateSync } from './p2p-data.js';
 
 const NODES = 20;
@@ -40,19 +40,6 @@ function config(datadir: string, extra: Partial<NodeConfig> = {}): NodeConfig {
     logLevel: 'silent',
     ...extra,
   };
-}
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`bench: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
 /** Each node gets outbound links to random others until it has 4 to 8 connections. */
