@@ -4,7 +4,8 @@
 //
 // What counts as a command: every line of a ```sh block (```text and ```console blocks are only
 // shown). The lines run in README order, cwd = the repository, HOME = a new empty directory (so the
-// default data dir and wallet start fresh), no GOSSIP_* variables. The lines of a section between
+// default data dir and wallet start fresh) which is also npm's global prefix (so `npm link` links
+// into it, on PATH, and nothing outside is touched), no GOSSIP_* variables. The lines of a section between
 // daemons run as one `bash -euo pipefail` script, as typed into one terminal: an `export` or a
 // shell function holds for the lines after it. "command not found" anywhere fails the check (bash
 // does not stop for it inside `$(…)`).
@@ -14,8 +15,8 @@
 // - Long-running commands (DAEMONS) start in the background and must print their ready line; they
 //   run until the end of their README section (the next `## ` heading), then the process group
 //   gets SIGINT, as from a terminal's Ctrl-C, and the program must say it stopped cleanly within
-//   20 s. npm's `sh -c` wrapper dies of that same SIGINT, so `npm run …` itself ends by SIGINT or
-//   130 (as in a terminal); the program's own clean stop is what is checked, and any other code fails.
+//   20 s. npm ends by that same SIGINT (or 130) whatever its script did, as in a terminal; so the
+//   program's own log of a clean stop is what is checked, and any other exit fails.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +32,12 @@ const DAEMONS = new Map([
 const STEP_TIMEOUT_MS = 240_000;
 
 const home = mkdtempSync(join(tmpdir(), 'gl-readme-'));
-const env = { ...process.env, HOME: home };
+const env = {
+  ...process.env,
+  HOME: home,
+  npm_config_prefix: join(home, 'npm'),
+  PATH: `${join(home, 'npm', 'bin')}:${process.env.PATH}`,
+};
 delete env.XDG_DATA_HOME;
 for (const k of Object.keys(env)) if (k.startsWith('GOSSIP_')) delete env[k];
 
