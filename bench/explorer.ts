@@ -16,8 +16,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildExplorer } from '../explorer-api/index.js';
-import { silentLogger } from '../node/log.js';
-import { FullNode } from '../node/node.js';
 import { encodeAddress } from '../node/protocol/address.js';
 import type { Block } from '../node/protocol/block.js';
 import { regtest } from '../node/protocol/params.js';
@@ -26,6 +24,7 @@ import { OutPoint, TxOut } from '../node/protocol/tx.js';
 import { loadOrGenerate, signedSpend } from './connect-data.js';
 import { wrk } from './explorer-wrk.js';
 import { emit } from './lib.js';
+import { startRegtestNode } from './regtest-node.js';
 
 const SPK = p2wpkhFor(publicKey(new Uint8Array(32).fill(7)));
 const LIGHT_SPK = p2wpkhFor(publicKey(new Uint8Array(32).fill(8)));
@@ -86,19 +85,7 @@ async function addressHistory(base: string, agent: Agent, blocks: readonly Block
 export async function run(): Promise<void> {
   const blocks = loadOrGenerate((m) => process.stderr.write(`${m}\n`));
   const dir = mkdtempSync(join(tmpdir(), 'gl-bench-explorer-'));
-  const node = await FullNode.start(
-    {
-      network: 'regtest',
-      datadir: dir,
-      httpHost: '127.0.0.1',
-      httpPort: 0,
-      p2pPort: 0,
-      mine: false,
-      mineWorkers: 1,
-      logLevel: 'silent',
-    },
-    silentLogger,
-  );
+  const node = await startRegtestNode(dir, { mineWorkers: 1 });
   let app: FastifyInstance | undefined;
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   try {

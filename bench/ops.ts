@@ -7,10 +7,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../node/log.js';
-import { FullNode } from '../node/node.js';
 import { p2wpkhFor, publicKey } from '../node/protocol/sign.js';
 import { emit, percentile, REPO_ROOT, until } from './lib.js';
+import { startRegtestNode } from './regtest-node.js';
 
 const CLI = join(REPO_ROOT, 'dist', 'node', 'cli.js');
 const DEVNET = join(REPO_ROOT, 'dist', 'scripts', 'devnet.js');
@@ -103,21 +102,7 @@ async function sigtermToExit(runs: number): Promise<void> {
 async function sigtermDuringSync(): Promise<void> {
   const srcDir = mkdtempSync(join(tmpdir(), 'gl-bench-src-'));
   const dir = mkdtempSync(join(tmpdir(), 'gl-bench-sync-'));
-  const source = await FullNode.start(
-    {
-      network: 'regtest',
-      datadir: srcDir,
-      httpHost: '127.0.0.1',
-      httpPort: 0,
-      p2pPort: 0,
-      p2pHost: '127.0.0.1',
-      mine: false,
-      logLevel: 'silent',
-      statusIntervalMs: 0,
-      relayDelayMs: 0,
-    },
-    silentLogger,
-  );
+  const source = await startRegtestNode(srcDir, { relayDelayMs: 0 });
   let node: ReturnType<typeof startNode> | undefined;
   try {
     await source.generate(3000, p2wpkhFor(publicKey(new Uint8Array(32).fill(4))));
@@ -126,20 +111,7 @@ async function sigtermDuringSync(): Promise<void> {
     const { code, ms } = await timeSigterm(node);
     const log = node.state.log;
     const heights = [...log.matchAll(/block connected height=(\d+)/g)].map((m) => Number(m[1]));
-    const reopened = await FullNode.start(
-      {
-        network: 'regtest',
-        datadir: dir,
-        httpHost: '127.0.0.1',
-        httpPort: 0,
-        mine: false,
-        logLevel: 'silent',
-        p2pPort: 0,
-        p2p: false,
-        statusIntervalMs: 0,
-      },
-      silentLogger,
-    );
+    const reopened = await startRegtestNode(dir, { p2p: false });
     const height = reopened.chain.height;
     await reopened.stop();
     emit('sigterm-during-sync', {
@@ -159,20 +131,7 @@ async function sigtermDuringSync(): Promise<void> {
 
 async function metricsScrape(scrapes: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'gl-bench-metrics-'));
-  const node = await FullNode.start(
-    {
-      network: 'regtest',
-      datadir: dir,
-      httpHost: '127.0.0.1',
-      httpPort: 0,
-      p2pPort: 0,
-      p2pHost: '127.0.0.1',
-      mine: false,
-      logLevel: 'silent',
-      statusIntervalMs: 0,
-    },
-    silentLogger,
-  );
+  const node = await startRegtestNode(dir);
   try {
     await node.generate(200, p2wpkhFor(publicKey(new Uint8Array(32).fill(3))));
     const ms: number[] = [];
