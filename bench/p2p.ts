@@ -14,7 +14,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { FullNode, type NodeConfig } from '../node/node.js';
+import type { FullNode, NodeConfig } from '../node/node.js';
 import { DEFAULT_TX_RELAY } from '../node/p2p/tx-relay.js';
 import type { Block } from '../node/protocol/block.js';
 import { p2wpkhFor, publicKey } from '../node/protocol/sign.js';
@@ -22,25 +22,15 @@ import { OutPoint, type Tx, TxOut } from '../node/protocol/tx.js';
 import { signedSpend } from './connect-data.js';
 import { emit, percentile, REPO_ROOT, until } from './lib.js';
 import { loadOrGenerateSync } from './p2p-data.js';
+import { startRegtestNode } from './regtest-node.js';
 
 const NODES = 20;
 const KEY = new Uint8Array(32).fill(11);
 const SPK = p2wpkhFor(publicKey(KEY));
 
-function config(datadir: string, extra: Partial<NodeConfig> = {}): NodeConfig {
-  return {
-    network: 'regtest',
-    datadir,
-    httpHost: '127.0.0.1',
-    httpPort: 0,
-    p2pPort: 0,
-    p2pHost: '127.0.0.1',
-    mine: false,
-    mineWorkers: 1,
-    logLevel: 'silent',
-    ...extra,
-  };
-}
+/** Bench nodes mine (generate) with one worker, leaving the other core to the network. */
+const startNode = (datadir: string, extra: Partial<NodeConfig> = {}) =>
+  startRegtestNode(datadir, { mineWorkers: 1, ...extra });
 
 /** Each node gets outbound links to random others until it has 4 to 8 connections. */
 function randomGraph(n: number): [number, number][] {
@@ -69,7 +59,7 @@ async function propagation(relayDelayMs: number, txCount: number, burst = false)
   const nodes: FullNode[] = [];
   try {
     // maxOutbound 0: only the graph's links (addnode), no dialling of gossiped addresses.
-    for (const d of dirs) nodes.push(await FullNode.start(config(d, { relayDelayMs, maxOutbound: 0 })));
+    for (const d of dirs) nodes.push(await startNode(d, { relayDelayMs, maxOutbound: 0 }));
     const edges = randomGraph(NODES);
     for (const [i, j] of edges) nodes[i]!.p2p!.conns.addNode(`127.0.0.1:${nodes[j]!.p2p!.listenPort}`, 'add');
     await until(() => nodes.every((n) => n.peerInfo().length >= 3), 60_000, 'the graph to connect');
@@ -161,7 +151,7 @@ async function initialSync(blocks: Block[]): Promise<void> {
   let server: ChildProcess | undefined;
   try {
     // From a file: the blocks, already parsed, handed to a node one by one.
-    const a = await FullNode.start(config(src, { p2p: false }));
+    const a = await startNode(src, { p2p: false });
     let t0 = performance.now();
     for (const b of blocks) await a.submitBlock(b);
     const fileMs = performance.now() - t0;
@@ -171,7 +161,7 @@ async function initialSync(blocks: Block[]): Promise<void> {
     // Over loopback, from that node running in another process.
     const s = await startServer(src);
     server = s.child;
-    const b = await FullNode.start(config(dst, { connect: [`127.0.0.1:${s.port}`] }));
+    const b = await startNode(dst, { connect: [`127.0.0.1:${s.port}`] });
     t0 = performance.now();
     await until(() => b.chain.height === blocks.length, 30 * 60_000, 'the sync to finish');
     const syncMs = performance.now() - t0;
