@@ -2,12 +2,14 @@
  * The in-memory transport on a virtual clock: latency (the dialler connects after a round
  * trip, bytes arrive one way later), bandwidth (a token bucket per direction: 1 MB over a
  * 1 MB/s link takes 1 s), order, backpressure, close and error propagation, refused dials,
- * connect timeouts, and the same schedule for the same calls. One test runs on real timers,
- * the default clock. The TCP transport is the code the P2P tests have always run on.
+ * connect timeouts, and the same schedule for the same calls. Then a contract both transports
+ * must meet alike, on real timers (the default clock), so the in-memory one behaves as TCP does
+ * for everything the P2P layer relies on.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type LinkSpec, MemoryNetwork, type MemoryTransport } from '../node/p2p/transport/memory.js';
-import type { Listener, Stream } from '../node/p2p/transport/transport.js';
+import { TcpTransport } from '../node/p2p/transport/tcp.js';
+import type { Listener, Stream, Transport } from '../node/p2p/transport/transport.js';
 import { waitFor } from './helpers/p2p.js';
 import { VirtualClock } from './helpers/virtual-clock.js';
 
@@ -301,5 +303,80 @@ describe('in-memory transport: determinism and the default clock', () => {
     client.destroy();
     await waitFor('closed at both ends', () => c.events.includes('close') && s.events.includes('close'));
     await l.close();
+  });
+});
+
+/**
+ * The same contract over both transports on real timers: what the P2P layer relies on must
+ * mean the same over TCP and in memory.
+ */
+const CONTRACT: { name: string; make(): { server: Transport; client: Transport; host: string } }[] = [
+  {
+    name: 'TCP',
+    make: () => ({ server: new TcpTransport(), client: new TcpTransport(), host: '127.0.0.1' }),
+  },
+  {
+    name: 'in-memory (real clock)',
+    make: () => {
+      const net = new MemoryNetwork({ link: { latencyMs: 1 } });
+      return { server: net.transport('127.0.0.1'), client: net.transport('127.0.0.1'), host: '127.0.0.1' };
+    },
+  },
+];
+
+describe.each(CONTRACT)('transport contract: $name', ({ make }) => {
+  const open: Stream[] = [];
+  const listeners: Listener[] = [];
+
+  afterEach(async () => {
+    for (const s of open.splice(0)) s.destroy();
+    for (const l of listeners.splice(0)) await l.close();
+  });
+
+  async function pair() {
+    const { server, client, host } = make();
+    const accepted: Stream[] = [];
+    const l = await server.listen(host, 0, { connection: (s) => accepted.push(s) });
+    listeners.push(l);
+    const c = client.dial(host, l.port, { timeoutMs: 20_000 });
+    open.push(c);
+    const cr = record(c, null);
+    await waitFor('connected and accepted', () => cr.events.includes('connect') && accepted.length === 1);
+    const s = accepted[0]!;
+    open.push(s);
+    return { c, s, cr, sr: record(s, null), l, server, client, host };
+  }
+
+  it('reports both ends, and carries bytes in order both ways', async () => {
+    const { c, s, cr, sr, l, host } = await pair();
+    expect([c.remoteAddress, c.remotePort, c.localAddress]).toEqual([host, l.port, host]);
+    expect([s.remoteAddress, s.remotePort, s.localPort]).toEqual([host, c.localPort, l.port]);
+    const sent = new Uint8Array(300_000).map((_, i) => (i * 31) & 0xff);
+    for (let i = 0; i < sent.length; i += 10_000) c.write(sent.subarray(i, i + 10_000));
+    s.write(Uint8Array.of(7, 8, 9));
+    await waitFor('all bytes', () => sr.bytes === sent.length && cr.bytes === 3);
+    expect(Buffer.concat(sr.chunks).equals(Buffer.from(sent))).toBe(true);
+    expect([...Buffer.concat(cr.chunks)]).toEqual([7, 8, 9]);
+  });
+
+  it('ends and closes the other side when one side is destroyed; an error shows where it was given', async () => {
+    const { c, s, cr, sr } = await pair();
+    s.destroy(new Error('bad peer'));
+    await waitFor('both closed', () => cr.events.includes('close') && sr.events.includes('close'));
+    expect(sr.events).toEqual(['error bad peer', 'close']);
+    expect(cr.events).toEqual(['connect', 'end', 'close']);
+    expect(c.write(Uint8Array.of(1))).toBe(false);
+  });
+
+  it('refuses a dial to a closed port with ECONNREFUSED, and a second listen on a port with EADDRINUSE', async () => {
+    const { server, client, host, l } = await pair();
+    await expect(server.listen(host, l.port, { connection: () => undefined })).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+    });
+    const spare = await server.listen(host, 0, { connection: () => undefined });
+    await spare.close();
+    const r = record(client.dial(host, spare.port, { timeoutMs: 20_000 }), null);
+    await waitFor('refused', () => r.events.includes('close'));
+    expect(r.events).toEqual(['error ECONNREFUSED', 'close']);
   });
 });
