@@ -265,6 +265,14 @@ describe('in-memory transport: close and errors', () => {
     expect(env.net.isListening(B, 49152)).toBe(true);
     expect(() => env.net.transport('node-1')).toThrow(/not an IP address/);
   });
+
+  it('rejects link specs no link can have', () => {
+    expect(() => new MemoryNetwork({ link: { latencyMs: -1 } })).toThrow(RangeError);
+    expect(() => new MemoryNetwork({ link: { bandwidth: 0 } })).toThrow(/bandwidth/);
+    const net = new MemoryNetwork();
+    expect(() => net.setLink(A, B, { burstBytes: Number.NaN })).toThrow(/burst/);
+    expect(() => net.setLink(A, B, { latencyMs: Number.POSITIVE_INFINITY })).toThrow(/latency/);
+  });
 });
 
 describe('in-memory transport: determinism and the default clock', () => {

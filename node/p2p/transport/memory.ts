@@ -62,7 +62,12 @@ export class MemoryNetwork {
 
   constructor(opts: MemoryNetworkOptions = {}) {
     this.clock = opts.clock ?? realClock;
-    this.defaults = { latencyMs: 0, bandwidth: Number.POSITIVE_INFINITY, burstBytes: 0, ...opts.link };
+    this.defaults = checkSpec({
+      latencyMs: 0,
+      bandwidth: Number.POSITIVE_INFINITY,
+      burstBytes: 0,
+      ...opts.link,
+    });
   }
 
   /** The transport of a node at `host` (an IPv4 or IPv6 literal). */
@@ -73,7 +78,7 @@ export class MemoryNetwork {
 
   /** Latency and bandwidth between two hosts, each direction with its own bucket. */
   setLink(a: string, b: string, spec: Partial<LinkSpec>): void {
-    const full = { ...this.defaults, ...spec };
+    const full = checkSpec({ ...this.defaults, ...spec });
     this.links.set(`${a}>${b}`, full);
     this.links.set(`${b}>${a}`, full);
   }
@@ -143,6 +148,17 @@ export class MemoryNetwork {
     bound.handlers.connection(accepted);
     accepted.outbound.send({ kind: 'connect' }, 0);
   }
+}
+
+/** Throws RangeError for a spec no link can have (a programming error, not a peer's). */
+function checkSpec(spec: LinkSpec): LinkSpec {
+  const { latencyMs, bandwidth, burstBytes } = spec;
+  if (!(Number.isFinite(latencyMs) && latencyMs >= 0))
+    throw new RangeError(`link latency must be >= 0 ms, got ${latencyMs}`);
+  if (!(bandwidth > 0)) throw new RangeError(`link bandwidth must be > 0 bytes/s, got ${bandwidth}`);
+  if (!(Number.isFinite(burstBytes) && burstBytes >= 0))
+    throw new RangeError(`link burst must be >= 0 bytes, got ${burstBytes}`);
+  return spec;
 }
 
 export class MemoryTransport implements Transport {

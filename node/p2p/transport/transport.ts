@@ -18,7 +18,10 @@ export interface Stream {
   readonly remotePort?: number | undefined;
   readonly localAddress?: string | undefined;
   readonly localPort?: number | undefined;
-  /** Bytes written and not yet taken by the network (the sender's backlog). */
+  /**
+   * The sender's backlog: bytes written and not yet sent on (TCP: not yet handed to the kernel;
+   * in memory: not yet read by the other end, so a paused reader holds the sender back).
+   */
   readonly writableLength: number;
   /** Queues the bytes; false once the backlog is above the high-water mark (wait for 'drain'). */
   write(chunk: Uint8Array): boolean;
