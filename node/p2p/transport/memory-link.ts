@@ -69,12 +69,13 @@ export class Link<T> {
     if (!this.pumping) this.pump();
   }
 
-  /** Drops whatever is still queued and stops the timer (both ends are gone). */
+  /** Drops whatever is queued and stops the timer: the receiver is gone (later items are dropped too). */
   clear(): void {
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
     this.queue.length = 0;
     this.pendingBytes = 0;
+    this.blocked = false;
   }
 
   /** Takes `size` bytes from the bucket; returns when they leave (now, or once paid for). */
