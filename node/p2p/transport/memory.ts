@@ -14,10 +14,10 @@
  * Time comes from the injected Clock (real timers by default), so a simulator can run a
  * whole network on a virtual clock; the same calls give the same schedule and the same ports.
  */
-import { EventEmitter } from 'node:events';
 import { P2PConfigError } from '../errors.js';
 import { addrKey, canonicalIp, isIp } from '../netaddr.js';
-import { Link, type LinkSpec } from './memory-link.js';
+import type { LinkSpec } from './memory-link.js';
+import { type LinkHost, MemoryStream } from './memory-stream.js';
 import {
   type Clock,
   type DialOptions,
@@ -31,17 +31,8 @@ import {
 
 export type { LinkSpec } from './memory-link.js';
 
-/** Node's default high-water mark for a socket's send buffer. */
-const HIGH_WATER_MARK = 16 * 1024;
 const FIRST_EPHEMERAL = 49152;
 const LAST_PORT = 65535;
-
-type Item =
-  | { kind: 'open' }
-  | { kind: 'connect' }
-  | { kind: 'refused' }
-  | { kind: 'data'; bytes: Uint8Array }
-  | { kind: 'end' };
 
 export interface MemoryNetworkOptions {
   clock?: Clock;
@@ -53,7 +44,7 @@ interface Bound {
   handlers: ListenHandlers;
 }
 
-export class MemoryNetwork {
+export class MemoryNetwork implements LinkHost {
   readonly clock: Clock;
   private readonly defaults: LinkSpec;
   private readonly links = new Map<string, LinkSpec>();
@@ -197,151 +188,5 @@ export class MemoryTransport implements Transport {
     const s = new MemoryStream(this.network, local, remote, true);
     s.dial(opts.timeoutMs);
     return s;
-  }
-}
-
-interface End {
-  host: string;
-  port: number;
-}
-
-/** One end of an in-memory connection; see Stream for the events. */
-export class MemoryStream extends EventEmitter implements Stream {
-  readonly localAddress: string;
-  readonly localPort: number;
-  readonly remoteAddress: string;
-  readonly remotePort: number;
-  /** @internal What this end sends, and what it receives. */
-  outbound!: Link<Item>;
-  inbound!: Link<Item>;
-  /** @internal */
-  readonly local: End;
-  private readonly network: MemoryNetwork;
-  private readonly dialled: boolean;
-  private peer: MemoryStream | null = null;
-  private paused = false;
-  private destroyed = false;
-  private needDrain = false;
-  private connectTimer: unknown = null;
-
-  constructor(network: MemoryNetwork, local: End, remote: End, dialled: boolean) {
-    super();
-    this.network = network;
-    this.local = local;
-    this.localAddress = local.host;
-    this.localPort = local.port;
-    this.remoteAddress = remote.host;
-    this.remotePort = remote.port;
-    this.dialled = dialled;
-  }
-
-  get writableLength(): number {
-    return this.outbound.pendingBytes;
-  }
-
-  /** @internal Creates both directions and sends the 'open' towards the listener. */
-  dial(timeoutMs: number): void {
-    const { clock } = this.network;
-    const there = this.remoteAddress;
-    this.outbound = new Link(this.network.linkSpec(this.localAddress, there), clock, (item) => {
-      if (item.kind === 'open') {
-        this.network.arrive(this, there, this.remotePort);
-        return true;
-      }
-      return this.peer ? this.peer.receive(item) : true;
-    });
-    this.inbound = new Link(this.network.linkSpec(there, this.localAddress), clock, (item) =>
-      this.receive(item),
-    );
-    this.connectTimer = clock.setTimeout(() => this.destroy(new Error('connect timeout')), timeoutMs);
-    this.outbound.send({ kind: 'open' }, 0);
-  }
-
-  /** @internal The accepting end takes the dialler's links, reversed. */
-  join(dialer: MemoryStream): void {
-    this.outbound = dialer.inbound;
-    this.inbound = dialer.outbound;
-    this.peer = dialer;
-    dialer.peer = this;
-  }
-
-  write(chunk: Uint8Array): boolean {
-    if (this.destroyed) return false;
-    // Copied: the caller may reuse its buffer, and what was sent must not change in flight.
-    if (chunk.length > 0) this.outbound.send({ kind: 'data', bytes: chunk.slice() }, chunk.length);
-    if (this.writableLength < HIGH_WATER_MARK) return true;
-    this.needDrain = true;
-    return false;
-  }
-
-  pause(): this {
-    this.paused = true;
-    return this;
-  }
-
-  resume(): this {
-    this.paused = false;
-    this.inbound.unblock();
-    return this;
-  }
-
-  isPaused(): boolean {
-    return this.paused;
-  }
-
-  destroy(err?: Error): this {
-    if (this.destroyed) return this;
-    this.destroyed = true;
-    if (this.connectTimer !== null) this.network.clock.clearTimeout(this.connectTimer);
-    this.connectTimer = null;
-    // What was written still goes out, then the other end learns the connection ended.
-    this.outbound.send({ kind: 'end' }, 0);
-    this.inbound.clear();
-    if (this.dialled) this.network.releasePort(this.localAddress, this.localPort);
-    // Node emits these on a later tick, never inside the call.
-    queueMicrotask(() => {
-      if (err) this.emit('error', err);
-      this.emit('close', err !== undefined);
-    });
-    return this;
-  }
-
-  /** @internal An item arriving; false holds it (and what follows) while paused. */
-  receive(item: Item): boolean {
-    if (this.destroyed) return true;
-    switch (item.kind) {
-      case 'connect':
-        if (this.connectTimer !== null) this.network.clock.clearTimeout(this.connectTimer);
-        this.connectTimer = null;
-        this.emit('connect');
-        return true;
-      case 'refused':
-        this.destroy(
-          new TransportError(
-            'ECONNREFUSED',
-            `connect ECONNREFUSED ${addrKey(this.remoteAddress, this.remotePort)}`,
-          ),
-        );
-        return true;
-      case 'data':
-        if (this.paused) return false;
-        this.emit('data', item.bytes);
-        this.peer?.drained();
-        return true;
-      case 'end':
-        if (this.paused) return false;
-        this.emit('end');
-        this.destroy();
-        return true;
-      case 'open':
-        return true;
-    }
-  }
-
-  /** The other end took bytes we sent: 'drain' once all are taken after a full buffer. */
-  private drained(): void {
-    if (!this.needDrain || this.destroyed || this.writableLength > 0) return;
-    this.needDrain = false;
-    this.emit('drain');
   }
 }
