@@ -21,6 +21,7 @@ import { buildP2PConfig, type P2PTuning } from './p2p/config.js';
 import { P2P } from './p2p/p2p.js';
 import type { PeerInfo } from './p2p/peer-info.js';
 import { DEFAULT_SEEDS_FILE, readSeedsFile } from './p2p/seeds.js';
+import type { Transport } from './p2p/transport/transport.js';
 import type { Block } from './protocol/block.js';
 import { getNetwork, type NetworkName, type NetworkParams } from './protocol/params.js';
 import type { Tx } from './protocol/tx.js';
@@ -61,6 +62,8 @@ export interface NodeConfig {
   relayDelayMs?: number;
   /** Timers and limits of the P2P layer (tests shorten them). */
   p2pTuning?: Partial<P2PTuning>;
+  /** How the P2P layer reaches peers (default TCP; tests pass an in-memory network's). */
+  p2pTransport?: Transport;
   /** Between status log lines, ms (default 5000; 0 turns them off). */
   statusIntervalMs?: number;
   /** Draw initial-sync progress as a bar on stderr when it is a terminal (the CLI does). */
@@ -201,6 +204,7 @@ export class FullNode {
         submitTx: (tx, opts) => this.submitTx(tx, opts),
         submitBlock: (b) => this.submitBlock(b),
         log: this.log.child('p2p'),
+        transport: c.p2pTransport,
       },
     );
   }

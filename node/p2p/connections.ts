@@ -1,6 +1,8 @@
 /**
- * Who we are connected to (Core's CConnman): the listening socket, outbound dialling, the
- * address book and ban list, and what happens to a peer that misbehaves.
+ * Who we are connected to (Core's CConnman): the listener, outbound dialling, the address
+ * book and ban list, and what happens to a peer that misbehaves. Connections are made through
+ * a Transport (transport/: TCP by default, or an in-memory network), never through sockets
+ * directly.
  *
  * Outbound: every tick, `--connect`/`addnode` targets that are not connected are dialled
  * (with backoff); unless `--connect` was given, addresses from the book fill the outbound
@@ -16,7 +18,6 @@
  * BAN_THRESHOLD the address is banned (all its connections closed, persisted, `banSeconds`).
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import type { Logger } from '../log.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { type AddrBookOptions, type AddrEntry, AddressBook } from './addrbook.js';
@@ -27,6 +28,8 @@ import { addrKey, canonicalIp, isIp, netGroup, parseHostPort } from './netaddr.j
 import { type LocalInfo, Peer, type PeerTimings } from './peer.js';
 import type { PeerDb } from './peer-db.js';
 import { type Resolver, resolveSeeds } from './seeds.js';
+import { TcpTransport } from './transport/tcp.js';
+import type { Listener, Stream, Transport } from './transport/transport.js';
 
 const MAX_STRIKES = 10_000;
 
@@ -59,6 +62,8 @@ export interface ConnectionOptions extends ConnectionSettings {
   params: NetworkParams;
   local: Omit<LocalInfo, 'nonce' | 'listenPort'>;
   resolver?: Resolver;
+  /** How connections are made (default TCP; tests and simulations pass an in-memory one). */
+  transport?: Transport;
 }
 
 export interface ConnectionHooks {
@@ -87,12 +92,13 @@ export class Connections {
   private readonly log: Logger;
   private readonly db: PeerDb | null;
   private readonly manual = new Map<string, Manual>();
-  private readonly pending = new Map<string, Socket>();
+  private readonly pending = new Map<string, Stream>();
   private readonly strikes = new Map<string, number>();
   /** Addresses that turned out to be us, and the node id behind addresses we dialled. */
   private readonly selfKeys = new Set<string>();
   private readonly nodeOfAddr = new Map<string, string>();
-  private server: Server | null = null;
+  private readonly transport: Transport;
+  private server: Listener | null = null;
   private timer: NodeJS.Timeout | null = null;
   private nextId = 1;
   private readonly startedAt = Date.now();
@@ -106,6 +112,7 @@ export class Connections {
     this.hooks = hooks;
     this.log = log;
     this.db = db;
+    this.transport = opts.transport ?? new TcpTransport();
     this.book = new AddressBook(opts.addrbook, { db, now: Date.now, random: Math.random });
     this.bans = new BanList({ db, now: Date.now });
     for (const s of [...opts.connect, ...opts.addNodes]) this.addManual(s, false);
@@ -127,25 +134,20 @@ export class Connections {
     this.tick();
   }
 
-  private listen(): Promise<void> {
-    const server = createServer((socket) => this.onInbound(socket));
-    return new Promise((resolve) => {
-      server.once('error', (e) => {
-        // Refusing to start would take the chain and RPC down with it; say so loudly instead.
-        this.log.error('p2p cannot listen; running without inbound connections', {
-          addr: addrKey(this.opts.host, this.opts.port),
-          error: e.message,
-        });
-        resolve();
+  private async listen(): Promise<void> {
+    try {
+      this.server = await this.transport.listen(this.opts.host, this.opts.port, {
+        connection: (socket) => this.onInbound(socket),
+        error: (e) => this.log.error('p2p listener error', { error: e.message }),
       });
-      server.listen(this.opts.port, this.opts.host, () => {
-        this.server = server;
-        const a = server.address();
-        this.listenPort = typeof a === 'object' && a ? a.port : this.opts.port;
-        server.on('error', (e) => this.log.error('p2p listener error', { error: e.message }));
-        resolve();
+      this.listenPort = this.server.port;
+    } catch (e) {
+      // Refusing to start would take the chain and RPC down with it; say so loudly instead.
+      this.log.error('p2p cannot listen; running without inbound connections', {
+        addr: addrKey(this.opts.host, this.opts.port),
+        error: (e as Error).message,
       });
-    });
+    }
   }
 
   async stop(): Promise<void> {
@@ -157,7 +159,7 @@ export class Connections {
     for (const p of peers) p.close('shutting down');
     // Handlers already running (a tx in the mempool, a block in the chain) finish first.
     await Promise.all(peers.map((p) => p.idle()));
-    if (this.server) await new Promise<void>((r) => this.server!.close(() => r()));
+    await this.server?.close();
   }
 
   ready(): Peer[] {
@@ -169,7 +171,7 @@ export class Connections {
   }
 
   private createPeer(
-    socket: Socket,
+    socket: Stream,
     direction: 'inbound' | 'outbound',
     host: string,
     port: number,
@@ -201,7 +203,7 @@ export class Connections {
     return peer;
   }
 
-  private onInbound(socket: Socket): void {
+  private onInbound(socket: Stream): void {
     const host = socket.remoteAddress ? canonicalIp(socket.remoteAddress) : '';
     const port = socket.remotePort ?? 0;
     const inbound = [...this.peers.values()].filter((p) => p.direction === 'inbound').length;
@@ -425,21 +427,15 @@ export class Connections {
 
   private dial(key: string, host: string, port: number): void {
     if (isIp(host) && this.bans.isBanned(host)) return;
-    const socket = tcpConnect({ host, port });
+    const socket = this.transport.dial(host, port, { timeoutMs: this.opts.timings.connectTimeoutMs });
     this.pending.set(key, socket);
-    const timer = setTimeout(
-      () => socket.destroy(new Error('connect timeout')),
-      this.opts.timings.connectTimeoutMs,
-    );
     socket.once('connect', () => {
-      clearTimeout(timer);
       this.pending.delete(key);
       if (this.stopped) return void socket.destroy();
       const remote = socket.remoteAddress ? canonicalIp(socket.remoteAddress) : host;
       this.createPeer(socket, 'outbound', remote, socket.remotePort ?? port, key);
     });
     socket.once('error', (e) => {
-      clearTimeout(timer);
       if (this.pending.get(key) !== socket) return;
       this.pending.delete(key);
       socket.destroy();

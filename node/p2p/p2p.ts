@@ -31,6 +31,7 @@ import { NODE_NETWORK, NODE_WITNESS } from './netaddr.js';
 import { type Peer, PROTOCOL_VERSION, SENDHEADERS_VERSION } from './peer.js';
 import { PeerDb } from './peer-db.js';
 import type { PeerInfo } from './peer-info.js';
+import type { Transport } from './transport/transport.js';
 import { TxRelay, type TxRelayOptions } from './tx-relay.js';
 
 export const LOCAL_SERVICES = NODE_NETWORK | NODE_WITNESS;
@@ -74,6 +75,8 @@ export interface P2PDeps {
   submitTx(tx: Tx, opts: { peer: string; orphan: boolean }): Promise<AcceptResult>;
   submitBlock(block: Block): Promise<unknown>;
   log: Logger;
+  /** How peers are reached (default TCP). */
+  transport?: Transport;
 }
 
 export interface NetTotals {
@@ -119,6 +122,7 @@ export class P2P {
       {
         ...config,
         params: deps.params,
+        transport: deps.transport,
         local: { services: LOCAL_SERVICES, userAgent: config.userAgent, height: () => chain.height },
       },
       {

@@ -1,6 +1,6 @@
 /**
  * One connection to another node (Core's CNode plus the handshake half of PeerManager):
- * framing over a net.Socket, the version/verack handshake with a timeout, ping/pong with the
+ * framing over a transport's byte stream, the version/verack handshake with a timeout, ping/pong with the
  * round-trip time, bytes in and out per message type, and a sequential message queue, so the
  * owner's handler sees one message at a time, in order, only after the handshake.
  *
@@ -14,7 +14,6 @@
  * reported through `onOffence`, and the socket is destroyed.
  */
 import { randomBytes } from 'node:crypto';
-import type { Socket } from 'node:net';
 import type { Logger } from '../log.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { type OffenceCode, P2PError } from './errors.js';
@@ -24,6 +23,7 @@ import { decodeMessage, encodePayload, type Message, type VersionMessage } from 
 import { addrKey } from './netaddr.js';
 import type { PeerInfo } from './peer-info.js';
 import { RollingSet } from './rolling-set.js';
+import type { Stream } from './transport/transport.js';
 
 /** Protocol version we speak (Core 0.21+: 70016); sendheaders needs 70012. */
 export const PROTOCOL_VERSION = 70016;
@@ -65,7 +65,7 @@ export interface PeerHooks {
 
 export class Peer {
   readonly id: number;
-  readonly socket: Socket;
+  readonly socket: Stream;
   readonly direction: 'inbound' | 'outbound';
   readonly host: string;
   readonly port: number;
@@ -109,7 +109,7 @@ export class Peer {
   constructor(
     opts: {
       id: number;
-      socket: Socket;
+      socket: Stream;
       direction: 'inbound' | 'outbound';
       host: string;
       port: number;
@@ -133,8 +133,7 @@ export class Peer {
     this.log = opts.log;
     this.hooks = hooks;
     this.decoder = new FrameDecoder(opts.params.magic);
-    this.socket.setNoDelay(true);
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.on('data', (chunk) => this.onData(chunk));
     this.socket.on('error', (e) => this.close(`socket error: ${e.message}`));
     this.socket.on('close', () => this.close('socket closed'));
     this.timers.push(
@@ -236,7 +235,7 @@ export class Peer {
     };
   }
 
-  private onData(chunk: Buffer): void {
+  private onData(chunk: Uint8Array): void {
     if (this.closed) return;
     let frames: Frame[];
     try {

@@ -1,6 +1,7 @@
 /**
- * In-process regtest FullNodes with the P2P layer on 127.0.0.1 (ephemeral ports, temp data
- * dirs, short timers, relay delay 0 unless asked), for the network integration tests.
+ * In-process regtest FullNodes with the P2P layer on 127.0.0.1, or on the transport and host a
+ * test passes (NodeConfig's p2pTransport, p2pHost): ephemeral ports, temp data dirs, short
+ * timers, relay delay 0 unless asked, for the network integration tests.
  * `restartP2PNode` stops a node and starts it again on the same data dir; `stopP2PNodes` (for
  * afterAll/afterEach) stops every node started here and removes the data dirs.
  */
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FullNode, type NodeConfig } from '../../node/node.js';
 import type { P2PTuning } from '../../node/p2p/config.js';
+import { addrKey } from '../../node/p2p/netaddr.js';
 import { COOKIE_USER } from '../../node/rpc/server.js';
 import { basicAuth, RpcCallError } from './node.js';
 
@@ -32,7 +34,7 @@ export const TEST_TUNING: Partial<P2PTuning> = {
 export interface NetNode {
   node: FullNode;
   datadir: string;
-  /** "127.0.0.1:<p2p port>". */
+  /** "<p2p host>:<p2p port>" (127.0.0.1 unless the test chose another host). */
   addr: string;
   config: NodeConfig;
   rpc<T = unknown>(method: string, params?: unknown[]): Promise<T>;
@@ -65,7 +67,7 @@ export async function startNetNode(opts: NetNodeOptions = {}): Promise<NetNode> 
     node,
     datadir,
     config,
-    addr: `127.0.0.1:${node.p2p!.listenPort}`,
+    addr: addrKey(config.p2pHost ?? '127.0.0.1', node.p2p!.listenPort),
     rpc: (method, params) => rpcCall(node, method, params),
   };
   started.add(t);
