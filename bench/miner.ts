@@ -5,7 +5,7 @@
  */
 import { hash as oneShot } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { type HashEngine, MinerPool } from '../node/mining/miner.js';
+import { type HashEngine, MinerPool } from '../node/mining/miner-pool.js';
 import { regtest } from '../node/protocol/params.js';
 import { emit, rate } from './lib.js';
 

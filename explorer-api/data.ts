@@ -4,13 +4,11 @@
  * block stays on the main chain), unconfirmed txs from the mempool index, and output spends.
  */
 
-import type { BlockEntry } from '../node/chain/entry.js';
-import { shKey } from '../node/chain/indexes.js';
+import { type BlockEntry, type ExplorerNode, shKey } from '../node/api.js';
 import type { Coin } from '../node/consensus/tx-inputs.js';
 import type { Block } from '../node/protocol/block.js';
 import { hashFromDisplay, hashToDisplay } from '../node/protocol/hash.js';
 import { type Tx, TxOut } from '../node/protocol/tx.js';
-import type { ExplorerNode } from './index.js';
 import { Lru } from './lru.js';
 import type { MempoolIndex } from './mempool-index.js';
 import { type BlockSizes, statusOf, type TxJson, type TxStatus, txJson, UNCONFIRMED } from './views.js';

@@ -5,7 +5,7 @@
  * 500 without its message or stack.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
-import type { Logger } from '../node/log.js';
+import type { Logger } from '../node/api.js';
 
 export const API_ERRORS = {
   BAD_HASH: 400,

@@ -14,8 +14,7 @@
  *   If blocks were drawn like these, a tx paying r misses t blocks in a row with probability
  *   P(v > r)^t; we pick the smallest r with that at most 10%, i.e. the quantile 1 - 0.1^(1/t).
  */
-import type { BlockEntry } from '../node/chain/entry.js';
-import type { MempoolEntry } from '../node/mempool/index.js';
+import type { BlockEntry, MempoolEntry } from '../node/api.js';
 import type { ExplorerData } from './data.js';
 import { Lru } from './lru.js';
 import { feeOf } from './views.js';

@@ -14,11 +14,12 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { FullNode } from '../node/node.js';
+import type { ExplorerNode } from '../node/api.js';
 import { ExplorerData } from './data.js';
 import { installErrorHandlers } from './errors.js';
 import { FeeEstimator } from './fees.js';
 import { MempoolIndex } from './mempool-index.js';
+import type { ExplorerOptions } from './options.js';
 import { registerAddressRoutes } from './routes/address.js';
 import { registerAnchorRoutes } from './routes/anchors.js';
 import { registerBlockRoutes } from './routes/blocks.js';
@@ -29,15 +30,8 @@ import { registerNodeRoutes } from './routes/node-info.js';
 import { registerTxRoutes } from './routes/txs.js';
 import { registerWeb } from './web/index.js';
 
-/** What the explorer may use of a node. */
-export type ExplorerNode = Pick<FullNode, 'params' | 'chain' | 'mempool' | 'submitTx' | 'peerInfo' | 'log'>;
-
-export interface ExplorerOptions {
-  /** POST /api/tx per client address: at most `max` requests per `timeWindow` ms. */
-  postRateLimit?: { max: number; timeWindow: number };
-  /** Largest POST /api/tx body in bytes (hex of a standard tx is at most 800 kB). */
-  txBodyLimit?: number;
-}
+export type { ExplorerNode } from '../node/api.js';
+export type { ExplorerOptions } from './options.js';
 
 const DEFAULTS: Required<ExplorerOptions> = {
   postRateLimit: { max: 100, timeWindow: 60_000 },

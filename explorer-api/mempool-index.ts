@@ -8,9 +8,7 @@
  * Prevouts of inputs spending confirmed coins are read from the chain asynchronously; `settle()`
  * waits for those reads, so a reader that settles first sees every entry added before it.
  */
-import type { Chain } from '../node/chain/chain.js';
-import { shKey } from '../node/chain/indexes.js';
-import type { Mempool, MempoolEntry } from '../node/mempool/index.js';
+import { type ChainReader, type MempoolEntry, type MempoolReader, shKey } from '../node/api.js';
 import { hashToDisplay, sha256 } from '../node/protocol/hash.js';
 import { TxOut } from '../node/protocol/tx.js';
 
@@ -40,10 +38,10 @@ export class MempoolIndex {
   /** Bumped by every change to the index: a cache key for answers that read it. */
   version = 0;
 
-  private readonly mempool: Mempool;
-  private readonly chain: Pick<Chain, 'getCoin' | 'getTx'>;
+  private readonly mempool: MempoolReader;
+  private readonly chain: Pick<ChainReader, 'getCoin' | 'getTx'>;
 
-  constructor(mempool: Mempool, chain: Pick<Chain, 'getCoin' | 'getTx'>) {
+  constructor(mempool: MempoolReader, chain: Pick<ChainReader, 'getCoin' | 'getTx'>) {
     this.mempool = mempool;
     this.chain = chain;
     this.unsubscribe.push(

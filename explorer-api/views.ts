@@ -4,7 +4,7 @@
  * objects. Amounts are satoshis as JSON numbers; hashes are display hex; scripts are hex with
  * their asm in rust-bitcoin's format (asm.ts).
  */
-import type { BlockEntry } from '../node/chain/entry.js';
+import type { BlockEntry } from '../node/api.js';
 import { encodeAddress } from '../node/protocol/address.js';
 import { toHex } from '../node/protocol/bytes.js';
 import { hashToDisplay } from '../node/protocol/hash.js';

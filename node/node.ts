@@ -8,15 +8,17 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildExplorer } from '../explorer-api/index.js';
+import type { ExplorerNode, NodeNetwork, RpcNode } from './api.js';
 import { type AddResult, Chain } from './chain/chain.js';
 import { ScriptPool } from './chain/script-pool.js';
 import { blockSubsidy } from './consensus/subsidy.js';
 import { createLogger, type Logger, type LogLevel, stderrTerminal } from './log.js';
 import { type AcceptResult, Mempool } from './mempool/index.js';
 import { NodeMetrics, registerMetricsRoute } from './metrics.js';
-import { MinerPool } from './mining/miner.js';
 import { Miner, solveBlock } from './mining/miner-loop.js';
+import { MinerPool } from './mining/miner-pool.js';
 import { type BlockTemplate, buildBlockTemplate } from './mining/template.js';
+import { networkAdmin } from './network-admin.js';
 import { buildP2PConfig, type P2PTuning } from './p2p/config.js';
 import { P2P } from './p2p/p2p.js';
 import type { PeerInfo } from './p2p/peer-info.js';
@@ -70,7 +72,7 @@ export interface NodeConfig {
   progressBar?: boolean;
 }
 
-export class FullNode {
+export class FullNode implements ExplorerNode, RpcNode {
   readonly config: NodeConfig;
   readonly params: NetworkParams;
   readonly log: Logger;
@@ -234,6 +236,11 @@ export class FullNode {
       mempoolTxs: mempool.count,
       mempoolBytes: mempool.bytes,
     };
+  }
+
+  /** The P2P layer as the admin RPC drives it; undefined when it is off. */
+  get network(): NodeNetwork | undefined {
+    return this.p2p && networkAdmin(this.p2p);
   }
 
   /** The connected peers (empty when the P2P layer is off). */

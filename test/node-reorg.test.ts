@@ -13,8 +13,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RuleError } from '../node/consensus/errors.js';
 import { blockSubsidy } from '../node/consensus/subsidy.js';
-import { MinerPool } from '../node/mining/miner.js';
 import { solveBlock } from '../node/mining/miner-loop.js';
+import { MinerPool } from '../node/mining/miner-pool.js';
 import { buildBlockTemplate } from '../node/mining/template.js';
 import { encodeAddress } from '../node/protocol/address.js';
 import type { Block } from '../node/protocol/block.js';

@@ -7,7 +7,7 @@
  * mempool.space's `?after_txid=` on /txs is read as /txs/chain/:after_txid.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { shKey } from '../../node/chain/indexes.js';
+import { shKey } from '../../node/api.js';
 import { equal } from '../../node/protocol/bytes.js';
 import { hashFromDisplay, hashToDisplay, sha256 } from '../../node/protocol/hash.js';
 import { ApiError, notFound } from '../errors.js';

@@ -5,7 +5,7 @@
  * /v1/blocks[/:start_height] aliases, which its JS client reads blocks through.
  */
 import type { FastifyInstance } from 'fastify';
-import type { BlockEntry } from '../../node/chain/entry.js';
+import type { BlockEntry } from '../../node/api.js';
 import { ApiError, notFound } from '../errors.js';
 import { lowerHash, parseUint } from '../params.js';
 import {

@@ -6,7 +6,7 @@
  * confirmed) and reject reason. Body size and request rate are limited (ExplorerOptions).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { TxRejectError } from '../../node/mempool/index.js';
+import { TxRejectError } from '../../node/api.js';
 import { fromHex } from '../../node/protocol/bytes.js';
 import { EncodingError } from '../../node/protocol/errors.js';
 import { Tx } from '../../node/protocol/tx.js';

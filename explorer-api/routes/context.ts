@@ -4,11 +4,11 @@
  * ten blocks of the tip (a reorg could still change it), five seconds for /mempool/recent.
  */
 import type { FastifyReply } from 'fastify';
-import type { BlockEntry } from '../../node/chain/entry.js';
+import type { BlockEntry, ExplorerNode } from '../../node/api.js';
 import type { ExplorerData } from '../data.js';
 import type { FeeEstimator } from '../fees.js';
-import type { ExplorerNode, ExplorerOptions } from '../index.js';
 import type { MempoolIndex } from '../mempool-index.js';
+import type { ExplorerOptions } from '../options.js';
 
 export interface RouteContext {
   node: ExplorerNode;

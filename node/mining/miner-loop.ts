@@ -13,7 +13,7 @@ import { Block } from '../protocol/block.js';
 import { BlockHeader } from '../protocol/header.js';
 import { decodeCompact } from '../protocol/pow.js';
 import { extraNonceOf, MAX_EXTRA_NONCE, withExtraNonce } from './coinbase.js';
-import { type HashEngine, MinerPool } from './miner.js';
+import { type HashEngine, MinerPool } from './miner-pool.js';
 
 export interface MinerDeps {
   /** A fresh template on the current tip, header nonce 0 (template.ts buildBlockTemplate). */

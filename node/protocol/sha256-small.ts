@@ -15,9 +15,58 @@ const K = new Int32Array([
   0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
   0xc67178f2,
 ]);
-const IV = new Int32Array([
+/** SHA-256's initial state (FIPS 180-4, 5.3.3); copy it, never write to it. */
+export const SHA256_IV: Readonly<Int32Array> = new Int32Array([
   0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ]);
+
+/**
+ * One SHA-256 compression of the block whose big-endian words are `w[0..15]` into `state`.
+ * `w` has 64 words: 16..63 are the message schedule, written here, while 0..15 are left as
+ * they were, so a caller that changes one word per message (the miner's nonce) reuses `w`.
+ * Exported for the miner, which keeps the state after a header's first 64 bytes (its
+ * midstate) and compresses only the rest per nonce.
+ */
+export function sha256Compress(state: Int32Array, w: Int32Array): void {
+  for (let i = 16; i < 64; i++) {
+    const w15 = w[i - 15]!;
+    const w2 = w[i - 2]!;
+    const s0 = ((w15 >>> 7) | (w15 << 25)) ^ ((w15 >>> 18) | (w15 << 14)) ^ (w15 >>> 3);
+    const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10);
+    w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) | 0;
+  }
+  let a = state[0]!;
+  let b = state[1]!;
+  let c = state[2]!;
+  let d = state[3]!;
+  let e = state[4]!;
+  let f = state[5]!;
+  let g = state[6]!;
+  let h = state[7]!;
+  for (let i = 0; i < 64; i++) {
+    const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+    const ch = (e & f) ^ (~e & g);
+    const t1 = (h + s1 + ch + K[i]! + w[i]!) | 0;
+    const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+    const maj = (a & b) ^ (a & c) ^ (b & c);
+    h = g;
+    g = f;
+    f = e;
+    e = (d + t1) | 0;
+    d = c;
+    c = b;
+    b = a;
+    a = (t1 + s0 + maj) | 0;
+  }
+  state[0] = (state[0]! + a) | 0;
+  state[1] = (state[1]! + b) | 0;
+  state[2] = (state[2]! + c) | 0;
+  state[3] = (state[3]! + d) | 0;
+  state[4] = (state[4]! + e) | 0;
+  state[5] = (state[5]! + f) | 0;
+  state[6] = (state[6]! + g) | 0;
+  state[7] = (state[7]! + h) | 0;
+}
 
 // Scratch state: the function is synchronous and non-reentrant, so sharing it is safe.
 const W = new Int32Array(64);
@@ -29,49 +78,11 @@ function compress(b: Uint8Array, off: number): void {
     const j = off + 4 * i;
     W[i] = (b[j]! << 24) | (b[j + 1]! << 16) | (b[j + 2]! << 8) | b[j + 3]!;
   }
-  for (let i = 16; i < 64; i++) {
-    const w15 = W[i - 15]!;
-    const w2 = W[i - 2]!;
-    const s0 = ((w15 >>> 7) | (w15 << 25)) ^ ((w15 >>> 18) | (w15 << 14)) ^ (w15 >>> 3);
-    const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10);
-    W[i] = (W[i - 16]! + s0 + W[i - 7]! + s1) | 0;
-  }
-  let a = H[0]!;
-  let b1 = H[1]!;
-  let c = H[2]!;
-  let d = H[3]!;
-  let e = H[4]!;
-  let f = H[5]!;
-  let g = H[6]!;
-  let h = H[7]!;
-  for (let i = 0; i < 64; i++) {
-    const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-    const ch = (e & f) ^ (~e & g);
-    const t1 = (h + s1 + ch + K[i]! + W[i]!) | 0;
-    const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-    const maj = (a & b1) ^ (a & c) ^ (b1 & c);
-    const t2 = (s0 + maj) | 0;
-    h = g;
-    g = f;
-    f = e;
-    e = (d + t1) | 0;
-    d = c;
-    c = b1;
-    b1 = a;
-    a = (t1 + t2) | 0;
-  }
-  H[0] = (H[0]! + a) | 0;
-  H[1] = (H[1]! + b1) | 0;
-  H[2] = (H[2]! + c) | 0;
-  H[3] = (H[3]! + d) | 0;
-  H[4] = (H[4]! + e) | 0;
-  H[5] = (H[5]! + f) | 0;
-  H[6] = (H[6]! + g) | 0;
-  H[7] = (H[7]! + h) | 0;
+  sha256Compress(H, W);
 }
 
 export function sha256Small(data: Uint8Array): Uint8Array {
-  H.set(IV);
+  H.set(SHA256_IV);
   const n = data.length;
   let off = 0;
   for (; off + 64 <= n; off += 64) compress(data, off);

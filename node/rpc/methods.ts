@@ -4,13 +4,17 @@
  * scripts work against a node.
  */
 
-import type { MempoolEntry } from '../mempool/index.js';
-import { TxRejectError } from '../mempool/index.js';
-import type { FullNode } from '../node.js';
-import { P2PConfigError } from '../p2p/errors.js';
-import { canonicalIp } from '../p2p/netaddr.js';
-import { LOCAL_SERVICES, type P2P } from '../p2p/p2p.js';
-import { PROTOCOL_VERSION } from '../p2p/peer.js';
+import {
+  canonicalIp,
+  LOCAL_SERVICES,
+  type MempoolEntry,
+  type NodeNetwork,
+  P2PConfigError,
+  type PeerInfo,
+  PROTOCOL_VERSION,
+  type RpcNode,
+  TxRejectError,
+} from '../api.js';
 import { decodeAddress } from '../protocol/address.js';
 import { fromHex, isHex, toHex } from '../protocol/bytes.js';
 import { EncodingError } from '../protocol/errors.js';
@@ -100,7 +104,7 @@ function bannableHost(text: string): string {
 }
 
 /** Core's getpeerinfo shape, plus our node id. */
-function peerJson(p: ReturnType<P2P['peerInfo']>[number]) {
+function peerJson(p: PeerInfo) {
   return {
     id: p.id,
     addr: p.addr,
@@ -124,13 +128,14 @@ function peerJson(p: ReturnType<P2P['peerInfo']>[number]) {
   };
 }
 
-export function buildMethods(node: FullNode): Record<string, RpcHandler> {
+export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
   const { chain, mempool, params } = node;
 
-  const p2p = (): P2P => {
-    if (!node.p2p)
+  const p2p = (): NodeNetwork => {
+    const net = node.network;
+    if (!net)
       throw new RpcError(RPC_NET.P2P_DISABLED, 'Error: Peer-to-peer functionality missing or disabled');
-    return node.p2p;
+    return net;
   };
 
   const blockEntry = (h: string) => {
@@ -289,22 +294,23 @@ export function buildMethods(node: FullNode): Record<string, RpcHandler> {
     getconnectioncount: () => p2p().peerInfo().length,
 
     getnetworkinfo: () => {
-      const peers = node.p2p?.peerInfo() ?? [];
+      const net = node.network;
+      const peers = net?.peerInfo() ?? [];
       const inbound = peers.filter((p) => p.direction === 'inbound').length;
       return {
         version: 100,
-        subversion: node.p2p?.userAgent ?? '',
+        subversion: net?.userAgent ?? '',
         protocolversion: PROTOCOL_VERSION,
         localservices: LOCAL_SERVICES.toString(16).padStart(16, '0'),
         localservicesnames: ['NETWORK', 'WITNESS'],
         localrelay: true,
         timeoffset: 0,
-        networkactive: node.p2p !== undefined,
+        networkactive: net !== undefined,
         connections: peers.length,
         connections_in: inbound,
         connections_out: peers.length - inbound,
-        nodeid: node.p2p?.nodeId,
-        listenport: node.p2p?.listenPort || undefined,
+        nodeid: net?.nodeId,
+        listenport: net?.listenPort || undefined,
         relayfee: 0.00001,
         incrementalfee: 0.00001,
         localaddresses: [],
@@ -330,7 +336,7 @@ export function buildMethods(node: FullNode): Record<string, RpcHandler> {
         throw new RpcError(RPC.INVALID_PARAMETER, "command must be one of 'add', 'remove', 'onetry'");
       let changed: boolean;
       try {
-        changed = p2p().conns.addNode(addr, cmd);
+        changed = p2p().addNode(addr, cmd);
       } catch (e) {
         if (e instanceof P2PConfigError) throw new RpcError(RPC.INVALID_PARAMETER, e.message);
         throw e;
@@ -346,7 +352,7 @@ export function buildMethods(node: FullNode): Record<string, RpcHandler> {
 
     listbanned: () =>
       p2p()
-        .conns.bans.list()
+        .listBanned()
         .map((b) => ({
           address: subnetOf(b.host),
           ban_created: Math.floor(b.created / 1000),
@@ -359,9 +365,9 @@ export function buildMethods(node: FullNode): Record<string, RpcHandler> {
     setban: ([subnet, command, bantime, absolute]) => {
       const host = bannableHost(str(subnet, 'subnet'));
       const cmd = str(command, 'command');
-      const conns = p2p().conns;
+      const net = p2p();
       if (cmd === 'remove') {
-        if (!conns.bans.unban(host))
+        if (!net.unban(host))
           throw new RpcError(
             RPC_NET.INVALID_IP_OR_SUBNET,
             'Error: Unban failed. Requested address/subnet was not previously manually banned.',
@@ -369,7 +375,7 @@ export function buildMethods(node: FullNode): Record<string, RpcHandler> {
         return null;
       }
       if (cmd !== 'add') throw new RpcError(RPC.INVALID_PARAMETER, "command must be 'add' or 'remove'");
-      if (conns.bans.isBanned(host))
+      if (net.isBanned(host))
         throw new RpcError(RPC_NET.NODE_ALREADY_ADDED, 'Error: IP/Subnet already banned');
       const time =
         bantime === undefined || bantime === null || bantime === 0 ? 86_400 : int(bantime, 'bantime');
@@ -377,13 +383,13 @@ export function buildMethods(node: FullNode): Record<string, RpcHandler> {
       if (absolute === true) {
         if (time * 1000 <= Date.now())
           throw new RpcError(RPC.INVALID_PARAMETER, 'Error: Absolute timestamp is in the past');
-        conns.ban(host, 0, 'manually added', time * 1000);
-      } else conns.ban(host, time, 'manually added');
+        net.ban(host, 0, 'manually added', time * 1000);
+      } else net.ban(host, time, 'manually added');
       return null;
     },
 
     clearbanned: () => {
-      p2p().conns.bans.clear();
+      p2p().clearBanned();
       return null;
     },
 

@@ -7,7 +7,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Logger } from '../log.js';
+import type { Logger } from '../api.js';
 import { RPC, RpcError } from './errors.js';
 
 export type RpcHandler = (params: unknown[]) => Promise<unknown> | unknown;

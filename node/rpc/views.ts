@@ -2,7 +2,7 @@
  * JSON shapes of Bitcoin Core's RPC results (getblockheader, getblock, getrawtransaction
  * verbose), so scripts written for bitcoin-cli read ours unchanged.
  */
-import type { BlockEntry } from '../chain/entry.js';
+import type { BlockEntry } from '../api.js';
 import type { Block } from '../protocol/block.js';
 import { toHex } from '../protocol/bytes.js';
 import { describeTx } from '../protocol/describe.js';

@@ -1,7 +1,7 @@
 /**
- * CPU mining in worker threads: a pool of workers, started once and reused, that split a
- * header's 32-bit nonce space and grind it (miner-worker.ts). The main thread only posts jobs
- * and collects answers, so its event loop never blocks.
+ * CPU mining in worker threads: a pool of workers (miner-worker.ts), started once and reused,
+ * that split a header's 32-bit nonce space and grind it (nonce-grind.ts). The main thread
+ * only posts jobs and collects answers, so its event loop never blocks.
  *
  * `MinerPool.mine` resolves with the first nonce whose double-SHA-256 meets the target, or
  * null when the range is exhausted (the caller then rolls the extra nonce or the time, as
@@ -10,18 +10,43 @@
  * the next job starts on idle workers. Workers are unref'd while idle, so a pool never keeps
  * the process alive by itself; `close()` terminates them all. `mineHeader` is the one-shot
  * form: its own pool, closed (threads terminated) when it returns, aborts included.
+ *
+ * Worker threads load JavaScript, so the worker is the compiled miner-worker.js: next to this
+ * file when it runs from dist/, and the build's copy in dist/ when it runs from the TypeScript
+ * sources (vitest), which is why the tests build first (as the script pool's do).
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import {
-  type HashEngine,
-  WORKER_SOURCE,
-  type WorkerData,
-  type WorkerJob,
-  type WorkerReply,
-} from './miner-worker.js';
+import type { GrindJob, GrindResult, HashEngine } from './nonce-grind.js';
 
-export type { HashEngine } from './miner-worker.js';
+export type { HashEngine } from './nonce-grind.js';
+
+/** A job as posted to a worker: the nonce range plus the id the stop word is compared with. */
+export interface WorkerJob extends GrindJob {
+  readonly id: number;
+}
+
+export type WorkerReply =
+  | { readonly type: 'progress'; readonly id: number; readonly hashes: number }
+  | ({ readonly type: 'done'; readonly id: number } & GrindResult);
+
+export interface WorkerData {
+  /** Int32Array over it; word 0 = id of the job allowed to run. */
+  readonly control: SharedArrayBuffer;
+}
+
+/** The compiled worker, or null when neither copy exists (sources never built). */
+function findWorker(): URL | null {
+  const candidates = [
+    new URL('./miner-worker.js', import.meta.url),
+    new URL('../../dist/node/mining/miner-worker.js', import.meta.url),
+  ];
+  return candidates.find((u) => existsSync(fileURLToPath(u))) ?? null;
+}
+
+let workerUrl: URL | null | undefined;
 
 export const NONCE_SPACE = 2 ** 32;
 
@@ -42,7 +67,7 @@ export interface MineOptions {
 export interface MinerPoolOptions {
   /** Worker threads; default os.availableParallelism(). */
   readonly workers?: number;
-  /** Hash implementation in the workers; default 'js' (midstate), see miner-worker.ts. */
+  /** Hash implementation in the workers; default 'js' (midstate), see nonce-grind.ts. */
   readonly engine?: HashEngine;
 }
 
@@ -77,9 +102,12 @@ export class MinerPool {
     if (!Number.isInteger(n) || n < 1 || n > 1024) throw new RangeError(`bad worker count ${n}`);
     this.size = n;
     this.engine = opts.engine ?? 'js';
+    workerUrl ??= findWorker();
+    if (!workerUrl)
+      throw new Error('miner worker not built (dist/node/mining/miner-worker.js): run npm run build');
     const workerData: WorkerData = { control: this.control.buffer as SharedArrayBuffer };
     for (let k = 0; k < n; k++) {
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData, name: `miner-${k}` });
+      const w = new Worker(workerUrl, { workerData, name: `miner-${k}` });
       this.live++;
       w.on('message', (m: WorkerReply) => this.onMessage(k, m));
       w.on('error', (e) => this.onFailure(e));

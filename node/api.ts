@@ -1,0 +1,111 @@
+/**
+ * The node as its front ends see it: the narrow interfaces the explorer (explorer-api/) and the
+ * admin RPC (rpc/) are given, which FullNode implements; in the spirit of Bitcoin Core's
+ * src/interfaces/ (interfaces::Chain, interfaces::Node) between its GUI/RPC and the node. The
+ * front ends read the chain and the mempool, submit transactions and run a few admin
+ * operations, and reach nothing else: no `Chain.addBlock`, no peer table. They import this
+ * module, never node.ts, chain/, mempool/ or p2p/, so no import runs back to node.ts (which
+ * builds them); test/layering.test.ts enforces it. The data types and the few values they need
+ * from those folders are re-exported here, so this module is their one door.
+ */
+import type { Chain } from './chain/chain.js';
+import type { Logger } from './log.js';
+import type { AcceptResult, Mempool } from './mempool/index.js';
+import type { NetTotals } from './p2p/p2p.js';
+import type { BanRecord } from './p2p/peer-db.js';
+import type { PeerInfo } from './p2p/peer-info.js';
+import type { NetworkParams } from './protocol/params.js';
+import type { Tx } from './protocol/tx.js';
+
+export type { BlockEntry } from './chain/entry.js';
+export { shKey } from './chain/indexes.js';
+export type { Logger } from './log.js';
+export { type AcceptResult, type MempoolEntry, TxRejectError } from './mempool/index.js';
+export { P2PConfigError } from './p2p/errors.js';
+export { canonicalIp } from './p2p/netaddr.js';
+export { LOCAL_SERVICES, type NetTotals } from './p2p/p2p.js';
+export { PROTOCOL_VERSION } from './p2p/peer.js';
+export type { BanRecord } from './p2p/peer-db.js';
+export type { PeerInfo } from './p2p/peer-info.js';
+
+/** What the front ends read of the chain: lookups and indexes, nothing that writes. */
+export type ChainReader = Pick<
+  Chain,
+  | 'tip'
+  | 'height'
+  | 'entry'
+  | 'entryAt'
+  | 'isMain'
+  | 'getBlock'
+  | 'getRawBlock'
+  | 'getBlockUndo'
+  | 'getTx'
+  | 'getTxLocation'
+  | 'getSpender'
+  | 'getCoin'
+  | 'getAddressUtxos'
+  | 'getAddressHistory'
+  | 'getAddressTotals'
+  | 'getAnchor'
+  | 'utxoStats'
+>;
+
+/** What the front ends read of the mempool, and its events; entering it is `submitTx`. */
+export type MempoolReader = Pick<
+  Mempool,
+  'get' | 'has' | 'entries' | 'txids' | 'info' | 'minFeeRate' | 'spender' | 'on'
+>;
+
+export interface SubmitOptions {
+  /** Keep a tx with missing inputs as an orphan (default true; RPC submissions say false). */
+  orphan?: boolean;
+  /** Who sent it, for logs and orphan bookkeeping. */
+  peer?: string;
+}
+
+/** The explorer's view of the node. */
+export interface ExplorerNode {
+  readonly params: NetworkParams;
+  readonly chain: ChainReader;
+  readonly mempool: MempoolReader;
+  readonly log: Logger;
+  /** Enters the mempool as a peer's tx does (and is relayed from there). */
+  submitTx(tx: Tx, opts?: SubmitOptions): Promise<AcceptResult>;
+  /** The connected peers (empty when the P2P layer is off). */
+  peerInfo(): PeerInfo[];
+}
+
+/** The P2P layer as the admin RPC drives it (Core's net RPCs), without its internals. */
+export interface NodeNetwork {
+  readonly userAgent: string;
+  /** Our random node nonce, as hex. */
+  readonly nodeId: string;
+  /** 0 when not listening. */
+  readonly listenPort: number;
+  peerInfo(): PeerInfo[];
+  totals(): NetTotals;
+  /** Core's addnode: true if the manual peer list changed. Throws P2PConfigError on a bad target. */
+  addNode(target: string, command: 'add' | 'remove' | 'onetry'): boolean;
+  /** Bans in force (expired ones are dropped first). */
+  listBanned(): BanRecord[];
+  isBanned(host: string): boolean;
+  /** Bans `host` for `seconds`, or until `untilMs` when given, and drops its connections. */
+  ban(host: string, seconds: number, reason: string, untilMs?: number): void;
+  /** False if `host` was not banned. */
+  unban(host: string): boolean;
+  clearBanned(): void;
+}
+
+/** The admin RPC's view of the node. */
+export interface RpcNode {
+  readonly params: NetworkParams;
+  readonly chain: ChainReader;
+  readonly mempool: MempoolReader;
+  /** Undefined when the P2P layer is off. */
+  readonly network: NodeNetwork | undefined;
+  submitTx(tx: Tx, opts?: SubmitOptions): Promise<AcceptResult>;
+  /** Mines `n` blocks on the tip paying `script` (regtest's generatetoaddress). */
+  generate(n: number, script: Uint8Array): Promise<string[]>;
+  /** What `stop` does once its reply is sent. */
+  onStopRequest(): void;
+}
