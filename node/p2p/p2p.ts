@@ -11,7 +11,7 @@
 
 import type { BlockEntry } from '../chain/entry.js';
 import { blockLocator, headersAfter, type MainChainView } from '../chain/locator.js';
-import { RuleError } from '../consensus/errors.js';
+import { NOT_CACHED_INVALID, RuleError } from '../consensus/errors.js';
 import type { Logger } from '../log.js';
 import type { AcceptResult, MempoolEntry } from '../mempool/index.js';
 import { Block } from '../protocol/block.js';
@@ -27,6 +27,7 @@ import { P2PError } from './errors.js';
 import { MAX_HEADERS } from './framing.js';
 import { type HeaderLike, HeaderTree } from './header-tree.js';
 import { INV, type InvItem, type Message } from './messages.js';
+import { consequenceOf } from './misbehaviour.js';
 import { NODE_NETWORK, NODE_WITNESS } from './netaddr.js';
 import { type Peer, PROTOCOL_VERSION, SENDHEADERS_VERSION } from './peer.js';
 import { PeerDb } from './peer-db.js';
@@ -296,7 +297,7 @@ export class P2P {
       last = this.tree.accept(headers);
     } catch (e) {
       if (e instanceof RuleError) {
-        if (e.banScore > 0) throw new P2PError('INVALID_HEADER', e.message);
+        if (consequenceOf(e).disconnect) throw new P2PError('INVALID_HEADER', e.message, e);
         return; // a header from the future: it may become valid, nobody is at fault
       }
       throw e;
@@ -359,9 +360,10 @@ export class P2P {
       await this.deps.submitBlock(block);
     } catch (e) {
       if (!(e instanceof RuleError)) throw e;
-      if (e.banScore === 0) return;
-      this.tree.markFailed(hex);
-      throw new P2PError('INVALID_BLOCK', e.message);
+      if (!consequenceOf(e).disconnect) return;
+      // A mutated block says nothing about its header (as block-sync.ts): not marked failed.
+      if (!NOT_CACHED_INVALID.has(e.code)) this.tree.markFailed(hex);
+      throw new P2PError('INVALID_BLOCK', e.message, e);
     }
     const entry = chain.entry(hex);
     if (entry) this.updateBest(peer, entry);
