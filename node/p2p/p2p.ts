@@ -11,7 +11,7 @@
 
 import type { BlockEntry } from '../chain/entry.js';
 import { blockLocator, headersAfter, type MainChainView } from '../chain/locator.js';
-import { NOT_CACHED_INVALID, RuleError } from '../consensus/errors.js';
+import { RuleError } from '../consensus/errors.js';
 import type { Logger } from '../log.js';
 import type { AcceptResult, MempoolEntry } from '../mempool/index.js';
 import { Block } from '../protocol/block.js';
@@ -361,8 +361,7 @@ export class P2P {
     } catch (e) {
       if (!(e instanceof RuleError)) throw e;
       if (!consequenceOf(e).disconnect) return;
-      // A mutated block says nothing about its header (as block-sync.ts): not marked failed.
-      if (!NOT_CACHED_INVALID.has(e.code)) this.tree.markFailed(hex);
+      this.tree.markFailed(hex);
       throw new P2PError('INVALID_BLOCK', e.message, e);
     }
     const entry = chain.entry(hex);
