@@ -1,6 +1,7 @@
 /** `npm run bench`: every benchmark in bench/, one JSON line per figure. */
 import { run as anchors } from './anchors.js';
 import { run as connect } from './connect.js';
+import { run as connectMempool } from './connect-mempool.js';
 import { run as explorer } from './explorer.js';
 import { run as miner } from './miner.js';
 import { run as nodeBench } from './node.js';
@@ -13,6 +14,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   protocol,
   miner,
   connect,
+  'connect-mempool': connectMempool,
   node: nodeBench,
   p2p,
   anchors,

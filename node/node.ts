@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildExplorer } from '../explorer-api/index.js';
 import type { ExplorerNode, NodeNetwork, RpcNode } from './api.js';
 import { type AddResult, Chain } from './chain/chain.js';
+import { ScriptCache } from './chain/script-cache.js';
 import { ScriptPool } from './chain/script-pool.js';
 import { blockSubsidy } from './consensus/subsidy.js';
 import { createLogger, type Logger, type LogLevel, stderrTerminal } from './log.js';
@@ -96,7 +97,13 @@ export class FullNode implements ExplorerNode, RpcNode {
   onStopRequest: () => void = () => undefined;
   httpUrl = '';
 
-  private constructor(config: NodeConfig, log: Logger, chain: Chain, scriptPool: ScriptPool | null) {
+  private constructor(
+    config: NodeConfig,
+    log: Logger,
+    chain: Chain,
+    scriptPool: ScriptPool | null,
+    scriptCache: ScriptCache,
+  ) {
     this.config = config;
     this.params = getNetwork(config.network);
     this.log = log;
@@ -104,7 +111,7 @@ export class FullNode implements ExplorerNode, RpcNode {
     this.scriptPool = scriptPool;
     this.auth = new CookieAuth(config.datadir);
     this.mempool = new Mempool(
-      { params: this.params, maxUsage: config.mempoolMaxBytes },
+      { params: this.params, maxUsage: config.mempoolMaxBytes, scriptCache },
       {
         getCoin: (k) => chain.getCoin(k),
         tip: () => ({ height: chain.height, medianTimePast: chain.tip.medianTimePast() }),
@@ -133,17 +140,19 @@ export class FullNode implements ExplorerNode, RpcNode {
     await mkdir(config.datadir, { recursive: true });
     const params = getNetwork(config.network);
     const scriptPool = ScriptPool.create();
+    // Shared: the mempool records scripts that passed, the chain skips them when they are mined.
+    const scriptCache = new ScriptCache();
     let chain: Chain;
     try {
       chain = await Chain.open(
-        { params, path: join(config.datadir, 'chain'), scriptPool },
+        { params, path: join(config.datadir, 'chain'), scriptPool, scriptCache },
         { now: () => Math.floor(Date.now() / 1000) },
       );
     } catch (e) {
       await scriptPool?.close();
       throw e;
     }
-    const node = new FullNode(config, log, chain, scriptPool);
+    const node = new FullNode(config, log, chain, scriptPool, scriptCache);
     log.info('chain loaded', { network: params.name, height: chain.height, tip: chain.tip.hashHex });
     try {
       await node.startHttp();

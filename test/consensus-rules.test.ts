@@ -21,6 +21,7 @@ import {
   SEQUENCE_LOCKTIME_TYPE_FLAG,
   sequenceLocks,
 } from '../node/consensus/tx-inputs.js';
+import { consequenceOf } from '../node/p2p/misbehaviour.js';
 import { Block } from '../node/protocol/block.js';
 import { concat } from '../node/protocol/bytes.js';
 import { type EcdsaBackend, nobleBackend } from '../node/protocol/ecdsa.js';
@@ -709,9 +710,10 @@ describe('consensus rules: one broken rule per row', () => {
 
 describe('rule metadata', () => {
   it('bans for consensus failures, not for a header from the future', () => {
-    expect(RULES.TIME_TOO_NEW.ban).toBe(0);
-    expect(RULES.HIGH_HASH.ban).toBe(100);
-    expect(RULES.COINBASE_AMOUNT.ban).toBe(100);
+    // The scores live in the P2P layer's one table, keyed by these codes.
+    expect(consequenceOf(new RuleError('TIME_TOO_NEW')).score).toBe(0);
+    expect(consequenceOf(new RuleError('HIGH_HASH')).score).toBe(100);
+    expect(consequenceOf(new RuleError('COINBASE_AMOUNT')).score).toBe(100);
     expect(NOT_CACHED_INVALID.has('TIME_TOO_NEW')).toBe(true);
     expect(NOT_CACHED_INVALID.has('BAD_MERKLE_ROOT')).toBe(true);
     expect(NOT_CACHED_INVALID.has('COINBASE_AMOUNT')).toBe(false);

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { SEQUENCE_LOCKTIME_TYPE_FLAG } from '../node/consensus/tx-inputs.js';
 import type { RejectCode } from '../node/mempool/errors.js';
 import type { Mempool } from '../node/mempool/mempool.js';
+import { consequenceOf } from '../node/p2p/misbehaviour.js';
 import { hash160, sha256 } from '../node/protocol/hash.js';
 import { OP } from '../node/protocol/script/opcodes.js';
 import { pushBytes } from '../node/protocol/script/script.js';
@@ -444,7 +445,7 @@ describe('rejections', () => {
     const err = await rejection(mp.accept(tx));
     expect(err.code).toBe(row.code);
     expect(err.consensus).toBe(row.consensus ?? false);
-    expect(err.banScore).toBe(row.consensus ? 100 : 0);
+    expect(consequenceOf(err).score).toBe(row.consensus ? 100 : 0);
     expect(err.message.startsWith(err.reason)).toBe(true);
     expect(mp.txids()).toEqual(before);
     invariants(mp);

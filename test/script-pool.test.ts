@@ -60,6 +60,20 @@ describe('ScriptPool', () => {
       const bad = new Block(block.header, txs);
       const failure = await pool.verify(bad, bad.toBytes(), spent, vectorFlags(v));
       expect(failure).toMatchObject({ txIndex: t, inputIndex: 0 });
+
+      // A script-cache hit is left out of the chunks: skipping the bad tx finds nothing, and
+      // skipping its neighbours still finds it.
+      const skipped = pool.start(bad, bad.toBytes(), spent, vectorFlags(v), undefined, new Set([t]));
+      expect(await skipped.result()).toBeNull();
+      const around = pool.start(
+        bad,
+        bad.toBytes(),
+        spent,
+        vectorFlags(v),
+        undefined,
+        new Set([t - 1, t + 1]),
+      );
+      expect(await around.result()).toMatchObject({ txIndex: t, inputIndex: 0 });
     } finally {
       await pool.close();
     }

@@ -12,6 +12,7 @@ import { NOT_CACHED_INVALID, RuleError } from '../consensus/errors.js';
 import { checkHeaderContextFree, checkHeaderContextual } from '../consensus/header-check.js';
 import type { Coin } from '../consensus/tx-inputs.js';
 import { Block } from '../protocol/block.js';
+import type { EcdsaBackend } from '../protocol/ecdsa.js';
 import { hashToDisplay } from '../protocol/hash.js';
 import type { BlockHeader } from '../protocol/header.js';
 import type { NetworkParams } from '../protocol/params.js';
@@ -36,6 +37,7 @@ import type { AddressTotals, BatchOp } from './indexes.js';
 import { keys } from './layout.js';
 import { OrphanBlocks } from './orphans.js';
 import * as queries from './queries.js';
+import type { ScriptCache } from './script-cache.js';
 import type { ScriptPool } from './script-pool.js';
 import { ChainStore } from './store.js';
 
@@ -46,6 +48,10 @@ export interface ChainOptions {
   orphanLimit?: number;
   /** Worker threads for script checks of large blocks; inline verification without it. */
   scriptPool?: ScriptPool | null;
+  /** Shared with the mempool: transactions whose scripts need no second run (script-cache.ts). */
+  scriptCache?: ScriptCache | null;
+  /** Signature backend for scripts verified on the connecting thread (tests count calls). */
+  backend?: EcdsaBackend;
 }
 
 export interface ChainDeps {
@@ -110,6 +116,8 @@ export class Chain extends EventEmitter<ChainEvents> {
       scriptPool: this.scriptPool,
       coinCache: new CoinCache(COIN_CACHE),
       totalsCache: new TotalsCache(TOTALS_CACHE),
+      scriptCache: opts.scriptCache ?? null,
+      ...(opts.backend ? { backend: opts.backend } : {}),
     };
   }
 

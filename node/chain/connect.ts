@@ -20,6 +20,7 @@ import { blockScriptFlags } from '../consensus/script-flags.js';
 import { blockSubsidy } from '../consensus/subsidy.js';
 import type { Coin } from '../consensus/tx-inputs.js';
 import type { Block } from '../protocol/block.js';
+import type { EcdsaBackend } from '../protocol/ecdsa.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { OutPoint } from '../protocol/tx.js';
 import { anchorIndexOps } from './anchors.js';
@@ -36,6 +37,7 @@ import {
   encodeTotals,
 } from './indexes.js';
 import { keys } from './layout.js';
+import type { ScriptCache } from './script-cache.js';
 import { PARALLEL_MIN_INPUTS, type ScriptCheck, type ScriptPool } from './script-pool.js';
 import type { ChainStore, StoreBatch } from './store.js';
 
@@ -45,6 +47,10 @@ export interface ConnectDeps {
   readonly scriptPool: ScriptPool | null;
   readonly coinCache: CoinCache;
   readonly totalsCache: TotalsCache;
+  /** Transactions whose scripts the mempool verified under a block's flags (script-cache.ts). */
+  readonly scriptCache?: ScriptCache | null;
+  /** Signature backend for scripts verified on this thread (the workers use the default). */
+  readonly backend?: EcdsaBackend;
 }
 
 /** What a block reads from the UTXO set: the coins it spends, and its own outpoints (BIP30). */
@@ -120,8 +126,9 @@ export async function prepareConnect(
   mtpBefore: (height: number) => number,
 ): Promise<PreparedConnect> {
   const height = parent.height + 1;
-  const pool = usesPool(deps, block) ? deps.scriptPool : null;
   const flags = blockScriptFlags(height, deps.params);
+  const cached = takeCached(deps.scriptCache, block, flags);
+  const pool = usesPool(deps, block, cached) ? deps.scriptPool : null;
   let spent: ReturnType<typeof checkBlockInputs>['spent'];
   try {
     // The view holds no own outpoint, so the BIP30 check inside passes; the real one follows.
@@ -134,6 +141,8 @@ export async function prepareConnect(
         flags,
         mtpOfBlockBefore: mtpBefore,
         deferScripts: pool !== null,
+        ...(cached.size > 0 ? { scriptsCached: (i: number) => cached.has(i) } : {}),
+        ...(deps.backend ? { backend: deps.backend } : {}),
       },
       deps.params,
     ).spent;
@@ -142,7 +151,7 @@ export async function prepareConnect(
     throw e;
   }
   const undo = encodeUndo(spent);
-  const scripts = pool?.start(block, raw, spent, flags, undo) ?? null;
+  const scripts = pool?.start(block, raw, spent, flags, undo, cached) ?? null;
   // The rest overlaps the scripts: the batch (nothing is written before commitConnect).
   const hash = block.hash();
   const batch = deps.store.batch();
@@ -156,12 +165,29 @@ export async function prepareConnect(
   return { block, height, parent, own: coins.own, scripts, batch, deltas, totals };
 }
 
-/** Whether `block`'s scripts go to the pool (else they are verified inline, in order). */
-export function usesPool(deps: ConnectDeps, block: Block): boolean {
+/**
+ * Whether `block`'s scripts go to the pool (else they are verified inline, in order); the
+ * transactions in `cached` need no check and do not count.
+ */
+export function usesPool(
+  deps: ConnectDeps,
+  block: Block,
+  cached: ReadonlySet<number> = NONE_CACHED,
+): boolean {
   if (!deps.scriptPool) return false;
   let inputs = 0;
-  for (let t = 1; t < block.txs.length; t++) inputs += block.txs[t]!.inputs.length;
+  for (let t = 1; t < block.txs.length; t++) if (!cached.has(t)) inputs += block.txs[t]!.inputs.length;
   return inputs >= PARALLEL_MIN_INPUTS;
+}
+
+const NONE_CACHED: ReadonlySet<number> = new Set();
+
+/** Indexes of `block`'s transactions whose script-cache entry under `flags` was there (now used up). */
+function takeCached(cache: ScriptCache | null | undefined, block: Block, flags: number): ReadonlySet<number> {
+  if (!cache || cache.size === 0) return NONE_CACHED;
+  const hits = new Set<number>();
+  for (let t = 1; t < block.txs.length; t++) if (cache.take(block.txs[t]!.wtxid(), flags)) hits.add(t);
+  return hits;
 }
 
 /** Gives up a prepared block: its script checks stop and its batch is never written. */

@@ -160,7 +160,8 @@ export class ScriptPool {
 
   /**
    * Starts checking every non-coinbase input of `block` (serialized as `raw`) against `spent`
-   * (`spent[t-1]` for tx t), whose undo encoding (coins.ts) `undo` is, if already made.
+   * (`spent[t-1]` for tx t), whose undo encoding (coins.ts) `undo` is, if already made; the
+   * transactions in `skip` (script-cache hits) are left out.
    */
   start(
     block: Block,
@@ -168,8 +169,9 @@ export class ScriptPool {
     spent: readonly (readonly Coin[])[],
     flags: number,
     undo: Uint8Array = encodeUndo(spent),
+    skip: ReadonlySet<number> = new Set(),
   ): ScriptCheck {
-    const chunks = cutChunks(block, raw, spent, undo);
+    const chunks = cutChunks(block, raw, spent, undo, skip);
     const { shared, layout } = buildShared(chunks, raw, undo);
     // Idle workers are unref'd so they never keep the process alive; busy ones must.
     if (this.active++ === 0) for (const w of this.workers) w.ref();
@@ -204,12 +206,16 @@ export class ScriptPool {
   }
 }
 
-/** Contiguous runs of transactions of about CHUNK_INPUTS inputs, with their byte ranges. */
+/**
+ * Contiguous runs of transactions of about CHUNK_INPUTS inputs, with their byte ranges; a
+ * transaction in `skip` ends the run before it and joins none.
+ */
 function cutChunks(
   block: Block,
   raw: Uint8Array,
   spent: readonly (readonly Coin[])[],
   undo: Uint8Array,
+  skip: ReadonlySet<number>,
 ): Chunk[] {
   const txs = block.txs;
   if (spent.length !== txs.length - 1) throw new Error('spent coins do not match the block');
@@ -222,6 +228,14 @@ function cutChunks(
     const coins = spent[t - 1]!;
     let undoSize = varintSize(coins.length);
     for (const c of coins) undoSize += coinSize(c);
+    if (skip.has(t)) {
+      txAt += txs[t]!.size();
+      undoAt += undoSize;
+      if (cur) chunks.push(cur);
+      cur = null;
+      inputs = 0;
+      continue;
+    }
     cur ??= { firstTx: t, txCount: 0, txBegin: txAt, txEnd: txAt, undoBegin: undoAt, undoEnd: undoAt };
     txAt += txs[t]!.size();
     undoAt += undoSize;

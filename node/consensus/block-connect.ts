@@ -46,6 +46,11 @@ export interface ConnectContext {
    * queue) over `spent`, after every other rule here has passed.
    */
   readonly deferScripts?: boolean;
+  /**
+   * Transactions (by index in the block) whose scripts already passed under `flags`, so they
+   * are not run again (Core's script-execution cache; the caller owns the cache).
+   */
+  readonly scriptsCached?: (txIndex: number) => boolean;
 }
 
 export interface BlockInputsResult {
@@ -140,7 +145,7 @@ export function checkBlockInputs(
       );
       if (sigopCost > params.maxBlockSigopsCost) throw new RuleError('BLOCK_SIGOPS', 'too many sigops');
       if (!tx.isCoinbase()) {
-        if (!ctx.deferScripts) verifyTxScripts(tx, coins, flags, ctx.backend);
+        if (!ctx.deferScripts && !ctx.scriptsCached?.(i)) verifyTxScripts(tx, coins, flags, ctx.backend);
         spentAll.push(coins);
       }
     } catch (e) {

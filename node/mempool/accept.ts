@@ -13,11 +13,18 @@
  *    the mempool's minimum fee and the 1 sat/vB relay floor (fee >= vsize), package limits,
  *    the replacement rules, and last the scripts: standard flags first; a failure that the
  *    mandatory (consensus) flags accept is policy, one they reject is consensus-invalid.
+ *    With a script-execution cache, the scripts then run once more under the next block's
+ *    consensus flags and the pass is cached (Core's ConsensusScriptChecks and
+ *    CheckInputsFromMempoolAndCache), so connecting the block need not run them again; a
+ *    per-transaction signature memo makes that second run cost no second ECDSA check.
  *
  * Nothing here changes state; `Mempool` applies the returned workspace.
  */
+
+import type { ScriptCache } from '../chain/script-cache.js';
 import { isFinalTx } from '../consensus/block-check.js';
 import { RuleError } from '../consensus/errors.js';
+import { blockScriptFlags } from '../consensus/script-flags.js';
 import { verifyTxScripts } from '../consensus/scripts.js';
 import { checkTransaction } from '../consensus/tx-check.js';
 import {
@@ -28,7 +35,7 @@ import {
   SEQUENCE_LOCKTIME_TYPE_FLAG,
   sequenceLocks,
 } from '../consensus/tx-inputs.js';
-import type { EcdsaBackend } from '../protocol/ecdsa.js';
+import { defaultBackend, type EcdsaBackend } from '../protocol/ecdsa.js';
 import { hashToDisplay } from '../protocol/hash.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { MANDATORY_FLAGS, STANDARD_FLAGS } from '../protocol/script/flags.js';
@@ -72,6 +79,8 @@ export interface AcceptContext {
   /** Median time past of main-chain blocks by height, fetched for BIP68 time locks. */
   readonly mtp: ReadonlyMap<number, number>;
   readonly backend?: EcdsaBackend;
+  /** Where a pass under the next block's flags is recorded for the chain (script-cache.ts). */
+  readonly scriptCache?: ScriptCache;
 }
 
 /** What a successful check hands to the pool. */
@@ -210,12 +219,51 @@ export function checkTx(tx: Tx, coins: readonly Coin[], ctx: AcceptContext): Wor
     );
   }
 
-  checkScripts(tx, coins, ctx.backend);
+  checkScripts(tx, coins, ctx);
   return { entry, conflicts, evicted };
 }
 
-/** PolicyScriptChecks, with CheckInputScripts' retry under the mandatory flags. */
-function checkScripts(tx: Tx, coins: readonly Coin[], backend?: EcdsaBackend): void {
+/**
+ * PolicyScriptChecks, with CheckInputScripts' retry under the mandatory flags; then, with a
+ * cache, ConsensusScriptChecks under the next block's flags, whose pass is cached.
+ */
+function checkScripts(tx: Tx, coins: readonly Coin[], ctx: AcceptContext): void {
+  const cache = ctx.scriptCache;
+  const backend = cache ? memoBackend(ctx.backend ?? defaultBackend) : ctx.backend;
+  policyScriptChecks(tx, coins, backend);
+  if (!cache) return;
+  const flags = blockScriptFlags(ctx.tip.height + 1, ctx.params);
+  try {
+    verifyTxScripts(tx, coins, flags, backend);
+  } catch (e) {
+    // Core logs this as a bug: the standard flags are a superset of every block's flags.
+    if (e instanceof RuleError) throw TxRejectError.fromRule(e);
+    throw e;
+  }
+  cache.add(tx.wtxid(), flags);
+}
+
+/**
+ * A backend that remembers each (hash, signature, key) it was asked about, for the two runs of
+ * one transaction's scripts: ECDSA is deterministic, so the answer cannot change.
+ */
+function memoBackend(inner: EcdsaBackend): EcdsaBackend {
+  const seen = new Map<string, boolean>();
+  return {
+    name: inner.name,
+    verify(msg32, sig64, pubkey) {
+      const k = Buffer.concat([msg32, sig64, pubkey]).toString('latin1');
+      let ok = seen.get(k);
+      if (ok === undefined) {
+        ok = inner.verify(msg32, sig64, pubkey);
+        seen.set(k, ok);
+      }
+      return ok;
+    },
+  };
+}
+
+function policyScriptChecks(tx: Tx, coins: readonly Coin[], backend?: EcdsaBackend): void {
   try {
     verifyTxScripts(tx, coins, STANDARD_FLAGS, backend);
     return;

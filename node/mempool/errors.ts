@@ -3,8 +3,9 @@
  * is one of these, so the P2P and RPC layers meet a single type: a stable `code`, Bitcoin
  * Core's reject reason string (validation.cpp MemPoolAccept, policy/policy.cpp, policy/rbf.cpp)
  * and `consensus`, which says whether the transaction is invalid under consensus rules
- * (Core's TX_CONSENSUS: the sender earns a ban) or only refused by local policy (Core's
- * TX_NOT_STANDARD, TX_MEMPOOL_POLICY, TX_PREMATURE_SPEND, TX_CONFLICT, ...: no penalty).
+ * (Core's TX_CONSENSUS) or only refused by local policy (Core's TX_NOT_STANDARD,
+ * TX_MEMPOOL_POLICY, TX_PREMATURE_SPEND, TX_CONFLICT, ...). What the sender earns for either
+ * is the P2P layer's to say (p2p/misbehaviour.ts, by code).
  *
  * Consensus failures found by node/consensus keep their RuleCode (`TX_IN_BELOW_OUT`,
  * `SCRIPT_FAILED`, ...) and the RuleError as `cause`. Two consensus rules are not ban-worthy
@@ -70,8 +71,6 @@ export class TxRejectError extends Error {
   readonly reason: string;
   /** True when the transaction breaks consensus rules: the peer that sent it misbehaved. */
   readonly consensus: boolean;
-  /** 100 for consensus failures, 0 for policy (Core's MaybePunishNodeForTx). */
-  readonly banScore: number;
   readonly detail?: string;
   /** The consensus RuleError this wraps, if any. */
   override readonly cause?: RuleError;
@@ -86,7 +85,6 @@ export class TxRejectError extends Error {
     this.code = code;
     this.reason = reason;
     this.consensus = rule ? consensus! : policy!.consensus;
-    this.banScore = this.consensus ? 100 : 0;
     if (detail !== undefined) this.detail = detail;
     if (rule) this.cause = rule;
   }
@@ -98,7 +96,7 @@ export class TxRejectError extends Error {
     if (e.code === 'TX_NON_BIP68_FINAL' || e.code === 'TX_SEQUENCE_LOCKS') {
       return new TxRejectError('NON_BIP68_FINAL', e.detail);
     }
-    return new TxRejectError(e.code, e.detail, e, e.banScore > 0);
+    return new TxRejectError(e.code, e.detail, e, true);
   }
 }
 

@@ -18,6 +18,7 @@
  * blocks' transactions in block order (oldest block first), which also removes entries the
  * new tip makes invalid (Core's MaybeUpdateMempoolForReorg / removeForReorg).
  */
+import type { ScriptCache } from '../chain/script-cache.js';
 import type { Coin } from '../consensus/tx-inputs.js';
 import type { Block } from '../protocol/block.js';
 import type { EcdsaBackend } from '../protocol/ecdsa.js';
@@ -73,6 +74,7 @@ export class Mempool {
   private readonly maxUsage: number;
   private readonly expiry: number;
   private readonly backend?: EcdsaBackend;
+  private readonly scriptCache?: ScriptCache;
   private readonly pool = new TxPool();
   private readonly orphans: OrphanPool;
   private readonly rolling: RollingMinFee;
@@ -87,6 +89,7 @@ export class Mempool {
     this.maxUsage = opts.maxUsage ?? DEFAULT_MAX_MEMPOOL_USAGE;
     this.expiry = opts.expiry ?? DEFAULT_MEMPOOL_EXPIRY;
     if (opts.backend) this.backend = opts.backend;
+    if (opts.scriptCache) this.scriptCache = opts.scriptCache;
     this.policy = {
       minRelayFeeRate: opts.minRelayFeeRate ?? DEFAULT_MIN_RELAY_FEE_RATE,
       incrementalRelayFeeRate: opts.incrementalRelayFeeRate ?? DEFAULT_INCREMENTAL_RELAY_FEE_RATE,
@@ -152,6 +155,7 @@ export class Mempool {
         bypassFees: opts.bypassFees,
         mtp,
         ...(this.backend ? { backend: this.backend } : {}),
+        ...(this.scriptCache ? { scriptCache: this.scriptCache } : {}),
       });
       return this.finalize(ws, opts.bypassFees);
     }

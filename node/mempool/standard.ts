@@ -11,23 +11,26 @@
  *   whose whole script is <= 83 bytes (-datacarriersize); no output below the dust threshold
  *   at 3 sat/vB (-dustrelayfee). Core 29's single ephemeral dust output is not allowed.
  * - non-witness size >= 65 bytes (MIN_STANDARD_TX_NONWITNESS_SIZE, CVE-2017-12842).
+ *
+ * The per-output rules (dust, standard types) are the shared policy's (protocol/policy.ts),
+ * which the wallet plans with too.
  */
-import { isUnspendable } from '../consensus/block-connect.js';
+import {
+  dustThreshold as dustThresholdOf,
+  MAX_OP_RETURN_RELAY,
+  standardOutputType,
+} from '../protocol/policy.js';
 import { isPushOnly } from '../protocol/script/script.js';
-import { classifyOutput, witnessProgramOf } from '../protocol/script/templates.js';
 import type { Tx, TxOut } from '../protocol/tx.js';
 import { TxRejectError } from './errors.js';
-import { DEFAULT_DUST_RELAY_FEE_RATE, type FeeRate, feeAt } from './fee-rate.js';
+import { DEFAULT_DUST_RELAY_FEE_RATE, type FeeRate } from './fee-rate.js';
 
+export { MAX_OP_RETURN_RELAY } from '../protocol/policy.js';
 export const MAX_STANDARD_TX_WEIGHT = 400_000;
 export const MAX_STANDARD_SCRIPTSIG_SIZE = 1650;
 export const MIN_STANDARD_TX_NONWITNESS_SIZE = 65;
-/** Core's MAX_OP_RETURN_RELAY: OP_RETURN, a pushdata opcode and 80 bytes. */
-export const MAX_OP_RETURN_RELAY = 83;
 export const TX_MIN_STANDARD_VERSION = 1;
 export const TX_MAX_STANDARD_VERSION = 2;
-/** Bare multisig is standard up to n = 3. */
-const MAX_STANDARD_MULTISIG_KEYS = 3;
 
 export interface StandardOptions {
   readonly dustRelayFeeRate?: FeeRate;
@@ -36,38 +39,13 @@ export interface StandardOptions {
   readonly permitBareMultisig?: boolean;
 }
 
-/**
- * GetDustThreshold: the value below which spending the output would cost more than a third
- * of it at 1 sat/vB (an output plus the input that spends it, at the dust relay fee).
- */
+/** GetDustThreshold of an output (the shared policy's, protocol/policy.ts). */
 export function dustThreshold(out: TxOut, rate: FeeRate = DEFAULT_DUST_RELAY_FEE_RATE): bigint {
-  if (isUnspendable(out.script)) return 0n;
-  let size = out.size();
-  // Outpoint 36, script length 1, sequence 4; a P2WPKH witness (107 bytes) at a quarter, or a
-  // P2PKH scriptSig at full weight.
-  size += witnessProgramOf(out.script) ? 32 + 4 + 1 + Math.floor(107 / 4) + 4 : 32 + 4 + 1 + 107 + 4;
-  return feeAt(rate, size);
+  return dustThresholdOf(out.script, rate);
 }
 
 export function isDust(out: TxOut, rate: FeeRate = DEFAULT_DUST_RELAY_FEE_RATE): boolean {
   return out.value < dustThreshold(out, rate);
-}
-
-/** IsStandard for one output script: 'nulldata', 'other', or null when non-standard. */
-function outputKind(script: Uint8Array, maxData: number | null): 'nulldata' | 'multisig' | 'other' | null {
-  const c = classifyOutput(script);
-  switch (c.type) {
-    case 'nonstandard':
-      return null;
-    case 'multisig': {
-      const n = c.pubkeys.length;
-      return n >= 1 && n <= MAX_STANDARD_MULTISIG_KEYS && c.m >= 1 && c.m <= n ? 'multisig' : null;
-    }
-    case 'nulldata':
-      return maxData !== null && script.length <= maxData ? 'nulldata' : null;
-    default:
-      return 'other';
-  }
 }
 
 /** IsStandardTx plus the tx-size-small check; throws TxRejectError with Core's reason. */
@@ -90,7 +68,7 @@ export function checkStandardTx(tx: Tx, opts: StandardOptions = {}): void {
   });
   let dataOutputs = 0;
   tx.outputs.forEach((out, i) => {
-    const kind = outputKind(out.script, maxData);
+    const kind = standardOutputType(out.script, maxData);
     if (kind === null) throw new TxRejectError('SCRIPTPUBKEY', `output ${i}`);
     if (kind === 'nulldata') dataOutputs++;
     else if (kind === 'multisig' && !permitBareMultisig)

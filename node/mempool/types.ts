@@ -2,6 +2,7 @@
  * The mempool's public shapes: construction options and injected dependencies (btcd's
  * mempool.Config), accept results and getmempoolinfo.
  */
+import type { ScriptCache } from '../chain/script-cache.js';
 import type { Coin } from '../consensus/tx-inputs.js';
 import type { EcdsaBackend } from '../protocol/ecdsa.js';
 import type { NetworkParams } from '../protocol/params.js';
@@ -30,6 +31,8 @@ export interface MempoolOptions {
   readonly limits?: Partial<PackageLimits>;
   readonly orphans?: OrphanOptions;
   readonly backend?: EcdsaBackend;
+  /** Shared with the chain: a tx whose scripts passed here is not script-checked when mined. */
+  readonly scriptCache?: ScriptCache;
 }
 
 export interface MempoolDeps {

@@ -19,6 +19,7 @@ import type { Block } from '../protocol/block.js';
 import { hashToDisplay } from '../protocol/hash.js';
 import { P2PError } from './errors.js';
 import type { HeaderLike, HeaderTree } from './header-tree.js';
+import { consequenceOf } from './misbehaviour.js';
 import type { Peer } from './peer.js';
 
 export interface BlockSyncOptions {
@@ -266,7 +267,7 @@ export class BlockSync {
         hash: block.hashHex(),
         reason: e.message,
       });
-      peer.offence(new P2PError('INVALID_BLOCK', e.message));
+      if (consequenceOf(e).disconnect) peer.offence(new P2PError('INVALID_BLOCK', e.message, e));
       // A mutated block (bad merkle root, witness) says nothing about the header: fetch it again.
       if (!NOT_CACHED_INVALID.has(e.code)) {
         this.deps.tree.markFailed(block.hashHex());

@@ -27,6 +27,7 @@ import { P2PError } from './errors.js';
 import { MAX_HEADERS } from './framing.js';
 import { type HeaderLike, HeaderTree } from './header-tree.js';
 import { INV, type InvItem, type Message } from './messages.js';
+import { consequenceOf } from './misbehaviour.js';
 import { NODE_NETWORK, NODE_WITNESS } from './netaddr.js';
 import { type Peer, PROTOCOL_VERSION, SENDHEADERS_VERSION } from './peer.js';
 import { PeerDb } from './peer-db.js';
@@ -300,7 +301,7 @@ export class P2P {
       last = this.tree.accept(headers);
     } catch (e) {
       if (e instanceof RuleError) {
-        if (e.banScore > 0) throw new P2PError('INVALID_HEADER', e.message);
+        if (consequenceOf(e).disconnect) throw new P2PError('INVALID_HEADER', e.message, e);
         return; // a header from the future: it may become valid, nobody is at fault
       }
       throw e;
@@ -363,9 +364,9 @@ export class P2P {
       await this.deps.submitBlock(block);
     } catch (e) {
       if (!(e instanceof RuleError)) throw e;
-      if (e.banScore === 0) return;
+      if (!consequenceOf(e).disconnect) return;
       this.tree.markFailed(hex);
-      throw new P2PError('INVALID_BLOCK', e.message);
+      throw new P2PError('INVALID_BLOCK', e.message, e);
     }
     const entry = chain.entry(hex);
     if (entry) this.updateBest(peer, entry);

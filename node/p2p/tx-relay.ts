@@ -20,6 +20,7 @@ import { hashFromDisplay, hashToDisplay } from '../protocol/hash.js';
 import type { Tx } from '../protocol/tx.js';
 import { P2PError } from './errors.js';
 import { INV, type InvItem } from './messages.js';
+import { consequenceOf } from './misbehaviour.js';
 import type { Peer } from './peer.js';
 import { RollingSet } from './rolling-set.js';
 
@@ -223,7 +224,7 @@ export class TxRelay {
     } catch (e) {
       if (!(e instanceof TxRejectError)) throw e;
       this.rejects.add(txid);
-      if (e.consensus) throw new P2PError('INVALID_TX', `${txid}: ${e.message}`);
+      if (consequenceOf(e).disconnect) throw new P2PError('INVALID_TX', `${txid}: ${e.message}`, e);
       this.deps.log.debug('transaction refused by policy', { peer: peer.id, txid, reason: e.message });
     } finally {
       this.processing.delete(txid);

@@ -1,0 +1,35 @@
+/**
+ * The codes of what a peer can do wrong on the wire, in a module of their own so that the
+ * error type (errors.ts) and the consequence table (misbehaviour.ts) both name them without
+ * importing each other.
+ */
+export type OffenceCode =
+  /** Bytes that do not start with this network's magic: garbage, or another protocol. */
+  | 'BAD_MAGIC'
+  /** A frame carrying another known network's magic: a misconfigured node, not an attack. */
+  | 'WRONG_NETWORK'
+  | 'BAD_CHECKSUM'
+  /** A payload over the per-command limit. */
+  | 'OVERSIZED'
+  /** A frame announcing more than any message may carry (4 MB): never an honest mistake. */
+  | 'OVERSIZED_FRAME'
+  /** A payload that does not parse, or a command name that is not printable ASCII. */
+  | 'MALFORMED'
+  /** A message before the version handshake, or a second version. */
+  | 'HANDSHAKE'
+  | 'HANDSHAKE_TIMEOUT'
+  | 'SELF_CONNECTION'
+  | 'DUPLICATE_CONNECTION'
+  | 'OBSOLETE_VERSION'
+  /** A block or header breaking a consensus rule (the RuleError is the cause). */
+  | 'INVALID_BLOCK'
+  | 'INVALID_HEADER'
+  /** A transaction breaking a consensus rule (policy rejections are not offences). */
+  | 'INVALID_TX'
+  /** Headers that do not connect, again and again (Core: 10 in a row). */
+  | 'UNCONNECTING_HEADERS'
+  /** More outstanding announcements than we track per peer, or an unrequested flood. */
+  | 'INV_FLOOD'
+  /** Asked for blocks and did not deliver in time. */
+  | 'STALLING'
+  | 'PING_TIMEOUT';
