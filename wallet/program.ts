@@ -150,7 +150,7 @@ ${EXIT_HELP}`,
 
   program
     .command('balance')
-    .description('confirmed and unconfirmed balance')
+    .description("trusted, untrusted_pending and immature balance (Core's getbalances)")
     .action(run((ctx) => balance(ctx)));
 
   program
