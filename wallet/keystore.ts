@@ -181,8 +181,9 @@ export async function unlock(
 }
 
 /**
- * Writes `text` to `path` atomically with mode 0600 (the wallet file, and the last-seen tip beside it). `create` refuses to replace an existing
- * file (WALLET_EXISTS), atomically: the temp file is hard-linked to the name, which fails if taken.
+ * Writes `text` to `path` atomically with mode 0600 (the wallet file, and the last-seen tip
+ * beside it). `create` refuses to replace an existing file (WALLET_EXISTS), atomically: the
+ * temp file is hard-linked to the name, which fails if taken. `what` names the file in errors.
  */
 export async function writeAtomic(
   path: string,

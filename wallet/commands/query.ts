@@ -31,6 +31,8 @@ export async function balance(ctx: Context): Promise<Result> {
   const b = balancesOf(coins);
   const confirmed = b.trusted + b.immature;
   const total = confirmed + b.untrustedPending;
+  // Right-aligned on the total, the widest figure.
+  const amount = (v: bigint) => formatCoins(v).padStart(formatCoins(total).length);
   return {
     json: {
       network: wallet.network.name,
@@ -48,13 +50,13 @@ export async function balance(ctx: Context): Promise<Result> {
       total: formatCoins(total),
     },
     text: table([
-      ['trusted', `${formatCoins(b.trusted)}  confirmed, spendable`],
-      ['untrusted_pending', `${formatCoins(b.untrustedPending)}  unconfirmed`],
+      ['trusted', `${amount(b.trusted)}  confirmed, spendable`],
+      ['untrusted_pending', `${amount(b.untrustedPending)}  unconfirmed`],
       [
         'immature',
-        `${formatCoins(b.immature)}  coinbase, fewer than ${wallet.network.coinbaseMaturity} confirmations`,
+        `${amount(b.immature)}  coinbase, fewer than ${wallet.network.coinbaseMaturity} confirmations`,
       ],
-      ['total', formatCoins(total)],
+      ['total', amount(total)],
     ]),
   };
 }
