@@ -75,7 +75,18 @@ export class FakeEsplora {
     const list = this.coins.get(address) ?? [];
     list.push(stored);
     this.coins.set(address, list);
+    this.byTxid.set(stored.txid, { address, coin: stored });
+    this.byTxid.set(stored.otherTx.txidHex(), { address, coin: stored });
     return stored.txid;
+  }
+
+  /** Coins by the txid of either of their transactions (bench wallets hold thousands). */
+  private readonly byTxid = new Map<string, { address: string; coin: StoredCoin }>();
+
+  /** The coin whose transaction, as shown in the current mode, has this txid. */
+  private find(txid: string): { address: string; coin: StoredCoin } | undefined {
+    const found = this.byTxid.get(txid);
+    return found && this.shown(found.coin).txidHex() === txid ? found : undefined;
   }
 
   /** The transaction the fake shows for a coin in the current mode. */
@@ -257,13 +268,11 @@ export class FakeEsplora {
       }
     }
     if (p[0] === 'api' && p[1] === 'tx' && p[2] && p[3] === 'hex' && p.length === 4) {
-      for (const coins of this.coins.values()) {
-        const c = coins.find((x) => this.shown(x).txidHex() === p[2]);
-        if (c) {
-          const tx = this.mode === 'other-tx' ? c.otherTx : this.shown(c);
-          res.writeHead(200, { 'content-type': 'text/plain' }).end(toHex(tx.toBytes()));
-          return;
-        }
+      const found = this.find(p[2]);
+      if (found) {
+        const tx = this.mode === 'other-tx' ? found.coin.otherTx : this.shown(found.coin);
+        res.writeHead(200, { 'content-type': 'text/plain' }).end(toHex(tx.toBytes()));
+        return;
       }
     }
     if (url.pathname === '/api/fee-estimates') return this.json(res, this.fees);
@@ -291,10 +300,8 @@ export class FakeEsplora {
         return this.json(res, p[4] === 'chain' ? [] : coins.map((c) => this.txJson(address, c)));
     }
     if (p[0] === 'api' && p[1] === 'tx' && p[2] && p.length === 3) {
-      for (const [address, coins] of this.coins) {
-        const c = coins.find((x) => this.shown(x).txidHex() === p[2]);
-        if (c) return this.json(res, this.txJson(address, c));
-      }
+      const found = this.find(p[2]);
+      if (found) return this.json(res, this.txJson(found.address, found.coin));
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   }
