@@ -124,7 +124,9 @@ describe('npm run devnet', () => {
     expect(out).not.toContain('✗');
     expect(out).toMatch(/nodes 2 and 3 found each other through node 1/);
     expect(out).toMatch(/in block [0-9a-f]{64} at height \d+ on nodes 1, 2 and 3/);
-    expect(out).toMatch(/bob's balance seen through node 1: 1\.50000000 confirmed/);
+    expect(out).toMatch(
+      /bob's balance seen through node 1: 1\.50000000 trusted, 0\.00000000 untrusted_pending, 0\.00000000 immature/,
+    );
     expect(out).toMatch(/links checked: file, chunks, commitment, transaction, block, pow, chain/);
     expect(out).toMatch(/devnet: all 8 steps passed in [\d.]+ s\nstopping 3 node\(s\)\.\.\.\nstopped\n/);
     expect(run.err()).not.toMatch(/devnet:/);

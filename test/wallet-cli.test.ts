@@ -31,6 +31,8 @@ const MAIN_ADDRESS = encodeAddress(p2wpkh(new Uint8Array(20).fill(1)), main.addr
 let dir: string;
 let walletFile: string;
 let fake: FakeEsplora;
+/** Real txids of the fake's coins, by the seed number each was funded with. */
+const txidOf = new Map<number, string>();
 
 /** The file's bytes and mtime, to show an error changed nothing. */
 async function snapshot(path: string): Promise<string> {
@@ -54,7 +56,7 @@ beforeAll(async () => {
   const fund = (chain: 0 | 1, index: number, value: number, n: number, height: number | null) => {
     const k = model.key(chain, index);
     fake.scripts.set(k.address, toHex(k.script));
-    fake.fund(k.address, { txid: fakeTxid(n), vout: 0, value, height });
+    txidOf.set(n, fake.fund(k.address, { txid: fakeTxid(n), vout: 0, value, height }));
   };
   fund(RECEIVE, 0, 50_000_000, 1, 150);
   fund(RECEIVE, 1, 20_000_000, 2, 190);
@@ -238,8 +240,9 @@ describe('reading the wallet through the node', () => {
       total_sat: 73_007_000,
       total: '0.73007000',
     });
-    // Gap limit: receive 0..25 (last used 5) and change 0..20, one request per address.
-    expect(fake.requests - before).toBe(26 + 21);
+    // Gap limit: receive 0..25 (last used 5) and change 0..20, one request per address; the
+    // tip (hash, header, status); the coins of the 4 funded addresses and each coin's raw tx.
+    expect(fake.requests - before).toBe(26 + 21 + 3 + 4 + 4);
 
     const u = JSON.parse((await runWallet(w('utxos', '--json'), { env: PW })).out);
     expect(u.map((x: { value_sat: number }) => x.value_sat).sort()).toEqual(
@@ -289,7 +292,7 @@ describe('sending', () => {
     expect(r.out.trim()).toBe(tx.getId());
     // Confirmed coins first: the smallest one that covers it all with change is the 0.2 coin.
     expect(tx.ins).toHaveLength(1);
-    expect(Buffer.from(tx.ins[0]!.hash).reverse().toString('hex')).toBe(fakeTxid(2));
+    expect(Buffer.from(tx.ins[0]!.hash).reverse().toString('hex')).toBe(txidOf.get(2));
     const fee = 20_000_000n - tx.outs.reduce((s, o) => s + BigInt(o.value), 0n);
     // The rate /api/fee-estimates gives for a 2-block target: 4.1 sat/vB, on the estimated size.
     expect(fee).toBeGreaterThanOrEqual(BigInt(Math.ceil(tx.virtualSize() * 4.1)));

@@ -23,12 +23,14 @@ export interface GlobalOptions {
   json?: boolean;
   verbose?: boolean;
   timeout?: string;
+  /** Accept a tip far past the last one this wallet saw (tipstate.ts). */
+  trustNode?: boolean;
 }
 
 export interface Io {
   /** One line (or block) of the command's result, on stdout. */
   out(text: string): void;
-  /** Progress on long work, on stderr (shown on a terminal or with --verbose). */
+  /** Progress on long work, on stderr: shown on a terminal or with --verbose, never on stdout. */
   progress(text: string): void;
   /** A status line redrawn in place (progress bars); '' erases it. Only when stderr is a terminal. */
   status?: (line: string) => void;

@@ -16,7 +16,10 @@ export const EXIT = {
   WALLET: 4,
   /** The node could not be reached or did not answer in time. */
   UNREACHABLE: 5,
-  /** The node answered something that is not what the Esplora API documents. */
+  /**
+   * The node answered something that is not what the Esplora API documents, or that does not
+   * match what the wallet checked itself (raw transaction, output, tip header): a broken or lying node.
+   */
   BAD_RESPONSE: 6,
   /** The node refused the transaction (POST /api/tx answered an error). */
   REJECTED: 7,
@@ -24,6 +27,11 @@ export const EXIT = {
   ANCHOR_FAILED: 8,
   /** An anchor is not confirmed yet, or has fewer confirmations than asked: try again later. */
   PENDING: 9,
+  /**
+   * The fee or fee rate is above --max-fee / --max-fee-rate (Core's -maxtxfee and maxfeerate):
+   * refused before anything is signed.
+   */
+  FEE_TOO_HIGH: 10,
   /** A bug: an error the wallet did not expect. */
   INTERNAL: 70,
 } as const;
@@ -46,7 +54,13 @@ export type WalletErrorCode =
   | 'NODE_UNREACHABLE'
   | 'NODE_TIMEOUT'
   | 'BAD_RESPONSE'
+  /** The node's claim does not match the bytes it served: a funding tx, an output, the tip header. */
+  | 'NODE_MISMATCH'
+  /** The node's tip is far past the one this wallet last saw (without --trust-node). */
+  | 'TIP_JUMP'
   | 'TX_REJECTED'
+  /** The fee or the fee rate is above its cap (--max-fee, --max-fee-rate). */
+  | 'FEE_TOO_HIGH'
   | 'VERIFY_FAILED'
   /** A file to read is missing, unreadable, or not a regular file. */
   | 'BAD_FILE'
@@ -75,7 +89,10 @@ const EXIT_OF: Record<WalletErrorCode, number> = {
   NODE_UNREACHABLE: EXIT.UNREACHABLE,
   NODE_TIMEOUT: EXIT.UNREACHABLE,
   BAD_RESPONSE: EXIT.BAD_RESPONSE,
+  NODE_MISMATCH: EXIT.BAD_RESPONSE,
+  TIP_JUMP: EXIT.BAD_RESPONSE,
   TX_REJECTED: EXIT.REJECTED,
+  FEE_TOO_HIGH: EXIT.FEE_TOO_HIGH,
   // A signature that does not verify is the answer "no", reported like bad input.
   VERIFY_FAILED: EXIT.INPUT,
   BAD_FILE: EXIT.INPUT,
@@ -105,8 +122,11 @@ export const EXIT_HELP = `Exit codes:
   3   insufficient funds (amount plus fee above the spendable balance)
   4   wallet file error (missing, exists, corrupt, wrong password, other network)
   5   node unreachable or timed out
-  6   malformed node response
+  6   malformed node response, or one that does not match what the wallet checked (a funding
+      tx's bytes, an output's value or script, the tip header's proof of work, a tip far past
+      the last one seen without --trust-node); nothing is signed
   7   transaction rejected by the node
   8   anchor verification failed (verify, verify-chunk: the report names the link)
   9   anchor not confirmed yet, or too few confirmations (verify, proof --update)
+  10  fee above --max-fee or fee rate above --max-fee-rate; nothing is signed
   70  internal error (a bug; run with --verbose for the stack)`;

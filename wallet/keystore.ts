@@ -181,10 +181,16 @@ export async function unlock(
 }
 
 /**
- * Writes `text` to `path` atomically with mode 0600. `create` refuses to replace an existing
- * file (WALLET_EXISTS), atomically: the temp file is hard-linked to the name, which fails if taken.
+ * Writes `text` to `path` atomically with mode 0600 (the wallet file, and the last-seen tip
+ * beside it). `create` refuses to replace an existing file (WALLET_EXISTS), atomically: the
+ * temp file is hard-linked to the name, which fails if taken. `what` names the file in errors.
  */
-export async function writeAtomic(path: string, text: string, create: boolean): Promise<void> {
+export async function writeAtomic(
+  path: string,
+  text: string,
+  create: boolean,
+  what = 'wallet file',
+): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${toHex(randomBytes(6))}.tmp`);
   let fh: Awaited<ReturnType<typeof open>> | undefined;
@@ -215,7 +221,7 @@ export async function writeAtomic(path: string, text: string, create: boolean): 
     await fh?.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
     if (e instanceof WalletError) throw e;
-    throw new WalletError('WALLET_CORRUPT', `cannot write wallet file ${path}: ${(e as Error).message}`);
+    throw new WalletError('WALLET_CORRUPT', `cannot write ${what} ${path}: ${(e as Error).message}`);
   }
 }
 

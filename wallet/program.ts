@@ -50,7 +50,11 @@ function buildProgram(io: CliIo, env: NodeJS.ProcessEnv, setExit: (code: number)
     .option('--node <url>', "the node's explorer API (default: http://127.0.0.1:<network's HTTP port>)")
     .option('--timeout <seconds>', 'timeout of each request to the node', '15')
     .option('--json', 'print results as JSON')
-    .option('--verbose', 'show progress, and stack traces on errors')
+    .option('--verbose', 'show progress (also when stderr is not a terminal), and stack traces on errors')
+    .option(
+      '--trust-node',
+      'accept a node tip more than 1000 blocks past the last one this wallet saw (your own node, after a long time offline)',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
@@ -146,7 +150,7 @@ ${EXIT_HELP}`,
 
   program
     .command('balance')
-    .description('confirmed and unconfirmed balance')
+    .description("trusted, untrusted_pending and immature balance (Core's getbalances)")
     .action(run((ctx) => balance(ctx)));
 
   program
@@ -167,6 +171,14 @@ ${EXIT_HELP}`,
     '--target <blocks>',
     'confirmation target for the fee estimate (default 6)',
   );
+  // Core's -maxtxfee and maxfeerate: over either, nothing is signed (exit 10).
+  const capOptions = [
+    new Option('--max-fee <amount>', 'refuse to pay a higher fee (default 0.1 coin)'),
+    new Option(
+      '--max-fee-rate <sat/vB>',
+      "refuse a higher fee rate, the node's estimate or --fee-rate (default 1000)",
+    ),
+  ];
 
   program
     .command('send')
@@ -175,6 +187,8 @@ ${EXIT_HELP}`,
     .argument('<amount>', 'coins (0.5) or base units (50000sat)')
     .addOption(feeRateOption)
     .addOption(targetOption)
+    .addOption(capOptions[0]!)
+    .addOption(capOptions[1]!)
     .option('--subtract-fee', 'the recipient pays the fee out of the amount')
     .option('--dry-run', 'build, sign and verify, print the transaction, do not send')
     .action(
@@ -183,7 +197,14 @@ ${EXIT_HELP}`,
           ctx,
           to: string,
           amount: string,
-          opts: { feeRate?: string; target?: string; subtractFee?: boolean; dryRun?: boolean },
+          opts: {
+            feeRate?: string;
+            target?: string;
+            maxFee?: string;
+            maxFeeRate?: string;
+            subtractFee?: boolean;
+            dryRun?: boolean;
+          },
         ) => send(ctx, to, amount, opts),
       ),
     );
@@ -194,10 +215,16 @@ ${EXIT_HELP}`,
     .argument('<address>', 'recipient address of this network')
     .addOption(feeRateOption)
     .addOption(targetOption)
+    .addOption(capOptions[0]!)
+    .addOption(capOptions[1]!)
     .option('--dry-run', 'build, sign and verify, print the transaction, do not send')
     .action(
-      run((ctx, to: string, opts: { feeRate?: string; target?: string; dryRun?: boolean }) =>
-        sweep(ctx, to, opts),
+      run(
+        (
+          ctx,
+          to: string,
+          opts: { feeRate?: string; target?: string; maxFee?: string; maxFeeRate?: string; dryRun?: boolean },
+        ) => sweep(ctx, to, opts),
       ),
     );
 
@@ -243,7 +270,7 @@ ${EXIT_HELP}`,
       }),
     );
 
-  registerAnchorCommands(program, run, feeRateOption, targetOption);
+  registerAnchorCommands(program, run, [feeRateOption, targetOption, ...capOptions]);
   return program;
 }
 

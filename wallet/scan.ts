@@ -3,11 +3,11 @@
  *
  * Discovery (BIP44's account discovery, gap limit 20 as BIP44 sets it): each chain (receive,
  * change) is scanned in batches of concurrent GET /api/address/:a requests until 20 consecutive
- * addresses have no transaction; imported keys are asked once each. One request per address,
- * never per coin. Coins are then fetched only for addresses whose stats say they hold some, and
- * only coins younger than coinbase maturity need a coinbase check: GET /api/block/:hash/txid/0
- * once per block holding such coins (so at most 100 requests, whatever the number of coins).
+ * addresses have no transaction; imported keys are asked once each. One request per address.
+ * Coins are then fetched only for addresses whose stats say they hold some, and each is checked
+ * against its funding transaction's raw bytes (one request per funding transaction).
  */
+import type { CheckedNode } from './esplora/checked.js';
 import type { EsploraClient } from './esplora/client.js';
 import type { AddressStats, EsploraTx, TxStatus } from './esplora/validate.js';
 import { CHANGE, type Chain, RECEIVE, type WalletKey } from './hd.js';
@@ -76,69 +76,73 @@ export async function discover(
   return { keys, next };
 }
 
-export interface Balance {
-  confirmed: bigint;
-  unconfirmed: bigint;
-}
-
-export function balanceOf(scan: ScanResult): Balance {
-  let confirmed = 0n;
-  let unconfirmed = 0n;
-  for (const { stats } of scan.keys) {
-    confirmed += stats.chain.fundedSum - stats.chain.spentSum;
-    unconfirmed += stats.mempool.fundedSum - stats.mempool.spentSum;
-  }
-  return { confirmed, unconfirmed };
-}
-
 export interface Coin {
   txid: string;
   vout: number;
+  /** From the funding transaction's own bytes (checked against the node's claim). */
   value: bigint;
   key: WalletKey;
   status: TxStatus;
   /** Confirmations at the tip the scan saw (0 when unconfirmed). */
   confirmations: number;
-  /** Known to be a coinbase output: checked only for coins younger than maturity (the rest are spendable either way). */
+  /** Its funding transaction is a coinbase (from the transaction's bytes). */
   coinbase: boolean;
   /** False for coinbase outputs younger than maturity. */
   spendable: boolean;
 }
 
-/** The unspent outputs of the scanned keys, with coinbase maturity resolved. */
+/**
+ * The unspent outputs of the scanned keys at `tip`, each checked against its funding
+ * transaction's bytes (esplora/checked.ts: txid, value, script), which also say whether it is a
+ * coinbase, so maturity does not rest on the node's word.
+ */
 export async function listCoins(
-  client: EsploraClient,
+  node: CheckedNode,
   scan: ScanResult,
+  tip: number,
   maturity: number,
   progress?: Progress,
 ): Promise<Coin[]> {
+  const client = node.client;
   const holders = scan.keys.filter(
     ({ stats: s }) => s.chain.fundedCount + s.mempool.fundedCount > s.chain.spentCount + s.mempool.spentCount,
   );
-  const [tip, lists] = await Promise.all([
-    client.tipHeight(),
-    client.map(holders, async (h) => ({ h, utxos: await client.addressUtxos(h.key.address) })),
-  ]);
+  const lists = await client.map(holders, async (h) => ({
+    h,
+    utxos: await client.addressUtxos(h.key.address),
+  }));
   progress?.(`fetched coins of ${holders.length} addresses`);
-  const coins: Coin[] = [];
-  // Blocks holding coins younger than maturity: only there can a coin be an immature coinbase.
-  const youngBlocks = new Set<string>();
-  for (const { h, utxos } of lists) {
-    for (const u of utxos) {
-      const confirmations = u.status.confirmed ? Math.max(0, tip - u.status.blockHeight! + 1) : 0;
-      coins.push({ ...u, key: h.key, confirmations, coinbase: false, spendable: true });
-      if (u.status.confirmed && confirmations < maturity) youngBlocks.add(u.status.blockHash!);
-    }
-  }
-  // A block's coinbase is its first transaction: one request per young block, at most `maturity`.
-  const coinbases = new Set(await client.map([...youngBlocks], (hash) => client.blockTxid(hash, 0)));
-  for (const c of coins) {
-    if (coinbases.has(c.txid)) {
-      c.coinbase = true;
-      c.spendable = c.confirmations >= maturity;
-    }
-  }
+  const claimed = lists.flatMap(({ h, utxos }) => utxos.map((u) => ({ u, key: h.key })));
+  const coins = await client.map(claimed, async ({ u, key }): Promise<Coin> => {
+    const tx = await node.checkCoin(u.txid, u.vout, u.value, key.script);
+    const confirmations = u.status.confirmed ? Math.max(0, tip - u.status.blockHeight! + 1) : 0;
+    const coinbase = tx.isCoinbase();
+    return { ...u, key, confirmations, coinbase, spendable: !coinbase || confirmations >= maturity };
+  });
+  progress?.(`checked ${coins.length} coins against their transactions`);
   return coins;
+}
+
+/** Core's getbalances fields: confirmed and mature, unconfirmed, immature coinbase (satoshis). */
+export interface Balances {
+  trusted: bigint;
+  untrustedPending: bigint;
+  immature: bigint;
+}
+
+/**
+ * Splits checked coins as Core's getbalances does, except that every unconfirmed coin is
+ * pending (Core counts its own unconfirmed change as trusted; this wallet keeps no transaction
+ * store to know which change is its own).
+ */
+export function balancesOf(coins: readonly Coin[]): Balances {
+  const b: Balances = { trusted: 0n, untrustedPending: 0n, immature: 0n };
+  for (const c of coins) {
+    if (!c.status.confirmed) b.untrustedPending += c.value;
+    else if (!c.spendable) b.immature += c.value;
+    else b.trusted += c.value;
+  }
+  return b;
 }
 
 export interface HistoryEntry {

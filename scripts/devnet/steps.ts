@@ -13,7 +13,7 @@ import { Miner } from './miner.js';
 import { NETWORK_STEPS, waitSynced } from './network.js';
 import { shown } from './paths.js';
 import { poll } from './wait.js';
-import { failure, parseJson } from './wallet.js';
+import { describeBalance, failure, parseJson } from './wallet.js';
 
 /** Coinbase maturity is 100, so block 1's reward is spendable at height 101. */
 const FUNDING_BLOCKS = 101;
@@ -40,7 +40,7 @@ async function fund(d: Devnet): Promise<string[]> {
   const tip = hashes[hashes.length - 1]!;
   await waitSynced(d, FUNDING_BLOCKS, tip, SYNC_TIMEOUT_MS);
   const b = await d.wallet.balance(alice.file, nodeOf(d, 3));
-  if (b.confirmed_sat <= 0) throw new DevnetError('WALLET_FAILED', `node 3 shows alice no coins`, 3);
+  if (b.trusted_sat <= 0) throw new DevnetError('WALLET_FAILED', `node 3 shows alice no spendable coins`, 3);
   d.miner = new Miner(client(d, 1), alice.address, d.blockIntervalMs, {
     onBlock: (blk) => {
       if (blk.txs > 0) d.out.info(`  block ${blk.height} mined on node 1 with ${blk.txs} transaction(s)`);
@@ -50,7 +50,7 @@ async function fund(d: Devnet): Promise<string[]> {
   d.miner.start();
   return [
     `node 1 mined ${FUNDING_BLOCKS} blocks to alice; nodes 2 and 3 synced to height ${FUNDING_BLOCKS}`,
-    `alice's balance seen through node 3: ${b.confirmed} confirmed (coinbase, one block mature)`,
+    `alice's balance seen through node 3: ${describeBalance(b)} (one coinbase mature, 100 younger)`,
     `node 1 now mines a block every ${d.blockIntervalMs / 1000} s`,
   ];
 }
@@ -80,12 +80,12 @@ async function confirmPayment(d: Devnet): Promise<string[]> {
     { what: 'confirmation on all 3 nodes', timeoutMs: CONFIRM_TIMEOUT_MS, intervalMs: 250, signal: d.signal },
   );
   const bob = await d.wallet.balance(d.bob!.file, nodeOf(d, 1));
-  if (bob.confirmed_sat !== PAYMENT_SAT) {
-    throw new DevnetError('WALLET_FAILED', `bob's confirmed balance is ${bob.confirmed}, not ${PAYMENT}`, 1);
+  if (bob.trusted_sat !== PAYMENT_SAT) {
+    throw new DevnetError('WALLET_FAILED', `bob's trusted balance is ${bob.trusted}, not ${PAYMENT}`, 1);
   }
   return [
     `in block ${where?.block_hash} at height ${where?.block_height} on nodes 1, 2 and 3`,
-    `bob's balance seen through node 1: ${bob.confirmed} confirmed`,
+    `bob's balance seen through node 1: ${describeBalance(bob)}`,
   ];
 }
 

@@ -19,12 +19,19 @@ export interface WalletRun {
   err: string;
 }
 
+/** `balance --json`: Core's getbalances split (coins as strings, satoshis as numbers). */
 export interface Balance {
-  confirmed_sat: number;
-  unconfirmed_sat: number;
-  confirmed: string;
-  unconfirmed: string;
-  total: string;
+  trusted: string;
+  untrusted_pending: string;
+  immature: string;
+  trusted_sat: number;
+  untrusted_pending_sat: number;
+  immature_sat: number;
+}
+
+/** A balance on one line, with getbalances' names. */
+export function describeBalance(b: Balance): string {
+  return `${b.trusted} trusted, ${b.untrusted_pending} untrusted_pending, ${b.immature} immature`;
 }
 
 export class WalletCli {

@@ -16,8 +16,8 @@ const chunkSizeOption = () =>
 export function registerAnchorCommands(
   program: Command,
   run: Runner,
-  feeRateOption: Option,
-  targetOption: Option,
+  /** --fee-rate, --target, --max-fee, --max-fee-rate: the same options as send's. */
+  feeOptions: readonly Option[],
 ): void {
   program
     .command('manifest')
@@ -55,13 +55,13 @@ export function registerAnchorCommands(
       ),
     );
 
-  program
+  const anchorCmd = program
     .command('anchor')
     .description('anchor files in ONE transaction (one OP_RETURN output); writes <file>.anchor.json per file')
     .argument('<file...>', 'files to anchor')
-    .addOption(chunkSizeOption())
-    .addOption(feeRateOption)
-    .addOption(targetOption)
+    .addOption(chunkSizeOption());
+  for (const o of feeOptions) anchorCmd.addOption(o);
+  anchorCmd
     .option(
       '--no-chunk-hashes',
       'leave the chunk hashes out of the proofs (smaller; verify cannot name a bad chunk)',

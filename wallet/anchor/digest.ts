@@ -10,7 +10,7 @@ import {
 import type { Context } from '../context.js';
 import { WalletError } from '../errors.js';
 import { checkInputFile, digestFile } from './files.js';
-import { progressBar } from './progress.js';
+import { progressBar, progressLines } from './progress.js';
 
 export async function digestWithProgress(
   ctx: Context,
@@ -19,7 +19,9 @@ export async function digestWithProgress(
   keepChunkHashes: boolean,
 ): Promise<FileDigest> {
   const size = await checkInputFile(path);
-  const bar = progressBar(ctx.io.status, basename(path), size);
+  const bar = ctx.io.status
+    ? progressBar(ctx.io.status, basename(path), size)
+    : progressLines(ctx.io.progress, basename(path), size);
   try {
     return await digestFile(path, { chunkSize, keepChunkHashes, onProgress: (b) => bar.update(b) });
   } finally {

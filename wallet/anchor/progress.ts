@@ -1,7 +1,8 @@
 /**
- * A progress bar for reading large files, redrawn in place on a terminal's stderr (`\r`, erase
- * to end of line) at most ten times a second, and erased when done. Only built when stderr is
- * a terminal and the file is large enough for the wait to be noticed; otherwise a no-op.
+ * Progress for reading large files, under the wallet's one rule (wallet/README.md): on stderr
+ * only, on a terminal or with --verbose. On a terminal, a bar redrawn in place (`\r`, erase to
+ * end of line) at most ten times a second, and erased when done; elsewhere, with --verbose,
+ * plain lines, one per quarter of the file. Small files are read too fast to need either.
  */
 
 /** Files below this are read too fast for a bar to help. */
@@ -37,6 +38,25 @@ export function progressBar(
     done() {
       status('');
     },
+  };
+}
+
+/**
+ * Plain progress lines through `report` (the CLI's progress, which prints only with --verbose
+ * when stderr is not a terminal): `hashing NAME: 50% (8/16 MiB)` as each quarter is read.
+ */
+export function progressLines(report: (line: string) => void, label: string, total: number): Progress {
+  if (total < BAR_MIN_BYTES) return NONE;
+  let quarters = 0;
+  return {
+    update(bytes) {
+      const q = Math.min(4, Math.floor((bytes * 4) / total));
+      if (q <= quarters) return;
+      quarters = q;
+      const mib = (n: number) => (n / 1048576).toFixed(0);
+      report(`hashing ${label}: ${q * 25}% (${mib(bytes)}/${mib(total)} MiB)`);
+    },
+    done: () => undefined,
   };
 }
 

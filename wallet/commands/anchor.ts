@@ -16,19 +16,21 @@ import { manifestId } from '../../node/anchors/manifest-codec.js';
 import { formatProof, newProof } from '../../node/anchors/proof.js';
 import { hashToHex } from '../../node/anchors/tree.js';
 import { toHex } from '../../node/protocol/bytes.js';
-import { formatCoins, formatRate, parseFeeRate } from '../amount.js';
+import { formatCoins, formatRate } from '../amount.js';
 import { manifestOfFile } from '../anchor/digest.js';
 import { checkInputFile, commit, discard, exists, proofPathOf, type Staged, stage } from '../anchor/files.js';
 import { parseChunkSize } from '../anchor/inputs.js';
 import type { Context } from '../context.js';
 import { WalletError } from '../errors.js';
+import { selectApproved } from '../feecap.js';
 import { type Result, table } from './result.js';
 import {
   broadcastTx,
   chooseFeeRate,
   type FeeOptions,
   feeInfo,
-  parseTarget,
+  minWeight,
+  parseFeeOptions,
   selectSpend,
   signSelection,
   spendableCoins,
@@ -73,8 +75,7 @@ async function checkFiles(files: readonly string[], force: boolean): Promise<str
 export async function anchor(ctx: Context, files: string[], opts: AnchorOptions): Promise<Result> {
   const { network } = await ctx.existing();
   const chunkSize = parseChunkSize(opts.chunkSize);
-  const target = parseTarget(opts);
-  if (opts.feeRate !== undefined) parseFeeRate(opts.feeRate);
+  const { target, caps } = parseFeeOptions(opts, network);
   const force = opts.force === true;
   const dryRun = opts.dryRun === true;
   const proofPaths = await checkFiles(files, force);
@@ -85,15 +86,13 @@ export async function anchor(ctx: Context, files: string[], opts: AnchorOptions)
   const { commitment, paths } = buildCommitment(ids);
   const script = anchorScript(commitment);
 
-  const { wallet } = await ctx.open();
+  const { path, wallet } = await ctx.open();
   const client = ctx.client(network);
-  const rate = await chooseFeeRate(client, opts, target);
-  const { coins, immature, changeKey, tip } = await spendableCoins(ctx, wallet, client);
-  const sel = selectSpend(coins, immature, {
-    feeRate: rate,
-    recipients: [{ script, value: 0n }],
-    changeScript: changeKey.script,
-  });
+  const price = await chooseFeeRate(client, opts, target);
+  const rate = price.rate;
+  const { coins, immature, changeKey, tip } = await spendableCoins(ctx, path, wallet, client);
+  const params = { feeRate: rate, recipients: [{ script, value: 0n }], changeScript: changeKey.script };
+  const sel = selectApproved(() => selectSpend(coins, immature, params), price, caps, minWeight([script]));
   const { tx, recipientVouts } = signSelection(sel, [script], changeKey.script, tip);
   const vout = recipientVouts[0]!;
   const texts = read.map((r, i) =>

@@ -1,8 +1,9 @@
 /** address, balance, utxos, history: what the node knows about the wallet, read-only. */
 import { formatCoins } from '../amount.js';
+import { walletCoins } from '../coins.js';
 import type { Context } from '../context.js';
 import { CHANGE, RECEIVE, type WalletKey } from '../hd.js';
-import { balanceOf, discover, listCoins, history as walletHistory } from '../scan.js';
+import { balancesOf, discover, history as walletHistory } from '../scan.js';
 import { type Result, table } from './result.js';
 
 export async function address(ctx: Context, opts: { change?: boolean }): Promise<Result> {
@@ -19,34 +20,50 @@ export async function address(ctx: Context, opts: { change?: boolean }): Promise
   return { json: { address: key.address, path: key.path }, text: key.address };
 }
 
+/**
+ * Core's getbalances split (trusted, untrusted_pending, immature), over coins checked against
+ * their transactions. The older fields stay: confirmed = trusted + immature, unconfirmed =
+ * untrusted_pending, total = all three.
+ */
 export async function balance(ctx: Context): Promise<Result> {
-  const { wallet } = await ctx.open();
-  const scan = await discover(wallet, ctx.client(wallet.network), ctx.io.progress);
-  const b = balanceOf(scan);
-  const total = b.confirmed + b.unconfirmed;
+  const { path, wallet } = await ctx.open();
+  const { coins } = await walletCoins(ctx, path, wallet, ctx.client(wallet.network));
+  const b = balancesOf(coins);
+  const confirmed = b.trusted + b.immature;
+  const total = confirmed + b.untrustedPending;
+  // Right-aligned on the total, the widest figure.
+  const amount = (v: bigint) => formatCoins(v).padStart(formatCoins(total).length);
   return {
     json: {
       network: wallet.network.name,
-      confirmed_sat: Number(b.confirmed),
-      unconfirmed_sat: Number(b.unconfirmed),
+      trusted: formatCoins(b.trusted),
+      untrusted_pending: formatCoins(b.untrustedPending),
+      immature: formatCoins(b.immature),
+      trusted_sat: Number(b.trusted),
+      untrusted_pending_sat: Number(b.untrustedPending),
+      immature_sat: Number(b.immature),
+      confirmed_sat: Number(confirmed),
+      unconfirmed_sat: Number(b.untrustedPending),
       total_sat: Number(total),
-      confirmed: formatCoins(b.confirmed),
-      unconfirmed: formatCoins(b.unconfirmed),
+      confirmed: formatCoins(confirmed),
+      unconfirmed: formatCoins(b.untrustedPending),
       total: formatCoins(total),
     },
     text: table([
-      ['confirmed', formatCoins(b.confirmed)],
-      ['unconfirmed', formatCoins(b.unconfirmed)],
-      ['total', formatCoins(total)],
+      ['trusted', `${amount(b.trusted)}  confirmed, spendable`],
+      ['untrusted_pending', `${amount(b.untrustedPending)}  unconfirmed`],
+      [
+        'immature',
+        `${amount(b.immature)}  coinbase, fewer than ${wallet.network.coinbaseMaturity} confirmations`,
+      ],
+      ['total', amount(total)],
     ]),
   };
 }
 
 export async function utxos(ctx: Context): Promise<Result> {
-  const { wallet } = await ctx.open();
-  const client = ctx.client(wallet.network);
-  const scan = await discover(wallet, client, ctx.io.progress);
-  const coins = await listCoins(client, scan, wallet.network.coinbaseMaturity, ctx.io.progress);
+  const { path, wallet } = await ctx.open();
+  const { coins } = await walletCoins(ctx, path, wallet, ctx.client(wallet.network));
   coins.sort((a, b) => b.confirmations - a.confirmations || a.txid.localeCompare(b.txid) || a.vout - b.vout);
   const json = coins.map((c) => ({
     txid: c.txid,
@@ -56,6 +73,7 @@ export async function utxos(ctx: Context): Promise<Result> {
     address: c.key.address,
     path: c.key.path,
     confirmations: c.confirmations,
+    coinbase: c.coinbase,
     immature: !c.spendable,
     spendable: c.spendable,
   }));

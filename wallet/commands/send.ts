@@ -1,7 +1,10 @@
 /**
- * send and sweep: select coins, sign, verify locally, then POST /api/tx (or print with --dry-run).
- * Every check on what the user typed happens before the password prompt and before any request,
- * so bad input never touches the node; nothing is broadcast unless the local verification passed.
+ * send and sweep: select coins, check the fee against its caps (feecap.ts, Core's -maxtxfee),
+ * sign, verify locally, then POST /api/tx (or print with --dry-run). Every check on what the
+ * user typed happens before the password prompt and before any request, so bad input never
+ * touches the node; coins are checked against their transactions' bytes before they are
+ * selected (coins.ts); nothing is signed over a fee cap, nothing broadcast unless the local
+ * verification passed.
  */
 import { randomInt } from 'node:crypto';
 import { decodeAddress } from '../../node/protocol/address.js';
@@ -10,17 +13,26 @@ import type { NetworkParams } from '../../node/protocol/params.js';
 import { type Tx, TxOut } from '../../node/protocol/tx.js';
 import { formatCoins, formatRate, MIN_RELAY_FEE_RATE, parseAmount, parseFeeRate } from '../amount.js';
 import { buildSigned, placeChange, verifySigned } from '../build.js';
+import { walletCoins } from '../coins.js';
 import { type Selection, type SelectParams, selectCoins, sweep as sweepAll } from '../coinselect.js';
 import type { Context } from '../context.js';
 import { WalletError } from '../errors.js';
 import type { EsploraClient } from '../esplora/client.js';
+import {
+  type Approved,
+  type FeeCapOptions,
+  type FeeCaps,
+  type Price,
+  parseFeeCaps,
+  selectApproved,
+} from '../feecap.js';
 import { CHANGE } from '../hd.js';
-import { dustThreshold } from '../policy.js';
-import { type Coin, discover, listCoins } from '../scan.js';
+import { dustThreshold, txWeight } from '../policy.js';
+import type { Coin } from '../scan.js';
 import type { Wallet } from '../wallet.js';
 import { type Result, table } from './result.js';
 
-export interface FeeOptions {
+export interface FeeOptions extends FeeCapOptions {
   feeRate?: string;
   target?: string;
   dryRun?: boolean;
@@ -53,17 +65,27 @@ export function parseTarget(opts: FeeOptions): number | null {
   return t;
 }
 
+/** What send, sweep and anchor check before the password prompt: target, fee rate, fee caps. */
+export function parseFeeOptions(
+  opts: FeeOptions,
+  net: NetworkParams,
+): { target: number | null; caps: FeeCaps } {
+  const target = parseTarget(opts);
+  if (opts.feeRate !== undefined) parseFeeRate(opts.feeRate);
+  return { target, caps: parseFeeCaps(opts, net.maxMoney) };
+}
+
 /**
- * The fee rate (sat/kvB): --fee-rate, else the node's estimate for the target: the entry for the
- * largest target not above ours (Esplora lists 1..25, 144, 504, 1008), else the slowest it has.
- * A node without estimates (a quiet regtest) means the relay minimum, 1 sat/vB.
+ * The fee rate (sat/kvB) and its source: --fee-rate, else the node's estimate for the target:
+ * the entry for the largest target not above ours (Esplora lists 1..25, 144, 504, 1008), else
+ * the slowest it has. A node without estimates (a quiet regtest) means the relay minimum, 1 sat/vB.
  */
 export async function chooseFeeRate(
   client: EsploraClient,
   opts: FeeOptions,
   target: number | null,
-): Promise<bigint> {
-  if (opts.feeRate !== undefined) return parseFeeRate(opts.feeRate);
+): Promise<Price> {
+  if (opts.feeRate !== undefined) return { rate: parseFeeRate(opts.feeRate), source: 'from --fee-rate' };
   const want = target ?? DEFAULT_TARGET;
   const est = await client.feeEstimates();
   let pick: number | undefined;
@@ -75,23 +97,35 @@ export async function chooseFeeRate(
     if (k < slowestKey) [slowest, slowestKey] = [v, k];
   }
   const rate = pick ?? slowest;
-  if (rate === undefined) return MIN_RELAY_FEE_RATE;
+  if (rate === undefined) return { rate: MIN_RELAY_FEE_RATE, source: 'the relay minimum (no estimates)' };
+  const source = `the node's estimate for ${pick === undefined ? slowestKey : pickKey} blocks`;
   const perKvb = BigInt(Math.ceil(rate * 1000));
-  return perKvb < MIN_RELAY_FEE_RATE ? MIN_RELAY_FEE_RATE : perKvb;
+  return { rate: perKvb < MIN_RELAY_FEE_RATE ? MIN_RELAY_FEE_RATE : perKvb, source };
 }
 
-/** The wallet's coins split by maturity, a change key and the tip (a full discovery scan). */
-export async function spendableCoins(ctx: Context, wallet: Wallet, client: EsploraClient) {
-  const scan = await discover(wallet, client, ctx.io.progress);
-  const coins = await listCoins(client, scan, wallet.network.coinbaseMaturity, ctx.io.progress);
+/**
+ * The wallet's checked coins split by maturity, a change key and the checked tip height (a
+ * full discovery scan). Immature coinbase outputs are never offered to coin selection.
+ */
+export async function spendableCoins(
+  ctx: Context,
+  walletPath: string,
+  wallet: Wallet,
+  client: EsploraClient,
+) {
+  const { scan, coins, tip } = await walletCoins(ctx, walletPath, wallet, client);
   const changeKey = wallet.account ? wallet.key(CHANGE, scan.next[CHANGE]) : wallet.imported[0]!;
-  const tip = await client.tipHeight();
   return {
     coins: coins.filter((c) => c.spendable),
     immature: coins.filter((c) => !c.spendable),
     changeKey,
-    tip,
+    tip: tip.height,
   };
+}
+
+/** Weight of the smallest transaction paying `recipients`: one input, no change. */
+export function minWeight(recipients: readonly Uint8Array[]): number {
+  return txWeight(1, recipients);
 }
 
 /** Confirmed coins first; unconfirmed ones only when the confirmed ones do not reach. */
@@ -126,9 +160,12 @@ export interface SignedSpend {
   changePos: number;
 }
 
-/** Builds the transaction of a selection (change at a random place), signs and checks it locally. */
+/**
+ * Builds the transaction of a selection (change at a random place), signs and checks it
+ * locally. Only a selection whose fee passed the caps (feecap.ts) can be signed.
+ */
 export function signSelection(
-  sel: Selection<Coin>,
+  sel: Approved<Selection<Coin>>,
   recipients: readonly Uint8Array[],
   changeScript: Uint8Array,
   tip: number,
@@ -173,7 +210,7 @@ async function finish(
   ctx: Context,
   client: EsploraClient,
   wallet: Wallet,
-  sel: Selection<Coin>,
+  sel: Approved<Selection<Coin>>,
   recipients: Uint8Array[],
   changeScript: Uint8Array,
   rate: bigint,
@@ -223,31 +260,29 @@ export async function send(
       `amount ${formatCoins(amount)} is below the dust threshold ${formatCoins(dust)} for ${address}`,
     );
   }
-  const target = parseTarget(opts);
-  if (opts.feeRate !== undefined) parseFeeRate(opts.feeRate);
-  const { wallet } = await ctx.open();
+  const { target, caps } = parseFeeOptions(opts, network);
+  const { path, wallet } = await ctx.open();
   const client = ctx.client(network);
-  const rate = await chooseFeeRate(client, opts, target);
-  const { coins, immature, changeKey, tip } = await spendableCoins(ctx, wallet, client);
+  const price = await chooseFeeRate(client, opts, target);
+  const { coins, immature, changeKey, tip } = await spendableCoins(ctx, path, wallet, client);
   const params = {
-    feeRate: rate,
+    feeRate: price.rate,
     recipients: [{ script, value: amount }],
     changeScript: changeKey.script,
     subtractFee: opts.subtractFee === true,
   };
-  const sel = selectSpend(coins, immature, params);
-  return finish(ctx, client, wallet, sel, [script], changeKey.script, rate, tip, opts.dryRun === true);
+  const sel = selectApproved(() => selectSpend(coins, immature, params), price, caps, minWeight([script]));
+  return finish(ctx, client, wallet, sel, [script], changeKey.script, price.rate, tip, opts.dryRun === true);
 }
 
 export async function sweep(ctx: Context, address: string, opts: FeeOptions): Promise<Result> {
   const { network } = await ctx.existing();
   const script = recipientScript(address, network);
-  const target = parseTarget(opts);
-  if (opts.feeRate !== undefined) parseFeeRate(opts.feeRate);
-  const { wallet } = await ctx.open();
+  const { target, caps } = parseFeeOptions(opts, network);
+  const { path, wallet } = await ctx.open();
   const client = ctx.client(network);
-  const rate = await chooseFeeRate(client, opts, target);
-  const { coins, changeKey, tip } = await spendableCoins(ctx, wallet, client);
-  const sel = sweepAll(coins, script, rate);
-  return finish(ctx, client, wallet, sel, [script], changeKey.script, rate, tip, opts.dryRun === true);
+  const price = await chooseFeeRate(client, opts, target);
+  const { coins, changeKey, tip } = await spendableCoins(ctx, path, wallet, client);
+  const sel = selectApproved(() => sweepAll(coins, script, price.rate), price, caps, minWeight([script]));
+  return finish(ctx, client, wallet, sel, [script], changeKey.script, price.rate, tip, opts.dryRun === true);
 }

@@ -188,6 +188,12 @@ export class EsploraClient {
     return parseHeight(`GET ${path}`, await this.getText(path));
   }
 
+  /** The hash of the node's best block. */
+  async tipHash(): Promise<string> {
+    const path = '/api/blocks/tip/hash';
+    return new Shape(`GET ${path}`).hex((await this.getText(path)).trim(), 'body', 32);
+  }
+
   async addressStats(address: string): Promise<AddressStats> {
     const path = `/api/address/${address}`;
     return parseAddressStats(`GET ${path}`, await this.getJson(path), address);
@@ -207,12 +213,6 @@ export class EsploraClient {
   async tx(txid: string): Promise<EsploraTx> {
     const path = `/api/tx/${txid}`;
     return parseTx(new Shape(`GET ${path}`), await this.getJson(path), 'body');
-  }
-
-  /** The txid at `index` in a block (index 0: its coinbase). */
-  async blockTxid(blockHash: string, index: number): Promise<string> {
-    const path = `/api/block/${blockHash}/txid/${index}`;
-    return parseTxidText(`GET ${path}`, await this.getText(path));
   }
 
   /** A transaction's confirmation status; null when the node knows no such transaction. */
@@ -247,6 +247,7 @@ export class EsploraClient {
     return parseFeeEstimates(`GET ${path}`, await this.getJson(path));
   }
 
+  /** A transaction's raw bytes as hex (checked against its txid by esplora/checked.ts). */
   async txHex(txid: string): Promise<string> {
     const path = `/api/tx/${txid}/hex`;
     return new Shape(`GET ${path}`).hex((await this.getText(path)).trim(), 'body');
