@@ -18,7 +18,7 @@
  * unchecked, as Core does. Nothing is kept as an orphan: the caller was told it failed.
  */
 import type { Chain } from './chain/chain.js';
-import { feeAt, type FeeRate, type Mempool, TxRejectError } from './mempool/index.js';
+import { type FeeRate, feeAt, type Mempool, TxRejectError } from './mempool/index.js';
 import { fromHex } from './protocol/bytes.js';
 import { EncodingError } from './protocol/errors.js';
 import { Tx } from './protocol/tx.js';
@@ -76,7 +76,8 @@ export function txBytesFromHex(hex: string): Uint8Array {
   try {
     return fromHex(hex);
   } catch (e) {
-    if (e instanceof EncodingError) throw new BroadcastError('DECODE_FAILED', `TX decode failed: ${e.message}`);
+    if (e instanceof EncodingError)
+      throw new BroadcastError('DECODE_FAILED', `TX decode failed: ${e.message}`);
     throw e;
   }
 }
@@ -87,7 +88,8 @@ export function decodeTx(bytes: Uint8Array): Tx {
     if (bytes.length === 0) throw new EncodingError('BAD_HEX', 'empty transaction');
     return Tx.fromBytes(bytes);
   } catch (e) {
-    if (e instanceof EncodingError) throw new BroadcastError('DECODE_FAILED', `TX decode failed: ${e.message}`);
+    if (e instanceof EncodingError)
+      throw new BroadcastError('DECODE_FAILED', `TX decode failed: ${e.message}`);
     throw e;
   }
 }

@@ -136,7 +136,13 @@ export class Mempool {
       const ws = await this.check(tx, { bypassFees: false, orphan: false });
       if (!('entry' in ws)) throw new Error('testAccept: an orphan was kept');
       const { entry } = ws;
-      return { txid: entry.txid, wtxid: entry.wtxid, fee: entry.fee, vsize: entry.vsize, weight: entry.weight };
+      return {
+        txid: entry.txid,
+        wtxid: entry.wtxid,
+        fee: entry.fee,
+        vsize: entry.vsize,
+        weight: entry.weight,
+      };
     });
   }
 
