@@ -464,7 +464,10 @@ describe('node RPC: maxfeerate (Core: 0.10 coin/kvB unless the call says otherwi
     expect(await code('testmempoolaccept', [[hex], 2])).toBe(-8);
     expect(await code('testmempoolaccept', [[42]])).toBe(-3);
     const decode = await rpcError(t.rpc('testmempoolaccept', [[hex, 'zz']]));
-    expect([decode.code, decode.message.startsWith('RPC error -22: TX decode failed for tx 1')]).toEqual([-22, true]);
+    expect([decode.code, decode.message.startsWith('RPC error -22: TX decode failed for tx 1')]).toEqual([
+      -22,
+      true,
+    ]);
     // Packages (2-25 transactions) are not validated together here.
     expect(await code('testmempoolaccept', [[hex, hex]])).toBe(-8);
 
@@ -509,7 +512,19 @@ describe('node RPC: transport', () => {
         `POST /rpc HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: 7500000\r\n\r\n`,
       );
       socket.write('['.repeat(65_536));
-      await closed;
+      // Bounded only so that a server waiting for the rest fails here rather than at the test timeout.
+      let timer: NodeJS.Timeout | undefined;
+      const stuck = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer before the body was complete: ${answer}`)),
+          60_000,
+        );
+      });
+      try {
+        await Promise.race([closed, stuck]);
+      } finally {
+        clearTimeout(timer);
+      }
       expect(answer).toMatch(/^HTTP\/1\.1 401 /);
       expect(answer.toLowerCase()).toContain('www-authenticate: basic');
     } finally {
@@ -583,7 +598,11 @@ describe('node RPC: transport', () => {
     try {
       for (const method of ['getpeerinfo', 'getconnectioncount', 'getnettotals', 'listbanned']) {
         const err = await rpcError(t.rpc(method));
-        expect([method, err.code, err.message]).toEqual([method, -28, 'RPC error -28: Starting network threads…']);
+        expect([method, err.code, err.message]).toEqual([
+          method,
+          -28,
+          'RPC error -28: Starting network threads…',
+        ]);
       }
     } finally {
       t.node.p2p = p2p;
