@@ -457,6 +457,8 @@ describe('node RPC: maxfeerate (Core: 0.10 coin/kvB unless the call says otherwi
       expect(await code('sendrawtransaction', [hex, bad]), JSON.stringify(bad)).toBe(-3);
     for (const big of [1, '1.5', 20_000]) expect(await code('sendrawtransaction', [hex, big])).toBe(-8);
     expect(await code('sendrawtransaction', ['zz', 0.1])).toBe(-22);
+    // The tx is decoded before maxfeerate is read, as in Core.
+    expect(await code('sendrawtransaction', ['0200000001', -1])).toBe(-22);
     expect(await code('testmempoolaccept', [hex])).toBe(-3);
     expect(await code('testmempoolaccept', [])).toBe(-3);
     expect(await code('testmempoolaccept', [[]])).toBe(-8);

@@ -255,7 +255,12 @@ export function buildMethods(node: FullNode): Record<string, RpcHandler> {
     },
 
     sendrawtransaction: async ([hex, maxfeerate]) => {
-      const bytes = broadcastArg(() => txBytesFromHex(str(hex, 'hexstring')));
+      // Decoded here as well so that a bad tx is -22 before a bad maxfeerate is looked at (Core's order).
+      const bytes = broadcastArg(() => {
+        const b = txBytesFromHex(str(hex, 'hexstring'));
+        decodeTx(b);
+        return b;
+      });
       const maxFeeRate = feeRateArg(maxfeerate);
       try {
         return (await node.broadcastTx(bytes, { maxFeeRate })).txid;
