@@ -8,19 +8,36 @@
  * builds them); test/layering.test.ts enforces it. The data types and the few values they need
  * from those folders are re-exported here, so this module is their one door.
  */
+
+import type { Broadcast } from './broadcast.js';
 import type { Chain } from './chain/chain.js';
 import type { Logger } from './log.js';
-import type { AcceptResult, Mempool } from './mempool/index.js';
+import type { AcceptResult, FeeRate, Mempool } from './mempool/index.js';
 import type { NetTotals } from './p2p/p2p.js';
 import type { BanRecord } from './p2p/peer-db.js';
 import type { PeerInfo } from './p2p/peer-info.js';
 import type { NetworkParams } from './protocol/params.js';
 import type { Tx } from './protocol/tx.js';
 
+export {
+  type Broadcast,
+  BroadcastError,
+  DEFAULT_MAX_FEE_RATE,
+  decodeTx,
+  maxFeeFor,
+  txBytesFromHex,
+} from './broadcast.js';
 export type { BlockEntry } from './chain/entry.js';
 export { shKey } from './chain/indexes.js';
 export type { Logger } from './log.js';
-export { type AcceptResult, type MempoolEntry, TxRejectError } from './mempool/index.js';
+export {
+  type AcceptResult,
+  type FeeRate,
+  feeRate,
+  type MempoolEntry,
+  type TestAccepted,
+  TxRejectError,
+} from './mempool/index.js';
 export { P2PConfigError } from './p2p/errors.js';
 export { canonicalIp } from './p2p/netaddr.js';
 export { LOCAL_SERVICES, type NetTotals } from './p2p/p2p.js';
@@ -53,7 +70,7 @@ export type ChainReader = Pick<
 /** What the front ends read of the mempool, and its events; entering it is `submitTx`. */
 export type MempoolReader = Pick<
   Mempool,
-  'get' | 'has' | 'entries' | 'txids' | 'info' | 'minFeeRate' | 'spender' | 'on'
+  'get' | 'has' | 'entries' | 'txids' | 'info' | 'minFeeRate' | 'spender' | 'on' | 'testAccept'
 >;
 
 export interface SubmitOptions {
@@ -69,8 +86,11 @@ export interface ExplorerNode {
   readonly chain: ChainReader;
   readonly mempool: MempoolReader;
   readonly log: Logger;
-  /** Enters the mempool as a peer's tx does (and is relayed from there). */
-  submitTx(tx: Tx, opts?: SubmitOptions): Promise<AcceptResult>;
+  /**
+   * A local client's raw tx (POST /api/tx): decoded, capped at `maxFeeRate` (default the
+   * node's max-fee-rate) and submitted; one outcome or a BroadcastError (node/broadcast.ts).
+   */
+  broadcastTx(bytes: Uint8Array, opts?: { maxFeeRate?: FeeRate }): Promise<Broadcast>;
   /** The connected peers (empty when the P2P layer is off). */
   peerInfo(): PeerInfo[];
 }
@@ -101,9 +121,15 @@ export interface RpcNode {
   readonly params: NetworkParams;
   readonly chain: ChainReader;
   readonly mempool: MempoolReader;
-  /** Undefined when the P2P layer is off. */
+  /** Undefined when the P2P layer is off, or not started yet (see `p2pEnabled`). */
   readonly network: NodeNetwork | undefined;
+  /** False when the node runs without P2P; true (with `network` undefined) while it starts. */
+  readonly p2pEnabled: boolean;
+  /** The node's default cap for a local broadcast (sat/kvB; 0: none), Core's -maxfeerate. */
+  readonly maxFeeRate: FeeRate | undefined;
   submitTx(tx: Tx, opts?: SubmitOptions): Promise<AcceptResult>;
+  /** sendrawtransaction's path: decode, fee-rate cap, submit (node/broadcast.ts). */
+  broadcastTx(bytes: Uint8Array, opts?: { maxFeeRate?: FeeRate }): Promise<Broadcast>;
   /** Mines `n` blocks on the tip paying `script` (regtest's generatetoaddress). */
   generate(n: number, script: Uint8Array): Promise<string[]>;
   /** What `stop` does once its reply is sent. */

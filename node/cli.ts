@@ -98,6 +98,7 @@ async function runNode(r: ResolvedConfig): Promise<void> {
       maxInbound: c['max-inbound'],
       maxOutbound: c['max-outbound'],
       relayDelayMs: c['relay-delay'],
+      maxFeeRate: BigInt(Math.round(c['max-fee-rate'] * 1e8)),
       progressBar: true,
     },
     log,

@@ -9,12 +9,13 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildExplorer } from '../explorer-api/index.js';
 import type { ExplorerNode, NodeNetwork, RpcNode } from './api.js';
+import { type Broadcast, broadcastTx, DEFAULT_MAX_FEE_RATE } from './broadcast.js';
 import { type AddResult, Chain } from './chain/chain.js';
 import { ScriptCache } from './chain/script-cache.js';
 import { ScriptPool } from './chain/script-pool.js';
 import { blockSubsidy } from './consensus/subsidy.js';
 import { createLogger, type Logger, type LogLevel, stderrTerminal } from './log.js';
-import { type AcceptResult, Mempool } from './mempool/index.js';
+import { type AcceptResult, type FeeRate, Mempool } from './mempool/index.js';
 import { NodeMetrics, registerMetricsRoute } from './metrics.js';
 import { Miner, solveBlock } from './mining/miner-loop.js';
 import { MinerPool } from './mining/miner-pool.js';
@@ -71,6 +72,8 @@ export interface NodeConfig {
   statusIntervalMs?: number;
   /** Draw initial-sync progress as a bar on stderr when it is a terminal (the CLI does). */
   progressBar?: boolean;
+  /** Cap on a local broadcast's fee rate, sat/kvB, unless the caller gives one (0: none; default Core's 0.10 coin/kvB). */
+  maxFeeRate?: FeeRate;
 }
 
 export class FullNode implements ExplorerNode, RpcNode {
@@ -252,6 +255,16 @@ export class FullNode implements ExplorerNode, RpcNode {
     return this.p2p && networkAdmin(this.p2p);
   }
 
+  /** False when the node runs without P2P; then `network` stays undefined. */
+  get p2pEnabled(): boolean {
+    return this.config.p2p !== false;
+  }
+
+  /** The default cap on a local broadcast's fee rate (the max-fee-rate setting). */
+  get maxFeeRate(): FeeRate | undefined {
+    return this.config.maxFeeRate;
+  }
+
   /** The connected peers (empty when the P2P layer is off). */
   peerInfo(): PeerInfo[] {
     return this.p2p?.peerInfo() ?? [];
@@ -279,6 +292,16 @@ export class FullNode implements ExplorerNode, RpcNode {
 
   submitTx(tx: Tx, opts: { orphan?: boolean; peer?: string } = {}): Promise<AcceptResult> {
     return this.mempool.accept(tx, opts);
+  }
+
+  /**
+   * A raw tx from a local client (RPC sendrawtransaction, POST /api/tx): decoded, capped at
+   * `maxFeeRate` (sat/kvB; default the node's max-fee-rate) and submitted; throws a
+   * BroadcastError with Core's code (broadcast.ts).
+   */
+  broadcastTx(bytes: Uint8Array, opts: { maxFeeRate?: FeeRate } = {}): Promise<Broadcast> {
+    const maxFeeRate = opts.maxFeeRate ?? this.config.maxFeeRate ?? DEFAULT_MAX_FEE_RATE;
+    return broadcastTx({ mempool: this.mempool, chain: this.chain }, bytes, { maxFeeRate });
   }
 
   /** A block template on the tip paying `coinbaseScript`, from the mempool by ancestor fee rate. */

@@ -196,6 +196,22 @@ describe('POST /api/tx', () => {
     expect(await f.json('/mempool/txids')).toEqual(before);
   });
 
+  it("a fee over the node's max-fee-rate (Core's default 0.10 coin/kvB) is refused with -25", async () => {
+    const before = await f.json<string[]>('/mempool/txids');
+    // tx3:1 (1.99995 coins) paying out 0.0001: about 2 coins of fee for ~110 vB.
+    const greedy = signedSpend(
+      [{ prevout: outpointOf(f.tx3, 1), value: 200_000_000n - 5_000n, key: CAROL }],
+      [new TxOut(10_000n, BOB.p2wpkh)],
+    );
+    const res = await post('/tx', toHex(greedy.toBytes()), 'text/plain');
+    expect([res.status, await res.text()]).toEqual([
+      400,
+      'sendrawtransaction RPC error: {"code":-25,"message":"Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)"}',
+    ]);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await f.json('/mempool/txids')).toEqual(before);
+  });
+
   it('bodies over the limit are refused with 413', async () => {
     const res = await post('/tx', 'ab'.repeat(600_000), 'text/plain');
     expect(res.status).toBe(413);

@@ -436,6 +436,59 @@ function concatPush(s: Uint8Array): Uint8Array {
   return s;
 }
 
+describe('testAccept and maxFee (local submissions)', () => {
+  it('testAccept checks everything accept does and changes nothing', async () => {
+    const chain = new FakeChain();
+    const mp = chain.mempool();
+    const events: string[] = [];
+    mp.on('added', (e) => events.push(`added ${e.txid}`));
+    mp.on('removed', (e) => events.push(`removed ${e.txid}`));
+    const coin = chain.fund(COIN);
+    const first = pay(coin, 5000n);
+    await mp.accept(first);
+    events.length = 0;
+    // A valid replacement (higher fee): accept would evict `first`; testAccept must not.
+    const replacement = pay(coin, 20_000n);
+    expect(await mp.testAccept(replacement)).toEqual({
+      txid: replacement.txidHex(),
+      wtxid: replacement.wtxidHex(),
+      fee: 20_000n,
+      vsize: replacement.vsize(),
+      weight: replacement.weight(),
+    });
+    const orphan = pay({
+      prevout: new OutPoint(
+        outpointOf(first, 0).txid.map((b) => b ^ 1),
+        0,
+      ),
+      value: COIN,
+      key: ALICE,
+    });
+    expect((await rejection(mp.testAccept(orphan))).code).toBe('MISSING_INPUTS');
+    expect((await rejection(mp.testAccept(first))).code).toBe('ALREADY_IN_MEMPOOL');
+    expect((await rejection(mp.testAccept(pay(chain.fund(COIN), 0n)))).code).toBe('MIN_RELAY_FEE');
+    expect(events).toEqual([]);
+    expect(mp.txids()).toEqual([first.txidHex()]);
+    expect(mp.hasOrphan(orphan.txidHex())).toBe(false);
+    expect(mp.info().orphans).toBe(0);
+    invariants(mp);
+  });
+
+  it('accept with maxFee refuses a valid tx paying more, after every other check', async () => {
+    const chain = new FakeChain();
+    const mp = chain.mempool();
+    const tx = pay(chain.fund(COIN), 5000n);
+    const over = await rejection(mp.accept(tx, { maxFee: 4999n }));
+    expect([over.code, over.reason, over.consensus]).toEqual(['MAX_FEE_EXCEEDED', 'max-fee-exceeded', false]);
+    expect(mp.txids()).toEqual([]);
+    // An invalid tx is reported for what is wrong with it, not for its fee.
+    const immature = pay(chain.fund(COIN, { coinbase: true, height: chain.height - 10 }), 5000n);
+    expect((await rejection(mp.accept(immature, { maxFee: 1n }))).code).toBe('PREMATURE_COINBASE_SPEND');
+    expect((await mp.accept(tx, { maxFee: 5000n })).status).toBe('accepted');
+    invariants(mp);
+  });
+});
+
 describe('rejections', () => {
   it.each(rows)('$name -> $code', async (row) => {
     const chain = new FakeChain();

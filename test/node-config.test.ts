@@ -155,6 +155,17 @@ describe('resolveConfig: layers', () => {
     expect(r.sources.listen).toBe('flag');
   });
 
+  it('reads max-fee-rate in coin/kvB: default 0.1, 0 turns the cap off, 1 or more is refused', () => {
+    expect(resolveConfig(input()).values['max-fee-rate']).toBe(0.1);
+    expect(resolveConfig(input({ 'max-fee-rate': '0' })).values['max-fee-rate']).toBe(0);
+    expect(resolveConfig(input({}, { GOSSIP_MAX_FEE_RATE: '0.5' })).values['max-fee-rate']).toBe(0.5);
+    expect(resolveConfig(input(), TOML('max-fee-rate = 0.00001\n')).values['max-fee-rate']).toBe(0.00001);
+    for (const bad of ['1', '2', '-0.1', 'x', '0.123456789', '1e-3'])
+      expect(() => resolveConfig(input({ 'max-fee-rate': bad })), bad).toThrow(ConfigError);
+    expect(() => resolveConfig(input(), TOML('max-fee-rate = "0.1"\n'))).toThrow(/expected a number/);
+    expect(() => resolveConfig(input(), TOML('max-fee-rate = 1.5\n'))).toThrow(/fee rate in coin\/kvB/);
+  });
+
   it('treats an empty variable as unset', () => {
     const r = resolveConfig(input({}, { GOSSIP_HTTP_PORT: '', GOSSIP_CONNECT: ' ' }), TOML('http-port = 9'));
     expect(r.values['http-port']).toBe(9);

@@ -6,7 +6,9 @@
  * the block/chain query methods with Core's result shapes and error codes; the cookie file's
  * life cycle (0600 while running, gone after a clean stop).
  */
+import { once } from 'node:events';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeAddress } from '../node/protocol/address.js';
 import { Block } from '../node/protocol/block.js';
@@ -347,5 +349,268 @@ describe('node RPC: known bugs', () => {
       5, 5,
     ]);
     expect(await t.rpc('getblockcount')).toBe(10);
+  });
+});
+
+const MAX_FEE_MESSAGE = 'Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)';
+
+interface TestAcceptJson {
+  txid: string;
+  wtxid: string;
+  allowed: boolean;
+  vsize?: number;
+  fees?: { base: number; 'effective-feerate': number; 'effective-includes': string[] };
+  'reject-reason'?: string;
+  'reject-details'?: string;
+}
+
+/** POST /api/tx as electrs clients do: status and text. */
+async function postTx(t: TestNode, tx: Tx): Promise<[number, string]> {
+  const res = await fetch(`${t.url}/api/tx`, {
+    method: 'POST',
+    body: toHex(tx.toBytes()),
+    headers: { 'content-type': 'text/plain' },
+  });
+  return [res.status, await res.text()];
+}
+
+describe('node RPC: maxfeerate (Core: 0.10 coin/kvB unless the call says otherwise)', () => {
+  it('a tx paying 49 coins of fee is refused by sendrawtransaction, testmempoolaccept and POST /api/tx', async () => {
+    const t = await startTestNode();
+    await t.rpc('generatetoaddress', [104, MINER_ADDR]);
+    // Pays 1 coin out of 50: 49 coins of fee, a fat-fingered amount.
+    const greedy = spendOf(await coinbaseAt(t, 1), SUBSIDY, MINER, SUBSIDY - 100_000_000n);
+    const hex = toHex(greedy.toBytes());
+
+    const err = await rpcError(t.rpc('sendrawtransaction', [hex]));
+    expect([err.code, err.message]).toEqual([-25, `RPC error -25: ${MAX_FEE_MESSAGE}`]);
+    expect(await t.rpc('testmempoolaccept', [[hex]])).toEqual([
+      {
+        txid: greedy.txidHex(),
+        wtxid: greedy.wtxidHex(),
+        allowed: false,
+        'reject-reason': 'max-fee-exceeded',
+      },
+    ]);
+    expect(await postTx(t, greedy)).toEqual([
+      400,
+      `sendrawtransaction RPC error: ${JSON.stringify({ code: -25, message: MAX_FEE_MESSAGE })}`,
+    ]);
+    expect(await t.rpc('getrawmempool')).toEqual([]);
+
+    // A sane fee passes each path; testmempoolaccept adds nothing.
+    const sane = spendOf(await coinbaseAt(t, 2), SUBSIDY, MINER);
+    const [ok] = await t.rpc<TestAcceptJson[]>('testmempoolaccept', [[toHex(sane.toBytes())]]);
+    expect(ok).toEqual({
+      txid: sane.txidHex(),
+      wtxid: sane.wtxidHex(),
+      allowed: true,
+      vsize: sane.vsize(),
+      fees: {
+        base: 0.0001,
+        'effective-feerate': Number((10_000n * 1000n) / BigInt(sane.vsize())) / 1e8,
+        'effective-includes': [sane.wtxidHex()],
+      },
+    });
+    expect(await t.rpc('getrawmempool')).toEqual([]);
+    expect(await postTx(t, sane)).toEqual([200, sane.txidHex()]);
+    const sane2 = spendOf(await coinbaseAt(t, 3), SUBSIDY, MINER);
+    expect(await t.rpc('sendrawtransaction', [toHex(sane2.toBytes())])).toBe(sane2.txidHex());
+
+    // maxfeerate 0 turns the cap off; an explicit rate overrides the default both ways.
+    const [free] = await t.rpc<TestAcceptJson[]>('testmempoolaccept', [[hex], 0]);
+    expect(free).toMatchObject({ allowed: true, fees: { base: 49 } });
+    const tight = spendOf(await coinbaseAt(t, 4), SUBSIDY, MINER);
+    const tightHex = toHex(tight.toBytes());
+    // 10,000 sat over ~110 vB is about 0.0009 coin/kvB: over a 0.0005 cap, under 0.001.
+    expect((await rpcError(t.rpc('sendrawtransaction', [tightHex, 0.0005]))).code).toBe(-25);
+    expect(await t.rpc('testmempoolaccept', [[tightHex], '0.0005'])).toMatchObject([
+      { allowed: false, 'reject-reason': 'max-fee-exceeded' },
+    ]);
+    expect(await t.rpc('sendrawtransaction', [tightHex, 0.001])).toBe(tight.txidHex());
+    expect(await t.rpc('sendrawtransaction', [hex, 0])).toBe(greedy.txidHex());
+    expect((await t.rpc<string[]>('getrawmempool')).sort()).toEqual(
+      [sane.txidHex(), sane2.txidHex(), tight.txidHex(), greedy.txidHex()].sort(),
+    );
+  });
+
+  it('the node flag sets the default cap of POST /api/tx and the RPC; 0 disables it', async () => {
+    const t = await startTestNode({ maxFeeRate: 0n });
+    await t.rpc('generatetoaddress', [102, MINER_ADDR]);
+    const greedy = spendOf(await coinbaseAt(t, 1), SUBSIDY, MINER, SUBSIDY - 100_000_000n);
+    expect(await postTx(t, greedy)).toEqual([200, greedy.txidHex()]);
+    const greedy2 = spendOf(await coinbaseAt(t, 2), SUBSIDY, MINER, SUBSIDY - 100_000_000n);
+    const [tested] = await t.rpc<TestAcceptJson[]>('testmempoolaccept', [[toHex(greedy2.toBytes())]]);
+    expect(tested).toMatchObject({ allowed: true, fees: { base: 49 } });
+    // An explicit maxfeerate still applies.
+    expect((await rpcError(t.rpc('sendrawtransaction', [toHex(greedy2.toBytes()), 0.1]))).code).toBe(-25);
+    expect(await t.rpc('sendrawtransaction', [toHex(greedy2.toBytes())])).toBe(greedy2.txidHex());
+  });
+
+  it('argument errors and reject reasons as Core', async () => {
+    const t = await startTestNode();
+    await t.rpc('generatetoaddress', [101, MINER_ADDR]);
+    const cb1 = await coinbaseAt(t, 1);
+    const hex = toHex(spendOf(cb1, SUBSIDY, MINER).toBytes());
+    const code = async (method: string, params: unknown[]) => (await rpcError(t.rpc(method, params))).code;
+    for (const bad of [-0.1, '-1', 'abc', true, {}, '0.123456789'])
+      expect(await code('sendrawtransaction', [hex, bad]), JSON.stringify(bad)).toBe(-3);
+    for (const big of [1, '1.5', 20_000]) expect(await code('sendrawtransaction', [hex, big])).toBe(-8);
+    expect(await code('sendrawtransaction', ['zz', 0.1])).toBe(-22);
+    // The tx is decoded before maxfeerate is read, as in Core.
+    expect(await code('sendrawtransaction', ['0200000001', -1])).toBe(-22);
+    expect(await code('testmempoolaccept', [hex])).toBe(-3);
+    expect(await code('testmempoolaccept', [])).toBe(-3);
+    expect(await code('testmempoolaccept', [[]])).toBe(-8);
+    expect(await code('testmempoolaccept', [Array(26).fill(hex)])).toBe(-8);
+    expect(await code('testmempoolaccept', [[hex], 2])).toBe(-8);
+    expect(await code('testmempoolaccept', [[42]])).toBe(-3);
+    const decode = await rpcError(t.rpc('testmempoolaccept', [[hex, 'zz']]));
+    expect([decode.code, decode.message.startsWith('RPC error -22: TX decode failed for tx 1')]).toEqual([
+      -22,
+      true,
+    ]);
+    // Packages (2-25 transactions) are not validated together here.
+    expect(await code('testmempoolaccept', [[hex, hex]])).toBe(-8);
+
+    const orphan = signedSpend(
+      [{ prevout: new OutPoint(fakeTxid(9), 0), value: SUBSIDY, key: MINER }],
+      [payTo(PAYEE, SUBSIDY - 10_000n)],
+    );
+    const cheap = spendOf(cb1, SUBSIDY, MINER, 0n);
+    const [missing, feeless] = await Promise.all([
+      t.rpc<TestAcceptJson[]>('testmempoolaccept', [[toHex(orphan.toBytes())]]),
+      t.rpc<TestAcceptJson[]>('testmempoolaccept', [[toHex(cheap.toBytes())]]),
+    ]);
+    expect(missing).toEqual([
+      { txid: orphan.txidHex(), wtxid: orphan.wtxidHex(), allowed: false, 'reject-reason': 'missing-inputs' },
+    ]);
+    expect(feeless[0]).toMatchObject({ allowed: false, 'reject-reason': 'min relay fee not met' });
+    expect(feeless[0]!['reject-details']).toMatch(/^min relay fee not met/);
+    expect(t.node.mempool.hasOrphan(orphan.txidHex())).toBe(false);
+    expect(await t.rpc('sendrawtransaction', [hex])).toHaveLength(64);
+    expect(await t.rpc('testmempoolaccept', [[hex]])).toMatchObject([
+      { allowed: false, 'reject-reason': 'txn-already-in-mempool' },
+    ]);
+  });
+});
+
+describe('node RPC: transport', () => {
+  it('answers an unauthenticated POST with 401 before reading its body, and closes', async () => {
+    const t = await startTestNode();
+    const { hostname: host, port } = new URL(t.url);
+    const socket = connect(Number(port), host);
+    try {
+      await once(socket, 'connect');
+      let answer = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (d: string) => {
+        answer += d;
+      });
+      const closed = once(socket, 'close');
+      // 7.5 MB announced (under the 8 MiB body limit), 64 kB sent, the rest never: a server that
+      // reads the body before checking the cookie cannot answer this request at all.
+      socket.write(
+        `POST /rpc HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: 7500000\r\n\r\n`,
+      );
+      socket.write('['.repeat(65_536));
+      // Bounded only so that a server waiting for the rest fails here rather than at the test timeout.
+      let timer: NodeJS.Timeout | undefined;
+      const stuck = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer before the body was complete: ${answer}`)),
+          60_000,
+        );
+      });
+      try {
+        await Promise.race([closed, stuck]);
+      } finally {
+        clearTimeout(timer);
+      }
+      expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+      expect(answer.toLowerCase()).toContain('www-authenticate: basic');
+    } finally {
+      socket.destroy();
+    }
+    // The node is unharmed.
+    expect(await t.rpc('getblockcount')).toBe(0);
+  });
+
+  it('JSON-RPC 1.0 requests (or no jsonrpc field) get Core legacy replies; 2.0 keeps its shape', async () => {
+    const t = await startTestNode();
+    const post = async (body: unknown): Promise<[number, unknown]> => {
+      const res = await t.post(typeof body === 'string' ? body : JSON.stringify(body));
+      return [res.status, await res.json()];
+    };
+    expect(await post({ id: 1, method: 'getblockcount' })).toEqual([200, { result: 0, error: null, id: 1 }]);
+    expect(await post({ jsonrpc: '1.0', id: 'a', method: 'getblockcount' })).toEqual([
+      200,
+      { result: 0, error: null, id: 'a' },
+    ]);
+    expect(await post({ jsonrpc: '1.0', id: 2, method: 'nosuchmethod' })).toEqual([
+      404,
+      { result: null, error: { code: -32601, message: 'Method not found' }, id: 2 },
+    ]);
+    const [status, body] = await post({ id: 3, method: 'getblockhash', params: [5] });
+    expect(status).toBe(500);
+    expect(body).toEqual({ result: null, error: { code: -8, message: 'Block height out of range' }, id: 3 });
+    expect(await post({ jsonrpc: '3.0', id: 4, method: 'getblockcount' })).toEqual([
+      400,
+      { result: null, error: { code: -32600, message: 'JSON-RPC version not supported' }, id: 4 },
+    ]);
+    expect(await post({ id: 5, method: 'stop', params: 'x' })).toMatchObject([500, { result: null, id: 5 }]);
+    expect(await post('{')).toEqual([
+      500,
+      { result: null, error: { code: -32700, message: 'Parse error' }, id: null },
+    ]);
+    // 2.0: as before, one of result / error, and errors in a 200.
+    expect(await post({ jsonrpc: '2.0', id: 6, method: 'getblockcount' })).toEqual([
+      200,
+      { jsonrpc: '2.0', id: 6, result: 0 },
+    ]);
+    expect(await post({ jsonrpc: '2.0', id: 7, method: 'nosuchmethod' })).toEqual([
+      200,
+      { jsonrpc: '2.0', id: 7, error: { code: -32601, message: 'Method not found' } },
+    ]);
+    // A batch is a 200 whatever fails, each reply in its request's version.
+    expect(
+      await post([
+        { jsonrpc: '2.0', id: 1, method: 'getblockcount' },
+        { id: 2, method: 'getblockcount' },
+        { jsonrpc: '1.0', id: 3, method: 'nosuchmethod' },
+        { jsonrpc: '2.0', id: 4, method: 'nosuchmethod' },
+      ]),
+    ).toEqual([
+      200,
+      [
+        { jsonrpc: '2.0', id: 1, result: 0 },
+        { result: 0, error: null, id: 2 },
+        { result: null, error: { code: -32601, message: 'Method not found' }, id: 3 },
+        { jsonrpc: '2.0', id: 4, error: { code: -32601, message: 'Method not found' } },
+      ],
+    ]);
+  });
+
+  it('P2P calls answer -28 (warming up) until P2P has started, -31 when it is off', async () => {
+    const t = await startTestNode();
+    const p2p = t.node.p2p;
+    expect(await t.rpc('getconnectioncount')).toBe(0);
+    // The state between the HTTP server starting and P2P.start finishing (FullNode.start).
+    t.node.p2p = undefined;
+    try {
+      for (const method of ['getpeerinfo', 'getconnectioncount', 'getnettotals', 'listbanned']) {
+        const err = await rpcError(t.rpc(method));
+        expect([method, err.code, err.message]).toEqual([
+          method,
+          -28,
+          'RPC error -28: Starting network threads…',
+        ]);
+      }
+    } finally {
+      t.node.p2p = p2p;
+    }
+    expect(await t.rpc('getpeerinfo')).toEqual([]);
+    const off = await startTestNode({ p2p: false });
+    expect((await rpcError(off.rpc('getpeerinfo'))).code).toBe(-31);
   });
 });

@@ -24,7 +24,10 @@ function rpcNode(network: NodeNetwork | undefined): RpcNode {
     chain: {} as ChainReader,
     mempool: {} as MempoolReader,
     network,
+    p2pEnabled: network !== undefined,
+    maxFeeRate: undefined,
     submitTx: () => Promise.reject(new Error('not used')),
+    broadcastTx: () => Promise.reject(new Error('not used')),
     generate: () => Promise.reject(new Error('not used')),
     onStopRequest: () => undefined,
   };

@@ -23,6 +23,7 @@ export interface ConfigValues {
   'max-inbound': number;
   'max-outbound': number;
   'relay-delay': number;
+  'max-fee-rate': number;
   'http-port': number;
   'http-host': string;
   mine: boolean;
@@ -47,7 +48,8 @@ export type ValueKind =
   | 'host'
   | 'peers'
   | 'boolean'
-  | 'address';
+  | 'address'
+  | 'feerate';
 
 /** What a default may depend on: the effective network, and what locates the default data dir. */
 export interface DefaultContext {
@@ -169,6 +171,14 @@ const TABLE = {
     arg: '<ms>',
     description: 'mean delay before announcing a new transaction, ms',
     default: DEFAULT_TX_RELAY.relayDelayMs,
+    inFile: true,
+  },
+  'max-fee-rate': {
+    kind: 'feerate',
+    arg: '<coin/kvB>',
+    description:
+      'highest fee rate of a tx sent through POST /api/tx or sendrawtransaction without maxfeerate (0: no cap)',
+    default: 0.1,
     inFile: true,
   },
   'http-port': {

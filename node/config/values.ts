@@ -44,6 +44,19 @@ function checkNumber(spec: KeySpec, n: number, where: string, shown: string): nu
   return n;
 }
 
+/**
+ * A fee rate in coin/kvB, as Core's maxfeerate: 0 (no cap) up to, not including, 1, in whole
+ * satoshis (at most 8 decimals).
+ */
+function checkFeeRate(n: number, where: string, shown: string): number {
+  if (!Number.isFinite(n) || n < 0 || n >= 1 || Math.abs(n * 1e8 - Math.round(n * 1e8)) > 1e-6)
+    throw bad(
+      where,
+      `expected a fee rate in coin/kvB, 0 to 0.99999999 with at most 8 decimals, got ${shown}`,
+    );
+  return n;
+}
+
 /** Checks of every string-valued kind, shared by every source. */
 function checkString(spec: KeySpec, s: string, where: string, params: NetworkParams): string {
   switch (spec.kind) {
@@ -105,6 +118,11 @@ export function fromText(spec: KeySpec, text: string, where: string, params: Net
     return checkPeers(list, where, params);
   }
   const t = text.trim();
+  if (spec.kind === 'feerate') {
+    const shown = JSON.stringify(text);
+    if (!/^\d+(\.\d+)?$/.test(t)) throw bad(where, `expected a fee rate in coin/kvB, got ${shown}`);
+    return checkFeeRate(Number(t), where, shown);
+  }
   if (isNumberKind(spec)) {
     const shown = JSON.stringify(text);
     if (!/^\d+$/.test(t))
@@ -151,6 +169,9 @@ export function fromFile(
     case 'positive':
       if (typeof v !== 'number') throw wrongType(where, 'a number', v);
       return checkNumber(spec, v, where, String(v));
+    case 'feerate':
+      if (typeof v !== 'number') throw wrongType(where, 'a number', v);
+      return checkFeeRate(v, where, String(v));
     default: {
       if (typeof v !== 'string') throw wrongType(where, 'a string', v);
       const s = checkString(spec, v, where, params);

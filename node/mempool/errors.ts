@@ -60,6 +60,8 @@ export const POLICY_REJECTS = {
   WITNESS_STRIPPED: { reason: 'mandatory-script-verify-flag-failed', consensus: false },
   // LimitMempoolSize.
   MEMPOOL_FULL: { reason: 'mempool full', consensus: false },
+  /** A local submission's cap (sendrawtransaction's maxfeerate): never a peer's fault. */
+  MAX_FEE_EXCEEDED: { reason: 'max-fee-exceeded', consensus: false },
 } as const;
 
 export type PolicyCode = keyof typeof POLICY_REJECTS;

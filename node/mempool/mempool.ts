@@ -52,6 +52,7 @@ import { findStale } from './reorg.js';
 import { RollingMinFee } from './rolling-fee.js';
 import {
   type Accepted,
+  type AcceptOptions,
   type AcceptResult,
   DEFAULT_MAX_MEMPOOL_USAGE,
   DEFAULT_MEMPOOL_EXPIRY,
@@ -59,12 +60,14 @@ import {
   type MempoolInfo,
   type MempoolOptions,
   type Orphaned,
+  type TestAccepted,
 } from './types.js';
 
 interface AcceptOpts {
   readonly bypassFees: boolean;
   readonly orphan: boolean;
   readonly peer?: string;
+  readonly maxFee?: bigint;
 }
 
 export class Mempool {
@@ -114,12 +117,35 @@ export class Mempool {
    * Validates `tx` and adds it, or keeps it as an orphan when inputs are unknown (unless
    * `orphan: false`, as for RPC submissions, which Core never keeps). Rejections throw
    * TxRejectError (see errors.ts); failures of the injected deps propagate as they are.
+   * `maxFee` (satoshis) refuses a valid tx paying more with MAX_FEE_EXCEEDED, after every
+   * other check, as Core's ATMP did with its max_tx_fee argument.
    */
-  accept(tx: Tx, opts: { peer?: string; orphan?: boolean } = {}): Promise<AcceptResult> {
+  accept(tx: Tx, opts: AcceptOptions = {}): Promise<AcceptResult> {
     return this.serial(async () => {
       const result = await this.acceptOne(tx, { bypassFees: false, orphan: true, ...opts });
       if (result.status !== 'accepted') return result;
       return { ...result, orphansAccepted: await this.processOrphans(result.entry.tx) };
+    });
+  }
+
+  /**
+   * Core's test_accept: every check `accept` makes, in its order and queue, without adding
+   * the tx, keeping it as an orphan, replacing anything or announcing it. Missing inputs are
+   * MISSING_INPUTS (or ALREADY_KNOWN when the tx is itself confirmed). Core skips the size
+   * limit here too: a tx that would be trimmed at once still passes.
+   */
+  testAccept(tx: Tx): Promise<TestAccepted> {
+    return this.serial(async () => {
+      const ws = await this.check(tx, { bypassFees: false, orphan: false });
+      if (!('entry' in ws)) throw new Error('testAccept: an orphan was kept');
+      const { entry } = ws;
+      return {
+        txid: entry.txid,
+        wtxid: entry.wtxid,
+        fee: entry.fee,
+        vsize: entry.vsize,
+        weight: entry.weight,
+      };
     });
   }
 
@@ -130,6 +156,15 @@ export class Mempool {
   }
 
   private async acceptOne(tx: Tx, opts: AcceptOpts): Promise<Accepted | Orphaned> {
+    const checked = await this.check(tx, opts);
+    if (!('entry' in checked)) return checked;
+    if (opts.maxFee !== undefined && checked.entry.fee > opts.maxFee)
+      throw new TxRejectError('MAX_FEE_EXCEEDED', `${checked.entry.fee} > ${opts.maxFee}`);
+    return this.finalize(checked, opts.bypassFees);
+  }
+
+  /** Every check of AcceptToMemoryPool; changes nothing but the orphan pool (when allowed). */
+  private async check(tx: Tx, opts: AcceptOpts): Promise<Workspace | Orphaned> {
     for (;;) {
       const generation = this.generation;
       const tip = this.deps.tip();
@@ -148,7 +183,7 @@ export class Mempool {
       const mtp = await this.fetchMtp(mtpHeightsNeeded(tx, inputs.coins, tip));
       if (!this.stable(generation, tip)) continue;
       const now = this.deps.now();
-      const ws = checkTx(tx, inputs.coins, {
+      return checkTx(tx, inputs.coins, {
         ...ctx,
         now,
         mempoolMinFeeRate: this.rolling.get(now, this.pool.usage(), this.maxUsage),
@@ -157,7 +192,6 @@ export class Mempool {
         ...(this.backend ? { backend: this.backend } : {}),
         ...(this.scriptCache ? { scriptCache: this.scriptCache } : {}),
       });
-      return this.finalize(ws, opts.bypassFees);
     }
   }
 

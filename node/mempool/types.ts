@@ -69,6 +69,25 @@ export interface Orphaned {
 
 export type AcceptResult = Accepted | Orphaned;
 
+export interface AcceptOptions {
+  /** The peer that sent it (orphans are forgotten with the peer). */
+  readonly peer?: string;
+  /** Keep it as an orphan when inputs are unknown (default true; RPC submissions: false). */
+  readonly orphan?: boolean;
+  /** Refuse it with MAX_FEE_EXCEEDED if it pays more than this many satoshis. */
+  readonly maxFee?: bigint;
+}
+
+/** What `testAccept` found: the tx would enter the mempool, paying `fee` for `vsize`. */
+export interface TestAccepted {
+  readonly txid: string;
+  readonly wtxid: string;
+  readonly fee: bigint;
+  /** Sigop-adjusted virtual size (Core's m_vsize). */
+  readonly vsize: number;
+  readonly weight: number;
+}
+
 export interface MempoolInfo {
   readonly count: number;
   /** Sum of (sigop-adjusted) vsizes: Core's getmempoolinfo "bytes". */

@@ -79,6 +79,8 @@ export const CONSEQUENCES: {
   DUPLICATE_INVALID: PUNISH,
   BAD_PREVBLK: PUNISH,
   TX_NON_BIP68_FINAL: NONE,
+  // Only a local client's broadcast is capped; a peer's tx never meets this rule.
+  MAX_FEE_EXCEEDED: NONE,
   // Mempool rejections (node/mempool/errors.ts): only a loose coinbase is consensus-invalid.
   COINBASE: PUNISH,
   VERSION: NONE,

@@ -5,28 +5,56 @@
  */
 
 import {
+  BroadcastError,
   canonicalIp,
+  DEFAULT_MAX_FEE_RATE,
+  decodeTx,
+  type FeeRate,
+  feeRate,
   LOCAL_SERVICES,
   type MempoolEntry,
+  maxFeeFor,
   type NodeNetwork,
   P2PConfigError,
   type PeerInfo,
   PROTOCOL_VERSION,
   type RpcNode,
+  type TestAccepted,
   TxRejectError,
+  txBytesFromHex,
 } from '../api.js';
 import { decodeAddress } from '../protocol/address.js';
-import { fromHex, isHex, toHex } from '../protocol/bytes.js';
-import { EncodingError } from '../protocol/errors.js';
+import { isHex, toHex } from '../protocol/bytes.js';
 import { hashFromDisplay } from '../protocol/hash.js';
 import { difficultyFromBits } from '../protocol/pow.js';
-import { Tx } from '../protocol/tx.js';
+import type { Tx } from '../protocol/tx.js';
+import { parseFeeRate } from './amount.js';
 import { RPC, RpcError } from './errors.js';
 import type { RpcHandler } from './server.js';
 import { blockJson, headerJson, txJson } from './views.js';
 
 const COIN = 100_000_000;
 const coins = (sats: bigint) => Number(sats) / COIN;
+/** Core's MAX_PACKAGE_COUNT: the most transactions testmempoolaccept takes. */
+const MAX_PACKAGE_COUNT = 25;
+
+/** UniValue's type names, for Core's type error messages. */
+function jsonType(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'object') return 'object';
+  return typeof v === 'boolean' ? 'bool' : typeof v;
+}
+
+/** Runs an argument decoder, turning its BroadcastError (bad hex) into Core's RPC error. */
+function broadcastArg<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof BroadcastError) throw new RpcError(e.rpcCode, e.message);
+    throw e;
+  }
+}
 
 function str(v: unknown, name: string): string {
   if (typeof v !== 'string') throw new RpcError(RPC.TYPE_ERROR, `${name} must be a string`);
@@ -133,9 +161,43 @@ export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
 
   const p2p = (): NodeNetwork => {
     const net = node.network;
-    if (!net)
-      throw new RpcError(RPC_NET.P2P_DISABLED, 'Error: Peer-to-peer functionality missing or disabled');
-    return net;
+    if (net) return net;
+    // Core answers every call with RPC_IN_WARMUP until init is done; here only what needs P2P waits.
+    if (node.p2pEnabled) throw new RpcError(RPC.IN_WARMUP, 'Starting network threads…');
+    throw new RpcError(RPC_NET.P2P_DISABLED, 'Error: Peer-to-peer functionality missing or disabled');
+  };
+
+  /** Core's maxfeerate argument: null or absent is the node's default (Core's 0.10 coin/kvB). */
+  const feeRateArg = (v: unknown): FeeRate => {
+    if (v === undefined || v === null) return node.maxFeeRate ?? DEFAULT_MAX_FEE_RATE;
+    return parseFeeRate(v);
+  };
+
+  /** One testmempoolaccept result, Core's shape: fees and vsize when allowed, the reason when not. */
+  const testAcceptJson = async (tx: Tx, maxFeeRate: FeeRate) => {
+    const ids = { txid: tx.txidHex(), wtxid: tx.wtxidHex() };
+    let r: TestAccepted;
+    try {
+      r = await mempool.testAccept(tx);
+    } catch (e) {
+      if (!(e instanceof TxRejectError)) throw e;
+      if (e.code === 'MISSING_INPUTS') return { ...ids, allowed: false, 'reject-reason': 'missing-inputs' };
+      return { ...ids, allowed: false, 'reject-reason': e.reason, 'reject-details': e.message };
+    }
+    // Unlike sendrawtransaction, Core caps by the sigop-adjusted size here (m_vsize).
+    const maxFee = maxFeeFor(maxFeeRate, r.vsize);
+    if (maxFee !== undefined && r.fee > maxFee)
+      return { ...ids, allowed: false, 'reject-reason': 'max-fee-exceeded' };
+    return {
+      ...ids,
+      allowed: true,
+      vsize: r.vsize,
+      fees: {
+        base: coins(r.fee),
+        'effective-feerate': coins(feeRate(r.fee, r.vsize)),
+        'effective-includes': [r.wtxid],
+      },
+    };
   };
 
   const blockEntry = (h: string) => {
@@ -204,33 +266,53 @@ export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
       return verb ? txJson(found.tx, params, { entry: found.block, chain }) : toHex(found.tx.toBytes());
     },
 
-    sendrawtransaction: async ([hex]) => {
-      const raw = str(hex, 'hexstring');
-      let tx: Tx;
+    sendrawtransaction: async ([hex, maxfeerate]) => {
+      // Decoded here as well so that a bad tx is -22 before a bad maxfeerate is looked at (Core's order).
+      const bytes = broadcastArg(() => {
+        const b = txBytesFromHex(str(hex, 'hexstring'));
+        decodeTx(b);
+        return b;
+      });
+      const maxFeeRate = feeRateArg(maxfeerate);
       try {
-        tx = Tx.fromBytes(fromHex(raw));
+        return (await node.broadcastTx(bytes, { maxFeeRate })).txid;
       } catch (e) {
-        if (e instanceof EncodingError)
-          throw new RpcError(RPC.DESERIALIZATION_ERROR, `TX decode failed: ${e.message}`);
+        if (e instanceof BroadcastError) throw new RpcError(e.rpcCode, e.message);
         throw e;
       }
-      if (mempool.has(tx.txidHex())) return tx.txidHex();
-      try {
-        // RPC submissions are never kept as orphans (as Core): missing inputs are an error.
-        await node.submitTx(tx, { orphan: false });
-      } catch (e) {
-        if (!(e instanceof TxRejectError)) throw e;
-        if (e.code === 'ALREADY_KNOWN')
-          throw new RpcError(RPC.VERIFY_ALREADY_IN_CHAIN, 'Transaction outputs already in utxo set');
-        if (e.code === 'MISSING_INPUTS') {
-          // A confirmed tx whose outputs are all spent looks like one with missing inputs.
-          if (await chain.getTx(tx.txid()))
-            throw new RpcError(RPC.VERIFY_ALREADY_IN_CHAIN, 'Transaction already in block chain');
-          throw new RpcError(RPC.VERIFY_ERROR, 'bad-txns-inputs-missingorspent');
+    },
+
+    testmempoolaccept: async ([rawtxs, maxfeerate]) => {
+      if (!Array.isArray(rawtxs))
+        throw new RpcError(
+          RPC.TYPE_ERROR,
+          `JSON value of type ${jsonType(rawtxs)} is not of expected type array`,
+        );
+      if (rawtxs.length < 1 || rawtxs.length > MAX_PACKAGE_COUNT)
+        throw new RpcError(
+          RPC.INVALID_PARAMETER,
+          `Array must contain between 1 and ${MAX_PACKAGE_COUNT} transactions.`,
+        );
+      const maxFeeRate = feeRateArg(maxfeerate);
+      const txs = rawtxs.map((raw, i) => {
+        const rawHex = str(raw, `rawtxs[${i}]`);
+        try {
+          return decodeTx(txBytesFromHex(rawHex));
+        } catch (e) {
+          if (!(e instanceof BroadcastError)) throw e;
+          throw new RpcError(
+            RPC.DESERIALIZATION_ERROR,
+            e.message.replace('TX decode failed', `TX decode failed for tx ${i}`),
+          );
         }
-        throw new RpcError(RPC.VERIFY_REJECTED, e.detail ? `${e.reason} (${e.detail})` : e.reason);
-      }
-      return tx.txidHex();
+      });
+      // Core validates 2 to 25 transactions as a package (parents first); we check one at a time.
+      if (txs.length > 1)
+        throw new RpcError(
+          RPC.INVALID_PARAMETER,
+          'Package validation is not supported: pass one transaction at a time',
+        );
+      return [await testAcceptJson(txs[0]!, maxFeeRate)];
     },
 
     getmempoolinfo: () => {

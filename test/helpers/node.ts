@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FullNode } from '../../node/node.js';
+import { FullNode, type NodeConfig } from '../../node/node.js';
 import { Block } from '../../node/protocol/block.js';
 import { fromHex } from '../../node/protocol/bytes.js';
 import { COOKIE_USER } from '../../node/rpc/server.js';
@@ -41,7 +41,8 @@ export function basicAuth(userPass: string): string {
   return `Basic ${Buffer.from(userPass).toString('base64')}`;
 }
 
-export async function startTestNode(): Promise<TestNode> {
+/** `overrides` change the node's config (e.g. `p2p: false`, `maxFeeRate`). */
+export async function startTestNode(overrides: Partial<NodeConfig> = {}): Promise<TestNode> {
   const datadir = await mkdtemp(join(tmpdir(), 'gl-node-'));
   let node: FullNode;
   try {
@@ -54,6 +55,7 @@ export async function startTestNode(): Promise<TestNode> {
       mine: false,
       mineWorkers: 1,
       logLevel: 'silent',
+      ...overrides,
     });
   } catch (e) {
     await rm(datadir, { recursive: true, force: true });
