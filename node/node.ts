@@ -4,13 +4,13 @@
  * after a reorg), block templates and the CPU miner, the HTTP server with the admin RPC, and the
  * P2P layer (which relays what enters the mempool and the chain, through their events).
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildExplorer } from '../explorer-api/index.js';
 import { type AddResult, Chain } from './chain/chain.js';
 import { ScriptPool } from './chain/script-pool.js';
 import { blockSubsidy } from './consensus/subsidy.js';
+import { createDataDir } from './datadir.js';
 import { createLogger, type Logger, type LogLevel, stderrTerminal } from './log.js';
 import { type AcceptResult, Mempool } from './mempool/index.js';
 import { NodeMetrics, registerMetricsRoute } from './metrics.js';
@@ -125,7 +125,7 @@ export class FullNode {
   }
 
   static async start(config: NodeConfig, log: Logger = createLogger(config.logLevel)): Promise<FullNode> {
-    await mkdir(config.datadir, { recursive: true });
+    await createDataDir(config.datadir);
     const params = getNetwork(config.network);
     const scriptPool = ScriptPool.create();
     let chain: Chain;
