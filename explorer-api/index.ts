@@ -30,7 +30,10 @@ import { registerTxRoutes } from './routes/txs.js';
 import { registerWeb } from './web/index.js';
 
 /** What the explorer may use of a node. */
-export type ExplorerNode = Pick<FullNode, 'params' | 'chain' | 'mempool' | 'submitTx' | 'peerInfo' | 'log'>;
+export type ExplorerNode = Pick<
+  FullNode,
+  'params' | 'chain' | 'mempool' | 'submitTx' | 'peerInfo' | 'log' | 'sync'
+>;
 
 export interface ExplorerOptions {
   /** POST /api/tx per client address: at most `max` requests per `timeWindow` ms. */

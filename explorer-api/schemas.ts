@@ -176,7 +176,13 @@ export const chainSchema = {
     peers: int,
     sync: {
       type: 'object',
-      properties: { best_known_height: int, progress: num, synced: bool },
+      properties: {
+        best_known_height: int,
+        progress: num,
+        synced: bool,
+        state: { type: 'string', enum: ['waiting for peers', 'syncing', 'synced'] },
+        initial_block_download: bool,
+      },
     },
   },
 } as const;

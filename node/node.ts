@@ -11,6 +11,7 @@ import { type AddResult, Chain } from './chain/chain.js';
 import { ScriptPool } from './chain/script-pool.js';
 import { blockSubsidy } from './consensus/subsidy.js';
 import { createDataDir } from './datadir.js';
+import { InitialBlockDownload, verificationProgress } from './ibd.js';
 import { createLogger, type Logger, type LogLevel, stderrTerminal } from './log.js';
 import { type AcceptResult, Mempool } from './mempool/index.js';
 import { NodeMetrics, registerMetricsRoute } from './metrics.js';
@@ -26,7 +27,14 @@ import { getNetwork, type NetworkName, type NetworkParams } from './protocol/par
 import type { Tx } from './protocol/tx.js';
 import { buildMethods } from './rpc/methods.js';
 import { CookieAuth, registerRpc } from './rpc/server.js';
-import { isSyncing, StatusReporter, type StatusSnapshot } from './status.js';
+import {
+  isSyncing,
+  type StatusLine,
+  StatusReporter,
+  type StatusSnapshot,
+  type SyncState,
+  syncState,
+} from './status.js';
 
 export const VERSION = '0.1.0';
 
@@ -61,11 +69,27 @@ export interface NodeConfig {
   relayDelayMs?: number;
   /** Timers and limits of the P2P layer (tests shorten them). */
   p2pTuning?: Partial<P2PTuning>;
-  /** Between status log lines, ms (default 5000; 0 turns them off). */
+  /** Between status checks, and log lines while syncing, ms (default 5000; 0 turns them off). */
   statusIntervalMs?: number;
+  /** Between status log lines while waiting or synced, ms (default 60000). */
+  statusIdleIntervalMs?: number;
   /** Draw initial-sync progress as a bar on stderr when it is a terminal (the CLI does). */
   progressBar?: boolean;
 }
+
+/** Where the node stands, for the status line, /api/chain, getblockchaininfo and /metrics. */
+export interface SyncInfo {
+  state: SyncState;
+  /** Core's IsInitialBlockDownload: the tip is older than 24 h and has never been fresh. */
+  ibd: boolean;
+  /** Core's GuessVerificationProgress for the tip (ibd.ts), 0..1. */
+  verificationProgress: number;
+  /** Height of the best valid header known, at least the tip's. */
+  headers: number;
+  peers: number;
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 export class FullNode {
   readonly config: NodeConfig;
@@ -85,6 +109,7 @@ export class FullNode {
   private miner?: Miner;
   private statusReporter?: StatusReporter;
   private disconnected: Block[] = [];
+  private readonly ibd = new InitialBlockDownload();
   private stopping?: Promise<void>;
   private generating: Promise<unknown> = Promise.resolve();
   /** Set by the CLI: what `stop` over RPC should do after the reply is sent. */
@@ -110,6 +135,8 @@ export class FullNode {
     chain.on('connect', (block, entry) => {
       this.mempool.removeForBlock(block);
       this.metrics.blockConnected();
+      // Core checks IBD as blocks connect too, so a fresh tip latches it off even if nobody asks.
+      this.initialBlockDownload();
       // During initial sync a line per block would bury everything else; the status line says it.
       const syncing = isSyncing(entry.height, this.p2p?.tree.best().height ?? 0);
       this.log[syncing ? 'debug' : 'info']('block connected', {
@@ -212,12 +239,36 @@ export class FullNode {
       snapshot: () => this.status(),
       log: this.log,
       intervalMs: interval,
+      idleIntervalMs: this.config.statusIdleIntervalMs,
+      advice: (line) => this.nextStep(line),
       terminal: this.config.progressBar ? stderrTerminal : undefined,
     });
     this.statusReporter.start();
   }
 
-  /** Height, best known header, peers and mempool size: what the status line reports. */
+  /** What a node waiting for peers can do about it; nothing for a lone miner (its own network). */
+  private nextStep(line: StatusLine): string | undefined {
+    const c = this.config;
+    if (c.mine || line.state !== 'waiting for peers') return undefined;
+    if (c.p2p === false) return 'no peers: the P2P layer is off';
+    if (c.connect && c.connect.length > 0)
+      return `no peer answers: check that ${c.connect.join(', ')} (--connect) run and accept connections`;
+    return (
+      'no peer answers. Start a network of your own: --mine --mine-address <address>; ' +
+      'join one: --connect host:port or --seeds FILE; or try a local one: npm run devnet'
+    );
+  }
+
+  /** Core's IsInitialBlockDownload now: latched off once the tip has been fresh (ibd.ts). */
+  initialBlockDownload(): boolean {
+    if (this.ibd.left) return false;
+    const tip = this.chain.tip;
+    const ibd = this.ibd.check(tip.header.time, nowSeconds());
+    if (!ibd) this.log.info('leaving initial block download', { height: tip.height, tip: tip.hashHex });
+    return ibd;
+  }
+
+  /** Height, best known header, peers, mempool size and IBD: what the status line reports. */
   status(): StatusSnapshot {
     const peers = this.peerInfo();
     const inbound = peers.filter((p) => p.direction === 'inbound').length;
@@ -229,6 +280,25 @@ export class FullNode {
       peersOut: peers.length - inbound,
       mempoolTxs: mempool.count,
       mempoolBytes: mempool.bytes,
+      ibd: this.initialBlockDownload(),
+    };
+  }
+
+  /** The sync state the status line shows, with Core's IBD flag and verification progress. */
+  sync(): SyncInfo {
+    const s = this.status();
+    const tip = this.chain.tip;
+    const peers = s.peersIn + s.peersOut;
+    return {
+      state: syncState({ height: s.height, headers: s.headers, peers, ibd: s.ibd }),
+      ibd: s.ibd === true,
+      verificationProgress: verificationProgress(
+        this.params,
+        { height: tip.height, time: tip.header.time },
+        nowSeconds(),
+      ),
+      headers: s.headers,
+      peers,
     };
   }
 

@@ -1,8 +1,10 @@
 /**
  * Node-specific routes: GET /chain (network, tip, chain work, difficulty, mempool size, peer
  * count and sync progress) and GET /peers (the node's peer list). Sync progress compares our
- * height with the best height any peer has announced or shown it has (0 peers: synced to what
- * we know).
+ * height with the best height any peer has announced or shown it has. `synced` also needs the
+ * node out of initial block download (Core's IsInitialBlockDownload: a tip older than 24 h
+ * that has never been fresh), so a node at genesis with no peers is not "synced"; `state` is
+ * the status line's.
  */
 import type { FastifyInstance } from 'fastify';
 import { difficultyFromBits } from '../../node/protocol/pow.js';
@@ -27,6 +29,8 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
       const peers = ctx.node.peerInfo();
       const best = peers.reduce((m, p) => Math.max(m, p.syncedHeight, p.startHeight), tip.height);
       const info = mempool.info();
+      const sync = ctx.node.sync();
+      const synced = !sync.ibd && sync.state !== 'syncing' && tip.height >= best;
       cacheShort(res, 1);
       return {
         network: params.name,
@@ -39,8 +43,10 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
         peers: peers.length,
         sync: {
           best_known_height: best,
-          progress: best === 0 ? 1 : Math.min(1, tip.height / best),
-          synced: tip.height >= best,
+          progress: synced ? 1 : best === 0 ? 0 : Math.min(1, tip.height / best),
+          synced,
+          state: sync.state,
+          initial_block_download: sync.ibd,
         },
       };
     },
