@@ -187,6 +187,17 @@ export const chainSchema = {
   },
 } as const;
 
+export const replacementSchema = {
+  type: 'object',
+  properties: {
+    txid: str,
+    replaced_by: { ...str, description: 'the transaction whose acceptance evicted it' },
+    latest: { ...str, description: 'the newest transaction of its chain of replacements' },
+    time: { ...int, description: 'when it was replaced (Unix seconds)' },
+  },
+  required: ['txid', 'replaced_by', 'latest', 'time'],
+} as const;
+
 export const peersSchema = {
   type: 'array',
   items: {

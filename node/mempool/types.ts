@@ -30,6 +30,8 @@ export interface MempoolOptions {
   readonly limits?: Partial<PackageLimits>;
   readonly orphans?: OrphanOptions;
   readonly backend?: EcdsaBackend;
+  /** Replacements remembered for "replaced by" answers (default 10,000; replacements.ts). */
+  readonly replacementMemory?: number;
 }
 
 export interface MempoolDeps {
