@@ -91,6 +91,12 @@ describe('gossip-node as npm start runs it', () => {
     const status = log.split('\n').filter((l) => l.includes('status: waiting for peers'));
     expect(status.length, log).toBeGreaterThanOrEqual(1);
     expect(status[0]).toMatch(/height=0 headers=0 peers=0 inbound=0 outbound=0 mempoolTxs=0/);
+    // With no seed answering, each waiting line comes with what to do next (once a minute).
+    const advice = log.split('\n').filter((l) => l.includes('no peer answers.'));
+    expect(advice.length, log).toBe(status.length);
+    expect(advice[0]).toMatch(
+      /Start a network of your own: --mine --mine-address <address>; join one: --connect host:port or --seeds FILE; or try a local one: npm run devnet$/,
+    );
     expect(log).not.toMatch(/ERROR|Unhandled|at .*\.js:\d+/);
 
     const sentAt = Date.now();
