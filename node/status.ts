@@ -40,6 +40,7 @@ const BEHIND = 2;
 export function isSyncing(height: number, headers: number): boolean {
   return headers - height >= BEHIND;
 }
+
 /**
  * Behind the best header: syncing. Else no peers: waiting for peers (a lone miner too; it is
  * synced in Core's sense, and /api/chain says so, but nobody else sees its blocks). Else a tip
