@@ -176,9 +176,26 @@ export const chainSchema = {
     peers: int,
     sync: {
       type: 'object',
-      properties: { best_known_height: int, progress: num, synced: bool },
+      properties: {
+        best_known_height: int,
+        progress: num,
+        synced: bool,
+        state: { type: 'string', enum: ['waiting for peers', 'syncing', 'synced'] },
+        initial_block_download: bool,
+      },
     },
   },
+} as const;
+
+export const replacementSchema = {
+  type: 'object',
+  properties: {
+    txid: str,
+    replaced_by: { ...str, description: 'the transaction whose acceptance evicted it' },
+    latest: { ...str, description: 'the newest transaction of its chain of replacements' },
+    time: { ...int, description: 'when it was replaced (Unix seconds)' },
+  },
+  required: ['txid', 'replaced_by', 'latest', 'time'],
 } as const;
 
 export const peersSchema = {

@@ -18,6 +18,7 @@ import type { BanRecord } from './p2p/peer-db.js';
 import type { PeerInfo } from './p2p/peer-info.js';
 import type { NetworkParams } from './protocol/params.js';
 import type { Tx } from './protocol/tx.js';
+import type { SyncState } from './status.js';
 
 export {
   type Broadcast,
@@ -70,7 +71,7 @@ export type ChainReader = Pick<
 /** What the front ends read of the mempool, and its events; entering it is `submitTx`. */
 export type MempoolReader = Pick<
   Mempool,
-  'get' | 'has' | 'entries' | 'txids' | 'info' | 'minFeeRate' | 'spender' | 'on' | 'testAccept'
+  'get' | 'has' | 'entries' | 'txids' | 'info' | 'minFeeRate' | 'spender' | 'on' | 'testAccept' | 'replacedBy'
 >;
 
 export interface SubmitOptions {
@@ -78,6 +79,18 @@ export interface SubmitOptions {
   orphan?: boolean;
   /** Who sent it, for logs and orphan bookkeeping. */
   peer?: string;
+}
+
+/** Where the node stands, for the status line, /api/chain, getblockchaininfo and /metrics. */
+export interface SyncInfo {
+  state: SyncState;
+  /** Core's IsInitialBlockDownload: the tip is older than 24 h and has never been fresh. */
+  ibd: boolean;
+  /** Core's GuessVerificationProgress for the tip (ibd.ts), 0..1. */
+  verificationProgress: number;
+  /** Height of the best valid header known, at least the tip's. */
+  headers: number;
+  peers: number;
 }
 
 /** The explorer's view of the node. */
@@ -93,6 +106,8 @@ export interface ExplorerNode {
   broadcastTx(bytes: Uint8Array, opts?: { maxFeeRate?: FeeRate }): Promise<Broadcast>;
   /** The connected peers (empty when the P2P layer is off). */
   peerInfo(): PeerInfo[];
+  /** Sync state, initial block download and progress. */
+  sync(): SyncInfo;
 }
 
 /** The P2P layer as the admin RPC drives it (Core's net RPCs), without its internals. */
@@ -128,6 +143,8 @@ export interface RpcNode {
   /** The node's default cap for a local broadcast (sat/kvB; 0: none), Core's -maxfeerate. */
   readonly maxFeeRate: FeeRate | undefined;
   submitTx(tx: Tx, opts?: SubmitOptions): Promise<AcceptResult>;
+  /** Sync state, initial block download and progress (getblockchaininfo). */
+  sync(): SyncInfo;
   /** sendrawtransaction's path: decode, fee-rate cap, submit (node/broadcast.ts). */
   broadcastTx(bytes: Uint8Array, opts?: { maxFeeRate?: FeeRate }): Promise<Broadcast>;
   /** Mines `n` blocks on the tip paying `script` (regtest's generatetoaddress). */

@@ -7,10 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { loadConfig } from './config/file.js';
 import { addConfigOptions, CONFIG_HELP, givenFlags } from './config/flags.js';
-import type { ResolvedConfig } from './config/load.js';
+import { locateConfig, type ResolvedConfig } from './config/load.js';
 import { configJson, formatConfigText } from './config/print.js';
 import type { ConfigValues } from './config/schema.js';
 import { createLogger } from './log.js';
@@ -27,10 +27,6 @@ import { cookiePath } from './rpc/server.js';
 import { handleShutdown } from './shutdown.js';
 
 class UserError extends Error {}
-
-function networkOption(): Option {
-  return new Option('-n, --network <name>', 'network').choices(['main', 'regtest']).default('main');
-}
 
 function readHexArg(arg: string): Uint8Array {
   const text = (arg === '-' ? readFileSync(0, 'utf8') : arg).trim();
@@ -58,6 +54,19 @@ function settings(): ResolvedConfig {
     platform: process.platform,
     home: homedir(),
   });
+}
+
+/**
+ * The network a tool subcommand works on: the one global -n/--network (before or after the
+ * subcommand), else GOSSIP_NETWORK, else main, exactly as the node itself would pick it.
+ */
+function toolNetwork(): NetworkName {
+  return locateConfig({
+    flags: givenFlags(program),
+    env: process.env,
+    platform: process.platform,
+    home: homedir(),
+  }).network;
 }
 
 /** The seeds file is read here, not by the loader: it is data the node uses, not a setting. */
@@ -107,6 +116,10 @@ async function runNode(r: ResolvedConfig): Promise<void> {
   await starting;
 }
 
+const NETWORK_HELP = `
+The global -n, --network <name> (main or regtest; before or after the command, or
+GOSSIP_NETWORK) picks the network, as for the node itself. Default: main.`;
+
 const program = new Command()
   .name('gossip-node')
   .description('gossip-ledger full node: Bitcoin formats and rules, networks of its own')
@@ -115,8 +128,6 @@ const program = new Command()
   .showHelpAfterError('(run with --help for usage)')
   // Before adding commands, so they inherit it: usage errors then exit 2, not 1.
   .exitOverride()
-  // The node's own options go before any subcommand, so `params --network x` means the subcommand's.
-  .enablePositionalOptions()
   .addHelpText('after', CONFIG_HELP)
   .action(() => runNode(settings()));
 addConfigOptions(program);
@@ -134,10 +145,10 @@ program
 program
   .command('params')
   .description("print a network's parameters (magic, ports, genesis, proof-of-work limit, address prefixes)")
-  .addOption(networkOption())
   .option('--json', 'print JSON')
-  .action((opts: { network: NetworkName; json?: boolean }) => {
-    const p = getNetwork(opts.network);
+  .addHelpText('after', NETWORK_HELP)
+  .action((opts: { json?: boolean }) => {
+    const p = getNetwork(toolNetwork());
     print(
       {
         network: p.name,
@@ -165,10 +176,10 @@ program
     "decode a raw transaction (hex argument, or '-' for stdin) as Bitcoin Core's decoderawtransaction",
   )
   .argument('<hex>', "raw transaction hex, or '-' to read stdin")
-  .addOption(networkOption())
-  .action((hex: string, opts: { network: NetworkName }) => {
+  .addHelpText('after', NETWORK_HELP)
+  .action((hex: string) => {
     const tx = Tx.fromBytes(readHexArg(hex));
-    console.log(JSON.stringify(describeTx(tx, getNetwork(opts.network)), null, 2));
+    console.log(JSON.stringify(describeTx(tx, getNetwork(toolNetwork())), null, 2));
   });
 
 try {

@@ -20,13 +20,13 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import { RuleError } from './consensus/errors.js';
 import type { MempoolInfo } from './mempool/index.js';
 import type { NetTotals } from './p2p/p2p.js';
-import type { StatusSnapshot } from './status.js';
+import { type StatusSnapshot, type SyncState, syncState } from './status.js';
 
 /** What the metrics read of the node; read at scrape time, so it may be the node under construction. */
 export interface MetricsSource {
   readonly config: { readonly network: string };
-  /** Height, best header and peers by direction, as the status line reports them. */
-  status(): Pick<StatusSnapshot, 'height' | 'headers' | 'peersIn' | 'peersOut'>;
+  /** Height, best header, peers by direction and IBD, as the status line reports them. */
+  status(): Pick<StatusSnapshot, 'height' | 'headers' | 'peersIn' | 'peersOut' | 'ibd'>;
   readonly mempool: { info(): Pick<MempoolInfo, 'count' | 'bytes' | 'vsize' | 'usage' | 'orphans'> };
   /** Undefined while the P2P layer is off. */
   readonly p2p?: MetricsP2P;
@@ -36,6 +36,13 @@ export interface MetricsP2P {
   readonly conns: { readonly bans: { readonly size: number } };
   totals(): NetTotals;
 }
+
+/** The status line's states as label values (no spaces, as Prometheus label values go). */
+const SYNC_STATES: Record<SyncState, string> = {
+  'waiting for peers': 'waiting_for_peers',
+  syncing: 'syncing',
+  synced: 'synced',
+};
 
 /** How a block submission ended: AddResult's status, a rule broken, or an internal failure. */
 export type BlockOutcome = 'connected' | 'side' | 'orphan' | 'duplicate' | 'rejected' | 'error';
@@ -95,6 +102,26 @@ export class NodeMetrics {
       registers,
       collect() {
         this.set(src.status().headers);
+      },
+    });
+    new Gauge({
+      name: 'gossip_chain_initial_block_download',
+      help: "1 while in initial block download (Core's IsInitialBlockDownload: the tip is older than 24 h and has never been fresh), else 0.",
+      registers,
+      collect() {
+        this.set(src.status().ibd ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'gossip_node_sync_state',
+      help: "The status line's state: 1 for the current one of waiting_for_peers, syncing, synced; 0 for the others.",
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const s = src.status();
+        const now = syncState({ ...s, peers: s.peersIn + s.peersOut });
+        for (const [state, label] of Object.entries(SYNC_STATES))
+          this.set({ state: label }, state === now ? 1 : 0);
       },
     });
     this.blocksConnected = new Counter({

@@ -4,16 +4,17 @@
  * after a reorg), block templates and the CPU miner, the HTTP server with the admin RPC, and the
  * P2P layer (which relays what enters the mempool and the chain, through their events).
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildExplorer } from '../explorer-api/index.js';
-import type { ExplorerNode, NodeNetwork, RpcNode } from './api.js';
+import type { ExplorerNode, NodeNetwork, RpcNode, SyncInfo } from './api.js';
 import { type Broadcast, broadcastTx, DEFAULT_MAX_FEE_RATE } from './broadcast.js';
 import { type AddResult, Chain } from './chain/chain.js';
 import { ScriptCache } from './chain/script-cache.js';
 import { ScriptPool } from './chain/script-pool.js';
 import { blockSubsidy } from './consensus/subsidy.js';
+import { createDataDir } from './datadir.js';
+import { InitialBlockDownload, verificationProgress } from './ibd.js';
 import { createLogger, type Logger, type LogLevel, stderrTerminal } from './log.js';
 import { type AcceptResult, type FeeRate, Mempool } from './mempool/index.js';
 import { NodeMetrics, registerMetricsRoute } from './metrics.js';
@@ -31,7 +32,13 @@ import { getNetwork, type NetworkName, type NetworkParams } from './protocol/par
 import type { Tx } from './protocol/tx.js';
 import { buildMethods } from './rpc/methods.js';
 import { CookieAuth, registerRpc } from './rpc/server.js';
-import { isSyncing, StatusReporter, type StatusSnapshot } from './status.js';
+import {
+  isSyncing,
+  type StatusLine,
+  StatusReporter,
+  type StatusSnapshot,
+  syncState,
+} from './status.js';
 
 export const VERSION = '0.1.0';
 
@@ -68,13 +75,17 @@ export interface NodeConfig {
   p2pTuning?: Partial<P2PTuning>;
   /** How the P2P layer reaches peers (default TCP; tests pass an in-memory network's). */
   p2pTransport?: Transport;
-  /** Between status log lines, ms (default 5000; 0 turns them off). */
+  /** Between status checks, and log lines while syncing, ms (default 5000; 0 turns them off). */
   statusIntervalMs?: number;
+  /** Between status log lines while waiting or synced, ms (default 60000). */
+  statusIdleIntervalMs?: number;
   /** Draw initial-sync progress as a bar on stderr when it is a terminal (the CLI does). */
   progressBar?: boolean;
   /** Cap on a local broadcast's fee rate, sat/kvB, unless the caller gives one (0: none; default Core's 0.10 coin/kvB). */
   maxFeeRate?: FeeRate;
 }
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 export class FullNode implements ExplorerNode, RpcNode {
   readonly config: NodeConfig;
@@ -94,6 +105,7 @@ export class FullNode implements ExplorerNode, RpcNode {
   private miner?: Miner;
   private statusReporter?: StatusReporter;
   private disconnected: Block[] = [];
+  private readonly ibd = new InitialBlockDownload();
   private stopping?: Promise<void>;
   private generating: Promise<unknown> = Promise.resolve();
   /** Set by the CLI: what `stop` over RPC should do after the reply is sent. */
@@ -125,6 +137,8 @@ export class FullNode implements ExplorerNode, RpcNode {
     chain.on('connect', (block, entry) => {
       this.mempool.removeForBlock(block);
       this.metrics.blockConnected();
+      // Core checks IBD as blocks connect too, so a fresh tip latches it off even if nobody asks.
+      this.initialBlockDownload();
       // During initial sync a line per block would bury everything else; the status line says it.
       const syncing = isSyncing(entry.height, this.p2p?.tree.best().height ?? 0);
       this.log[syncing ? 'debug' : 'info']('block connected', {
@@ -140,7 +154,7 @@ export class FullNode implements ExplorerNode, RpcNode {
   }
 
   static async start(config: NodeConfig, log: Logger = createLogger(config.logLevel)): Promise<FullNode> {
-    await mkdir(config.datadir, { recursive: true });
+    await createDataDir(config.datadir);
     const params = getNetwork(config.network);
     const scriptPool = ScriptPool.create();
     // Shared: the mempool records scripts that passed, the chain skips them when they are mined.
@@ -230,12 +244,36 @@ export class FullNode implements ExplorerNode, RpcNode {
       snapshot: () => this.status(),
       log: this.log,
       intervalMs: interval,
+      idleIntervalMs: this.config.statusIdleIntervalMs,
+      advice: (line) => this.nextStep(line),
       terminal: this.config.progressBar ? stderrTerminal : undefined,
     });
     this.statusReporter.start();
   }
 
-  /** Height, best known header, peers and mempool size: what the status line reports. */
+  /** What a node waiting for peers can do about it; nothing for a lone miner (its own network). */
+  private nextStep(line: StatusLine): string | undefined {
+    const c = this.config;
+    if (c.mine || line.state !== 'waiting for peers') return undefined;
+    if (c.p2p === false) return 'no peers: the P2P layer is off';
+    if (c.connect && c.connect.length > 0)
+      return `no peer answers: check that ${c.connect.join(', ')} (--connect) run and accept connections`;
+    return (
+      'no peer answers. Start a network of your own: --mine --mine-address <address>; ' +
+      'join one: --connect host:port or --seeds FILE; or try a local one: npm run devnet'
+    );
+  }
+
+  /** Core's IsInitialBlockDownload now: latched off once the tip has been fresh (ibd.ts). */
+  initialBlockDownload(): boolean {
+    if (this.ibd.left) return false;
+    const tip = this.chain.tip;
+    const ibd = this.ibd.check(tip.header.time, nowSeconds());
+    if (!ibd) this.log.info('leaving initial block download', { height: tip.height, tip: tip.hashHex });
+    return ibd;
+  }
+
+  /** Height, best known header, peers, mempool size and IBD: what the status line reports. */
   status(): StatusSnapshot {
     const peers = this.peerInfo();
     const inbound = peers.filter((p) => p.direction === 'inbound').length;
@@ -247,6 +285,25 @@ export class FullNode implements ExplorerNode, RpcNode {
       peersOut: peers.length - inbound,
       mempoolTxs: mempool.count,
       mempoolBytes: mempool.bytes,
+      ibd: this.initialBlockDownload(),
+    };
+  }
+
+  /** The sync state the status line shows, with Core's IBD flag and verification progress. */
+  sync(): SyncInfo {
+    const s = this.status();
+    const tip = this.chain.tip;
+    const peers = s.peersIn + s.peersOut;
+    return {
+      state: syncState({ height: s.height, headers: s.headers, peers, ibd: s.ibd }),
+      ibd: s.ibd === true,
+      verificationProgress: verificationProgress(
+        this.params,
+        { height: tip.height, time: tip.header.time },
+        nowSeconds(),
+      ),
+      headers: s.headers,
+      peers,
     };
   }
 

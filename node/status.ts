@@ -1,7 +1,10 @@
 /**
- * What the node is doing, said every few seconds: peers, height, best known header and, while
- * behind, sync speed and an ETA. On a terminal the sync is a progress bar on stderr's last line
- * (see log.ts); elsewhere it is a log line, so a file or journald still shows progress.
+ * What the node is doing: peers, height, best known header and, while behind, sync speed and an
+ * ETA. A line every 5 s while syncing; otherwise when the state changes and once a minute (an
+ * idle node logs 1,440 lines a day, not 17,000). On a terminal the sync is a progress bar on
+ * stderr's last line (see log.ts); elsewhere it is a log line, so a file or journald still shows
+ * progress. The state follows Core's IsInitialBlockDownload (ibd.ts): a node whose tip is
+ * older than a day is not "synced", however few headers it knows.
  */
 import type { Logger } from './log.js';
 
@@ -13,6 +16,8 @@ export interface StatusSnapshot {
   peersOut: number;
   mempoolTxs: number;
   mempoolBytes: number;
+  /** In initial block download (Core's IsInitialBlockDownload); absent means it has left it. */
+  ibd?: boolean;
 }
 
 export type SyncState = 'waiting for peers' | 'syncing' | 'synced';
@@ -35,6 +40,18 @@ const BEHIND = 2;
 export function isSyncing(height: number, headers: number): boolean {
   return headers - height >= BEHIND;
 }
+
+/**
+ * Behind the best header: syncing. Else no peers: waiting for peers (a lone miner too; it is
+ * synced in Core's sense, and /api/chain says so, but nobody else sees its blocks). Else a tip
+ * older than a day (IBD): syncing, as peers may yet announce more. Else synced.
+ */
+export function syncState(s: { height: number; headers: number; peers: number; ibd?: boolean }): SyncState {
+  if (isSyncing(s.height, s.headers)) return 'syncing';
+  if (s.peers === 0) return 'waiting for peers';
+  return s.ibd ? 'syncing' : 'synced';
+}
+
 /** Speed is measured over this window, so a pause or a burst fades out. */
 const WINDOW_MS = 30_000;
 
@@ -63,11 +80,7 @@ export class SyncMeter {
     const behind = headers - s.height;
     const progress = headers === 0 ? 1 : s.height / headers;
     const peers = s.peersIn + s.peersOut;
-    const state: SyncState = isSyncing(s.height, headers)
-      ? 'syncing'
-      : peers === 0
-        ? 'waiting for peers'
-        : 'synced';
+    const state = syncState({ height: s.height, headers, peers, ibd: s.ibd });
     const etaSeconds = state === 'syncing' && rate !== null && rate > 0 ? behind / rate : null;
     const fields: Record<string, string | number> = { height: s.height, headers };
     if (state === 'syncing') {
@@ -80,6 +93,8 @@ export class SyncMeter {
     fields.outbound = s.peersOut;
     fields.mempoolTxs = s.mempoolTxs;
     fields.mempoolBytes = s.mempoolBytes;
+    // Last, so the fields before it read the same in and out of IBD.
+    if (s.ibd) fields.ibd = 'yes';
     return { state, fields, progress, rate, etaSeconds };
   }
 }
@@ -103,23 +118,44 @@ export interface StatusTerminal {
   set(text: string): void;
 }
 
+/** Runs `fn` every `ms` until the returned function is called (setInterval, unref'ed). */
+export type Every = (fn: () => void, ms: number) => () => void;
+
+const every: Every = (fn, ms) => {
+  const t = setInterval(fn, ms);
+  t.unref();
+  return () => clearInterval(t);
+};
+
 export interface StatusReporterOptions {
   snapshot: () => StatusSnapshot;
   log: Logger;
-  /** Between log lines (default 5 s). */
+  /** Between checks, and between log lines while syncing (default 5 s). */
   intervalMs?: number;
+  /** Between log lines while the state stays waiting or synced (default 60 s). */
+  idleIntervalMs?: number;
+  /**
+   * What to do next, logged after a "waiting for peers" line (so at most once per idle
+   * interval); undefined for none.
+   */
+  advice?: (line: StatusLine) => string | undefined;
   /** The progress bar's terminal; without one (or when not a TTY) sync progress is logged. */
   terminal?: StatusTerminal;
   now?: () => number;
+  /** The timer (tests drive it by hand). */
+  every?: Every;
 }
 
-/** Logs a status line every interval and, on a terminal, redraws a sync bar twice a second. */
+/**
+ * Checks the node every interval and logs a status line: each time while syncing, else when the
+ * state changes or the idle interval has passed. On a terminal, redraws a sync bar twice a second.
+ */
 export class StatusReporter {
   private readonly meter = new SyncMeter();
-  private logTimer: NodeJS.Timeout | null = null;
-  private barTimer: NodeJS.Timeout | null = null;
   private readonly opts: StatusReporterOptions;
+  private cancels: (() => void)[] = [];
   private barShown = false;
+  private lastLogged: { state: SyncState; at: number } | null = null;
 
   constructor(opts: StatusReporterOptions) {
     this.opts = opts;
@@ -128,30 +164,47 @@ export class StatusReporter {
   start(): void {
     // A first sample now, so the first bar or line already has a speed to show.
     this.meter.describe(this.opts.snapshot(), this.now());
-    const interval = this.opts.intervalMs ?? 5000;
-    this.logTimer = setInterval(() => this.report(), interval);
-    this.logTimer.unref();
-    if (this.opts.terminal?.enabled) {
-      this.barTimer = setInterval(() => this.redraw(), 500);
-      this.barTimer.unref();
-    }
+    const timer = this.opts.every ?? every;
+    this.cancels.push(timer(() => this.tick(), this.opts.intervalMs ?? 5000));
+    if (this.opts.terminal?.enabled) this.cancels.push(timer(() => this.redraw(), 500));
   }
 
   stop(): void {
-    if (this.logTimer) clearInterval(this.logTimer);
-    if (this.barTimer) clearInterval(this.barTimer);
-    this.logTimer = this.barTimer = null;
+    for (const cancel of this.cancels) cancel();
+    this.cancels = [];
     if (this.barShown) this.opts.terminal?.set('');
     this.barShown = false;
   }
 
-  /** One status line now (also what the timer does). */
-  report(): StatusLine {
-    const line = this.meter.describe(this.opts.snapshot(), this.now());
-    // On a terminal the bar already shows sync progress; a log line each interval would scroll it.
-    if (!(line.state === 'syncing' && this.opts.terminal?.enabled))
-      this.opts.log.info(`status: ${line.state}`, line.fields);
+  /** What the timer does: a sample, logged if syncing, changed, or the idle interval is up. */
+  tick(): StatusLine {
+    const now = this.now();
+    const line = this.meter.describe(this.opts.snapshot(), now);
+    const last = this.lastLogged;
+    const due =
+      line.state === 'syncing' ||
+      last === null ||
+      last.state !== line.state ||
+      now - last.at >= (this.opts.idleIntervalMs ?? 60_000);
+    if (due) this.log(line, now);
     return line;
+  }
+
+  /** One status line now, whatever the cadence. */
+  report(): StatusLine {
+    const now = this.now();
+    const line = this.meter.describe(this.opts.snapshot(), now);
+    this.log(line, now);
+    return line;
+  }
+
+  private log(line: StatusLine, now: number): void {
+    this.lastLogged = { state: line.state, at: now };
+    // On a terminal the bar already shows sync progress; a log line each interval would scroll it.
+    if (line.state === 'syncing' && this.opts.terminal?.enabled) return;
+    this.opts.log.info(`status: ${line.state}`, line.fields);
+    const advice = line.state === 'waiting for peers' ? this.opts.advice?.(line) : undefined;
+    if (advice) this.opts.log.info(advice);
   }
 
   private now(): number {

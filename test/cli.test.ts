@@ -41,6 +41,37 @@ describe('gossip-node', () => {
     expect(typeof d.vout[0].value).toBe('number');
   });
 
+  it('takes the global -n/--network for every subcommand, before or after it', () => {
+    const regtestMagic = 'fabfb5da';
+    for (const args of [
+      ['-n', 'regtest', 'params', '--json'],
+      ['--network', 'regtest', 'params', '--json'],
+      ['params', '-n', 'regtest', '--json'],
+    ]) {
+      const r = run('node', args);
+      expect(r.code, r.err).toBe(0);
+      expect(JSON.parse(r.out)).toMatchObject({ network: 'regtest', magic: regtestMagic, bech32: 'bcrt' });
+    }
+    expect(JSON.parse(run('node', ['params', '--json']).out).magic).toBe('c70f5e1d');
+    // tx5 pays a P2WPKH output: its address is bcrt1… on regtest, gl1… on main.
+    const v = readVector<{ hex: string }>('tx', 'tx5.json');
+    const addresses = (args: string[]) => {
+      const r = run('node', [...args, v.hex]);
+      expect(r.code, r.err).toBe(0);
+      return (JSON.parse(r.out).vout as { scriptPubKey: { address?: string } }[])
+        .map((o) => o.scriptPubKey.address)
+        .filter((a) => a !== undefined);
+    };
+    const onRegtest = addresses(['-n', 'regtest', 'decode-tx']);
+    expect(
+      onRegtest.some((a) => a.startsWith('bcrt1')),
+      onRegtest.join(),
+    ).toBe(true);
+    expect(onRegtest.some((a) => a.startsWith('gl1'))).toBe(false);
+    expect(addresses(['decode-tx']).some((a) => a.startsWith('gl1'))).toBe(true);
+    expect(run('node', ['-n', 'moon', 'params']).code).toBe(2);
+  });
+
   it('reports bad input in one line with exit 1, usage errors with exit 2', () => {
     const bad = run('node', ['decode-tx', '00ff']);
     expect(bad.code).toBe(1);

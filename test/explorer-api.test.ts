@@ -354,6 +354,15 @@ describe('mempool, fees and node routes', () => {
     }
   });
 
+  it('tx/:txid/replacement: 404 JSON for a tx never replaced, 400 for a bad txid', async () => {
+    // A replaced tx's 200 is in explorer-web.test.ts, with the page that shows it.
+    const none = await f.get(`/tx/${f.tx3.txidHex()}/replacement`);
+    expect(none.status).toBe(404);
+    expect(await none.json()).toEqual({ error: 'replacement not found', code: 'NOT_FOUND' });
+    const bad = await f.get('/tx/xyz/replacement');
+    expect(bad.status).toBe(400);
+  });
+
   it('chain and peers', async () => {
     const c = await f.json<J>('/chain');
     const tip = f.t.node.chain.tip;
@@ -366,7 +375,14 @@ describe('mempool, fees and node routes', () => {
       mediantime: tip.medianTimePast(),
       mempool: { count: 1, bytes: f.tx3.size(), vsize: f.t.node.mempool.get(f.tx3.txidHex())!.vsize },
       peers: 0,
-      sync: { best_known_height: 103, progress: 1, synced: true },
+      // Its blocks are fresh (generatetoaddress), so it is out of IBD; no peers to hear of more.
+      sync: {
+        best_known_height: 103,
+        progress: 1,
+        synced: true,
+        state: 'waiting for peers',
+        initial_block_download: false,
+      },
     });
     expect(await f.json('/peers')).toEqual([]);
   });
@@ -384,6 +400,7 @@ describe('mempool, fees and node routes', () => {
       '/api/fee-estimates',
       '/api/anchors/{id}',
       '/api/tx',
+      '/api/tx/{txid}/replacement',
     ])
       expect(paths).toContain(p);
     expect(paths).not.toContain('/rpc');

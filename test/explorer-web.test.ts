@@ -282,6 +282,57 @@ describe('explorer web page', () => {
     ]);
   });
 
+  it("a replaced transaction says which one replaced it; Esplora's /tx still says 404", async () => {
+    // Issue 13: A, replaced by B, replaced by C (full RBF, each paying more).
+    const cb = await coinbaseAt(3);
+    const version = (fee: bigint) =>
+      signedSpend(
+        [{ prevout: new OutPoint(cb.txid(), 0), value: SUBSIDY, key: MINER }],
+        [payTo(OTHER, SUBSIDY - fee)],
+      );
+    const [a, b, c] = [version(1_000n), version(10_000n), version(20_000n)];
+    for (const tx of [a, b, c]) await send(tx);
+    const gone = await fetch(`${t.url}/api/tx/${a.txidHex()}`);
+    expect(gone.status).toBe(404);
+    const r = await fetch(`${t.url}/api/tx/${a.txidHex()}/replacement`);
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({
+      txid: a.txidHex(),
+      replaced_by: b.txidHex(),
+      latest: c.txidHex(),
+    });
+
+    const p = await page();
+    await p.goto(`${t.url}/tx/${a.txidHex()}`);
+    await p.locator('[data-state="replaced"]').waitFor();
+    expect(await text(p, '#tx-replaced')).toContain(`Replaced by ${b.txidHex()}`);
+    expect(await p.locator('#tx-replaced a').getAttribute('href')).toBe(`/tx/${b.txidHex()}`);
+    expect(await text(p, '#tx-replaced-latest')).toContain(c.txidHex());
+    expect(await text(p, 'main')).not.toContain('Not found');
+    await screenshot(p, SHOTS, 'tx-replaced');
+    // The link leads to the replacement, which the node has.
+    await p.locator('#tx-replaced a').click();
+    await p.waitForURL(`${t.url}/tx/${b.txidHex()}`);
+    await p.locator('[data-state="replaced"]').waitFor();
+    expect(await text(p, '#tx-replaced')).toContain(`Replaced by ${c.txidHex()}`);
+    // An unknown txid is still plainly not found.
+    await p.goto(`${t.url}/tx/${'00'.repeat(32)}`);
+    await p.locator('[data-state="not-found"]').waitFor();
+    expect(await text(p, 'main')).toContain('No such transaction');
+  });
+
+  it('a node at genesis without peers says it is waiting for peers, not in sync', async () => {
+    const p = await page();
+    await p.goto(`${t.url}/`);
+    // The test node mined its own fresh blocks: out of IBD, with nobody to tell.
+    await p.locator('#stat-peers', { hasText: 'in sync, no peers' }).waitFor();
+    const fresh = await startTestNode();
+    await p.goto(`${fresh.url}/`);
+    await p.locator('#stat-peers', { hasText: 'waiting for peers' }).waitFor();
+    expect(await text(p, '#stat-peers')).not.toContain('in sync');
+    await screenshot(p, SHOTS, 'home-waiting');
+  });
+
   it('ran every page without script errors', () => {
     expect(opened.flatMap((w) => w.errors)).toEqual([]);
   });

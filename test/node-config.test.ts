@@ -472,7 +472,9 @@ describe('the built gossip-node', () => {
     });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const end = Date.now() + 20_000;
-    while (!/http listening url=/.test(log) && Date.now() < end && child.exitCode === null)
+    // The P2P layer starts after the HTTP server: wait for both lines, not the first alone.
+    const started = () => /http listening url=/.test(log) && /p2p started/.test(log);
+    while (!started() && Date.now() < end && child.exitCode === null)
       await new Promise((r) => setTimeout(r, 100));
     // A free port, not regtest's 18443: http-port = 0 came from the file, as listen = false did.
     const port = Number(/http listening url=http:\/\/127\.0\.0\.1:(\d+)/.exec(log)?.[1]);

@@ -2,11 +2,12 @@
  * Issue 8, operating the built `gossip-node` as `npm start` does (main network, default data dir
  * under a temporary HOME): with seeds that never answer it stays up for 10 s, serves the explorer,
  * logs its retries and a status line, and stops cleanly on SIGTERM within 5 s — cookie removed,
- * LevelDB closed (a second start opens the same data dir).
+ * LevelDB closed (a second start opens the same data dir). The data dir it creates is 0700, the
+ * cookie 0600, and a parent directory the user already had keeps its mode.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -60,6 +61,9 @@ describe('gossip-node as npm start runs it', () => {
       JSON.stringify({ main: ['127.0.0.1:1', 'seed.unreachable.invalid:8633'], regtest: [] }),
     );
     const datadir = join(home, '.local', 'share', 'gossip-ledger', 'main');
+    // A parent the user already has keeps its mode; what the node creates is private.
+    await mkdir(join(home, '.local'));
+    await chmod(join(home, '.local'), 0o755);
     const node = start(home, seeds);
 
     await waitFor('the HTTP server', () => /http listening url=/.test(node.log()), 20_000);
@@ -67,6 +71,11 @@ describe('gossip-node as npm start runs it', () => {
     expect(url, node.log()).toBeDefined();
     expect(existsSync(join(datadir, 'chain')), 'data dir created under HOME').toBe(true);
     expect(existsSync(join(datadir, '.cookie'))).toBe(true);
+    const mode = async (p: string) => (await stat(p)).mode & 0o777;
+    expect(await mode(datadir), 'data dir 0700').toBe(0o700);
+    expect(await mode(join(home, '.local', 'share', 'gossip-ledger')), 'created parent 0700').toBe(0o700);
+    expect(await mode(join(home, '.local')), 'existing parent untouched').toBe(0o755);
+    expect(await mode(join(datadir, '.cookie')), 'cookie 0600').toBe(0o600);
     const tip = await fetch(`${url}/api/blocks/tip/height`);
     expect(await tip.text()).toBe('0');
     const page = await fetch(`${url}/`);
@@ -82,6 +91,12 @@ describe('gossip-node as npm start runs it', () => {
     const status = log.split('\n').filter((l) => l.includes('status: waiting for peers'));
     expect(status.length, log).toBeGreaterThanOrEqual(1);
     expect(status[0]).toMatch(/height=0 headers=0 peers=0 inbound=0 outbound=0 mempoolTxs=0/);
+    // With no seed answering, each waiting line comes with what to do next (once a minute).
+    const advice = log.split('\n').filter((l) => l.includes('no peer answers.'));
+    expect(advice.length, log).toBe(status.length);
+    expect(advice[0]).toMatch(
+      /Start a network of your own: --mine --mine-address <address>; join one: --connect host:port or --seeds FILE; or try a local one: npm run devnet$/,
+    );
     expect(log).not.toMatch(/ERROR|Unhandled|at .*\.js:\d+/);
 
     const sentAt = Date.now();

@@ -7,10 +7,14 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InitialBlockDownload, MAX_TIP_AGE, verificationProgress } from '../node/ibd.js';
 import { createLogger } from '../node/log.js';
+import { encodeAddress } from '../node/protocol/address.js';
+import { main, regtest } from '../node/protocol/params.js';
 import { handleShutdown } from '../node/shutdown.js';
 import {
+  type Every,
   formatDuration,
   progressBar,
   StatusReporter,
@@ -18,6 +22,8 @@ import {
   type StatusTerminal,
   SyncMeter,
 } from '../node/status.js';
+import { testKey } from './helpers/keys.js';
+import { startTestNode, stopTestNodes } from './helpers/node.js';
 
 const snap = (over: Partial<StatusSnapshot>): StatusSnapshot => ({
   height: 0,
@@ -68,6 +74,82 @@ describe('SyncMeter', () => {
     expect(s.rate).toBe(0);
     expect(s.etaSeconds).toBeNull();
     expect(s.fields.eta).toBe('?');
+  });
+});
+
+describe('initial block download (issue 13)', () => {
+  it("is Core's IsInitialBlockDownload: a tip older than 24 h, latched off once fresh", () => {
+    const now = 1_800_000_000;
+    const ibd = new InitialBlockDownload();
+    expect(ibd.check(now - MAX_TIP_AGE - 1, now)).toBe(true);
+    expect(ibd.left).toBe(false);
+    expect(ibd.check(now - MAX_TIP_AGE, now)).toBe(false);
+    expect(ibd.left).toBe(true);
+    // A day without blocks later, the tip is stale again, but the node stays out of IBD.
+    expect(ibd.check(now - MAX_TIP_AGE, now + 2 * MAX_TIP_AGE)).toBe(false);
+  });
+
+  it("verification progress is Core's estimate: always 1 on regtest, time-based on main", () => {
+    const now = 1_800_000_000;
+    expect(verificationProgress(regtest, { height: 0, time: regtest.genesis.header.time }, now)).toBe(1);
+    const g = main.genesis.header.time;
+    // 1,000 minutes after genesis: 1 block of the 1,001 the time should have produced.
+    expect(verificationProgress(main, { height: 0, time: g }, g + 60_000)).toBeCloseTo(1 / 1001);
+    // At height 999 with a tip an hour old: 1,000 of 1,060.
+    expect(verificationProgress(main, { height: 999, time: now - 3600 }, now)).toBeCloseTo(1000 / 1060);
+    expect(verificationProgress(main, { height: 999, time: now }, now)).toBe(1);
+  });
+
+  it('the status line: in IBD with no peers it waits, with peers it syncs, never "synced"', () => {
+    const m = new SyncMeter();
+    const waiting = m.describe(snap({ height: 0, headers: 0, ibd: true }), 0);
+    expect(waiting.state).toBe('waiting for peers');
+    expect(waiting.fields.ibd).toBe('yes');
+    expect(m.describe(snap({ height: 5, headers: 5, peersOut: 2, ibd: true }), 1000).state).toBe('syncing');
+    expect(m.describe(snap({ height: 5, headers: 5, peersOut: 2, ibd: false }), 2000).state).toBe('synced');
+  });
+});
+
+describe('a regtest node at genesis (issue 13)', () => {
+  afterAll(() => stopTestNodes());
+
+  it('is in IBD and waiting for peers everywhere until it mines a fresh block', {
+    timeout: 60_000,
+  }, async () => {
+    const t = await startTestNode();
+    const chain = async () => (await (await fetch(`${t.url}/api/chain`)).json()) as { sync: unknown };
+    const metric = async (line: string) => (await (await fetch(`${t.url}/metrics`)).text()).includes(line);
+
+    expect(t.node.sync()).toMatchObject({ state: 'waiting for peers', ibd: true, headers: 0, peers: 0 });
+    expect(await t.rpc('getblockchaininfo')).toMatchObject({
+      blocks: 0,
+      headers: 0,
+      initialblockdownload: true,
+      verificationprogress: 1, // as Core's regtest (ChainTxData {0, 0, 0})
+    });
+    expect((await chain()).sync).toEqual({
+      best_known_height: 0,
+      progress: 0,
+      synced: false,
+      state: 'waiting for peers',
+      initial_block_download: true,
+    });
+    expect(await metric('gossip_chain_initial_block_download 1')).toBe(true);
+    expect(await metric('gossip_node_sync_state{state="waiting_for_peers"} 1')).toBe(true);
+    expect(await metric('gossip_node_sync_state{state="synced"} 0')).toBe(true);
+
+    // As in Core, generatetoaddress works during IBD; the fresh block ends it, for good.
+    const addr = encodeAddress(testKey('ibd miner').p2wpkh, regtest.address)!;
+    expect(await t.rpc<string[]>('generatetoaddress', [1, addr])).toHaveLength(1);
+    expect(await t.rpc('getblockchaininfo')).toMatchObject({ blocks: 1, initialblockdownload: false });
+    expect((await chain()).sync).toEqual({
+      best_known_height: 1,
+      progress: 1,
+      synced: true,
+      state: 'waiting for peers',
+      initial_block_download: false,
+    });
+    expect(await metric('gossip_chain_initial_block_download 0')).toBe(true);
   });
 });
 
@@ -128,6 +210,77 @@ describe('StatusReporter', () => {
     expect(drawn.at(-1)).toBe('');
     r.report();
     expect(lines.at(-1)).toMatch(/status: synced height=100/);
+    r.stop();
+  });
+});
+
+describe('StatusReporter cadence (issue 13)', () => {
+  /** A timer driven by hand: `fire(ms)` runs each callback whose interval is `ms`. */
+  function manualTimer() {
+    const timers: { fn: () => void; ms: number }[] = [];
+    const every: Every = (fn, ms) => {
+      const t = { fn, ms };
+      timers.push(t);
+      return () => timers.splice(timers.indexOf(t), 1);
+    };
+    const fire = (ms: number) => {
+      for (const t of timers.filter((x) => x.ms === ms)) t.fn();
+    };
+    return { every, timers, fire };
+  }
+
+  function reporter(initial: StatusSnapshot, advice?: string) {
+    const lines: string[] = [];
+    const clock = { ms: 0 };
+    const timer = manualTimer();
+    let s = initial;
+    const r = new StatusReporter({
+      snapshot: () => s,
+      log: createLogger('info', (l) => lines.push(l)),
+      now: () => clock.ms,
+      every: timer.every,
+      advice: advice === undefined ? undefined : () => advice,
+    });
+    r.start();
+    /** Advances the clock by one 5 s tick and fires it. */
+    const tick = () => {
+      clock.ms += 5000;
+      timer.fire(5000);
+    };
+    return { r, lines, timer, tick, set: (n: StatusSnapshot) => (s = n) };
+  }
+
+  it('logs every 5 s while syncing, once a minute when synced, and at once on a change', () => {
+    const { r, lines, timer, tick, set } = reporter(snap({ height: 10, headers: 1000, peersOut: 1 }));
+    expect(timer.timers.map((t) => t.ms)).toEqual([5000]);
+    for (let i = 0; i < 3; i++) tick();
+    expect(lines.filter((l) => l.includes('status: syncing'))).toHaveLength(3);
+
+    set(snap({ height: 1000, headers: 1000, peersOut: 1 }));
+    tick(); // t = 20 s: the state changed, so a line now
+    expect(lines.at(-1)).toMatch(/status: synced height=1000/);
+    const before = lines.length;
+    for (let i = 0; i < 11; i++) tick(); // 25 s .. 75 s: nothing new, under a minute since
+    expect(lines).toHaveLength(before);
+    tick(); // 80 s: a minute since the last line
+    expect(lines).toHaveLength(before + 1);
+    expect(lines.at(-1)).toMatch(/status: synced/);
+    // An hour idle: 60 lines, not 720.
+    for (let i = 0; i < 720; i++) tick();
+    expect(lines).toHaveLength(before + 1 + 60);
+    r.stop();
+    expect(timer.timers).toHaveLength(0);
+  });
+
+  it('waiting for peers: says what to do next, once a minute', () => {
+    const hint = 'no peer answers. Start a network of your own: --mine';
+    const { r, lines, tick } = reporter(snap({ height: 0, headers: 0, ibd: true }), hint);
+    for (let i = 0; i < 24; i++) tick(); // two minutes
+    const advice = lines.filter((l) => l.includes(hint));
+    expect(advice).toHaveLength(2);
+    expect(lines.filter((l) => l.includes('status: waiting for peers'))).toHaveLength(2);
+    // Each piece of advice right after its status line.
+    expect(lines[lines.indexOf(advice[0]!) - 1]).toMatch(/status: waiting for peers/);
     r.stop();
   });
 });

@@ -28,6 +28,9 @@ function rpcNode(network: NodeNetwork | undefined): RpcNode {
     maxFeeRate: undefined,
     submitTx: () => Promise.reject(new Error('not used')),
     broadcastTx: () => Promise.reject(new Error('not used')),
+    sync: () => {
+      throw new Error('not used');
+    },
     generate: () => Promise.reject(new Error('not used')),
     onStopRequest: () => undefined,
   };

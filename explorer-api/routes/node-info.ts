@@ -1,12 +1,18 @@
 /**
  * Node-specific routes: GET /chain (network, tip, chain work, difficulty, mempool size, peer
- * count and sync progress) and GET /peers (the node's peer list). Sync progress compares our
- * height with the best height any peer has announced or shown it has (0 peers: synced to what
- * we know).
+ * count and sync progress), GET /peers (the node's peer list) and GET /tx/:txid/replacement
+ * (which transaction replaced a recently replaced one; Esplora's GET /tx/:txid still answers
+ * 404 for it, as electrs does, and the web page asks here on that 404). Sync progress compares our
+ * height with the best height any peer has announced or shown it has. `synced` also needs the
+ * node out of initial block download (Core's IsInitialBlockDownload: a tip older than 24 h
+ * that has never been fresh), so a node at genesis with no peers is not "synced"; `state` is
+ * the status line's.
  */
 import type { FastifyInstance } from 'fastify';
 import { difficultyFromBits } from '../../node/protocol/pow.js';
-import { chainSchema, jsonResponses, peersSchema } from '../schemas.js';
+import { notFound } from '../errors.js';
+import { lowerHash } from '../params.js';
+import { chainSchema, hashParam, jsonResponses, peersSchema, replacementSchema } from '../schemas.js';
 import { cacheShort, type RouteContext } from './context.js';
 
 export function registerNodeRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -27,6 +33,8 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
       const peers = ctx.node.peerInfo();
       const best = peers.reduce((m, p) => Math.max(m, p.syncedHeight, p.startHeight), tip.height);
       const info = mempool.info();
+      const sync = ctx.node.sync();
+      const synced = !sync.ibd && sync.state !== 'syncing' && tip.height >= best;
       cacheShort(res, 1);
       return {
         network: params.name,
@@ -39,10 +47,33 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
         peers: peers.length,
         sync: {
           best_known_height: best,
-          progress: best === 0 ? 1 : Math.min(1, tip.height / best),
-          synced: tip.height >= best,
+          progress: synced ? 1 : best === 0 ? 0 : Math.min(1, tip.height / best),
+          synced,
+          state: sync.state,
+          initial_block_download: sync.ibd,
         },
       };
+    },
+  );
+
+  app.get<{ Params: { txid: string } }>(
+    '/tx/:txid/replacement',
+    {
+      schema: {
+        tags,
+        summary: 'Which transaction replaced this one (recent replacements only)',
+        description:
+          'The node remembers its last 10,000 mempool replacements (RBF) since it started. ' +
+          '404 when it remembers none for this txid.',
+        params: hashParam('txid', 'transaction id'),
+        response: jsonResponses(replacementSchema),
+      },
+    },
+    async (req, res) => {
+      const r = mempool.replacedBy(lowerHash(req.params.txid));
+      if (!r) throw notFound('replacement');
+      cacheShort(res);
+      return { txid: r.txid, replaced_by: r.replacedBy, latest: r.latest, time: r.time };
     },
   );
 

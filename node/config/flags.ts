@@ -18,6 +18,8 @@ export function addConfigOptions(cmd: Command): Command {
     const flags = `${s.short ? `${s.short}, ` : ''}--${s.key}${s.arg ? ` ${s.arg}` : ''}`;
     const opt = new Option(flags, def === undefined ? s.description : `${s.description} (default: ${def})`);
     if (s.kind === 'peers') opt.argParser(collect);
+    // A value outside the choices is a usage error (exit 2), as the wallet's --network is.
+    if (s.choices) opt.choices(s.choices);
     cmd.addOption(opt);
     if (s.kind === 'boolean') cmd.addOption(new Option(`--no-${s.key}`, `turn ${s.key} off`));
   }

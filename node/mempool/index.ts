@@ -11,5 +11,6 @@ export type { MempoolEvents, RemovalReason } from './events.js';
 export { type FeeRate, feeAt, feeRate } from './fee-rate.js';
 export { DEFAULT_PACKAGE_LIMITS, type PackageLimits } from './limits.js';
 export { Mempool } from './mempool.js';
+export { DEFAULT_REPLACEMENT_MEMORY, type Replacement } from './replacements.js';
 export { dustThreshold, isDust, MAX_STANDARD_TX_WEIGHT } from './standard.js';
 export * from './types.js';

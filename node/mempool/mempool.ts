@@ -49,6 +49,7 @@ import { DEFAULT_PACKAGE_LIMITS } from './limits.js';
 import { OrphanPool } from './orphans.js';
 import { TxPool } from './pool.js';
 import { findStale } from './reorg.js';
+import { type Replacement, ReplacementLog } from './replacements.js';
 import { RollingMinFee } from './rolling-fee.js';
 import {
   type Accepted,
@@ -82,6 +83,7 @@ export class Mempool {
   private readonly orphans: OrphanPool;
   private readonly rolling: RollingMinFee;
   private readonly listeners = new Listeners();
+  private readonly replacements: ReplacementLog;
   private queue: Promise<unknown> = Promise.resolve();
   /** Bumped by every change made outside the accept queue. */
   private generation = 0;
@@ -108,6 +110,7 @@ export class Mempool {
       random: deps.random ? () => deps.random!() : Math.random,
     });
     this.rolling = new RollingMinFee(this.policy.incrementalRelayFeeRate);
+    this.replacements = new ReplacementLog(opts.replacementMemory);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -225,6 +228,9 @@ export class Mempool {
   private finalize(ws: Workspace, bypassLimits: boolean): Accepted {
     const { entry } = ws;
     const replaced = [...ws.evicted];
+    const now = this.deps.now();
+    for (const e of replaced) this.replacements.record(e.txid, entry.txid, now);
+    this.replacements.forget(entry.txid);
     this.removeEntries(ws.evicted, 'replaced');
     this.pool.add(entry);
     this.orphans.remove(entry.wtxid);
@@ -366,6 +372,15 @@ export class Mempool {
   }
 
   /** By txid (display hex). */
+  /**
+   * The recent replacement of `txid` (bounded memory, see replacements.ts), with the newest
+   * transaction of its chain of replacements; undefined if none is remembered.
+   */
+  replacedBy(txid: string): (Replacement & { latest: string }) | undefined {
+    const r = this.replacements.get(txid);
+    return r && { ...r, latest: this.replacements.latest(txid) ?? r.replacedBy };
+  }
+
   get(txid: string): MempoolEntry | undefined {
     return this.pool.byTxid.get(txid);
   }

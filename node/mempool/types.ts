@@ -33,6 +33,8 @@ export interface MempoolOptions {
   readonly backend?: EcdsaBackend;
   /** Shared with the chain: a tx whose scripts passed here is not script-checked when mined. */
   readonly scriptCache?: ScriptCache;
+  /** Replacements remembered for "replaced by" answers (default 10,000; replacements.ts). */
+  readonly replacementMemory?: number;
 }
 
 export interface MempoolDeps {

@@ -211,16 +211,19 @@ export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
 
     getblockchaininfo: () => {
       const tip = chain.tip;
+      // Core's IsInitialBlockDownload and GuessVerificationProgress (node/ibd.ts); headers is
+      // the best valid header known, as Core's pindexBestHeader.
+      const sync = node.sync();
       return {
         chain: params.name,
         blocks: chain.height,
-        headers: chain.height,
+        headers: sync.headers,
         bestblockhash: tip.hashHex,
         difficulty: difficultyFromBits(tip.header.bits),
         time: tip.header.time,
         mediantime: tip.medianTimePast(),
-        verificationprogress: 1,
-        initialblockdownload: false,
+        verificationprogress: sync.verificationProgress,
+        initialblockdownload: sync.ibd,
         chainwork: tip.chainWork.toString(16).padStart(64, '0'),
         pruned: false,
         warnings: '',

@@ -61,10 +61,14 @@ async function load(signal) {
   return { blocks, mempool, recent, chain };
 }
 
+/** The node's own words: a node at genesis with no peers is waiting, not "in sync". */
 function syncText(chain) {
   const sync = chain?.sync;
   if (!sync || typeof sync.progress !== 'number') return null;
-  return sync.synced ? 'in sync' : `syncing ${(Math.floor(sync.progress * 1000) / 10).toFixed(1)}%`;
+  if (sync.synced) return sync.state === 'waiting for peers' ? 'in sync, no peers' : 'in sync';
+  if (sync.state === 'waiting for peers') return 'waiting for peers';
+  const pct = `${(Math.floor(sync.progress * 1000) / 10).toFixed(1)}%`;
+  return sync.initial_block_download ? `initial block download ${pct}` : `syncing ${pct}`;
 }
 
 function build({ blocks, mempool, recent, chain }, tip) {

@@ -2,8 +2,8 @@
  * One transaction: status and confirmations, fee, every input with the output it spends and
  * every output with its address, value and (from /outspends) the input that spent it.
  */
-import { ApiError, getJson, seg } from '../api.js';
-import { badge, fields, h, heading, link, panel, paths } from '../dom.js';
+import { ApiError, findJson, getJson, seg } from '../api.js';
+import { badge, fields, h, hashLink, heading, link, panel, paths } from '../dom.js';
 import { bytes, feeRate, integer, utc, vbytes, vsizeOf } from '../format.js';
 import { amount, errorView, statusBadge } from './common.js';
 
@@ -157,18 +157,62 @@ function summary(tx, tipHeight) {
   ]);
 }
 
+/**
+ * A transaction the node no longer has because another replaced it (RBF): Esplora's /tx answers
+ * 404 for it, and the node's /tx/:txid/replacement says by what.
+ */
+function replacedView(r, ctx) {
+  ctx.setTitle(`Transaction ${r.txid.slice(0, 12)}… (replaced)`);
+  return h(
+    'div',
+    null,
+    heading('Transaction', r.txid, badge('Replaced', 'warn')),
+    h(
+      'section',
+      { class: 'panel state state-replaced', 'data-state': 'replaced' },
+      h('h2', null, 'Replaced'),
+      h(
+        'p',
+        { id: 'tx-replaced' },
+        'Replaced by ',
+        hashLink(paths.tx(r.replaced_by), r.replaced_by),
+        ` at ${utc(r.time)}: a transaction spending the same coins with a higher fee took its place, so it will not confirm.`,
+      ),
+      r.latest !== r.replaced_by
+        ? h(
+            'p',
+            { id: 'tx-replaced-latest' },
+            'That one was replaced in turn; the newest is ',
+            hashLink(paths.tx(r.latest), r.latest),
+            '.',
+          )
+        : null,
+    ),
+  );
+}
+
 export async function txView(ctx) {
   const [txid] = ctx.params;
   if (!TXID.test(txid))
     return errorView(new ApiError(400, 'A transaction id is 64 hexadecimal characters.'), ctx, 'transaction');
-  const [tx, outspends, tipHeight] = await Promise.all([
-    getJson(`/tx/${seg(txid)}`, ctx.signal),
-    getJson(`/tx/${seg(txid)}/outspends`, ctx.signal).catch((e) => {
-      if (e.name === 'AbortError') throw e;
-      return null; // the page is still useful without spent-by links
-    }),
-    ctx.tip.ready(),
-  ]);
+  let tx;
+  let outspends;
+  let tipHeight;
+  try {
+    [tx, outspends, tipHeight] = await Promise.all([
+      getJson(`/tx/${seg(txid)}`, ctx.signal),
+      getJson(`/tx/${seg(txid)}/outspends`, ctx.signal).catch((e) => {
+        if (e.name === 'AbortError') throw e;
+        return null; // the page is still useful without spent-by links
+      }),
+      ctx.tip.ready(),
+    ]);
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 404)) throw e;
+    // Unknown, or replaced: the node remembers its recent replacements.
+    const replaced = await findJson(`/tx/${seg(txid)}/replacement`, ctx.signal);
+    return replaced ? replacedView(replaced, ctx) : errorView(e, ctx, 'transaction');
+  }
   ctx.setTitle(`Transaction ${txid.slice(0, 12)}…`);
   const info = panel('Details', summary(tx, tipHeight));
   const outs = panel(`Outputs (${tx.vout.length})`, outputsList(tx, outspends));
