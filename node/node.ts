@@ -32,13 +32,7 @@ import { getNetwork, type NetworkName, type NetworkParams } from './protocol/par
 import type { Tx } from './protocol/tx.js';
 import { buildMethods } from './rpc/methods.js';
 import { CookieAuth, registerRpc } from './rpc/server.js';
-import {
-  isSyncing,
-  type StatusLine,
-  StatusReporter,
-  type StatusSnapshot,
-  syncState,
-} from './status.js';
+import { isSyncing, type StatusLine, StatusReporter, type StatusSnapshot, syncState } from './status.js';
 
 export const VERSION = '0.1.0';
 
