@@ -122,7 +122,7 @@ describe('crash safety: SIGKILL at random moments, then restart', () => {
     expect(await node.rpc<number>('getblockcount')).toBe(FUNDING_BLOCKS);
     expect(await node.stop(20_000)).toEqual({ code: 0, signal: null });
     expect(existsSync(join(datadir, '.cookie')), 'cookie left after a clean stop').toBe(false);
-  }, 120_000);
+  }, 300_000);
 
   afterEach(killAll);
 
@@ -262,7 +262,10 @@ describe('crash safety: SIGKILL at random moments, then restart', () => {
         `${reported.size} blocks reported, ${accepted} txs accepted, final height ${state.height}, ` +
         `${((Date.now() - t0) / 1000).toFixed(1)} s`,
     );
-  }, 170_000);
+    // Every wait above is on a condition (listening, an RPC answer, the exit); this bound is only
+    // for a hung run. 45 node starts take about a minute on 2 idle cores and several times that
+    // when other processes keep both cores busy, so it is sized for the busy case.
+  }, 600_000);
 
   it('answers gettxoutsetinfo, while mining, with the UTXO set of the height and block it names', async () => {
     const node = NodeProcess.spawn({ datadir, mineAddress: wallet.address });
@@ -294,5 +297,5 @@ describe('crash safety: SIGKILL at random moments, then restart', () => {
     }
     await node.kill();
     expect(mismatches, `gettxoutsetinfo mixes two chain states (seed ${SEED})`).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 });
