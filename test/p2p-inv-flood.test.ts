@@ -36,7 +36,9 @@ const port = () => target.node.p2p!.listenPort;
 const relay = () => target.node.p2p!.tx;
 
 beforeAll(async () => {
-  honest = await startNetNode();
+  // The honest node dials nobody: the target's connection to it stays the one link between them,
+  // so it is outbound at the target and every inbound slot is the flooders'.
+  honest = await startNetNode({ maxOutbound: 0 });
   await honest.node.generate(3, MINER.p2wpkh);
   target = await startNetNode({
     connect: [honest.addr],
@@ -46,6 +48,7 @@ beforeAll(async () => {
     p2pTuning: { ...TEST_TUNING, txRelay: { requestTimeoutMs: 600_000 } },
   });
   await waitFor('target synced from the honest peer', () => tipOf(target) === tipOf(honest), 60_000);
+  expect(target.node.peerInfo().map((p) => p.direction)).toEqual(['outbound']);
 });
 
 afterAll(stopNetNodes);
