@@ -73,6 +73,17 @@ function stopBurners(burners: readonly ChildProcess[]): void {
   for (const b of burners) if (b.exitCode === null && b.signalCode === null) b.kill('SIGKILL');
 }
 
+/** Kills the burners and resolves once each has exited (reaped by us, not left a zombie). */
+function burnersStopped(burners: readonly ChildProcess[]): Promise<void> {
+  const exits = burners.map((b) =>
+    b.exitCode !== null || b.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((r) => b.once('exit', () => r())),
+  );
+  stopBurners(burners);
+  return Promise.all(exits).then(() => undefined);
+}
+
 const { burners: count, vitestArgs } = parseArgs(process.argv.slice(2));
 const burners = startBurners(count);
 // Also on an exit this script did not plan (an uncaught error): no burner outlives it.
@@ -93,8 +104,8 @@ vitest.on('error', (e) => {
   stopBurners(burners);
   process.exit(1);
 });
-vitest.on('exit', (code, signal) => {
-  stopBurners(burners);
+vitest.on('exit', async (code, signal) => {
+  await burnersStopped(burners);
   console.log(`test:stress: burners stopped; vitest exited ${code ?? signal}`);
   process.exit(code ?? 128 + (signal ? constants.signals[signal] : 1));
 });
