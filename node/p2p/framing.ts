@@ -6,8 +6,9 @@
  * Limits are checked on the header, before a byte of the payload is buffered: the 4 MB of
  * Core's MAX_PROTOCOL_MESSAGE_LENGTH for anything, and per command what its largest valid
  * payload takes (5,000 inv entries, 50,000 getdata/notfound entries, 1,000 addrs, 2,000
- * headers, 101 locator hashes, a 256-byte user agent). The streaming decoder takes socket chunks in any split and returns whole
- * frames; a violation throws P2PError and leaves the decoder dead, never half-parsed.
+ * headers, 101 locator hashes, a 256-byte user agent). The streaming decoder takes socket
+ * chunks in any split and returns whole frames; a violation throws P2PError and leaves the
+ * decoder dead, never half-parsed.
  */
 import { equal } from '../protocol/bytes.js';
 import { hash256 } from '../protocol/hash.js';
