@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the README's commands as written, in this clone: `.ci/run` calls it on a fresh clone right
-// after `npm install` and `npm test`, so a README that no longer works fails CI.
+// after `npm ci` and `npm test`, so a README that no longer works fails CI.
 //
 // What counts as a command: every line of a ```sh block (```text and ```console blocks are only
 // shown). The lines run in README order, cwd = the repository, HOME = a new empty directory (so the
@@ -10,7 +10,7 @@
 // shell function holds for the lines after it. "command not found" anywhere fails the check (bash
 // does not stop for it inside `$(…)`).
 //
-// - `npm install` and `npm test` are not run again: the check asserts `.ci/run` runs exactly
+// - `npm ci` and `npm test` are not run again: the check asserts `.ci/run` runs exactly
 //   these lines, which it has just done.
 // - Long-running commands (DAEMONS) start in the background and must print their ready line; they
 //   run until the end of their README section (the next `## ` heading), then the process group
@@ -24,7 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const RUN_BY_CI = ['npm install', 'npm test'];
+const RUN_BY_CI = ['npm ci', 'npm test'];
 const DAEMONS = new Map([
   ['npm start', { ready: /status: (waiting for peers|syncing|synced)/, stopped: /shutdown complete/ }],
   ['npm run devnet', { ready: /devnet ready/, stopped: /^stopped$/m }],

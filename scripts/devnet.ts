@@ -134,6 +134,7 @@ async function run(opts: Options): Promise<number> {
   const fromEnv = (process.env.GOSSIP_WALLET_PASSWORD ?? '') !== '';
   const password = fromEnv ? process.env.GOSSIP_WALLET_PASSWORD! : 'devnet';
   let stopping = false;
+  let statePrepared = false;
   const d = newDevnet(opts, password, () => stopping);
   const { out } = d;
   handleSignals(d.abort, {
@@ -148,6 +149,7 @@ async function run(opts: Options): Promise<number> {
     d.layout = opts.basePort === 0 ? await ephemeralLayout() : fixedLayout(opts.basePort);
     await checkFree(d.layout);
     await prepareStateDir(d.dir);
+    statePrepared = true;
     out.line(`devnet: ${NODE_COUNT} regtest nodes on 127.0.0.1, state in ${shown(d.dir)}`);
     const pw = fromEnv
       ? 'from GOSSIP_WALLET_PASSWORD'
@@ -188,6 +190,10 @@ async function run(opts: Options): Promise<number> {
   } finally {
     stopping = true;
     await stopAll(d).catch((e: unknown) => out.error(e, opts.verbose === true));
+    // `.devnet/` is git-ignored, so nothing else would tell a CI user it is there: its logs are
+    // what to read after a failure, and the next run wipes it.
+    if (opts.once && statePrepared)
+      out.line(`devnet: state kept in ${shown(d.dir)} (node logs, wallets, proof); the next run wipes it`);
   }
 }
 

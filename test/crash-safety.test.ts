@@ -35,7 +35,8 @@ const ROUNDS = 22;
 /** Kill delays, ms: after the spawn, and after `http listening`. */
 const STARTUP_KILL_MS = [50, 800] as const;
 const RUNNING_KILL_MS = [150, 1500] as const;
-const START_TIMEOUT_MS = 30_000;
+// A start takes under a second on idle cores; with both cores busy it took up to 30 s.
+const START_TIMEOUT_MS = 120_000;
 const FUNDING_BLOCKS = 110;
 const MATURITY = regtest.coinbaseMaturity;
 const LIVE_SAMPLES = 5;
@@ -122,7 +123,7 @@ describe('crash safety: SIGKILL at random moments, then restart', () => {
     expect(await node.rpc<number>('getblockcount')).toBe(FUNDING_BLOCKS);
     expect(await node.stop(20_000)).toEqual({ code: 0, signal: null });
     expect(existsSync(join(datadir, '.cookie')), 'cookie left after a clean stop').toBe(false);
-  }, 120_000);
+  }, 300_000);
 
   afterEach(killAll);
 
@@ -262,7 +263,11 @@ describe('crash safety: SIGKILL at random moments, then restart', () => {
         `${reported.size} blocks reported, ${accepted} txs accepted, final height ${state.height}, ` +
         `${((Date.now() - t0) / 1000).toFixed(1)} s`,
     );
-  }, 170_000);
+    // Every wait above is on a condition (listening, an RPC answer, the exit); this bound is only
+    // for a hung run. 45 node starts take about a minute on 2 idle cores, and on a machine whose
+    // cores other processes keep busy a start alone took 8-15 s (the whole test 550 s), so the
+    // bound is sized for that.
+  }, 900_000);
 
   it('answers gettxoutsetinfo, while mining, with the UTXO set of the height and block it names', async () => {
     const node = NodeProcess.spawn({ datadir, mineAddress: wallet.address });
@@ -294,5 +299,5 @@ describe('crash safety: SIGKILL at random moments, then restart', () => {
     }
     await node.kill();
     expect(mismatches, `gettxoutsetinfo mixes two chain states (seed ${SEED})`).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 });

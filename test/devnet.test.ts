@@ -129,6 +129,10 @@ describe('npm run devnet', () => {
     );
     expect(out).toMatch(/links checked: file, chunks, commitment, transaction, block, pow, chain/);
     expect(out).toMatch(/devnet: all 8 steps passed in [\d.]+ s\nstopping 3 node\(s\)\.\.\.\nstopped\n/);
+    // The state directory is git-ignored: the run says where it left it.
+    expect(out).toContain(
+      `devnet: state kept in ${dir} (node logs, wallets, proof); the next run wipes it\n`,
+    );
     expect(run.err()).not.toMatch(/devnet:/);
     await expectNodesStoppedCleanly(dir);
     // The proof was completed by `proof --update` and the wallets are where the output said.

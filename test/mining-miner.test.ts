@@ -111,13 +111,13 @@ describe('mineHeader', () => {
     expect(p.liveWorkers).toBe(2);
     const header = regtestTemplate(regtest.genesis, 1).header.toBytes();
     const ac = new AbortController();
-    // Aborted once the workers are grinding (thread start-up takes hundreds of ms on a loaded
-    // box); "promptly" is measured from the abort.
+    // Aborted once the workers report hashes, not after a fixed time: on a busy machine the
+    // threads may not have hashed at all 100 ms in, and then there is nothing to count.
     let abortedAt = 0;
     let progress = 0;
     const onProgress = (n: number) => {
       progress = n;
-      if (n > 0 && !abortedAt) {
+      if (n > 0 && abortedAt === 0) {
         abortedAt = Date.now();
         ac.abort();
       }
@@ -125,7 +125,8 @@ describe('mineHeader', () => {
     const r = await p.mine(header, 0n, { signal: ac.signal, onProgress });
     expect(r).toBeNull();
     expect(abortedAt).toBeGreaterThan(0);
-    expect(Date.now() - abortedAt).toBeLessThan(2000);
+    // Promptly: the whole nonce space takes hours; the workers see the abort within a few checks.
+    expect(Date.now() - abortedAt).toBeLessThan(5000);
     expect(p.busy).toBe(false);
     expect(p.totalHashes).toBeGreaterThan(0);
     expect(progress).toBeLessThanOrEqual(p.totalHashes);

@@ -1,7 +1,7 @@
 /** Compact targets (Core's arith_uint256 SetCompact/GetCompact tests), merkle mutation, ScriptNum. */
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../node/protocol/bytes.js';
-import { hash256 } from '../node/protocol/hash.js';
+import { fromHex, toHex, toHexReversed } from '../node/protocol/bytes.js';
+import { hash256, hashFromDisplay, hashToDisplay } from '../node/protocol/hash.js';
 import { merkleBranch, merkleRoot, rootFromBranch } from '../node/protocol/merkle.js';
 import { decodeCompact, encodeCompact, workFromBits } from '../node/protocol/pow.js';
 import { ScriptError } from '../node/protocol/script/errors.js';
@@ -110,5 +110,26 @@ describe('small-message SHA-256', () => {
     expect(toHex(sha256Small(new TextEncoder().encode('abc')))).toBe(
       'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
     );
+  });
+});
+
+describe('hex', () => {
+  it('writes every byte value, short and long inputs alike, forwards and reversed', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const want = Array.from(all, (b) => b.toString(16).padStart(2, '0')).join('');
+    expect(toHex(all)).toBe(want);
+    expect(toHex(new Uint8Array(0))).toBe('');
+    for (const n of [1, 32, 64, 65, 200]) {
+      const b = all.subarray(256 - n);
+      expect(toHex(b)).toBe(want.slice(2 * (256 - n)));
+      expect(toHexReversed(b)).toBe(toHex(Uint8Array.from(b).reverse()));
+      expect(fromHex(toHex(b))).toEqual(Uint8Array.from(b));
+    }
+    // The short-input buffer is reused: an earlier result must not change with a later call.
+    const first = toHex(all.subarray(0, 4));
+    toHex(all.subarray(200, 204));
+    expect(first).toBe('00010203');
+    const h = hash256(all);
+    expect(hashFromDisplay(hashToDisplay(h))).toEqual(h);
   });
 });

@@ -5,9 +5,10 @@
  *
  * Limits are checked on the header, before a byte of the payload is buffered: the 4 MB of
  * Core's MAX_PROTOCOL_MESSAGE_LENGTH for anything, and per command what its largest valid
- * payload takes (50,000 inv items, 1,000 addrs, 2,000 headers, 101 locator hashes, a 256-byte
- * user agent). The streaming decoder takes socket chunks in any split and returns whole
- * frames; a violation throws P2PError and leaves the decoder dead, never half-parsed.
+ * payload takes (5,000 inv entries, 50,000 getdata/notfound entries, 1,000 addrs, 2,000
+ * headers, 101 locator hashes, a 256-byte user agent). The streaming decoder takes socket
+ * chunks in any split and returns whole frames; a violation throws P2PError and leaves the
+ * decoder dead, never half-parsed.
  */
 import { equal } from '../protocol/bytes.js';
 import { hash256 } from '../protocol/hash.js';
@@ -17,13 +18,23 @@ import { P2PError } from './errors.js';
 export const HEADER_LEN = 24;
 /** Core's MAX_PROTOCOL_MESSAGE_LENGTH. */
 export const MAX_MESSAGE = 4_000_000;
+/** Core's MAX_INV_SZ: entries in a getdata or notfound. */
 export const MAX_INV = 50_000;
+/**
+ * Core's MAX_PEER_TX_ANNOUNCEMENTS (txrequest): transaction announcements we track per peer
+ * before it counts as flooding (tx-relay.ts). It also bounds one `inv`: no honest node sends
+ * that many entries unasked (Core trickles at most 1,000 per message, and we never send the
+ * BIP35 `mempool` request that a 50,000-entry answer would need), so a bigger one is refused
+ * from its header, its 1.8 MB never buffered nor parsed.
+ */
+export const MAX_PEER_TX_ANNOUNCEMENTS = 5_000;
 export const MAX_ADDR = 1_000;
 export const MAX_HEADERS = 2_000;
 export const MAX_LOCATOR = 101;
 export const MAX_USER_AGENT = 256;
 
 const INV_PAYLOAD = 3 + MAX_INV * 36;
+const ANNOUNCE_PAYLOAD = 3 + MAX_PEER_TX_ANNOUNCEMENTS * 36;
 /** The most bytes a valid payload of each command takes; unknown commands get MAX_MESSAGE. */
 export const PAYLOAD_LIMITS: Readonly<Record<string, number>> = {
   // 4+8+8+26+26+8 fixed, a CompactSize and the user agent, start height, relay flag.
@@ -34,7 +45,7 @@ export const PAYLOAD_LIMITS: Readonly<Record<string, number>> = {
   ping: 8,
   pong: 8,
   addr: 3 + MAX_ADDR * 30,
-  inv: INV_PAYLOAD,
+  inv: ANNOUNCE_PAYLOAD,
   getdata: INV_PAYLOAD,
   notfound: INV_PAYLOAD,
   tx: MAX_MESSAGE,

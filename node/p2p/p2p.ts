@@ -322,14 +322,15 @@ export class P2P {
   }
 
   private onInv(peer: Peer, items: readonly InvItem[]): void {
-    const txids: string[] = [];
+    // Transaction hashes go on as bytes: TxRelay makes their hex only while under the flood cap.
+    const txHashes: Uint8Array[] = [];
     let unknownBlock: Uint8Array | null = null;
     let learned = false;
     for (const it of items) {
       const type = it.type & ~WITNESS_FLAG;
-      const hex = hashToDisplay(it.hash);
-      if (type === INV.TX) txids.push(hex);
+      if (type === INV.TX) txHashes.push(it.hash);
       else if (type === INV.BLOCK) {
+        const hex = hashToDisplay(it.hash);
         peer.knownInv.add(hex);
         const h = this.tree.get(hex);
         if (h) {
@@ -338,7 +339,7 @@ export class P2P {
         } else unknownBlock = it.hash;
       }
     }
-    if (txids.length > 0) this.tx.onInv(peer, txids);
+    if (txHashes.length > 0) this.tx.onInv(peer, txHashes);
     // Core asks for headers up to the last unknown block announced, once per message.
     if (unknownBlock) this.getheaders(peer, this.tree.best(), unknownBlock);
     if (learned) {

@@ -12,13 +12,19 @@
  *   re-requested until the next block) and costs the peer nothing; a consensus failure is an
  *   offence. Missing parents are requested from the sender; a peer may keep at most
  *   `maxOrphansPerPeer` orphans in the pool, beyond which its orphans are refused.
- * - A peer with more than `maxAnnouncements` announcements outstanding is flooding.
+ * - A peer may have at most `maxAnnouncements` (Core's MAX_PEER_TX_ANNOUNCEMENTS, 5,000)
+ *   announced transactions outstanding: requested and not yet received, refused or given up.
+ *   An `inv` that would take it past that is a flood (INV_FLOOD): it is refused whole, before
+ *   anything is stored, so the peer is disconnected and scored with its count at the cap at
+ *   most. What one peer's announcements hold is thus bounded: that many txids in `announced`
+ *   and `requests` (about 1 MB), plus its `knownInv` (a rolling 50,000), for every peer alike.
  */
 import type { Logger } from '../log.js';
 import { type AcceptResult, TxRejectError } from '../mempool/index.js';
 import { hashFromDisplay, hashToDisplay } from '../protocol/hash.js';
 import type { Tx } from '../protocol/tx.js';
 import { P2PError } from './errors.js';
+import { MAX_PEER_TX_ANNOUNCEMENTS } from './framing.js';
 import { INV, type InvItem } from './messages.js';
 import { consequenceOf } from './misbehaviour.js';
 import type { Peer } from './peer.js';
@@ -37,7 +43,7 @@ export interface TxRelayOptions {
 export const DEFAULT_TX_RELAY: TxRelayOptions = {
   relayDelayMs: 500,
   requestTimeoutMs: 60_000,
-  maxAnnouncements: 5_000,
+  maxAnnouncements: MAX_PEER_TX_ANNOUNCEMENTS,
   maxOrphansPerPeer: 100,
 };
 
@@ -75,6 +81,7 @@ export class TxRelay {
   private readonly orphans = new Map<Peer, Set<string>>();
   /** Transaction bodies received, in all (a node-level counter for getnettotals). */
   bodiesReceived = 0;
+  private peak = 0;
 
   constructor(opts: TxRelayOptions, deps: TxRelayDeps) {
     this.opts = opts;
@@ -144,14 +151,39 @@ export class TxRelay {
     );
   }
 
-  /** Transaction hashes a peer announced. Throws P2PError INV_FLOOD past the limit. */
-  onInv(peer: Peer, txids: readonly string[]): void {
+  /** Announcements of `peer` outstanding now (read-only; tests watch the cap with it). */
+  announcementsOf(peer: Peer): number {
+    return this.announced.get(peer)?.size ?? 0;
+  }
+
+  /** The most announcements any one peer has had outstanding since start: never above the cap. */
+  get peakAnnouncements(): number {
+    return this.peak;
+  }
+
+  /**
+   * Transaction hashes (internal byte order) a peer announced. Throws P2PError INV_FLOOD, having
+   * stored nothing, when the new ones would take the peer past `maxAnnouncements`; the hex of
+   * each is made once, and no more of them once the cap is passed.
+   */
+  onInv(peer: Peer, hashes: readonly Uint8Array[]): void {
     const mine = this.announced.get(peer) ?? new Set<string>();
-    const fresh = txids.filter((t) => !this.known(t) && !mine.has(t));
-    if (mine.size + fresh.length > this.opts.maxAnnouncements)
-      throw new P2PError('INV_FLOOD', `${mine.size + fresh.length} transaction announcements outstanding`);
+    const room = this.opts.maxAnnouncements - mine.size;
+    const txids: string[] = new Array(hashes.length);
+    const fresh = new Set<string>();
+    for (let i = 0; i < hashes.length; i++) {
+      const t = hashToDisplay(hashes[i]!);
+      txids[i] = t;
+      if (this.known(t) || mine.has(t)) continue;
+      fresh.add(t);
+      if (fresh.size > room)
+        throw new P2PError(
+          'INV_FLOOD',
+          `over ${this.opts.maxAnnouncements} transaction announcements outstanding (${mine.size} before this inv)`,
+        );
+    }
     for (const t of txids) peer.knownInv.add(t);
-    if (fresh.length === 0) return;
+    if (fresh.size === 0) return;
     this.announced.set(peer, mine);
     const ask: string[] = [];
     for (const t of fresh) {
@@ -164,6 +196,7 @@ export class TxRelay {
       this.requests.set(t, { peer, at: this.deps.now(), alternatives: [] });
       ask.push(t);
     }
+    if (mine.size > this.peak) this.peak = mine.size;
     this.sendGetdata(peer, ask);
   }
 

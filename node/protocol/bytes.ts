@@ -5,12 +5,35 @@
 import { EncodingError } from './errors.js';
 
 const HEX = '0123456789abcdef';
-const HEX_PAIRS: string[] = Array.from({ length: 256 }, (_, i) => HEX[i >> 4]! + HEX[i & 15]!);
+
+const HEX_CODES = new TextEncoder().encode(HEX);
+const ASCII = new TextDecoder();
+/** Reused for hashes and other short inputs; larger ones get their own buffer (none is kept). */
+const SCRATCH = new Uint8Array(128);
+
+/**
+ * Hex digits written as ASCII bytes, then decoded into one flat string: building it by `+=`
+ * leaves a chain of intermediate strings (about 1 KB of garbage per 32-byte hash), which a peer
+ * announcing thousands of hashes per message turns into tens of MB.
+ */
+function hexOf(bytes: Uint8Array, reversed: boolean): string {
+  const n = bytes.length;
+  const out = 2 * n <= SCRATCH.length ? SCRATCH : new Uint8Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const b = bytes[reversed ? n - 1 - i : i]!;
+    out[2 * i] = HEX_CODES[b >> 4]!;
+    out[2 * i + 1] = HEX_CODES[b & 15]!;
+  }
+  return ASCII.decode(out === SCRATCH ? SCRATCH.subarray(0, 2 * n) : out);
+}
 
 export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += HEX_PAIRS[bytes[i]!];
-  return out;
+  return hexOf(bytes, false);
+}
+
+/** The hex of the bytes in reverse order (a hash's display form) without copying them first. */
+export function toHexReversed(bytes: Uint8Array): string {
+  return hexOf(bytes, true);
 }
 
 function nibble(code: number): number {

@@ -5,7 +5,7 @@
  */
 import { createHash, hash as oneShot } from 'node:crypto';
 import { ripemd160 as nobleRipemd160 } from '@noble/hashes/legacy.js';
-import { fromHex, reverse, toHex } from './bytes.js';
+import { fromHex, reverse, toHexReversed } from './bytes.js';
 import { EncodingError } from './errors.js';
 import { sha256Small } from './sha256-small.js';
 
@@ -76,7 +76,7 @@ export function hash160(data: Uint8Array): Uint8Array {
 
 /** Hashes are kept in internal byte order; people read them reversed. */
 export function hashToDisplay(hash: Uint8Array): string {
-  return toHex(reverse(hash));
+  return toHexReversed(hash);
 }
 
 export function hashFromDisplay(hex: string): Uint8Array {

@@ -144,14 +144,14 @@ export class NodeProcess {
   }
 
   /** One JSON-RPC call; throws RpcCallError for a JSON-RPC error reply. */
-  async rpc<T>(method: string, params: unknown[] = [], timeoutMs = 15_000): Promise<T> {
+  async rpc<T>(method: string, params: unknown[] = [], timeoutMs = 60_000): Promise<T> {
     const [r] = await this.post([{ jsonrpc: '2.0', id: 0, method, params }], timeoutMs);
     if (r!.error) throw new RpcCallError(r!.error.code, r!.error.message);
     return r!.result as T;
   }
 
   /** A batch of calls to one method; any error reply throws. */
-  async batch<T>(method: string, paramsList: unknown[][], timeoutMs = 30_000): Promise<T[]> {
+  async batch<T>(method: string, paramsList: unknown[][], timeoutMs = 60_000): Promise<T[]> {
     const out: T[] = [];
     for (let i = 0; i < paramsList.length; i += 2000) {
       const chunk = paramsList.slice(i, i + 2000);
