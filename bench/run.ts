@@ -2,6 +2,7 @@
 import { run as anchors } from './anchors.js';
 import { run as connect } from './connect.js';
 import { run as explorer } from './explorer.js';
+import { run as headers } from './headers.js';
 import { run as miner } from './miner.js';
 import { run as nodeBench } from './node.js';
 import { run as ops } from './ops.js';
@@ -13,6 +14,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   protocol,
   miner,
   connect,
+  headers,
   node: nodeBench,
   p2p,
   anchors,
