@@ -19,13 +19,13 @@ import { fileURLToPath } from 'node:url';
 import { BlockHeader } from '../node/protocol/header.js';
 import { regtest } from '../node/protocol/params.js';
 import { checkProofOfWork } from '../node/protocol/pow.js';
-import { loadOrGenerate, SPEND_BLOCKS } from './connect-data.js';
+import { loadOrGenerate } from './connect-data.js';
 import { emit } from './lib.js';
 
 const HEADERS = 100_000;
 const PER_MESSAGE = 2_000;
-/** Spending blocks connected per round (of connect-data's 1,000; 100 inputs each). */
-const CONNECT_BLOCKS = Number(process.env.BENCH_CONNECT_BLOCKS ?? 300);
+/** Spending blocks connected per round (100 inputs each; generated once into .bench-data/). */
+const CONNECT_BLOCKS = Number(process.env.BENCH_CONNECT_BLOCKS ?? 150);
 const NOW = 4_000_000_000;
 
 // Just what the bench calls, typed loosely: the builds compared differ in their exports.
@@ -180,9 +180,9 @@ export async function run(): Promise<void> {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const trees = await Promise.all(roots.map(loadTree));
   const messages = makeHeaders();
-  const blocks = loadOrGenerate((m) => process.stderr.write(`bench headers: ${m}\n`));
-  const setup = blocks.length - SPEND_BLOCKS;
-  const raws = blocks.slice(0, setup + CONNECT_BLOCKS).map((b) => b.toBytes());
+  const blocks = loadOrGenerate((m) => process.stderr.write(`bench headers: ${m}\n`), CONNECT_BLOCKS);
+  const setup = blocks.length - CONNECT_BLOCKS;
+  const raws = blocks.map((b) => b.toBytes());
 
   const figures = new Map<string, number[]>();
   const note = (key: string, v: number) => figures.set(key, [...(figures.get(key) ?? []), v]);
