@@ -1,6 +1,6 @@
 /**
- * Block download along the best checked header chain, which the chain's block index holds
- * (chain/block-index.ts) (Core's FindNextBlocksToDownload and
+ * Block download along the best header chain the chain's block index holds (chain/block-index.ts
+ * checks the headers), after Core's FindNextBlocksToDownload and
  * the stalling logic of net_processing.cpp). The blocks between our chain and the best
  * header form the download path; a moving window (default 1,024 blocks) over its start is
  * spread across every peer whose headers show it has them, at most 16 in flight per peer.
