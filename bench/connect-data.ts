@@ -82,7 +82,7 @@ export function regtestTemplate(
   return t.block;
 }
 
-function generate(log: (m: string) => void): Block[] {
+function generate(log: (m: string) => void, spendBlocks: number): Block[] {
   const spk = p2wpkhFor(publicKey(KEY));
   const blocks: Block[] = [];
   let prev = regtest.genesisHash;
@@ -106,25 +106,26 @@ function generate(log: (m: string) => void): Block[] {
   );
   mine(102, [fan]);
   let coins = fan.outputs.map((o, i) => ({ op: new OutPoint(fan.txid(), i), value: o.value }));
-  for (let k = 0; k < SPEND_BLOCKS; k++) {
+  for (let k = 0; k < spendBlocks; k++) {
     const txs = coins.map((c) => signedSpend([c], [new TxOut(c.value - FEE, spk)]));
     mine(103 + k, txs);
     coins = txs.map((tx) => ({ op: new OutPoint(tx.txid(), 0), value: tx.outputs[0]!.value }));
-    if ((k + 1) % 100 === 0) log(`generated ${k + 1}/${SPEND_BLOCKS} spending blocks`);
+    if ((k + 1) % 100 === 0) log(`generated ${k + 1}/${spendBlocks} spending blocks`);
   }
   return blocks;
 }
 
-export function loadOrGenerate(log: (m: string) => void): Block[] {
+/** The setup blocks and `spendBlocks` spending blocks (fewer than the default: a quicker bench). */
+export function loadOrGenerate(log: (m: string) => void, spendBlocks = SPEND_BLOCKS): Block[] {
   const dir = join(REPO_ROOT, '.bench-data');
-  const file = join(dir, `connect-${SPEND_BLOCKS}x${TXS_PER_BLOCK}.bin`);
+  const file = join(dir, `connect-${spendBlocks}x${TXS_PER_BLOCK}.bin`);
   if (existsSync(file)) {
     const r = new Reader(readFileSync(file));
     const out: Block[] = [];
     while (r.remaining > 0) out.push(Block.fromBytes(r.varBytes()));
     return out;
   }
-  const blocks = generate(log);
+  const blocks = generate(log, spendBlocks);
   mkdirSync(dir, { recursive: true });
   const w = new Writer(1 << 20);
   for (const b of blocks) w.varBytes(b.toBytes());

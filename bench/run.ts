@@ -3,6 +3,7 @@ import { run as anchors } from './anchors.js';
 import { run as connect } from './connect.js';
 import { run as connectMempool } from './connect-mempool.js';
 import { run as explorer } from './explorer.js';
+import { run as headers } from './headers.js';
 import { run as miner } from './miner.js';
 import { run as nodeBench } from './node.js';
 import { run as ops } from './ops.js';
@@ -15,6 +16,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   miner,
   connect,
   'connect-mempool': connectMempool,
+  headers,
   node: nodeBench,
   p2p,
   anchors,

@@ -134,7 +134,7 @@ export class FullNode implements ExplorerNode, RpcNode {
       // Core checks IBD as blocks connect too, so a fresh tip latches it off even if nobody asks.
       this.initialBlockDownload();
       // During initial sync a line per block would bury everything else; the status line says it.
-      const syncing = isSyncing(entry.height, this.p2p?.tree.best().height ?? 0);
+      const syncing = isSyncing(entry.height, this.chain.bestHeader().height);
       this.log[syncing ? 'debug' : 'info']('block connected', {
         height: entry.height,
         hash: entry.hashHex,
@@ -274,7 +274,7 @@ export class FullNode implements ExplorerNode, RpcNode {
     const mempool = this.mempool.info();
     return {
       height: this.chain.height,
-      headers: Math.max(this.chain.height, this.p2p?.tree.best().height ?? 0),
+      headers: Math.max(this.chain.height, this.chain.bestHeader().height),
       peersIn: inbound,
       peersOut: peers.length - inbound,
       mempoolTxs: mempool.count,

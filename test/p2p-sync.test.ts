@@ -69,7 +69,7 @@ describe('initial sync', () => {
   it('resumes after losing its only peer mid-download, when it already has every header', async () => {
     const f = await startNetNode({ connect: [a.addr] });
     const p2p = f.node.p2p!;
-    await waitFor('all headers known', () => p2p.tree.best().hashHex === tipOf(a), 30_000, 10);
+    await waitFor('all headers known', () => f.node.chain.bestHeader().hashHex === tipOf(a), 30_000, 10);
     expect(f.node.chain.height).toBeLessThan(a.node.chain.height);
     for (const p of p2p.conns.peers.values()) p.close('test: connection lost');
     await waitFor('F at A tip', () => tipOf(f) === tipOf(a), 60_000);

@@ -7,12 +7,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Chain } from '../node/chain/chain.js';
 import { blockLocator, type Linked } from '../node/chain/locator.js';
 import { RuleError } from '../node/consensus/errors.js';
 import { AddressBook, DEFAULT_ADDRBOOK } from '../node/p2p/addrbook.js';
 import { BanList } from '../node/p2p/bans.js';
 import { P2PConfigError } from '../node/p2p/errors.js';
-import { type HeaderLike, HeaderTree } from '../node/p2p/header-tree.js';
 import { PeerDb } from '../node/p2p/peer-db.js';
 import { readSeedsFile, resolveSeeds } from '../node/p2p/seeds.js';
 import { BlockHeader, type HeaderFields } from '../node/protocol/header.js';
@@ -177,24 +177,17 @@ describe('headers first', () => {
     ]);
   });
 
-  it('checks proof of work, bits, time and continuity before keeping a header', () => {
+  it('checks proof of work, bits, time and continuity before keeping a header', async () => {
     const genesis = regtest.genesis.header;
-    const root: HeaderLike = {
-      hash: genesis.hash(),
-      hashHex: genesis.hashHex(),
-      header: genesis,
-      height: 0,
-      chainWork: 2n,
-      prev: null,
-      failed: false,
-      medianTimePast: () => genesis.time,
-    };
     const now = genesis.time + 100 * 600;
-    const tree = new HeaderTree(regtest, {
-      lookup: (h) => (h === root.hashHex ? root : undefined),
-      tip: () => root,
-      now: () => now,
-    });
+    // Headers are the chain's (its block index); the P2P layer hands them over.
+    const chain = await Chain.open({ params: regtest, path: await tempDir() }, { now: () => now });
+    const tree = {
+      accept: (hs: BlockHeader[]) => chain.acceptHeaders(hs),
+      best: () => chain.bestHeader(),
+      get: (hex: string) => chain.entry(hex),
+      markFailed: (hex: string) => chain.invalidateBlock(hex),
+    };
     const blocks = chainOf(20, genesis.hash(), 1, genesis.time + 600);
     const headers = blocks.map((b) => b.header);
     expect(tree.accept(headers.slice(10))).toBeNull(); // does not connect
@@ -228,8 +221,9 @@ describe('headers first', () => {
     expect(code(next({}))).toBe('accepted');
     expect(tree.best().height).toBe(21);
 
-    tree.markFailed(headers[5]!.hashHex());
+    await tree.markFailed(headers[5]!.hashHex());
     expect(tree.best().height).toBe(5); // headers[5] is height 6
     expect(code(headers[6]!)).toBe('DUPLICATE_INVALID');
+    await chain.close();
   });
 });

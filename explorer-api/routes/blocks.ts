@@ -142,7 +142,8 @@ export function registerBlockRoutes(app: FastifyInstance, ctx: RouteContext): vo
     },
     async (req, res) => {
       const e = chain.entry(lowerHash(req.params.hash));
-      if (!e) throw notFound('block');
+      // A header whose block has not arrived is not a block yet (the index holds both).
+      if (!e || (!e.haveData && !e.failed)) throw notFound('block');
       if (!chain.isMain(e)) {
         cacheShort(res);
         return { in_best_chain: false, height: null, next_best: null };

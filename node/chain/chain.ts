@@ -4,21 +4,26 @@
  * cumulative work is activated: reorgs disconnect back to the fork and connect the new branch,
  * each block in ONE atomic batch (UTXO changes, undo, indexes, tip), so a crash at any instant
  * leaves a consistent chain. Unknown parents wait in a bounded orphan pool.
+ *
+ * Headers come first (block-index.ts): `acceptHeaders` checks a peer's headers into the same
+ * index the blocks use, and a block whose header was accepted is not checked as a header again.
+ * A block parsed from bytes (the wire, the disk) keeps them: they are stored and handed to the
+ * script workers as they arrived, never serialized again.
  */
 import { EventEmitter } from 'node:events';
 import { checkBlock, checkBlockContextual } from '../consensus/block-check.js';
 import { nextWorkRequired } from '../consensus/difficulty.js';
 import { NOT_CACHED_INVALID, RuleError } from '../consensus/errors.js';
-import { checkHeaderContextFree, checkHeaderContextual } from '../consensus/header-check.js';
+import { checkHeaderContextFree } from '../consensus/header-check.js';
 import type { Coin } from '../consensus/tx-inputs.js';
 import { Block } from '../protocol/block.js';
 import type { EcdsaBackend } from '../protocol/ecdsa.js';
 import { hashToDisplay } from '../protocol/hash.js';
 import type { BlockHeader } from '../protocol/header.js';
 import type { NetworkParams } from '../protocol/params.js';
-import { workFromBits } from '../protocol/pow.js';
 import { Tx } from '../protocol/tx.js';
 import { type AnchorRecord, findAnchor } from './anchors.js';
+import { BlockIndex, BlockIndexError } from './block-index.js';
 import { genesisOps, readBlockIndex } from './bootstrap.js';
 import { CoinCache, TotalsCache } from './caches.js';
 import {
@@ -32,7 +37,7 @@ import {
   readCoins,
   usesPool,
 } from './connect.js';
-import { BlockEntry, findFork, STATUS } from './entry.js';
+import { type BlockEntry, findFork, STATUS } from './entry.js';
 import type { AddressTotals, BatchOp } from './indexes.js';
 import { keys } from './layout.js';
 import { OrphanBlocks } from './orphans.js';
@@ -86,7 +91,8 @@ export class Chain extends EventEmitter<ChainEvents> {
   readonly params: NetworkParams;
   private readonly store: ChainStore;
   private readonly deps: ChainDeps;
-  private readonly entries = new Map<string, BlockEntry>();
+  /** Every header accepted, with or without its block (Core's m_block_index). */
+  private readonly index: BlockIndex;
   private readonly main: BlockEntry[] = [];
   private readonly candidates = new Set<BlockEntry>();
   /** Order in which block data arrived this session (Core's nSequenceId); loaded entries are 0. */
@@ -108,6 +114,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.params = opts.params;
     this.deps = deps;
     this.store = store;
+    this.index = new BlockIndex(opts.params, () => deps.now());
     this.orphans = new OrphanBlocks({ max: opts.orphanLimit ?? 100 });
     this.scriptPool = opts.scriptPool ?? null;
     this.connectDeps = {
@@ -153,8 +160,29 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.orphans.size;
   }
 
+  /** The index entry of a block or of a header whose block is not stored (check `haveData`). */
   entry(hashHex: string): BlockEntry | undefined {
-    return this.entries.get(hashHex);
+    return this.index.get(hashHex);
+  }
+
+  /** The most-work header not known invalid: the tip, or a header whose blocks are still missing. */
+  bestHeader(): BlockEntry {
+    return this.index.bestHeader(this.tip);
+  }
+
+  /** Header-only entries in the index (headers whose blocks have not arrived, failed headers). */
+  get headerOnlyCount(): number {
+    return this.index.headerOnlyCount;
+  }
+
+  /**
+   * Checks and indexes a peer's headers, in order, each building on the one before (Core's
+   * ProcessNewBlockHeaders). Returns the last one's entry, or null when the first connects to
+   * nothing known. Throws RuleError (the code says how bad) or BlockIndexError (a broken
+   * sequence, a full index); headers before the bad one stay accepted, as in Core.
+   */
+  acceptHeaders(headers: readonly BlockHeader[]): BlockEntry | null {
+    return this.index.acceptHeaders(headers);
   }
 
   entryAt(height: number): BlockEntry | undefined {
@@ -175,13 +203,13 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   async getBlock(hashHex: string): Promise<Block | undefined> {
-    const e = this.entries.get(hashHex);
+    const e = this.index.get(hashHex);
     if (!e?.haveData) return undefined;
     return (await this.loadBlock(e)).block;
   }
 
   async getRawBlock(hashHex: string): Promise<Uint8Array | undefined> {
-    const e = this.entries.get(hashHex);
+    const e = this.index.get(hashHex);
     if (!e?.haveData) return undefined;
     return this.cache.get(hashHex)?.raw ?? this.store.get(keys.block(e.hash));
   }
@@ -205,13 +233,13 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** Where a confirmed tx sits (main-chain block and position), without reading the block. */
   async getTxLocation(txid: Uint8Array): Promise<(queries.TxLocation & { block: BlockEntry }) | undefined> {
     const loc = await queries.txLocation(this.store, txid);
-    const block = loc && this.entries.get(hashToDisplay(loc.blockHash));
+    const block = loc && this.index.get(hashToDisplay(loc.blockHash));
     return block && loc ? { ...loc, block } : undefined;
   }
 
   /** Coins a connected main-chain block spent, per non-coinbase tx (undefined otherwise). */
   getBlockUndo(hashHex: string): Promise<Coin[][] | undefined> {
-    const e = this.entries.get(hashHex);
+    const e = this.index.get(hashHex);
     return e && this.isMain(e) ? queries.blockUndo(this.store, e.hash) : Promise.resolve(undefined);
   }
 
@@ -250,27 +278,41 @@ export class Chain extends EventEmitter<ChainEvents> {
     });
   }
 
-  /** Validates and stores a block, then activates the best chain. Throws RuleError if invalid. */
+  /**
+   * Validates and stores a block, then activates the best chain. Throws RuleError if invalid.
+   * A block parsed from bytes is stored as those bytes (Block.raw); one built in memory (the
+   * miner's) is serialized here, once.
+   */
   addBlock(block: Block): Promise<AddResult> {
     return this.exclusive(() => this.addBlockInner(block));
   }
 
   private async addBlockInner(block: Block): Promise<AddResult> {
     const hex = block.hashHex();
-    const known = this.entries.get(hex);
+    const known = this.index.get(hex);
     if (known?.failed) throw new RuleError('DUPLICATE_INVALID', hex);
     if (known?.haveData) return { status: 'duplicate', hash: hex, height: known.height };
     if (this.orphans.has(hex))
       return { status: 'orphan', hash: hex, missing: this.orphans.root(hex) ?? undefined };
 
-    checkHeaderContextFree(block.header, this.params);
-    const parent = this.entries.get(hashToDisplay(block.header.prevBlock));
+    // A header already in the index passed every header rule (Core's AcceptBlockHeader
+    // returns early for a known entry): only its block is checked here.
+    if (!known) checkHeaderContextFree(block.header, this.params);
+    const parent = this.index.get(hashToDisplay(block.header.prevBlock));
     // A block on the tip will most likely be connected next: its coins are read while its
     // context-free checks run, and its scripts start before its contextual checks and storage.
     const coins = parent && parent === this.tip ? readCoins(this.connectDeps, block) : null;
-    checkBlock(block, this.params);
+    try {
+      checkBlock(block, this.params);
+    } catch (e) {
+      // Core's AcceptBlock: a block breaking a rule marks its header failed, unless the block
+      // may be a mutation of a valid one (merkle, witness), which says nothing of the header.
+      if (known && e instanceof RuleError && !NOT_CACHED_INVALID.has(e.code)) await this.markFailed(known);
+      throw e;
+    }
 
-    if (!parent) {
+    // A parent known only by its header has no block to build on yet: the orphan pool waits.
+    if (!parent || (!parent.haveData && !parent.failed)) {
       this.orphans.add(block, this.deps.now());
       return { status: 'orphan', hash: hex, missing: this.orphans.root(hex) ?? undefined };
     }
@@ -278,7 +320,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       await this.storeFailed(block.header, parent);
       throw new RuleError('BAD_PREVBLK', `parent ${parent.hashHex} is invalid`);
     }
-    const raw = block.toBytes();
+    const raw = block.raw ?? block.toBytes();
     // Only for the pool: inline, preparing would verify every script before the cheap checks.
     if (coins && usesPool(this.connectDeps, block)) await this.speculate(block, raw, parent, coins);
     try {
@@ -323,37 +365,31 @@ export class Chain extends EventEmitter<ChainEvents> {
   private async acceptBlock(block: Block, raw: Uint8Array, parent: BlockEntry): Promise<AddResult> {
     const hex = block.hashHex();
     const height = parent.height + 1;
-    const mtp = parent.medianTimePast();
+    // Looked up again: the header may have been accepted from a peer while this block waited.
+    let entry = this.index.get(hex);
+    if (entry?.failed) throw new RuleError('DUPLICATE_INVALID', hex);
     try {
-      checkHeaderContextual(
-        block.header,
-        { height, expectedBits: this.nextBits(parent), medianTimePast: mtp, now: this.deps.now() },
-        this.params,
-      );
-      checkBlockContextual(block, { height, medianTimePast: mtp }, this.params);
+      entry ??= this.index.acceptHeader(block.header, parent, false);
+      checkBlockContextual(block, { height, medianTimePast: parent.medianTimePast() }, this.params);
     } catch (e) {
-      if (e instanceof RuleError && !NOT_CACHED_INVALID.has(e.code))
-        await this.storeFailed(block.header, parent);
+      if (e instanceof RuleError && !NOT_CACHED_INVALID.has(e.code)) {
+        // A header that broke a rule is indexed as failed already; a block that did fails its header.
+        const bad = entry ?? this.index.get(hex);
+        if (bad) await this.markFailed(bad);
+      }
       throw e;
     }
 
-    const entry = new BlockEntry(
-      block.header,
-      height,
-      parent.chainWork + workFromBits(block.header.bits),
-      STATUS.HAVE_DATA,
-      parent,
-    );
     // The block and its index entry must be durable before any batch that makes it the tip (a
     // tip without its block would not survive a crash). ChainStore also issues writes strictly
     // in order; awaiting here keeps the rule visible and costs nothing measurable, since the
     // block's scripts are already being checked (speculate).
     await this.store.write([
       { type: 'put', key: keys.block(entry.hash), value: raw },
-      { type: 'put', key: keys.entry(entry.hash), value: entry.encode() },
+      { type: 'put', key: keys.entry(entry.hash), value: entry.encode(entry.status | STATUS.HAVE_DATA) },
     ]);
+    this.index.setHaveData(entry);
     entry.seq = ++this.sequence;
-    this.entries.set(hex, entry);
     this.remember(block, raw);
     if (entry.chainWork >= this.tip.chainWork) this.candidates.add(entry);
     await this.activateBestChain();
@@ -427,9 +463,29 @@ export class Chain extends EventEmitter<ChainEvents> {
       );
     }
     await commitConnect(this.connectDeps, prepared);
+    e.status |= STATUS.VALID_SCRIPTS;
     this.main.push(e);
     this.candidates.delete(e);
     this.emit('connect', block, e);
+  }
+
+  /**
+   * Marks a block or header and everything built on it invalid (Core's InvalidateBlock): if it
+   * is on the main chain the chain disconnects down to its parent first, then the best chain
+   * left is activated. Throws BlockIndexError for an unknown hash or genesis.
+   */
+  invalidateBlock(hashHex: string): Promise<void> {
+    return this.exclusive(async () => {
+      const e = this.index.get(hashHex);
+      if (!e) throw new BlockIndexError('UNKNOWN_BLOCK', `block ${hashHex} is not in the index`);
+      if (!e.prev) throw new BlockIndexError('GENESIS', 'the genesis block cannot be invalidated');
+      while (this.isMain(e)) await this.disconnectTip();
+      await this.markFailed(e);
+      // Branches left behind by the disconnects may now lead: Core re-adds them as candidates.
+      for (const x of this.index.values())
+        if (x.haveData && !x.failed && x.chainWork >= this.tip.chainWork) this.candidates.add(x);
+      await this.activateBestChain();
+    });
   }
 
   private async disconnectTip(): Promise<void> {
@@ -444,30 +500,25 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.emit('disconnect', block, e);
   }
 
+  /**
+   * Marks `e` and its descendants failed. Stored are the entries with data, and `e` itself when
+   * its parent has data (so a restart refuses it at once); a header-only descendant stays in
+   * memory, since on disk its parent could be missing.
+   */
   private async markFailed(e: BlockEntry): Promise<void> {
     const ops: BatchOp[] = [];
-    const fail = (x: BlockEntry) => {
-      x.status |= STATUS.FAILED;
-      ops.push({ type: 'put', key: keys.entry(x.hash), value: x.encode() });
+    for (const x of this.index.fail(e)) {
       this.candidates.delete(x);
-    };
-    fail(e);
-    for (const x of this.entries.values()) {
-      if (x !== e && !x.failed && x.height > e.height && x.ancestor(e.height) === e) fail(x);
+      if (x.haveData || (x === e && x.prev?.haveData))
+        ops.push({ type: 'put', key: keys.entry(x.hash), value: x.encode() });
     }
-    await this.store.write(ops);
+    if (ops.length > 0) await this.store.write(ops);
   }
 
   private async storeFailed(header: BlockHeader, parent: BlockEntry): Promise<void> {
-    const entry = new BlockEntry(
-      header,
-      parent.height + 1,
-      parent.chainWork + workFromBits(header.bits),
-      STATUS.FAILED,
-      parent,
-    );
-    this.entries.set(entry.hashHex, entry);
-    await this.store.write([{ type: 'put', key: keys.entry(entry.hash), value: entry.encode() }]);
+    const entry = this.index.addFailed(header, parent);
+    if (parent.haveData)
+      await this.store.write([{ type: 'put', key: keys.entry(entry.hash), value: entry.encode() }]);
   }
 
   private async loadBlock(e: BlockEntry): Promise<{ block: Block; raw: Uint8Array }> {
@@ -490,10 +541,15 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** Rebuilds the in-memory index and main chain from the database. */
   private async load(): Promise<void> {
     const { entries, main } = await readBlockIndex(this.store);
-    for (const [k, e] of entries) this.entries.set(k, e);
+    // A stored block's header was checked before it was stored; the main chain was connected.
+    for (const e of entries.values()) {
+      if (e.haveData) e.status |= STATUS.VALID_TREE;
+      this.index.add(e);
+    }
+    for (const e of main) e.status |= STATUS.VALID_SCRIPTS;
     this.main.push(...main);
     const tip = this.tip;
-    for (const e of this.entries.values()) {
+    for (const e of this.index.values()) {
       if (e.haveData && !e.failed && e.chainWork > tip.chainWork) this.candidates.add(e);
     }
   }

@@ -1,5 +1,6 @@
 /**
- * Block download along the best checked header chain (Core's FindNextBlocksToDownload and
+ * Block download along the best header chain the chain's block index holds (chain/block-index.ts
+ * checks the headers), after Core's FindNextBlocksToDownload and
  * the stalling logic of net_processing.cpp). The blocks between our chain and the best
  * header form the download path; a moving window (default 1,024 blocks) over its start is
  * spread across every peer whose headers show it has them, at most 16 in flight per peer.
@@ -10,15 +11,16 @@
  * than the stall timeout while later blocks wait, and another peer could serve it), or that leaves any request unanswered for
  * `blockTimeoutMs`, is disconnected and its requests go to other peers. As in Core, the stall
  * timeout starts at `stallTimeoutMs`, doubles with each staller dropped (up to 16 times; a
- * slow network is not a staller's fault) and shrinks back by 15% with each block connected. A block that breaks a consensus rule gets its sender banned and its header,
- * with everything built on it, marked invalid.
+ * slow network is not a staller's fault) and shrinks back by 15% with each block connected. A block that breaks a consensus rule gets its sender banned; the chain has marked
+ * its header, with everything built on it, invalid, and the path is rebuilt from the best valid header.
  */
+
+import type { BlockEntry } from '../chain/entry.js';
 import { NOT_CACHED_INVALID, RuleError } from '../consensus/errors.js';
 import type { Logger } from '../log.js';
 import type { Block } from '../protocol/block.js';
 import { hashToDisplay } from '../protocol/hash.js';
 import { P2PError } from './errors.js';
-import type { HeaderLike, HeaderTree } from './header-tree.js';
 import { consequenceOf } from './misbehaviour.js';
 import type { Peer } from './peer.js';
 
@@ -40,12 +42,13 @@ export const DEFAULT_SYNC: BlockSyncOptions = {
 };
 
 export interface BlockSyncDeps {
-  tree: HeaderTree;
+  /** The chain's best header (the block index). */
+  chain: { bestHeader(): BlockEntry };
   /** Is the block stored by the chain? */
   hasData(hashHex: string): boolean;
   submitBlock(block: Block): Promise<unknown>;
   /** Sends getdata for these blocks to the peer. */
-  request(peer: Peer, blocks: HeaderLike[]): void;
+  request(peer: Peer, blocks: BlockEntry[]): void;
   peers(): Iterable<Peer>;
   now(): number;
   log: Logger;
@@ -60,7 +63,7 @@ export class BlockSync {
   private readonly opts: BlockSyncOptions;
   private readonly deps: BlockSyncDeps;
   /** Blocks missing between the chain and the best header, ascending. */
-  private path: HeaderLike[] = [];
+  private path: BlockEntry[] = [];
   private pathIndex = new Map<string, number>();
   /** Index in `path` of the first block not yet handed to the chain. */
   private cursor = 0;
@@ -89,10 +92,10 @@ export class BlockSync {
 
   /** Re-reads the best header; extends or replaces the download path. */
   updateTarget(): void {
-    const best = this.deps.tree.best();
+    const best = this.deps.chain.bestHeader();
     if (this.path.length > 0 && this.path[this.path.length - 1]!.hashHex === best.hashHex) return;
-    const fresh: HeaderLike[] = [];
-    let n: HeaderLike | null = best;
+    const fresh: BlockEntry[] = [];
+    let n: BlockEntry | null = best;
     while (n && !this.pathIndex.has(n.hashHex) && !this.deps.hasData(n.hashHex)) {
       fresh.push(n);
       n = n.prev;
@@ -125,7 +128,7 @@ export class BlockSync {
     const limit = this.servable(peer.best);
     if (limit < this.cursor) return;
     const end = Math.min(limit, this.cursor + this.opts.window - 1, this.path.length - 1);
-    const want: HeaderLike[] = [];
+    const want: BlockEntry[] = [];
     for (let i = this.cursor; i <= end && room > 0; i++) {
       const h = this.path[i]!;
       if (this.inFlight.has(h.hashHex) || this.received.has(h.hashHex) || this.deps.hasData(h.hashHex))
@@ -144,11 +147,11 @@ export class BlockSync {
   }
 
   /** Highest path index the peer's best header shows it has, or -1. */
-  private servable(best: HeaderLike): number {
+  private servable(best: BlockEntry): number {
     const direct = this.pathIndex.get(best.hashHex);
     if (direct !== undefined) return direct;
     // A peer on another branch can serve the path up to where the branches part.
-    let n: HeaderLike | null = best;
+    let n: BlockEntry | null = best;
     for (let steps = 0; n && steps < this.opts.window * 2; steps++, n = n.prev) {
       const i = this.pathIndex.get(n.hashHex);
       if (i !== undefined) return i;
@@ -270,7 +273,6 @@ export class BlockSync {
       if (consequenceOf(e).disconnect) peer.offence(new P2PError('INVALID_BLOCK', e.message, e));
       // A mutated block (bad merkle root, witness) says nothing about the header: fetch it again.
       if (!NOT_CACHED_INVALID.has(e.code)) {
-        this.deps.tree.markFailed(block.hashHex());
         for (const [hex, r] of this.received) {
           this.received.delete(hex);
           this.receivedBytes -= r.size;
@@ -284,13 +286,12 @@ export class BlockSync {
     }
   }
 
-  /** Drops the connected prefix of the path and forgets headers the chain now holds. */
+  /** Drops the connected prefix of the path. */
   private compact(): void {
     if (this.cursor < 256 && this.cursor < this.path.length) return;
     this.path = this.path.slice(this.cursor);
     this.pathIndex.clear();
     for (const [i, h] of this.path.entries()) this.pathIndex.set(h.hashHex, i);
     this.cursor = 0;
-    this.deps.tree.prune();
   }
 }

@@ -9,6 +9,7 @@
  * block or transaction from anywhere else.
  */
 
+import { BlockIndexError } from '../chain/block-index.js';
 import type { BlockEntry } from '../chain/entry.js';
 import { blockLocator, headersAfter, type MainChainView } from '../chain/locator.js';
 import { RuleError } from '../consensus/errors.js';
@@ -25,7 +26,6 @@ import { BlockSync, type BlockSyncOptions } from './block-sync.js';
 import { type ConnectionSettings, Connections } from './connections.js';
 import { P2PError } from './errors.js';
 import { MAX_HEADERS } from './framing.js';
-import { type HeaderLike, HeaderTree } from './header-tree.js';
 import { INV, type InvItem, type Message } from './messages.js';
 import { consequenceOf } from './misbehaviour.js';
 import { NODE_NETWORK, NODE_WITNESS } from './netaddr.js';
@@ -53,9 +53,11 @@ export interface P2PConfig extends ConnectionSettings {
   txRelay: TxRelayOptions;
 }
 
-/** What the P2P layer reads of the chain (node/chain/chain.ts). */
+/** What the P2P layer reads of the chain (node/chain/chain.ts), and its header acceptance. */
 export interface P2PChain extends MainChainView {
   readonly tip: BlockEntry;
+  bestHeader(): BlockEntry;
+  acceptHeaders(headers: readonly BlockHeader[]): BlockEntry | null;
   getRawBlock(hashHex: string): Promise<Uint8Array | undefined>;
   on(event: 'connect', fn: () => void): unknown;
   off(event: 'connect', fn: () => void): unknown;
@@ -93,7 +95,6 @@ export interface NetTotals {
 
 export class P2P {
   readonly conns: Connections;
-  readonly tree: HeaderTree;
   readonly sync: BlockSync;
   readonly tx: TxRelay;
   readonly addr: AddrRelay;
@@ -134,13 +135,8 @@ export class P2P {
       log,
       db,
     );
-    this.tree = new HeaderTree(deps.params, {
-      lookup: (h) => chain.entry(h),
-      tip: () => chain.tip,
-      now: () => Math.floor(Date.now() / 1000),
-    });
     this.sync = new BlockSync(config.sync, {
-      tree: this.tree,
+      chain,
       hasData: (h) => chain.entry(h)?.haveData === true,
       submitBlock: (b) => deps.submitBlock(b),
       request: (peer, blocks) =>
@@ -219,7 +215,7 @@ export class P2P {
   // -------------------------------------------------------------------------------------
   // Peer lifecycle
 
-  private getheaders(peer: Peer, from: HeaderLike, stop?: Uint8Array): void {
+  private getheaders(peer: Peer, from: BlockEntry, stop?: Uint8Array): void {
     peer.send({
       command: 'getheaders',
       version: PROTOCOL_VERSION,
@@ -234,7 +230,7 @@ export class P2P {
     this.addr.advertiseSelf(peer, this.conns.listenPort, LOCAL_SERVICES);
     // From the parent of our best header (Core does the same): a peer that is up to date then
     // answers with at least that header, which tells us what it has.
-    const best = this.tree.best();
+    const best = this.deps.chain.bestHeader();
     this.getheaders(peer, best.prev ?? best);
     this.tx.offerMempool(peer, this.deps.mempool.txids());
   }
@@ -247,7 +243,7 @@ export class P2P {
     this.deps.mempool.eraseOrphansForPeer(String(peer.id));
   }
 
-  private updateBest(peer: Peer, h: HeaderLike): void {
+  private updateBest(peer: Peer, h: BlockEntry): void {
     if (!peer.best || h.chainWork > peer.best.chainWork) peer.best = h;
   }
 
@@ -296,13 +292,17 @@ export class P2P {
   private onHeaders(peer: Peer, headers: readonly BlockHeader[]): void {
     if (headers.length === 0) return;
     for (const h of headers) peer.knownInv.add(h.hashHex());
-    let last: HeaderLike | null;
+    let last: BlockEntry | null;
     try {
-      last = this.tree.accept(headers);
+      last = this.deps.chain.acceptHeaders(headers);
     } catch (e) {
       if (e instanceof RuleError) {
         if (consequenceOf(e).disconnect) throw new P2PError('INVALID_HEADER', e.message, e);
         return; // a header from the future: it may become valid, nobody is at fault
+      }
+      if (e instanceof BlockIndexError) {
+        if (e.code === 'INDEX_FULL') throw new P2PError('INV_FLOOD', e.message);
+        throw new P2PError('UNCONNECTING_HEADERS', e.message);
       }
       throw e;
     }
@@ -311,7 +311,7 @@ export class P2P {
       this.unconnecting.set(peer, n);
       if (n >= MAX_UNCONNECTING)
         throw new P2PError('UNCONNECTING_HEADERS', `${n} headers messages that do not connect`);
-      this.getheaders(peer, this.tree.best());
+      this.getheaders(peer, this.deps.chain.bestHeader());
       return;
     }
     this.unconnecting.delete(peer);
@@ -332,7 +332,7 @@ export class P2P {
       else if (type === INV.BLOCK) {
         const hex = hashToDisplay(it.hash);
         peer.knownInv.add(hex);
-        const h = this.tree.get(hex);
+        const h = this.deps.chain.entry(hex);
         if (h) {
           this.updateBest(peer, h);
           learned = true;
@@ -341,7 +341,7 @@ export class P2P {
     }
     if (txHashes.length > 0) this.tx.onInv(peer, txHashes);
     // Core asks for headers up to the last unknown block announced, once per message.
-    if (unknownBlock) this.getheaders(peer, this.tree.best(), unknownBlock);
+    if (unknownBlock) this.getheaders(peer, this.deps.chain.bestHeader(), unknownBlock);
     if (learned) {
       this.sync.updateTarget();
       this.sync.schedule(peer);
@@ -352,7 +352,7 @@ export class P2P {
     const hex = block.hashHex();
     peer.knownInv.add(hex);
     if (this.sync.onBlock(peer, block)) {
-      const h = this.tree.get(hex);
+      const h = this.deps.chain.entry(hex);
       if (h) this.updateBest(peer, h);
       return;
     }
@@ -365,8 +365,8 @@ export class P2P {
       await this.deps.submitBlock(block);
     } catch (e) {
       if (!(e instanceof RuleError)) throw e;
+      // The chain marked the block and what builds on it failed (block-index.ts).
       if (!consequenceOf(e).disconnect) return;
-      this.tree.markFailed(hex);
       throw new P2PError('INVALID_BLOCK', e.message, e);
     }
     const entry = chain.entry(hex);
@@ -380,7 +380,7 @@ export class P2P {
 
   private serveGetheaders(peer: Peer, locator: readonly Uint8Array[], stop: Uint8Array): void {
     const hexes = locator.map(hashToDisplay);
-    const theirs = hexes[0] ? this.tree.get(hexes[0]) : undefined;
+    const theirs = hexes[0] ? this.deps.chain.entry(hexes[0]) : undefined;
     if (theirs && !theirs.failed) this.updateBest(peer, theirs);
     const stopHex = stop.some((b) => b !== 0) ? hashToDisplay(stop) : null;
     const headers = headersAfter(this.deps.chain, hexes, stopHex, MAX_HEADERS);
@@ -427,7 +427,7 @@ export class P2P {
   }
 
   /** Does the peer know block `e` (announced by it or to it, or below its best header)? */
-  private knows(peer: Peer, e: HeaderLike): boolean {
+  private knows(peer: Peer, e: BlockEntry): boolean {
     if (peer.knownInv.has(e.hashHex)) return true;
     const best = peer.best;
     if (!best) return false;
@@ -441,11 +441,11 @@ export class P2P {
   private announceTip(): void {
     // While blocks are still being fetched we are behind: announce once caught up (Core: IBD).
     if (this.sync.inFlightCount > 0) return;
-    const tip: HeaderLike = this.deps.chain.tip;
+    const tip = this.deps.chain.tip;
     for (const peer of this.conns.ready()) {
       if (this.knows(peer, tip)) continue;
-      const fresh: HeaderLike[] = [];
-      let e: HeaderLike | null = tip;
+      const fresh: BlockEntry[] = [];
+      let e: BlockEntry | null = tip;
       while (e && fresh.length < MAX_BLOCKS_TO_ANNOUNCE && !this.knows(peer, e)) {
         fresh.push(e);
         e = e.prev;

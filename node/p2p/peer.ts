@@ -14,11 +14,11 @@
  * reported through `onOffence`, and the socket is destroyed.
  */
 import { randomBytes } from 'node:crypto';
+import type { BlockEntry } from '../chain/entry.js';
 import type { Logger } from '../log.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { type OffenceCode, P2PError } from './errors.js';
 import { encodeFrame, type Frame, FrameDecoder, HEADER_LEN, PAYLOAD_LIMITS } from './framing.js';
-import type { HeaderLike } from './header-tree.js';
 import { decodeMessage, encodePayload, type Message, type VersionMessage } from './messages.js';
 import { addrKey } from './netaddr.js';
 import type { PeerInfo } from './peer-info.js';
@@ -80,7 +80,7 @@ export class Peer {
   /** Misbehaviour score on this connection. */
   banScore = 0;
   /** Best block header we know the peer has. */
-  best: HeaderLike | null = null;
+  best: BlockEntry | null = null;
   /** The peer asked for header announcements (BIP130). */
   sendHeaders = false;
   /** Answered one getaddr already (Core answers one per connection). */

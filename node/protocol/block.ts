@@ -1,4 +1,8 @@
-/** A block: header plus transactions, with the sizes and roots consensus checks read. */
+/**
+ * A block: header plus transactions, with the sizes and roots consensus checks read. A block
+ * parsed from bytes keeps them (`raw`, a view, not a copy), so storing or relaying it never
+ * serializes it again; each tx's hashes were computed from those bytes at parse (tx.ts).
+ */
 import { BlockHeader, HEADER_SIZE } from './header.js';
 import { isWitnessCommitmentScript, type MerkleResult, merkleRoot, witnessMerkleRoot } from './merkle.js';
 import { Reader } from './reader.js';
@@ -12,10 +16,13 @@ const MIN_TX_SIZE = 10;
 export class Block {
   readonly header: BlockHeader;
   readonly txs: readonly Tx[];
+  /** The full (witness) serialization it was parsed from; null for a block built in memory. */
+  readonly raw: Uint8Array | null;
 
-  constructor(header: BlockHeader, txs: readonly Tx[]) {
+  constructor(header: BlockHeader, txs: readonly Tx[], raw: Uint8Array | null = null) {
     this.header = header;
     this.txs = txs;
+    this.raw = raw;
   }
 
   hash(): Uint8Array {
@@ -27,6 +34,7 @@ export class Block {
   }
 
   size(): number {
+    if (this.raw) return this.raw.length;
     let n = HEADER_SIZE + varintSize(this.txs.length);
     for (const tx of this.txs) n += tx.size();
     return n;
@@ -68,17 +76,20 @@ export class Block {
   }
 
   toBytes(witness = true): Uint8Array {
+    // A copy: the caller owns what toBytes returns (tests flip its bits), `raw` stays intact.
+    if (witness && this.raw) return this.raw.slice();
     const w = new Writer(witness ? this.size() : this.strippedSize());
     this.write(w, witness);
     return w.finish();
   }
 
   static read(r: Reader): Block {
+    const start = r.offset;
     const header = BlockHeader.read(r);
     const n = r.count(MAX_BLOCK_SERIALIZED / MIN_TX_SIZE, MIN_TX_SIZE);
     const txs: Tx[] = new Array(n);
     for (let i = 0; i < n; i++) txs[i] = Tx.read(r);
-    return new Block(header, txs);
+    return new Block(header, txs, r.data.subarray(start, r.offset));
   }
 
   static fromBytes(data: Uint8Array): Block {

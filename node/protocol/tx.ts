@@ -185,8 +185,12 @@ export class Tx {
     return w.finish();
   }
 
-  /** Reads one transaction; hashes are computed from the input bytes without re-serializing. */
-  static read(r: Reader): Tx {
+  /**
+   * Reads one transaction; hashes are computed from the input bytes without re-serializing.
+   * `hashes` false skips them, for a reader that never asks (the script workers check a tx
+   * whose txid the connecting thread computed already); txid() would then serialize to hash.
+   */
+  static read(r: Reader, hashes = true): Tx {
     const start = r.offset;
     const version = r.i32();
     let inputs = readInputs(r);
@@ -222,6 +226,7 @@ export class Tx {
     const locktimeAt = r.offset;
     const locktime = r.u32();
     const tx = new Tx({ version, inputs, outputs, locktime });
+    if (!hashes) return tx;
     const raw = r.data;
     const full = raw.subarray(start, r.offset);
     if (witnessed) {
