@@ -9,7 +9,8 @@ import { RPC, RpcError } from './errors.js';
 const COIN = 100_000_000n;
 const MAX_MONEY = 21_000_000n * COIN;
 const DECIMALS = 8;
-const NUMBER = /^(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d{1,3}))?$/;
+// Core refuses leading zeros ("01") and a point without digits after it ("1.", ".5").
+const NUMBER = /^(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d{1,3}))?$/;
 
 /** Satoshis from a decimal text in coins; undefined if it is not one or has sub-satoshi digits. */
 function parseFixedPoint(text: string): bigint | undefined {
