@@ -71,10 +71,10 @@ export interface BroadcastDeps {
   readonly chain: Pick<Chain, 'getTxLocation'>;
 }
 
-/** Raw transaction bytes from a client's hex, or BroadcastError DECODE_FAILED (as a bad tx). */
-export function txBytesFromHex(hex: string): Uint8Array {
+/** Runs a decoding step; bad bytes or hex are Core's "TX decode failed" (BroadcastError). */
+function decoding<T>(step: () => T): T {
   try {
-    return fromHex(hex);
+    return step();
   } catch (e) {
     if (e instanceof EncodingError)
       throw new BroadcastError('DECODE_FAILED', `TX decode failed: ${e.message}`);
@@ -82,16 +82,17 @@ export function txBytesFromHex(hex: string): Uint8Array {
   }
 }
 
+/** Raw transaction bytes from a client's hex, or BroadcastError DECODE_FAILED (as a bad tx). */
+export function txBytesFromHex(hex: string): Uint8Array {
+  return decoding(() => fromHex(hex));
+}
+
 /** Decodes a raw transaction, or throws BroadcastError DECODE_FAILED. */
 export function decodeTx(bytes: Uint8Array): Tx {
-  try {
+  return decoding(() => {
     if (bytes.length === 0) throw new EncodingError('BAD_HEX', 'empty transaction');
     return Tx.fromBytes(bytes);
-  } catch (e) {
-    if (e instanceof EncodingError)
-      throw new BroadcastError('DECODE_FAILED', `TX decode failed: ${e.message}`);
-    throw e;
-  }
+  });
 }
 
 /** The most a tx of this BIP141 virtual size may pay under `rate`; undefined when there is no cap. */
