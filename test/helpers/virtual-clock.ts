@@ -3,7 +3,7 @@
  * `advance`, which runs the due timers in time order (ties in the order they were set),
  * letting promise callbacks settle after each one, so nothing depends on wall time.
  */
-import type { Clock } from '../../node/p2p/transport/transport.js';
+import type { Clock } from '../../node/clock.js';
 
 interface Timer {
   at: number;
@@ -33,6 +33,27 @@ export class VirtualClock implements Clock {
   }
 
   clearTimeout(handle: unknown): void {
+    this.timers.delete(handle as number);
+  }
+
+  /** Repeats every `ms` (at least 1) under one handle, until cleared. */
+  setInterval(fn: () => void, ms: number): unknown {
+    const seq = ++this.seq;
+    const every = Math.max(1, ms);
+    const arm = (at: number) =>
+      this.timers.set(seq, {
+        at,
+        seq,
+        fn: () => {
+          arm(at + every);
+          fn();
+        },
+      });
+    arm(this.t + every);
+    return seq;
+  }
+
+  clearInterval(handle: unknown): void {
     this.timers.delete(handle as number);
   }
 

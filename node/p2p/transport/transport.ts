@@ -70,19 +70,8 @@ export interface Transport {
   dial(host: string, port: number, opts: DialOptions): Stream;
 }
 
-/** A source of time and timers, so a simulator can run transports on a virtual clock. */
-export interface Clock {
-  /** Milliseconds. */
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
+/** Time and timers come from the node's injected clock (`node/clock.ts`). */
+export { type Clock, realClock } from '../../clock.js';
 
 export type TransportErrorCode = 'ECONNREFUSED' | 'EADDRINUSE' | 'EADDRNOTAVAIL';
 
