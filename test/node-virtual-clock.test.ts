@@ -11,6 +11,9 @@
  * record (peer connection, mempool entry) are the virtual ones. A ping's round trip is exactly
  * the two link latencies, since nothing else takes virtual time.
  *
+ * Node 1 is given the clock; nodes 2 and 3 take their memory transport's (the same), and a
+ * node given a clock other than its transport's refuses to start.
+ *
  * The run is made twice with one seed and once with another: with the same seed every node
  * draws the same random numbers in the same order (its id, ping nonces, relay delays) and sees
  * its peers' ids in the same order; another seed gives other draws.
@@ -66,6 +69,8 @@ async function startLine(seed: string): Promise<Run> {
         p2pHost: host(i),
         p2pPort: 8333,
         p2pTransport: net.transport(host(i)),
+        // Node 1 is given the clock, the others take their transport's: the same one.
+        ...(i === 1 ? { clock } : {}),
         connect: i === 1 ? [] : [`${host(i - 1)}:8333`],
         listen: true,
         random: recording(seededRandom(`${seed}/${i}`), draws[i - 1]!),
@@ -174,6 +179,17 @@ describe('three nodes on a virtual clock', () => {
       expect(d.filter((x) => x.startsWith('bytes')).length).toBeGreaterThanOrEqual(2);
     expect(run.draws[2]!.some((x) => x.startsWith('float'))).toBe(true);
     expect(run.draws[1]!.some((x) => x.startsWith('float'))).toBe(true);
+  });
+
+  it("refuses a clock other than its memory transport's", async () => {
+    const net = new MemoryNetwork();
+    await expect(
+      startNetNode({
+        p2pHost: host(1),
+        p2pTransport: net.transport(host(1)),
+        clock: new VirtualClock(START_MS),
+      }),
+    ).rejects.toThrow(/differs from the clock of config.p2pTransport/);
   });
 
   it('replays the same draws and the same peer order from the same seed; another seed differs', async () => {
