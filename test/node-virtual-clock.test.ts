@@ -77,8 +77,15 @@ async function startLine(seed: string): Promise<Run> {
         relayDelayMs: 200,
         p2pTuning: {
           ...TEST_TUNING,
-          // Virtual time runs on while the chain writes to disk: no stall should be called for that.
-          timings: { ...TEST_TUNING.timings!, handshakeTimeoutMs: 60_000, connectTimeoutMs: 60_000 },
+          // Virtual time runs on while the chain writes to disk (a few virtual seconds, more on a
+          // loaded machine): no stall should be called for that, and no second round of pings
+          // should draw nonces at a moment that depends on the disk.
+          timings: {
+            ...TEST_TUNING.timings!,
+            handshakeTimeoutMs: 60_000,
+            connectTimeoutMs: 60_000,
+            pingIntervalMs: 3_600_000,
+          },
           sync: { stallTimeoutMs: 600_000, blockTimeoutMs: 600_000 },
         },
       }),
