@@ -136,6 +136,12 @@ export const CONSEQUENCES: {
   INV_FLOOD: drop(50),
   STALLING: drop(0),
   PING_TIMEOUT: drop(0),
+  // DHT (node/dht/): a forged signature is never an accident; a flood or a wrong answer may be
+  // a bug, so it costs less and the contact is dropped from the routing table.
+  DHT_BAD_SIGNATURE: drop(100),
+  DHT_FLOOD: drop(20),
+  DHT_BAD_ANSWER: drop(20),
+  DHT_UNSOLICITED: drop(10),
 };
 
 /** An error a peer's data or behaviour caused. */

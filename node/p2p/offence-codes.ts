@@ -32,4 +32,12 @@ export type OffenceCode =
   | 'INV_FLOOD'
   /** Asked for blocks and did not deliver in time. */
   | 'STALLING'
-  | 'PING_TIMEOUT';
+  | 'PING_TIMEOUT'
+  /** DHT (node/dht/): a message or provider record whose signature does not verify. */
+  | 'DHT_BAD_SIGNATURE'
+  /** DHT: more requests per window than a peer may send. */
+  | 'DHT_FLOOD'
+  /** DHT: an answer that contradicts its question (records for another id, an answer to another nonce). */
+  | 'DHT_BAD_ANSWER'
+  /** DHT: an answer where a request was due, or a request where an answer was. */
+  | 'DHT_UNSOLICITED';
