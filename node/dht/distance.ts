@@ -38,7 +38,8 @@ export function idInBucket(self: Uint8Array, prefix: number, random: Uint8Array)
     const bit = prefix & 7;
     const keep = (0xff00 >> bit) & 0xff;
     const flip = 0x80 >> bit;
-    out[whole] = (self[whole]! & keep) | ((self[whole]! ^ flip) & flip) | (out[whole]! & ~(keep | flip) & 0xff);
+    out[whole] =
+      (self[whole]! & keep) | ((self[whole]! ^ flip) & flip) | (out[whole]! & ~(keep | flip) & 0xff);
   }
   return out;
 }

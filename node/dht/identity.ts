@@ -49,7 +49,9 @@ export function nodeIdOf(pubkey: Uint8Array): Uint8Array {
 }
 
 export function verifySig(digest: Uint8Array, sig: Uint8Array, pubkey: Uint8Array): boolean {
-  return sig.length === SIG_BYTES && pubkey.length === PUBKEY_BYTES && defaultBackend.verify(digest, sig, pubkey);
+  return (
+    sig.length === SIG_BYTES && pubkey.length === PUBKEY_BYTES && defaultBackend.verify(digest, sig, pubkey)
+  );
 }
 
 /** Reads `path` (32 raw bytes), or creates it (mode 0600, written whole then renamed). */

@@ -2,8 +2,8 @@
  * The DHT's numbers and why (docs/dht.md). Kademlia (Maymounkov & Mazieres, IPTPS 2002): k = 20
  * contacts per bucket, alpha = 3 queries in flight; S/Kademlia (Baumgart & Mies, ICPADS 2007):
  * d = 3 disjoint lookup paths; provider TTL 48 h, republished every 22 h (libp2p kad-dht,
- * RFM17); per-peer admission limits after py-libp2p's hardening (PR 1426): 10 messages per
- * 10 s, 20 records per message.
+ * RFM17); per-peer admission limits after py-libp2p's hardening (PR 1426): 20 records per message, requests per
+ * address bounded per 10 s.
  */
 
 /** Service bit of a node that answers DHT queries (an experimental bit, BIP 159's range is 10). */
@@ -26,8 +26,12 @@ export const MAX_FAILS = 2;
 /** Candidates kept per bucket to replace a dead contact (Kademlia's replacement cache). */
 export const REPLACEMENTS = 8;
 
-/** Per-peer admission: at most this many requests per window, else the peer is flooding. */
-export const RATE_MAX = 10;
+/**
+ * Per-peer admission: at most this many requests per window, else the peer is flooding.
+ * py-libp2p admits 10 per 10 s for ADD_PROVIDER alone; a node doing a few lookups at once sends
+ * one query per lookup to a given peer, so 50 leaves honest room and still bounds a flood.
+ */
+export const RATE_MAX = 50;
 export const RATE_WINDOW_MS = 10_000;
 export const MAX_RECORDS_PER_MESSAGE = 20;
 export const MAX_CONTACTS_PER_MESSAGE = K;

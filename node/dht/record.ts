@@ -30,7 +30,13 @@ export interface ProviderRecord {
   readonly sig: Uint8Array;
 }
 
-function body(manifestId: Uint8Array, pubkey: Uint8Array, host: string, port: number, expires: number): Uint8Array {
+function body(
+  manifestId: Uint8Array,
+  pubkey: Uint8Array,
+  host: string,
+  port: number,
+  expires: number,
+): Uint8Array {
   const tail = new Uint8Array(6);
   const dv = new DataView(tail.buffer);
   dv.setUint16(0, port);
