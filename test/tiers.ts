@@ -29,6 +29,7 @@ export const TIERS = {
     'test/codec-robustness.test.ts',
     'test/consensus-rules.test.ts',
     'test/core-data.test.ts',
+    'test/dht-units.test.ts',
     'test/difficulty.test.ts',
     'test/explorer-units.test.ts',
     'test/injected-time.test.ts',
@@ -58,6 +59,7 @@ export const TIERS = {
   ],
   node: [
     'test/anchors-e2e.test.ts',
+    'test/dht-network.test.ts',
     'test/explorer-anchors.test.ts',
     'test/explorer-api-input.test.ts',
     'test/explorer-api.test.ts',
