@@ -47,7 +47,7 @@ describe('consequenceOf', () => {
   });
 
   it('maps every wire offence, each disconnecting, with the scores Core-style peers earn', () => {
-    expect(offenceCodes.length).toBe(18);
+    expect(offenceCodes.length).toBe(22);
     for (const code of offenceCodes) {
       const c = consequenceOf(new P2PError(code, 'x'));
       expect(c.disconnect, code).toBe(true);
@@ -56,6 +56,8 @@ describe('consequenceOf', () => {
     expect(new P2PError('OVERSIZED_FRAME', 'x').score).toBe(100);
     expect(new P2PError('BAD_CHECKSUM', 'x').score).toBe(50);
     expect(new P2PError('STALLING', 'x').score).toBe(0);
+    expect(new P2PError('DHT_BAD_SIGNATURE', 'x').score).toBe(100);
+    expect(new P2PError('DHT_FLOOD', 'x').score).toBe(20);
   });
 
   it('an offence wrapping a rejection costs what the rejection costs', () => {

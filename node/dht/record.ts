@@ -4,7 +4,7 @@
  * until this time". The provider signs the record, so a storer cannot forge one for another
  * node, and a record with a bad signature proves its sender wrong.
  *
- * Wire form (141 bytes): manifest id (32) | provider pubkey (33) | IPv6 or mapped IPv4 (16) |
+ * Wire form (151 bytes): manifest id (32) | provider pubkey (33) | IPv6 or mapped IPv4 (16) |
  * port (u16 big-endian, as in Bitcoin's addr) | expiry (u32, Unix seconds) | signature (64,
  * compact low-S ECDSA over SHA-256("GLDHT-PR" || the first 85 bytes)).
  */
