@@ -11,6 +11,8 @@
 
 import type { Broadcast } from './broadcast.js';
 import type { Chain } from './chain/chain.js';
+import type { DhtStatus } from './dht/dht.js';
+import type { ProviderRecord } from './dht/record.js';
 import type { Logger } from './log.js';
 import type { AcceptResult, FeeRate, Mempool } from './mempool/index.js';
 import type { NetTotals } from './p2p/p2p.js';
@@ -30,6 +32,8 @@ export {
 } from './broadcast.js';
 export type { BlockEntry } from './chain/entry.js';
 export { shKey } from './chain/indexes.js';
+export type { DhtStatus } from './dht/dht.js';
+export type { ProviderRecord } from './dht/record.js';
 export type { Logger } from './log.js';
 export {
   type AcceptResult,
@@ -133,8 +137,16 @@ export interface NodeNetwork {
   clearBanned(): void;
 }
 
+/** The DHT as the admin RPC reads it (node/dht/, docs/dht.md). */
+export interface NodeDht {
+  status(): DhtStatus;
+  findProviders(manifestId: Uint8Array, opts?: { limit?: number }): Promise<ProviderRecord[]>;
+}
+
 /** The admin RPC's view of the node. */
 export interface RpcNode {
+  /** Undefined when the DHT is off (no `dht` option). */
+  readonly dht?: NodeDht | undefined;
   readonly params: NetworkParams;
   readonly chain: ChainReader;
   readonly mempool: MempoolReader;

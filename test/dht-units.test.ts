@@ -8,7 +8,7 @@ import { commonPrefix, compareDistance, idInBucket, xor } from '../node/dht/dist
 import { DhtError } from '../node/dht/errors.js';
 import { DhtIdentity, nodeIdOf } from '../node/dht/identity.js';
 import { disjointWalk } from '../node/dht/lookup.js';
-import { type Contact, decodeMessage, encodeMessage } from '../node/dht/messages.js';
+import { type Contact, type DhtBody, decodeMessage, encodeMessage } from '../node/dht/messages.js';
 import { K, MAX_PROVIDERS_PER_ID } from '../node/dht/params.js';
 import { ProviderStore } from '../node/dht/provider-store.js';
 import { readRecord, signRecord, verifyRecord, writeRecord } from '../node/dht/record.js';
@@ -100,7 +100,7 @@ describe('DHT messages', () => {
       { command: 'dhtprovs', anchored: true, records: [rec], contacts: [contact(3)] },
       { command: 'dhtaddprov', records: [rec] },
       { command: 'dhtack', accepted: 1 },
-    ] as const;
+    ] satisfies DhtBody[];
     for (const body of bodies) {
       const m = decodeMessage(body.command, encodeMessage(me, self, 7n, body));
       expect(m.body).toEqual(body);

@@ -60,6 +60,7 @@ export const TIERS = {
   node: [
     'test/anchors-e2e.test.ts',
     'test/dht-network.test.ts',
+    'test/dht-node.test.ts',
     'test/explorer-anchors.test.ts',
     'test/explorer-api-input.test.ts',
     'test/explorer-api.test.ts',

@@ -24,7 +24,7 @@ import {
   txBytesFromHex,
 } from '../api.js';
 import { decodeAddress } from '../protocol/address.js';
-import { isHex, toHex } from '../protocol/bytes.js';
+import { fromHex, isHex, toHex } from '../protocol/bytes.js';
 import { hashFromDisplay } from '../protocol/hash.js';
 import { difficultyFromBits } from '../protocol/pow.js';
 import type { Tx } from '../protocol/tx.js';
@@ -165,6 +165,11 @@ export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
     // Core answers every call with RPC_IN_WARMUP until init is done; here only what needs P2P waits.
     if (node.p2pEnabled) throw new RpcError(RPC.IN_WARMUP, 'Starting network threads…');
     throw new RpcError(RPC_NET.P2P_DISABLED, 'Error: Peer-to-peer functionality missing or disabled');
+  };
+
+  const dht = () => {
+    if (node.dht) return node.dht;
+    throw new RpcError(RPC.MISC_ERROR, 'Error: the DHT is off (start the node with a DHT port)');
   };
 
   /** Core's maxfeerate argument: null or absent is the node's default (Core's 0.10 coin/kvB). */
@@ -377,6 +382,29 @@ export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
     getpeerinfo: () => p2p().peerInfo().map(peerJson),
 
     getconnectioncount: () => p2p().peerInfo().length,
+
+    // The DHT of provider records (docs/dht.md); ids are hex as the manifest id's bytes read.
+    getdhtinfo: () => {
+      const s = dht().status();
+      const lat = [...s.lookups.latencies].sort((a, b) => a - b);
+      return {
+        nodeid: s.nodeId,
+        port: s.port,
+        routingtablesize: s.routingTableSize,
+        recordsstored: s.recordsStored,
+        providing: s.providing,
+        lookups: s.lookups.lookups,
+        lookupssucceeded: s.lookups.succeeded,
+        lookupmedianms: lat.length ? lat[Math.floor(lat.length / 2)] : null,
+      };
+    },
+
+    getproviders: async ([id, limit]) => {
+      const manifestId = fromHex(hash(id, 'manifestid'));
+      const n = limit === undefined || limit === null ? undefined : int(limit, 'limit');
+      const found = await dht().findProviders(manifestId, n === undefined ? {} : { limit: n });
+      return found.map((r) => ({ nodeid: toHex(r.nodeId), host: r.host, port: r.port, expires: r.expires }));
+    },
 
     getnetworkinfo: () => {
       const net = node.network;
