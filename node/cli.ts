@@ -108,6 +108,9 @@ async function runNode(r: ResolvedConfig): Promise<void> {
       maxOutbound: c['max-outbound'],
       relayDelayMs: c['relay-delay'],
       maxFeeRate: BigInt(Math.round(c['max-fee-rate'] * 1e8)),
+      ...(c['dht-port'] === undefined
+        ? {}
+        : { dht: { port: c['dht-port'], host: c['dht-host'], bootstrap: c['dht-bootstrap'] } }),
       progressBar: true,
     },
     log,
