@@ -13,6 +13,7 @@ import { addConfigOptions, CONFIG_HELP, givenFlags } from './config/flags.js';
 import { locateConfig, type ResolvedConfig } from './config/load.js';
 import { configJson, formatConfigText } from './config/print.js';
 import type { ConfigValues } from './config/schema.js';
+import { runDhtCommand } from './dht-cli.js';
 import { createLogger } from './log.js';
 import { FullNode, VERSION } from './node.js';
 import { P2PConfigError } from './p2p/errors.js';
@@ -183,6 +184,28 @@ program
   .action((hex: string) => {
     const tx = Tx.fromBytes(readHexArg(hex));
     console.log(JSON.stringify(describeTx(tx, getNetwork(toolNetwork())), null, 2));
+  });
+
+program
+  .command('dht')
+  .description("ask the running node's DHT: 'status', or 'lookup <manifest id>' for the providers of a file")
+  .argument('<action>', 'status or lookup')
+  .argument('[id]', 'manifest id, 64 hex digits (lookup)')
+  .option('--json', 'print JSON')
+  .addHelpText(
+    'after',
+    '\nExit codes: 0 done, 1 error (node not reachable, DHT off, bad id), 3 no provider found.',
+  )
+  .action(async (action: string, id: string | undefined, opts: { json?: boolean }) => {
+    const c = settings().values;
+    const code = await runDhtCommand(
+      { datadir: c.datadir, httpHost: c['http-host'], httpPort: c['http-port'] },
+      action,
+      id,
+      opts.json === true,
+      (line) => console.log(line),
+    );
+    process.exitCode = code;
   });
 
 try {

@@ -7,6 +7,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runDhtCommand } from '../node/dht-cli.js';
 import { MemoryNetwork } from '../node/p2p/transport/memory.js';
 import { rpcError, startTestNode, stopTestNodes, type TestNode } from './helpers/node.js';
 
@@ -47,6 +48,19 @@ describe('the DHT in a node', () => {
     expect(await nodes[2]!.rpc('getproviders', [unanchored])).toEqual([]);
     expect((await nodes[2]!.rpc<{ lookups: number }>('getdhtinfo')).lookups).toBe(0);
     expect((await rpcError(nodes[2]!.rpc('getproviders', ['zz']))).code).toBe(-8);
+
+    // gossip-node dht status|lookup, as the command runs them.
+    const u = new URL(nodes[2]!.url);
+    const target = { datadir: nodes[2]!.datadir, httpHost: u.hostname, httpPort: Number(u.port) };
+    const lines: string[] = [];
+    expect(await runDhtCommand(target, 'status', undefined, false, (l) => lines.push(l))).toBe(0);
+    expect(lines).toContain('routingtablesize: 2');
+    expect(await runDhtCommand(target, 'lookup', unanchored, true, (l) => lines.push(l))).toBe(3);
+    expect(lines.at(-1)).toBe('[]');
+    await expect(runDhtCommand(target, 'lookup', 'zz', false, () => {})).rejects.toThrow(/manifestid/);
+    await expect(runDhtCommand(target, 'scan', undefined, false, () => {})).rejects.toThrow(
+      /unknown dht action/,
+    );
 
     const key = await stat(join(nodes[0]!.datadir, 'dht.key'));
     expect([key.size, key.mode & 0o777]).toEqual([32, 0o600]);

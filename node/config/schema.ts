@@ -193,7 +193,7 @@ const TABLE = {
   'dht-host': {
     kind: 'host',
     arg: '<host>',
-    description: 'the IP address other nodes reach this node\'s DHT at (it listens there too)',
+    description: "the IP address other nodes reach this node's DHT at (it listens there too)",
     default: '127.0.0.1',
     inFile: true,
   },
