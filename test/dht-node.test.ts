@@ -49,6 +49,11 @@ describe('the DHT in a node', () => {
     expect((await nodes[2]!.rpc<{ lookups: number }>('getdhtinfo')).lookups).toBe(0);
     expect((await rpcError(nodes[2]!.rpc('getproviders', ['zz']))).code).toBe(-8);
 
+    const metrics = await (await fetch(`${nodes[2]!.url}/metrics`)).text();
+    expect(metrics).toMatch(/^gossip_dht_routing_table_size 2$/m);
+    expect(metrics).toMatch(/^gossip_dht_records_stored 0$/m);
+    expect(metrics).toMatch(/^gossip_dht_lookup_latency_p90_ms 0$/m);
+
     // gossip-node dht status|lookup, as the command runs them.
     const u = new URL(nodes[2]!.url);
     const target = { datadir: nodes[2]!.datadir, httpHost: u.hostname, httpPort: Number(u.port) };
