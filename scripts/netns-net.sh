@@ -14,7 +14,7 @@
 # Ctrl-C and failures included.
 #
 # Exit codes: 0 all hosts converged; 1 failure (no convergence in time, a node died); 2 usage;
-# 77 skipped: not root, no `ip netns add`, or no netem (the reason on one line, "SKIP: ...").
+# 77 skipped: not root, no `ip netns add`, veth, bridge or netem (the reason on one line, "SKIP: ...").
 set -euo pipefail
 
 usage() {
@@ -149,9 +149,11 @@ command -v curl >/dev/null || skip "curl not found"
 probe="${TAG}-probe"
 err=$(ip netns add "$probe" 2>&1) || skip "ip netns add not permitted: $err"
 NAMESPACES+=("$probe")
+err=$(ip -n "$probe" link add pa type veth peer name pb 2>&1) || skip "no veth interfaces: $err"
+err=$(ip -n "$probe" link add pbr type bridge 2>&1) || skip "no bridge interfaces: $err"
 if [ "$NEED_NETEM" = 1 ]; then
-  ip -n "$probe" link add pa type veth peer name pb
-  err=$(tc -n "$probe" qdisc add dev pa root netem delay 1ms loss 0% 2>&1) ||
+  netem_probe() { tc -n "$probe" qdisc replace dev pa root netem delay 1ms loss 0% 2>&1; }
+  err=$(netem_probe) || { command -v modprobe >/dev/null && modprobe sch_netem 2>/dev/null && err=$(netem_probe); } ||
     skip "tc netem unavailable (kernel module sch_netem not loaded or not built: $err)"
 fi
 ip netns del "$probe"
