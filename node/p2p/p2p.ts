@@ -27,6 +27,7 @@ import { BlockSync, type BlockSyncOptions } from './block-sync.js';
 import { type ConnectionSettings, Connections } from './connections.js';
 import { P2PError } from './errors.js';
 import { MAX_HEADERS } from './framing.js';
+import { continueGetblocks, serveGetblocks } from './getblocks.js';
 import { INV, type InvItem, type Message } from './messages.js';
 import { consequenceOf } from './misbehaviour.js';
 import { NODE_NETWORK, NODE_WITNESS } from './netaddr.js';
@@ -270,6 +271,8 @@ export class P2P {
         return this.addr.onGetaddr(peer);
       case 'addr':
         return this.addr.onAddr(peer, msg.addrs);
+      case 'addrv2':
+        return this.addr.onAddrV2(peer, msg.addrs);
       case 'inv':
         return this.onInv(peer, msg.items);
       case 'getdata':
@@ -290,6 +293,8 @@ export class P2P {
         return this.serveGetheaders(peer, msg.locator, msg.stop);
       case 'headers':
         return this.onHeaders(peer, msg.headers);
+      case 'getblocks':
+        return serveGetblocks(this.deps.chain, peer, msg.locator, msg.stop);
       case 'block':
         return this.onBlock(peer, msg.block);
       case 'tx':
@@ -422,6 +427,7 @@ export class P2P {
         else if (witness) peer.sendRaw('block', raw);
         else peer.send({ command: 'block', block: Block.fromBytes(raw) }, false);
         if (raw) peer.knownInv.add(hex);
+        if (raw) continueGetblocks(peer, hex, this.deps.chain.tip.hash);
       } else missing.push(it);
     }
     if (missing.length > 0 && !peer.closed) peer.send({ command: 'notfound', items: missing });

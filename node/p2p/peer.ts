@@ -30,6 +30,8 @@ export const PROTOCOL_VERSION = 70016;
 /** Oldest version we talk to: BIP31 pings with nonces. */
 export const MIN_PEER_VERSION = 60001;
 export const SENDHEADERS_VERSION = 70012;
+/** Core sends BIP155's sendaddrv2 only to peers of this version or later. */
+export const ADDRV2_VERSION = 70016;
 
 /** Received bytes waiting in the queue above which the socket is paused. */
 const RECV_QUEUE_LIMIT = 8_000_000;
@@ -86,6 +88,13 @@ export class Peer {
   sendHeaders = false;
   /** Answered one getaddr already (Core answers one per connection). */
   servedGetaddr = false;
+  /** The peer sent sendaddrv2 before verack: it gets addrv2, not addr (BIP155). */
+  wantsAddrV2 = false;
+  /**
+   * Core's hashContinue: the last block of a full getblocks answer; when the peer asks for
+   * it, it is sent an inv of our tip, so it asks for the next batch.
+   */
+  continueAt: string | null = null;
   readonly knownInv = new RollingSet<string>(KNOWN_INV);
   readonly knownAddrs = new RollingSet<string>(KNOWN_ADDRS);
   readonly bytesSentPerMsg: Record<string, number> = {};
@@ -297,6 +306,11 @@ export class Peer {
       if (msg.command === 'version') return this.onVersion(msg);
       if (!this.version) throw new P2PError('HANDSHAKE', `'${f.command}' before version`);
       if (msg.command === 'verack') return this.onVerack();
+      if (msg.command === 'sendaddrv2') {
+        if (this.ready) throw new P2PError('AFTER_VERACK', 'sendaddrv2 after verack');
+        this.wantsAddrV2 = true;
+        return;
+      }
       // BIP155/BIP339 messages may come between version and verack; nothing else matters then.
       if (!this.ready) return;
       if (msg.command === 'ping') return this.send({ command: 'pong', nonce: msg.nonce });
@@ -340,6 +354,8 @@ export class Peer {
       throw new P2PError(refusal, `refused after version (${v.userAgent})`);
     }
     if (this.direction === 'inbound') this.sendVersion();
+    // BIP155: between version and verack, as Core does (only to 70016+, as a courtesy).
+    if (v.version >= ADDRV2_VERSION) this.send({ command: 'sendaddrv2' });
     this.send({ command: 'verack' });
     if (this.gotVerack) this.becomeReady();
   }
