@@ -53,6 +53,9 @@ export const PAYLOAD_LIMITS: Readonly<Record<string, number>> = {
   getheaders: 4 + 1 + MAX_LOCATOR * 32 + 32,
   // Each header is followed by a CompactSize transaction count (always 0).
   headers: 3 + MAX_HEADERS * 81,
+  wtxidrelay: 0,
+  feefilter: 8,
+  sendcmpct: 9,
 };
 
 export interface Frame {

@@ -32,4 +32,12 @@ export type OffenceCode =
   | 'INV_FLOOD'
   /** Asked for blocks and did not deliver in time. */
   | 'STALLING'
-  | 'PING_TIMEOUT';
+  | 'PING_TIMEOUT'
+  /** A handshake-only message (wtxidrelay) after verack (Core disconnects, no score). */
+  | 'LATE_NEGOTIATION'
+  /** BIP152: a cmpctblock Core's PartiallyDownloadedBlock::InitData finds invalid (READ_STATUS_INVALID). */
+  | 'INVALID_CMPCT_BLOCK'
+  /** BIP152: a blocktxn whose count does not match what was requested (FillBlock's READ_STATUS_INVALID). */
+  | 'INVALID_BLOCKTXN'
+  /** BIP152: a getblocktxn asking for an index the block does not have. */
+  | 'BAD_GETBLOCKTXN';

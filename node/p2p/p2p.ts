@@ -68,6 +68,7 @@ export interface P2PDeps {
   chain: P2PChain;
   mempool: {
     get(txid: string): MempoolEntry | undefined;
+    getByWtxid(wtxid: string): MempoolEntry | undefined;
     has(id: string): boolean;
     hasOrphan(id: string): boolean;
     /** Oldest first. */
@@ -163,7 +164,7 @@ export class P2P {
     const onConnect = () => this.onConnect();
     chain.on('connect', onConnect);
     this.unsubscribe.push(() => chain.off('connect', onConnect));
-    this.unsubscribe.push(deps.mempool.on('added', (e) => this.tx.announce(e.txid)));
+    this.unsubscribe.push(deps.mempool.on('added', (e) => this.tx.announce(e.txid, e.wtxid)));
     this.timer = setInterval(() => {
       this.sync.tick();
       this.tx.tick();
@@ -326,9 +327,11 @@ export class P2P {
     const txHashes: Uint8Array[] = [];
     let unknownBlock: Uint8Array | null = null;
     let learned = false;
+    // BIP339: a wtxid-relay peer announces by wtxid only, others by txid only; Core ignores the rest.
+    const txType = peer.wtxidRelay ? INV.WTX : INV.TX;
     for (const it of items) {
       const type = it.type & ~WITNESS_FLAG;
-      if (type === INV.TX) txHashes.push(it.hash);
+      if (type === txType) txHashes.push(it.hash);
       else if (type === INV.BLOCK) {
         const hex = hashToDisplay(it.hash);
         peer.knownInv.add(hex);
@@ -397,9 +400,9 @@ export class P2P {
       const witness = (it.type & WITNESS_FLAG) !== 0;
       const type = it.type & ~WITNESS_FLAG;
       const hex = hashToDisplay(it.hash);
-      if (type === INV.TX) {
-        const e = this.deps.mempool.get(hex);
-        if (e) peer.send({ command: 'tx', tx: e.tx }, witness);
+      if (type === INV.TX || type === INV.WTX) {
+        const e = type === INV.WTX ? this.deps.mempool.getByWtxid(hex) : this.deps.mempool.get(hex);
+        if (e) peer.send({ command: 'tx', tx: e.tx }, witness || type === INV.WTX);
         else missing.push(it);
       } else if (type === INV.BLOCK) {
         const entry = this.deps.chain.entry(hex);

@@ -30,6 +30,8 @@ export const PROTOCOL_VERSION = 70016;
 /** Oldest version we talk to: BIP31 pings with nonces. */
 export const MIN_PEER_VERSION = 60001;
 export const SENDHEADERS_VERSION = 70012;
+/** BIP339: wtxidrelay is negotiated with peers of this version or later. */
+export const WTXID_RELAY_VERSION = 70016;
 
 /** Received bytes waiting in the queue above which the socket is paused. */
 const RECV_QUEUE_LIMIT = 8_000_000;
@@ -83,6 +85,10 @@ export class Peer {
   best: BlockEntry | null = null;
   /** The peer asked for header announcements (BIP130). */
   sendHeaders = false;
+  /** Transactions are announced and requested by wtxid on this connection (BIP339). */
+  wtxidRelay = false;
+  /** The peer's BIP133 fee filter, sat/kvB: transactions below it are not announced to it. */
+  feeFilter = 0n;
   /** Answered one getaddr already (Core answers one per connection). */
   servedGetaddr = false;
   readonly knownInv = new RollingSet<string>(KNOWN_INV);
@@ -287,6 +293,7 @@ export class Peer {
       if (msg.command === 'version') return this.onVersion(msg);
       if (!this.version) throw new P2PError('HANDSHAKE', `'${f.command}' before version`);
       if (msg.command === 'verack') return this.onVerack();
+      if (msg.command === 'wtxidrelay') return this.onWtxidRelay();
       // BIP155/BIP339 messages may come between version and verack; nothing else matters then.
       if (!this.ready) return;
       if (msg.command === 'ping') return this.send({ command: 'pong', nonce: msg.nonce });
@@ -330,6 +337,8 @@ export class Peer {
       throw new P2PError(refusal, `refused after version (${v.userAgent})`);
     }
     if (this.direction === 'inbound') this.sendVersion();
+    // BIP339: announced between version and verack, to peers that can understand it.
+    if (v.version >= WTXID_RELAY_VERSION) this.send({ command: 'wtxidrelay' });
     this.send({ command: 'verack' });
     if (this.gotVerack) this.becomeReady();
   }
@@ -338,6 +347,12 @@ export class Peer {
     if (this.gotVerack) return;
     this.gotVerack = true;
     if (this.version) this.becomeReady();
+  }
+
+  /** BIP339 (Core's "wtxidrelay received after verack": disconnect). */
+  private onWtxidRelay(): void {
+    if (this.gotVerack) throw new P2PError('LATE_NEGOTIATION', 'wtxidrelay after verack');
+    if ((this.version?.version ?? 0) >= WTXID_RELAY_VERSION) this.wtxidRelay = true;
   }
 
   private becomeReady(): void {
