@@ -26,6 +26,7 @@ import { BlockSync, type BlockSyncOptions } from './block-sync.js';
 import { CompactRelay, type CompactStats } from './compact-blocks.js';
 import { type ConnectionSettings, Connections } from './connections.js';
 import { P2PError } from './errors.js';
+import { FeeFilters } from './fee-filter.js';
 import { MAX_HEADERS } from './framing.js';
 import { INV, type InvItem, type Message } from './messages.js';
 import { consequenceOf } from './misbehaviour.js';
@@ -43,6 +44,8 @@ const MAX_BLOCKS_TO_ANNOUNCE = 8;
 const SEND_BACKLOG = 4_000_000;
 const MAX_UNCONNECTING = 10;
 const WITNESS_FLAG = 0x40000000;
+/** Core's DEFAULT_MIN_RELAY_TX_FEE (sat/kvB): the floor of the fee filter we send. */
+const MIN_RELAY_FEE_RATE = 1000n;
 
 export interface P2PConfig extends ConnectionSettings {
   /** Keep loopback and LAN addresses learned from peers (regtest); main keeps only routable ones. */
@@ -75,6 +78,8 @@ export interface P2PDeps {
     /** Oldest first. */
     txids(): string[];
     eraseOrphansForPeer(peer: string): number;
+    /** The fee rate a transaction must pay to enter, sat/kvB (sent to peers as BIP133 feefilter). */
+    minFeeRate?(): bigint;
     /** Every entry (compact blocks are rebuilt from them). */
     entries(): IterableIterator<MempoolEntry>;
     on(event: 'added', fn: (e: MempoolEntry) => void): () => void;
@@ -104,6 +109,7 @@ export class P2P {
   readonly tx: TxRelay;
   readonly addr: AddrRelay;
   readonly cmpct: CompactRelay;
+  readonly fees: FeeFilters;
   readonly userAgent: string;
   private readonly deps: P2PDeps;
   private readonly db: PeerDb | null;
@@ -184,6 +190,10 @@ export class P2P {
       peers,
       log,
     });
+    this.fees = new FeeFilters({
+      minFeeRate: () => deps.mempool.minFeeRate?.() ?? MIN_RELAY_FEE_RATE,
+      minRelayFeeRate: MIN_RELAY_FEE_RATE,
+    });
     this.addr = new AddrRelay(
       { allowLocal: config.allowLocalAddrs },
       { book: this.conns.book, peers, now: () => Math.floor(Date.now() / 1000), random: Math.random, log },
@@ -201,6 +211,7 @@ export class P2P {
     this.timer = setInterval(() => {
       this.sync.tick();
       this.tx.tick();
+      this.fees.tick(this.conns.ready());
     }, config.timings.tickMs);
   }
 
@@ -281,6 +292,7 @@ export class P2P {
     this.sync.peerGone(peer);
     this.tx.peerGone(peer);
     this.cmpct.peerGone(peer);
+    this.fees.peerGone(peer);
     this.deps.mempool.eraseOrphansForPeer(String(peer.id));
   }
 
@@ -321,6 +333,8 @@ export class P2P {
         return this.onBlock(peer, msg.block);
       case 'tx':
         return this.tx.onTx(peer, msg.tx);
+      case 'feefilter':
+        return this.fees.onFeeFilter(peer, msg.feeRate);
       case 'sendcmpct':
         return this.cmpct.onSendCmpct(peer, msg.announce, msg.version);
       case 'cmpctblock':
