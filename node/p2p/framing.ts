@@ -56,6 +56,10 @@ export const PAYLOAD_LIMITS: Readonly<Record<string, number>> = {
   wtxidrelay: 0,
   feefilter: 8,
   sendcmpct: 9,
+  cmpctblock: MAX_MESSAGE,
+  // A block hash, then at most 65,536 differential indexes of at most 3 bytes each.
+  getblocktxn: 32 + 5 + 65_536 * 3,
+  blocktxn: MAX_MESSAGE,
 };
 
 export interface Frame {
