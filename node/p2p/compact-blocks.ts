@@ -200,6 +200,9 @@ export class CompactRelay {
 
   /** The block a full `block` message delivered: counted, and its sender remembered. */
   onFullBlock(peer: Peer, block: Block, isNew: boolean): void {
+    // Whatever was still being rebuilt for it is of no use now.
+    this.pending.delete(block.hashHex());
+    this.pendingBytes.delete(block.hashHex());
     if (!isNew) return;
     this.stats.blocks.full++;
     this.stats.blockBytes.full += 24 + block.size();
