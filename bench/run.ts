@@ -9,6 +9,7 @@ import { run as nodeBench } from './node.js';
 import { run as ops } from './ops.js';
 import { run as p2p } from './p2p.js';
 import { run as protocol } from './protocol.js';
+import { run as relay } from './relay.js';
 import { run as wallet } from './wallet.js';
 
 const benches: Record<string, () => void | Promise<void>> = {
@@ -19,6 +20,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   headers,
   node: nodeBench,
   p2p,
+  relay,
   anchors,
   explorer,
   wallet,

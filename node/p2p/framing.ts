@@ -57,6 +57,13 @@ export const PAYLOAD_LIMITS: Readonly<Record<string, number>> = {
   addrv2: 3 + MAX_ADDR * MAX_ADDRV2_ENTRY,
   // Each header is followed by a CompactSize transaction count (always 0).
   headers: 3 + MAX_HEADERS * 81,
+  wtxidrelay: 0,
+  feefilter: 8,
+  sendcmpct: 9,
+  cmpctblock: MAX_MESSAGE,
+  // A block hash, then at most 65,536 differential indexes of at most 3 bytes each.
+  getblocktxn: 32 + 5 + 65_536 * 3,
+  blocktxn: MAX_MESSAGE,
 };
 
 export interface Frame {

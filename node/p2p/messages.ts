@@ -2,15 +2,27 @@
  * Payloads of the wire messages this node speaks, as Bitcoin Core serializes them
  * (net_processing.cpp, protocol.h; https://en.bitcoin.it/wiki/Protocol_documentation):
  * version, verack, ping, pong, getaddr, addr, inv, getdata, notfound, tx, block, getheaders,
- * headers, sendheaders, getblocks (the pre-headers-first sync bcoin still uses), and BIP155's
- * sendaddrv2 and addrv2 (entries in addrv2.ts). Any other command decodes to `unknown` and is
- * ignored by the caller (wtxidrelay, feefilter, sendcmpct... from newer peers).
+ * headers, sendheaders, getblocks (the pre-headers-first sync bcoin still uses); BIP155's
+ * sendaddrv2 and addrv2 (entries in addrv2.ts); wtxidrelay (BIP339), feefilter (BIP133), and
+ * sendcmpct, cmpctblock, getblocktxn, blocktxn (BIP152, codec in protocol/compact-block.ts). Any
+ * other command decodes to `unknown` and is ignored by the caller.
  *
  * Decoding goes through the one bounds-checked Reader; counts are checked against Core's limits
  * before anything is allocated, and a payload that does not parse exactly throws P2PError
  * MALFORMED (only `version` may carry fields after the ones we know, as newer versions add them).
  */
 import { Block } from '../protocol/block.js';
+import {
+  type BlockTxn,
+  type CompactBlock,
+  type GetBlockTxn,
+  readBlockTxn,
+  readCompactBlock,
+  readGetBlockTxn,
+  writeBlockTxn,
+  writeCompactBlock,
+  writeGetBlockTxn,
+} from '../protocol/compact-block.js';
 import { EncodingError } from '../protocol/errors.js';
 import { BlockHeader } from '../protocol/header.js';
 import { Reader } from '../protocol/reader.js';
@@ -34,6 +46,8 @@ export const INV = {
   BLOCK: 2,
   FILTERED_BLOCK: 3,
   CMPCT_BLOCK: 4,
+  /** BIP339: a transaction by its wtxid. */
+  WTX: 5,
   WITNESS_TX: 0x40000001,
   WITNESS_BLOCK: 0x40000002,
 } as const;
@@ -71,6 +85,13 @@ export type Message =
   | { command: 'getblocks'; version: number; locator: Uint8Array[]; stop: Uint8Array }
   | { command: 'sendaddrv2' }
   | { command: 'addrv2'; addrs: AddrV2[] }
+  | { command: 'wtxidrelay' }
+  /** BIP133: the lowest fee rate (sat/kvB) of transactions the sender wants announced. */
+  | { command: 'feefilter'; feeRate: bigint }
+  | { command: 'sendcmpct'; announce: boolean; version: bigint }
+  | { command: 'cmpctblock'; block: CompactBlock }
+  | { command: 'getblocktxn'; request: GetBlockTxn }
+  | { command: 'blocktxn'; response: BlockTxn }
   | { command: 'unknown'; name: string; payload: Uint8Array };
 
 export type Command = Exclude<Message['command'], 'unknown'>;
@@ -165,6 +186,18 @@ function decodeBody(command: string, r: Reader): Message {
       for (let i = 0; i < n; i++) addrs.push(readAddrV2(r));
       return { command, addrs };
     }
+    case 'wtxidrelay':
+      return { command };
+    case 'feefilter':
+      return { command, feeRate: r.i64() };
+    case 'sendcmpct':
+      return { command, announce: r.u8() !== 0, version: r.u64() };
+    case 'cmpctblock':
+      return { command, block: readCompactBlock(r) };
+    case 'getblocktxn':
+      return { command, request: readGetBlockTxn(r) };
+    case 'blocktxn':
+      return { command, response: readBlockTxn(r) };
     default:
       r.offset = r.data.length;
       return { command: 'unknown', name: command, payload: r.data };
@@ -208,6 +241,22 @@ export function encodePayload(msg: Exclude<Message, { command: 'unknown' }>, wit
     case 'getaddr':
     case 'sendheaders':
     case 'sendaddrv2':
+    case 'wtxidrelay':
+      break;
+    case 'feefilter':
+      w.i64(msg.feeRate);
+      break;
+    case 'sendcmpct':
+      w.u8(msg.announce ? 1 : 0).u64(msg.version);
+      break;
+    case 'cmpctblock':
+      writeCompactBlock(w, msg.block);
+      break;
+    case 'getblocktxn':
+      writeGetBlockTxn(w, msg.request);
+      break;
+    case 'blocktxn':
+      writeBlockTxn(w, msg.response);
       break;
     case 'ping':
     case 'pong':

@@ -136,9 +136,15 @@ export const CONSEQUENCES: {
   INV_FLOOD: drop(50),
   STALLING: drop(0),
   ADDR_OVERSIZE: drop(20),
-  // Core disconnects without a score (net_processing.cpp, "sendaddrv2 received after verack").
-  AFTER_VERACK: drop(0),
   PING_TIMEOUT: drop(0),
+  // Core disconnects without a score (net_processing.cpp: "wtxidrelay received after verack",
+  // "sendaddrv2 received after verack").
+  LATE_NEGOTIATION: drop(0),
+  // Core: Misbehaving(100, "invalid compact block"), "invalid compact block/non-matching block
+  // transactions", "getblocktxn with out-of-bounds tx indices".
+  INVALID_CMPCT_BLOCK: drop(100),
+  INVALID_BLOCKTXN: drop(100),
+  BAD_GETBLOCKTXN: drop(100),
 };
 
 /** An error a peer's data or behaviour caused. */

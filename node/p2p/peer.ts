@@ -32,6 +32,8 @@ export const MIN_PEER_VERSION = 60001;
 export const SENDHEADERS_VERSION = 70012;
 /** Core sends BIP155's sendaddrv2 only to peers of this version or later. */
 export const ADDRV2_VERSION = 70016;
+/** BIP339: wtxidrelay is negotiated with peers of this version or later. */
+export const WTXID_RELAY_VERSION = 70016;
 
 /** Received bytes waiting in the queue above which the socket is paused. */
 const RECV_QUEUE_LIMIT = 8_000_000;
@@ -86,6 +88,10 @@ export class Peer {
   best: BlockEntry | null = null;
   /** The peer asked for header announcements (BIP130). */
   sendHeaders = false;
+  /** Transactions are announced and requested by wtxid on this connection (BIP339). */
+  wtxidRelay = false;
+  /** The peer's BIP133 fee filter, sat/kvB: transactions below it are not announced to it. */
+  feeFilter = 0n;
   /** Answered one getaddr already (Core answers one per connection). */
   servedGetaddr = false;
   /** The peer sent sendaddrv2 before verack: it gets addrv2, not addr (BIP155). */
@@ -307,10 +313,11 @@ export class Peer {
       if (!this.version) throw new P2PError('HANDSHAKE', `'${f.command}' before version`);
       if (msg.command === 'verack') return this.onVerack();
       if (msg.command === 'sendaddrv2') {
-        if (this.ready) throw new P2PError('AFTER_VERACK', 'sendaddrv2 after verack');
+        if (this.ready) throw new P2PError('LATE_NEGOTIATION', 'sendaddrv2 after verack');
         this.wantsAddrV2 = true;
         return;
       }
+      if (msg.command === 'wtxidrelay') return this.onWtxidRelay();
       // BIP155/BIP339 messages may come between version and verack; nothing else matters then.
       if (!this.ready) return;
       if (msg.command === 'ping') return this.send({ command: 'pong', nonce: msg.nonce });
@@ -354,7 +361,9 @@ export class Peer {
       throw new P2PError(refusal, `refused after version (${v.userAgent})`);
     }
     if (this.direction === 'inbound') this.sendVersion();
-    // BIP155: between version and verack, as Core does (only to 70016+, as a courtesy).
+    // Between version and verack, in Core's order: BIP339 wtxidrelay, then BIP155 sendaddrv2
+    // (Core sends it to everyone; we only to 70016+, who can understand it).
+    if (v.version >= WTXID_RELAY_VERSION) this.send({ command: 'wtxidrelay' });
     if (v.version >= ADDRV2_VERSION) this.send({ command: 'sendaddrv2' });
     this.send({ command: 'verack' });
     if (this.gotVerack) this.becomeReady();
@@ -364,6 +373,12 @@ export class Peer {
     if (this.gotVerack) return;
     this.gotVerack = true;
     if (this.version) this.becomeReady();
+  }
+
+  /** BIP339 (Core's "wtxidrelay received after verack": disconnect). */
+  private onWtxidRelay(): void {
+    if (this.gotVerack) throw new P2PError('LATE_NEGOTIATION', 'wtxidrelay after verack');
+    if ((this.version?.version ?? 0) >= WTXID_RELAY_VERSION) this.wtxidRelay = true;
   }
 
   private becomeReady(): void {
