@@ -67,6 +67,7 @@ type Triple = [Uint8Array, Uint8Array, Uint8Array];
 function recorder(into: Triple[]): EcdsaBackend {
   return {
     name: defaultBackend.name,
+    schnorr: defaultBackend.schnorr,
     verify(msg, sig, key) {
       into.push([msg, Uint8Array.from(sig), key]);
       return defaultBackend.verify(msg, sig, key);
