@@ -49,6 +49,8 @@ export const SCRIPT_ERRORS = [
   'SIG_FINDANDDELETE',
   'SCRIPTNUM_OVERFLOW',
   'SCRIPTNUM_MINIMAL',
+  // A script number too long or not minimal (Core's scriptnum_error; UNKNOWN_ERROR before 2025).
+  'SCRIPTNUM',
   // Taproot (BIP341/342), as Core's script_error.h.
   'DISCOURAGE_UPGRADABLE_TAPROOT_VERSION',
   'DISCOURAGE_OP_SUCCESS',

@@ -167,7 +167,8 @@ export function evalScript(
         case OP.OP_NOTIF: {
           let value = false;
           if (fExec) {
-            if (stack.length < 1) fail('UNBALANCED_CONDITIONAL');
+            // Core reported UNBALANCED_CONDITIONAL here until 2025; the case is an empty stack.
+            if (stack.length < 1) fail('INVALID_STACK_OPERATION');
             const v = top(1);
             // BIP342 makes the argument's minimality consensus in tapscript.
             if (tapscript && (v.length > 1 || (v.length === 1 && v[0] !== 1))) fail('TAPSCRIPT_MINIMALIF');
