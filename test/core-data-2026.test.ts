@@ -5,7 +5,8 @@
  * placeholders (#SCRIPT#, #CONTROLBLOCK#, #TAPROOTOUTPUT# over the key of secret 1), tx_valid's
  * flags are the ones to exclude, BADTX means CheckTransaction must fail, and the flag-set checks
  * (removing any flag keeps a valid tx valid; an invalid tx stays invalid with any flag added and
- * passes once any one of its flags is removed). The 2019 copies run in core-data.test.ts.
+ * passes once any one of its flags is removed; these on the fast backend). The 2019 copies run in
+ * core-data.test.ts.
  */
 import * as tiny from 'tiny-secp256k1';
 import { afterAll, describe, expect, it } from 'vitest';
