@@ -3,12 +3,22 @@
  * curve library) builds and signs a BIP86-style key-path P2TR spend of a coinbase output; node A
  * accepts it to its mempool, relays it to node B over the in-memory transport, and mines it; B
  * connects the block. bitcoinjs-lib and our parser agree on the txid and the witness.
+ * Soft fork: a chain run by the rules before this change (no SCRIPT_VERIFY_TAPROOT, so witness v1
+ * is unencumbered, as in Core before activation) connects the same blocks.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as bitcoin from 'bitcoinjs-lib';
 import * as tiny from 'tiny-secp256k1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Chain } from '../node/chain/chain.js';
+import { blockScriptFlags } from '../node/consensus/script-flags.js';
 import { MemoryNetwork } from '../node/p2p/transport/memory.js';
+import { Block } from '../node/protocol/block.js';
 import { fromHex, toHex } from '../node/protocol/bytes.js';
+import { regtest } from '../node/protocol/params.js';
+import { FLAGS } from '../node/protocol/script/flags.js';
 import { Tx } from '../node/protocol/tx.js';
 import { type NetNode, startNetNode, stopNetNodes, waitFor, writeSeeds } from './helpers/p2p.js';
 
@@ -37,6 +47,7 @@ function tweakedSigner(): bitcoin.Signer {
 describe('a bitcoinjs-lib key-path P2TR spend on two regtest nodes', () => {
   let a: NetNode;
   let b: NetNode;
+  let spendTxid = '';
 
   beforeAll(async () => {
     const net = new MemoryNetwork({ link: { latencyMs: 2, bandwidth: 20_000_000, burstBytes: 64_000 } });
@@ -106,6 +117,27 @@ describe('a bitcoinjs-lib key-path P2TR spend on two regtest nodes', () => {
     await waitFor('B connected the block', () => b.node.chain.tip.hashHex === mined, 30_000);
     const block = await b.rpc<{ tx: string[] }>('getblock', [mined, 1]);
     expect(block.tx).toContain(signed.getId());
+    spendTxid = signed.getId();
     expect(await b.rpc<string[]>('getrawmempool')).toEqual([]);
   }, 180_000);
+
+  it('is connected by a chain that runs the rules from before taproot (a soft fork)', async () => {
+    expect(spendTxid).not.toBe('');
+    const old = { ...regtest, activation: { ...regtest.activation, taproot: 2 ** 31 } };
+    expect(blockScriptFlags(102, old) & FLAGS.TAPROOT).toBe(0);
+    const dir = await mkdtemp(join(tmpdir(), 'gl-pre-taproot-'));
+    const chain = await Chain.open({ params: old, path: dir }, { now: () => Date.now() });
+    try {
+      const height = a.node.chain.height;
+      for (let h = 1; h <= height; h++) {
+        const hash = await a.rpc<string>('getblockhash', [h]);
+        const block = Block.fromBytes(fromHex(await a.rpc<string>('getblock', [hash, 0])));
+        expect((await chain.addBlock(block)).status).toBe('connected');
+      }
+      expect(chain.tip.hashHex).toBe(a.node.chain.tip.hashHex);
+    } finally {
+      await chain.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
