@@ -123,7 +123,15 @@ describe('network parameters', () => {
     expect(main.subsidy).toBe(5_000_000_000n);
     expect(main.halvingInterval).toBe(2_100_000);
     expect(main.maxMoney).toBe(21_000_000_000_000_000n);
-    expect(main.activation).toEqual({ bip16: 0, bip34: 1, bip65: 1, bip66: 1, csv: 1, segwit: 0 });
+    expect(main.activation).toEqual({
+      bip16: 0,
+      bip34: 1,
+      bip65: 1,
+      bip66: 1,
+      csv: 1,
+      segwit: 0,
+      taproot: 0,
+    });
   });
 
   it('regtest matches Bitcoin Core CRegTestParams', () => {
@@ -137,7 +145,15 @@ describe('network parameters', () => {
     expect(regtest.subsidy).toBe(5_000_000_000n);
     expect(regtest.halvingInterval).toBe(150);
     expect(regtest.maxMoney).toBe(2_100_000_000_000_000n);
-    expect(regtest.activation).toEqual({ bip16: 0, bip34: 1, bip65: 1, bip66: 1, csv: 1, segwit: 0 });
+    expect(regtest.activation).toEqual({
+      bip16: 0,
+      bip34: 1,
+      bip65: 1,
+      bip66: 1,
+      csv: 1,
+      segwit: 0,
+      taproot: 0,
+    });
   });
 
   it('shares Bitcoin’s limits', () => {

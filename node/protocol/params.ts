@@ -12,7 +12,7 @@
  * - `regtest`: Bitcoin Core's CRegTestParams (src/kernel/chainparams.cpp): magic fa bf b5 da,
  *   port 18444 (18443 is Core's regtest RPC port, our explorer here), HRP `bcrt`, versions
  *   111/196/0xef, powLimit 0x7fff...ff, fPowNoRetargeting (every block at 0x207fffff), halving
- *   every 150 blocks, BIP34/65/66/CSV at height 1 and segwit at 0 ("always active").
+ *   every 150 blocks, BIP34/65/66/CSV at height 1, segwit and taproot at 0 ("always active").
  *
  * Activation heights follow Core: a rule applies to a block whose height is >= its height.
  * BIP16 is a height here (Core hard-codes it as always on, bar one historical mainnet block).
@@ -56,6 +56,8 @@ export interface Activations {
   readonly csv: number;
   /** BIP141, BIP143, BIP147 together (Core's SegwitHeight). */
   readonly segwit: number;
+  /** BIP341, BIP342 (Core's regtest has taproot always active: height 0). */
+  readonly taproot: number;
 }
 
 export interface NetworkParams {
@@ -135,7 +137,7 @@ export const main: NetworkParams = Object.freeze({
   halvingInterval: 2_100_000,
   // 2,100,000 blocks x 50 coins x 2 (the geometric series) = 210,000,000 coins.
   maxMoney: 210_000_000n * COIN,
-  activation: Object.freeze({ bip16: 0, bip34: 1, bip65: 1, bip66: 1, csv: 1, segwit: 0 }),
+  activation: Object.freeze({ bip16: 0, bip34: 1, bip65: 1, bip66: 1, csv: 1, segwit: 0, taproot: 0 }),
 });
 
 export const regtest: NetworkParams = Object.freeze({
@@ -155,7 +157,7 @@ export const regtest: NetworkParams = Object.freeze({
   halvingInterval: 150,
   // Bitcoin's 21,000,000 coins, as Core uses on every network.
   maxMoney: 21_000_000n * COIN,
-  activation: Object.freeze({ bip16: 0, bip34: 1, bip65: 1, bip66: 1, csv: 1, segwit: 0 }),
+  activation: Object.freeze({ bip16: 0, bip34: 1, bip65: 1, bip66: 1, csv: 1, segwit: 0, taproot: 0 }),
 });
 
 export const networks: Readonly<Record<NetworkName, NetworkParams>> = Object.freeze({ main, regtest });
