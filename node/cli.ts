@@ -23,7 +23,7 @@ import { describeTx } from './protocol/describe.js';
 import { EncodingError } from './protocol/errors.js';
 import { getNetwork, type NetworkName } from './protocol/params.js';
 import { Tx } from './protocol/tx.js';
-import { cookiePath } from './rpc/server.js';
+import { cookiePath } from './rpc/auth.js';
 import { handleShutdown } from './shutdown.js';
 
 class UserError extends Error {}
@@ -94,6 +94,13 @@ async function runNode(r: ResolvedConfig): Promise<void> {
       datadir: c.datadir,
       httpHost: c['http-host'],
       httpPort: c['http-port'],
+      rpcPort: c['rpc-port'],
+      rpcHost: c['rpc-bind'],
+      rpcAllowIp: c['rpc-allow-ip'],
+      rpcCookieFile: c['rpc-cookie-file'],
+      rpcUser: c['rpc-user'],
+      rpcPassword: c['rpc-password'],
+      rpcAuth: c.rpcauth,
       p2pPort: c.port,
       mine: c.mine,
       mineScript,
@@ -112,7 +119,12 @@ async function runNode(r: ResolvedConfig): Promise<void> {
     },
     log,
   );
-  handleShutdown(starting, cookiePath(c.datadir), log);
+  // With rpc-password there is no cookie; the path is only removed if it is ours.
+  handleShutdown(
+    starting,
+    c['rpc-password'] ? undefined : (c['rpc-cookie-file'] ?? cookiePath(c.datadir)),
+    log,
+  );
   await starting;
 }
 
@@ -155,6 +167,7 @@ program
         magic: Buffer.from(p.magic).toString('hex'),
         p2pPort: p.p2pPort,
         httpPort: p.httpPort,
+        rpcPort: p.rpcPort,
         genesis: p.genesisHashHex,
         genesisTime: p.genesis.header.time,
         powLimitBits: `0x${p.powLimitBits.toString(16)}`,

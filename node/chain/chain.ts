@@ -185,6 +185,13 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.index.acceptHeaders(headers);
   }
 
+  /** Every entry nothing builds on: the tips of the block tree (Core's getchaintips). */
+  tips(): BlockEntry[] {
+    const parents = new Set<BlockEntry>();
+    for (const e of this.index.values()) if (e.prev) parents.add(e.prev);
+    return [...this.index.values()].filter((e) => !parents.has(e));
+  }
+
   entryAt(height: number): BlockEntry | undefined {
     return this.main[height];
   }

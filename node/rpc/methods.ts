@@ -26,61 +26,15 @@ import {
 import { decodeAddress } from '../protocol/address.js';
 import { isHex, toHex } from '../protocol/bytes.js';
 import { hashFromDisplay } from '../protocol/hash.js';
-import { difficultyFromBits } from '../protocol/pow.js';
+import { decodeCompact, difficultyFromBits } from '../protocol/pow.js';
 import type { Tx } from '../protocol/tx.js';
 import { parseFeeRate } from './amount.js';
 import { RPC, RpcError } from './errors.js';
-import type { RpcHandler } from './server.js';
-import { blockJson, headerJson, txJson } from './views.js';
+import { broadcastArg, coins, hash, int, jsonType, MAX_PACKAGE_COUNT, str, verbosityOf } from './args.js';
+import type { RpcHandler } from './jsonrpc.js';
+import { blockJson, headerJson, hex32, txJson } from './views.js';
 
-const COIN = 100_000_000;
-const coins = (sats: bigint) => Number(sats) / COIN;
-/** Core's MAX_PACKAGE_COUNT: the most transactions testmempoolaccept takes. */
-const MAX_PACKAGE_COUNT = 25;
-
-/** UniValue's type names, for Core's type error messages. */
-function jsonType(v: unknown): string {
-  if (v === null || v === undefined) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'object') return 'object';
-  return typeof v === 'boolean' ? 'bool' : typeof v;
-}
-
-/** Runs an argument decoder, turning its BroadcastError (bad hex) into Core's RPC error. */
-function broadcastArg<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof BroadcastError) throw new RpcError(e.rpcCode, e.message);
-    throw e;
-  }
-}
-
-function str(v: unknown, name: string): string {
-  if (typeof v !== 'string') throw new RpcError(RPC.TYPE_ERROR, `${name} must be a string`);
-  return v;
-}
-
-function int(v: unknown, name: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v))
-    throw new RpcError(RPC.TYPE_ERROR, `${name} must be an integer`);
-  return v;
-}
-
-function hash(v: unknown, name: string): string {
-  const s = str(v, name);
-  if (!isHex(s, 32))
-    throw new RpcError(RPC.INVALID_PARAMETER, `${name} must be of length 64 (not ${s.length}, for '${s}')`);
-  return s.toLowerCase();
-}
-
-function verbosityOf(v: unknown, dflt: number): number {
-  if (v === undefined || v === null) return dflt;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  return int(v, 'verbosity');
-}
-
-function entryJson(e: MempoolEntry) {
+export function entryJson(e: MempoolEntry) {
   return {
     vsize: e.vsize,
     weight: e.weight,
@@ -103,69 +57,8 @@ function entryJson(e: MempoolEntry) {
   };
 }
 
-/** Core's P2P client error codes (protocol.h). */
-const RPC_NET = {
-  NODE_ALREADY_ADDED: -23,
-  NODE_NOT_ADDED: -24,
-  INVALID_IP_OR_SUBNET: -30,
-  P2P_DISABLED: -31,
-} as const;
-
-/** Core's subnet text for a single address: "1.2.3.4/32", "2001:db8::1/128". */
-function subnetOf(host: string): string {
-  return `${host}/${host.includes(':') ? 128 : 32}`;
-}
-
-/** An address or a single-address subnet ("1.2.3.4", "1.2.3.4/32"); other subnets are refused. */
-function bannableHost(text: string): string {
-  const [ip, bits] = text.split('/');
-  try {
-    const host = canonicalIp(ip ?? '');
-    if (bits === undefined || bits === String(host.includes(':') ? 128 : 32)) return host;
-  } catch {
-    // reported below
-  }
-  throw new RpcError(
-    RPC_NET.INVALID_IP_OR_SUBNET,
-    `Error: Invalid IP/Subnet (single addresses only): ${text}`,
-  );
-}
-
-/** Core's getpeerinfo shape, plus our node id. */
-function peerJson(p: PeerInfo) {
-  return {
-    id: p.id,
-    addr: p.addr,
-    nodeid: p.nodeId,
-    services: p.services,
-    relaytxes: true,
-    bytessent: p.bytesSent,
-    bytesrecv: p.bytesReceived,
-    conntime: p.connectedAt,
-    pingtime: p.pingMs === null ? undefined : p.pingMs / 1000,
-    version: p.version,
-    subver: p.userAgent,
-    inbound: p.direction === 'inbound',
-    connection_type: p.direction === 'inbound' ? 'inbound' : 'outbound-full-relay',
-    startingheight: p.startHeight,
-    synced_headers: p.syncedHeight,
-    synced_blocks: p.syncedHeight,
-    banscore: p.banScore,
-    bytessent_per_msg: p.bytesSentPerMsg,
-    bytesrecv_per_msg: p.bytesReceivedPerMsg,
-  };
-}
-
-export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
+export function buildCoreMethods(node: RpcNode): Record<string, RpcHandler> {
   const { chain, mempool, params } = node;
-
-  const p2p = (): NodeNetwork => {
-    const net = node.network;
-    if (net) return net;
-    // Core answers every call with RPC_IN_WARMUP until init is done; here only what needs P2P waits.
-    if (node.p2pEnabled) throw new RpcError(RPC.IN_WARMUP, 'Starting network threads…');
-    throw new RpcError(RPC_NET.P2P_DISABLED, 'Error: Peer-to-peer functionality missing or disabled');
-  };
 
   /** Core's maxfeerate argument: null or absent is the node's default (Core's 0.10 coin/kvB). */
   const feeRateArg = (v: unknown): FeeRate => {
@@ -207,9 +100,7 @@ export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
   };
 
   const methods: Record<string, RpcHandler> = {
-    help: () => Object.keys(methods).sort().join('\n'),
-
-    getblockchaininfo: () => {
+    getblockchaininfo: async () => {
       const tip = chain.tip;
       // Core's IsInitialBlockDownload and GuessVerificationProgress (node/ibd.ts); headers is
       // the best valid header known, as Core's pindexBestHeader.
@@ -219,14 +110,17 @@ export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
         blocks: chain.height,
         headers: sync.headers,
         bestblockhash: tip.hashHex,
+        bits: hex32(tip.header.bits),
+        target: decodeCompact(tip.header.bits).target.toString(16).padStart(64, '0'),
         difficulty: difficultyFromBits(tip.header.bits),
         time: tip.header.time,
         mediantime: tip.medianTimePast(),
         verificationprogress: sync.verificationProgress,
         initialblockdownload: sync.ibd,
         chainwork: tip.chainWork.toString(16).padStart(64, '0'),
+        size_on_disk: await node.sizeOnDisk(),
         pruned: false,
-        warnings: '',
+        warnings: [],
       };
     },
 
@@ -372,110 +266,6 @@ export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
         throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, `Error: Invalid address (${(e as Error).message})`);
       }
       return node.generate(count, script);
-    },
-
-    getpeerinfo: () => p2p().peerInfo().map(peerJson),
-
-    getconnectioncount: () => p2p().peerInfo().length,
-
-    getnetworkinfo: () => {
-      const net = node.network;
-      const peers = net?.peerInfo() ?? [];
-      const inbound = peers.filter((p) => p.direction === 'inbound').length;
-      return {
-        version: 100,
-        subversion: net?.userAgent ?? '',
-        protocolversion: PROTOCOL_VERSION,
-        localservices: LOCAL_SERVICES.toString(16).padStart(16, '0'),
-        localservicesnames: ['NETWORK', 'WITNESS'],
-        localrelay: true,
-        timeoffset: 0,
-        networkactive: net !== undefined,
-        connections: peers.length,
-        connections_in: inbound,
-        connections_out: peers.length - inbound,
-        nodeid: net?.nodeId,
-        listenport: net?.listenPort || undefined,
-        relayfee: 0.00001,
-        incrementalfee: 0.00001,
-        localaddresses: [],
-        warnings: '',
-      };
-    },
-
-    getnettotals: () => {
-      const t = p2p().totals();
-      return {
-        totalbytesrecv: t.bytesReceived,
-        totalbytessent: t.bytesSent,
-        timemillis: Date.now(),
-        messagesrecv: t.messagesReceived,
-        txbodiesrecv: t.txBodiesReceived,
-      };
-    },
-
-    addnode: ([target, command]) => {
-      const addr = str(target, 'node');
-      const cmd = str(command, 'command');
-      if (cmd !== 'add' && cmd !== 'remove' && cmd !== 'onetry')
-        throw new RpcError(RPC.INVALID_PARAMETER, "command must be one of 'add', 'remove', 'onetry'");
-      let changed: boolean;
-      try {
-        changed = p2p().addNode(addr, cmd);
-      } catch (e) {
-        if (e instanceof P2PConfigError) throw new RpcError(RPC.INVALID_PARAMETER, e.message);
-        throw e;
-      }
-      if (!changed && cmd === 'remove')
-        throw new RpcError(
-          RPC_NET.NODE_NOT_ADDED,
-          'Error: Node could not be removed. It has not been added previously.',
-        );
-      if (!changed) throw new RpcError(RPC_NET.NODE_ALREADY_ADDED, 'Error: Node already added');
-      return null;
-    },
-
-    listbanned: () =>
-      p2p()
-        .listBanned()
-        .map((b) => ({
-          address: subnetOf(b.host),
-          ban_created: Math.floor(b.created / 1000),
-          banned_until: Math.floor(b.until / 1000),
-          ban_duration: Math.round((b.until - b.created) / 1000),
-          time_remaining: Math.max(0, Math.round((b.until - Date.now()) / 1000)),
-          reason: b.reason,
-        })),
-
-    setban: ([subnet, command, bantime, absolute]) => {
-      const host = bannableHost(str(subnet, 'subnet'));
-      const cmd = str(command, 'command');
-      const net = p2p();
-      if (cmd === 'remove') {
-        if (!net.unban(host))
-          throw new RpcError(
-            RPC_NET.INVALID_IP_OR_SUBNET,
-            'Error: Unban failed. Requested address/subnet was not previously manually banned.',
-          );
-        return null;
-      }
-      if (cmd !== 'add') throw new RpcError(RPC.INVALID_PARAMETER, "command must be 'add' or 'remove'");
-      if (net.isBanned(host))
-        throw new RpcError(RPC_NET.NODE_ALREADY_ADDED, 'Error: IP/Subnet already banned');
-      const time =
-        bantime === undefined || bantime === null || bantime === 0 ? 86_400 : int(bantime, 'bantime');
-      if (time < 0) throw new RpcError(RPC.INVALID_PARAMETER, 'bantime must not be negative');
-      if (absolute === true) {
-        if (time * 1000 <= Date.now())
-          throw new RpcError(RPC.INVALID_PARAMETER, 'Error: Absolute timestamp is in the past');
-        net.ban(host, 0, 'manually added', time * 1000);
-      } else net.ban(host, time, 'manually added');
-      return null;
-    },
-
-    clearbanned: () => {
-      p2p().clearBanned();
-      return null;
     },
 
     stop: () => {
