@@ -7,11 +7,14 @@
  *   and gets 204 with no body. "1.0" or no "jsonrpc" is the legacy form: "result" and "error"
  *   both present, one null; a failed lone legacy request gets HTTP 400 (invalid request), 404
  *   (no such method) or 500 (anything else). Any other "jsonrpc" is -32600.
- * - The reply carries "id" only if the request had one (JSONRPCReplyObj).
+ * - The reply carries "id" as the request had it, none if it had no "id" key, null if the request
+ *   could not be read that far (JSONRPCRequest's id starts as null; parse() replaces it).
  * - A body that is not JSON: -32700 "Parse error"; JSON that is neither object nor array:
- *   -32700 "Top-level object parse error"; both legacy, HTTP 500, no id.
- * - A batch is always 200; each element answers in its own version, errors caught; notifications
- *   in it get no element.
+ *   -32700 "Top-level object parse error"; both legacy, HTTP 500, "id": null.
+ * - A batch is 200; each element answers in its own version, errors caught; notifications in it
+ *   get no element, and a non-empty batch of notifications only gets 204. As in Core, one request
+ *   object serves the whole batch, so an element that is not an object answers with the id and
+ *   version of the element before it.
  * - "params" may be an array, an object (named arguments, as `bitcoin-cli -named`), or absent;
  *   anything else is -32600 "Params must be an array or object".
  * - An error thrown by a method that is not an RPC error is -1 (RPC_MISC_ERROR, as Core's
@@ -114,7 +117,7 @@ export async function handleJsonRpc(
   exec: Executor,
   onInternal: (e: unknown) => void = () => undefined,
 ): Promise<HttpReply> {
-  const legacyNoId: Parsed = { version: '1.0', hasId: false, id: undefined };
+  const fresh = (): Parsed => ({ version: '1.0', hasId: true, id: null });
   const fatal = (p: Parsed, err: RpcErrorObj): HttpReply => ({
     status: errorStatus(err.code),
     body: stringify(replyObj(p, null, err)),
@@ -123,12 +126,12 @@ export async function handleJsonRpc(
   try {
     body = JSON.parse(text);
   } catch {
-    return fatal(legacyNoId, { code: RPC.PARSE_ERROR, message: 'Parse error' });
+    return fatal(fresh(), { code: RPC.PARSE_ERROR, message: 'Parse error' });
   }
   if (Array.isArray(body)) {
     const out: unknown[] = [];
+    const p = fresh();
     for (const req of body) {
-      const p: Parsed = { version: '1.0', hasId: false, id: undefined };
       let reply: object;
       try {
         parse(req, p);
@@ -138,11 +141,12 @@ export async function handleJsonRpc(
       }
       if (!isNotification(p)) out.push(reply);
     }
+    if (out.length === 0 && body.length > 0) return { status: 204 };
     return { status: 200, body: stringify(out) };
   }
   if (typeof body !== 'object' || body === null)
-    return fatal(legacyNoId, { code: RPC.PARSE_ERROR, message: 'Top-level object parse error' });
-  const p: Parsed = { version: '1.0', hasId: false, id: undefined };
+    return fatal(fresh(), { code: RPC.PARSE_ERROR, message: 'Top-level object parse error' });
+  const p = fresh();
   try {
     parse(body, p);
   } catch (e) {
