@@ -2,7 +2,8 @@
  * From a method name and its params to a handler call, as Core's CRPCTable::execute: unknown
  * method -32601; named params (an object, as `bitcoin-cli -named` sends) mapped to positions by
  * the method's argument names, gaps filled with null, an unknown name -8 (transformNamedArguments);
- * too many or too few arguments -1 with the method's usage (RPCHelpMan's IsValidNumArgs).
+ * too many or too few arguments -1 with the method's usage (RPCHelpMan's IsValidNumArgs); a
+ * required argument that is null -3 "Wrong type passed" (RPCHelpMan::HandleRequest).
  */
 import { RPC, RpcError } from './errors.js';
 import { type MethodSpec, methodHelp } from './help.js';
@@ -52,6 +53,23 @@ export function makeExecutor(
     const required = spec.args.filter((x) => !x.optional).length;
     if (args.length > spec.args.length || args.length < required)
       throw new RpcError(RPC.MISC_ERROR, methodHelp(method, spec));
+    // Core's RPCHelpMan type check: a required argument given as null (or left out by name).
+    spec.args.forEach((a, i) => {
+      if (!a.optional && (args[i] === null || args[i] === undefined)) {
+        const type =
+          a.type === 'hex'
+            ? 'string'
+            : a.type === 'numeric'
+              ? 'number'
+              : a.type === 'boolean'
+                ? 'bool'
+                : a.type;
+        throw new RpcError(
+          RPC.TYPE_ERROR,
+          `Wrong type passed:\n{\n    "Position ${i + 1} (${a.name})": "JSON value of type null is not of expected type ${type}"\n}`,
+        );
+      }
+    });
     return active.track(method, async () => handler(args));
   };
 }

@@ -24,8 +24,8 @@ export interface RpcServerOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
-  auth: RpcAuth;
-  allow: AllowIp;
+  auth: Pick<RpcAuth, 'check'>;
+  allow: Pick<AllowIp, 'allows'>;
   exec: Executor;
   log: Logger;
 }
