@@ -36,8 +36,8 @@ import { AllowIp } from './rpc/allow-ip.js';
 import { RpcAuth } from './rpc/auth.js';
 import { ActiveCommands, makeExecutor } from './rpc/dispatch.js';
 import { SPECS } from './rpc/help.js';
-import { buildMethods } from './rpc/table.js';
 import { RpcServer } from './rpc/server.js';
+import { buildMethods } from './rpc/table.js';
 import { isSyncing, type StatusLine, StatusReporter, type StatusSnapshot, syncState } from './status.js';
 
 export const VERSION = '0.1.0';

@@ -7,9 +7,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { P2PConfigError } from '../p2p/errors.js';
 import { isIp, parseHostPort } from '../p2p/netaddr.js';
 import { decodeAddress } from '../protocol/address.js';
+import type { NetworkParams } from '../protocol/params.js';
 import { AllowIpFormatError, parseSubnet } from '../rpc/allow-ip.js';
 import { parseRpcAuth, RpcAuthFormatError } from '../rpc/auth.js';
-import type { NetworkParams } from '../protocol/params.js';
 import { ConfigError } from './errors.js';
 import { type ConfigValue, type KeySpec, LIST_KINDS } from './schema.js';
 

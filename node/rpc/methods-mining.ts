@@ -5,9 +5,9 @@
  * BIP23 proposal mode is not offered: it answers -8 "Invalid mode".
  */
 import { type AddResult, type BlockTemplateView, type RpcNode, RuleError } from '../api.js';
-import { fromHex, isHex, toHex } from '../protocol/bytes.js';
 import { Block } from '../protocol/block.js';
-import { difficultyFromBits, decodeCompact } from '../protocol/pow.js';
+import { fromHex, isHex, toHex } from '../protocol/bytes.js';
+import { decodeCompact, difficultyFromBits } from '../protocol/pow.js';
 import { str } from './args.js';
 import { RPC, RpcError } from './errors.js';
 import type { RpcHandler } from './jsonrpc.js';

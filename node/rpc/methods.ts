@@ -6,31 +6,25 @@
 
 import {
   BroadcastError,
-  canonicalIp,
   DEFAULT_MAX_FEE_RATE,
   decodeTx,
   type FeeRate,
   feeRate,
-  LOCAL_SERVICES,
   type MempoolEntry,
   maxFeeFor,
-  type NodeNetwork,
-  P2PConfigError,
-  type PeerInfo,
-  PROTOCOL_VERSION,
   type RpcNode,
   type TestAccepted,
   TxRejectError,
   txBytesFromHex,
 } from '../api.js';
 import { decodeAddress } from '../protocol/address.js';
-import { isHex, toHex } from '../protocol/bytes.js';
+import { toHex } from '../protocol/bytes.js';
 import { hashFromDisplay } from '../protocol/hash.js';
 import { decodeCompact, difficultyFromBits } from '../protocol/pow.js';
 import type { Tx } from '../protocol/tx.js';
 import { parseFeeRate } from './amount.js';
-import { RPC, RpcError } from './errors.js';
 import { broadcastArg, coins, hash, int, jsonType, MAX_PACKAGE_COUNT, str, verbosityOf } from './args.js';
+import { RPC, RpcError } from './errors.js';
 import type { RpcHandler } from './jsonrpc.js';
 import { blockJson, headerJson, hex32, txJson } from './views.js';
 
