@@ -7,6 +7,7 @@
  * result prints as is, anything else as indented JSON, as bitcoin-cli prints it.
  */
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import type { ConfigValues } from './config/schema.js';
 import { cookiePath } from './rpc/auth.js';
 
@@ -52,6 +53,31 @@ function credentials(c: ConfigValues): string {
   }
 }
 
+/** One POST with node:http (fetch refuses some ports an operator may pick, such as 6000). */
+function post(url: string, auth: string, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: auth },
+        timeout: 15 * 60_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 export async function rpcCall(
   c: ConfigValues,
   method: string,
@@ -60,20 +86,15 @@ export async function rpcCall(
   const host = c['rpc-bind'] === '0.0.0.0' || c['rpc-bind'] === '::' ? '127.0.0.1' : c['rpc-bind'];
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${c['rpc-port']}/`;
   const auth = `Basic ${Buffer.from(credentials(c)).toString('base64')}`;
-  let res: Response;
+  let res: { status: number; text: string };
   try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: auth },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-      signal: AbortSignal.timeout(15 * 60_000),
-    });
+    res = await post(url, auth, JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }));
   } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
-    throw new RpcCallFailed(`cannot reach the node's RPC at ${url} (${cause})`);
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new RpcCallFailed(`cannot reach the node's RPC at ${url} (${why})`);
   }
   if (res.status === 401) throw new RpcCallFailed(`the node at ${url} refused the credentials (HTTP 401)`);
-  const text = await res.text();
+  const text = res.text;
   let body: { result?: unknown; error?: { code: number; message: string } };
   try {
     body = JSON.parse(text) as typeof body;
