@@ -175,4 +175,6 @@ export interface RpcNode {
   submitBlock(block: Block): Promise<AddResult>;
   /** Core's invalidateblock: the block and its descendants become invalid; the chain reorgs. */
   invalidateBlock(hashHex: string): Promise<void>;
+  /** Core's reconsiderblock: undoes invalidateblock (and any failure mark) for the block's branch. */
+  reconsiderBlock(hashHex: string): Promise<void>;
 }

@@ -435,6 +435,15 @@ export class FullNode implements ExplorerNode, RpcNode {
     }
   }
 
+  /** Core's reconsiderblock: clears the failed marks, reorgs to the best chain, mempool included. */
+  async reconsiderBlock(hashHex: string): Promise<void> {
+    try {
+      await this.chain.reconsiderBlock(hashHex);
+    } finally {
+      await this.flushDisconnected();
+    }
+  }
+
   /** A block template on the tip paying `coinbaseScript`, from the mempool by ancestor fee rate. */
   template(coinbaseScript: Uint8Array): BlockTemplate {
     const tip = this.chain.tip;

@@ -153,7 +153,7 @@ describe('chain and mempool methods', () => {
     expect(await code(t, 'getblockstats', [1, 'txs'])).toBe(-3);
   });
 
-  it('getchaintips, getdifficulty, invalidateblock; getblockchaininfo has size_on_disk, bits, target', async () => {
+  it('getchaintips, getdifficulty, invalidateblock, reconsiderblock; getblockchaininfo has size_on_disk, bits, target', async () => {
     const t = await startTestNode();
     const hashes = (await t.rpc('generatetoaddress', [3, addr(MINER.p2wpkh)])) as string[];
     expect(await t.rpc('getchaintips')).toEqual([
@@ -172,6 +172,17 @@ describe('chain and mempool methods', () => {
     expect(await t.rpc('getbestblockhash')).toBe(side.hashHex());
     const after = (await t.rpc('getchaintips')) as { hash: string; status: string }[];
     expect(after.find((x) => x.hash === hashes[2])?.status).toBe('invalid');
+    // reconsiderblock undoes it: the longer branch wins again.
+    await t.rpc('reconsiderblock', [hashes[1]]);
+    expect(await t.rpc('getbestblockhash')).toBe(hashes[2]);
+    expect(await t.rpc('getblockcount')).toBe(3);
+    expect(((await t.rpc('getchaintips')) as { status: string }[]).map((x) => x.status).sort()).toEqual([
+      'active',
+      'valid-fork',
+    ]);
+    await t.rpc('invalidateblock', [hashes[1]]);
+    expect(await code(t, 'reconsiderblock', ['00'.repeat(32)])).toBe(-5);
+    expect(await code(t, 'reconsiderblock', [])).toBe(-1);
     expect(await code(t, 'invalidateblock', ['00'.repeat(32)])).toBe(-5);
     expect(await code(t, 'invalidateblock', ['xyz'])).toBe(-8);
     const info = (await t.rpc('getblockchaininfo')) as Record<string, unknown>;

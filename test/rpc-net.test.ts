@@ -41,6 +41,7 @@ function rpcNode(network: NodeNetwork | undefined): RpcNode {
     },
     submitBlock: () => Promise.reject(new Error('not used')),
     invalidateBlock: () => Promise.reject(new Error('not used')),
+    reconsiderBlock: () => Promise.reject(new Error('not used')),
   };
 }
 

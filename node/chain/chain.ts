@@ -495,6 +495,26 @@ export class Chain extends EventEmitter<ChainEvents> {
     });
   }
 
+  /**
+   * Core's reconsiderblock: the block, what builds on it and its ancestors lose their failed mark
+   * (stored in one batch), and the best chain is activated again; a block that really breaks a
+   * rule fails again as it connects. Throws BlockIndexError for an unknown hash.
+   */
+  reconsiderBlock(hashHex: string): Promise<void> {
+    return this.exclusive(async () => {
+      const e = this.index.get(hashHex);
+      if (!e) throw new BlockIndexError('UNKNOWN_BLOCK', `block ${hashHex} is not in the index`);
+      const ops: BatchOp[] = [];
+      for (const x of this.index.reconsider(e)) {
+        if (x.haveData || x.prev?.haveData)
+          ops.push({ type: 'put', key: keys.entry(x.hash), value: x.encode() });
+        if (x.haveData && x.chainWork >= this.tip.chainWork) this.candidates.add(x);
+      }
+      if (ops.length > 0) await this.store.write(ops);
+      await this.activateBestChain();
+    });
+  }
+
   private async disconnectTip(): Promise<void> {
     const e = this.tip;
     if (!e.prev) throw new Error('cannot disconnect the genesis block');

@@ -112,6 +112,13 @@ export const SPECS: Record<string, MethodSpec> = {
     description: 'Marks a block and its descendants invalid, as if they broke a rule; the chain reorgs.',
   },
 
+  reconsiderblock: {
+    category: 'Blockchain',
+    args: [a('blockhash', 'hex', 'The block to reconsider')],
+    description:
+      'Removes invalidity status of a block, its ancestors and descendants; the chain reorgs to the best.',
+  },
+
   getrpcinfo: { category: 'Control', args: [], description: 'Returns details of the RPC server.' },
   help: {
     category: 'Control',

@@ -1,7 +1,7 @@
 /**
  * Core's blockchain RPCs beyond the basic readers (rpc/blockchain.cpp, mempool.cpp):
  * getchaintips, getdifficulty, gettxout, getblockstats, getmempoolancestors and
- * getmempooldescendants, invalidateblock.
+ * getmempooldescendants, invalidateblock and reconsiderblock.
  */
 import type { BlockEntry, MempoolEntry, RpcNode } from '../api.js';
 import { blockSubsidy } from '../consensus/subsidy.js';
@@ -288,6 +288,13 @@ export function buildChainMethods(node: RpcNode): Record<string, RpcHandler> {
       };
       if (!wanted) return all;
       return Object.fromEntries(Object.entries(all).filter(([k]) => wanted.has(k)));
+    },
+
+    reconsiderblock: async ([h]) => {
+      const id = hash(h, 'blockhash');
+      if (!chain.entry(id)) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'Block not found');
+      await node.reconsiderBlock(id);
+      return null;
     },
 
     invalidateblock: async ([h]) => {
