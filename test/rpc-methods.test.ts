@@ -196,6 +196,23 @@ describe('chain and mempool methods', () => {
     expect(info.target).toBe(`7fffff${'0'.repeat(58)}`);
     expect(info.size_on_disk).toBeGreaterThan(0);
   });
+
+  it('invalidateblock and reconsiderblock survive a restart (each stored in one batch)', async () => {
+    const t = await startTestNode();
+    const hashes = (await t.rpc('generatetoaddress', [3, addr(MINER.p2wpkh)])) as string[];
+    await t.rpc('invalidateblock', [hashes[1]]);
+    await t.node.stop();
+    const again = await startTestNode({ datadir: t.datadir });
+    expect(await again.rpc('getblockcount')).toBe(1);
+    await again.rpc('reconsiderblock', [hashes[2]]);
+    expect(await again.rpc('getbestblockhash')).toBe(hashes[2]);
+    await again.node.stop();
+    const third = await startTestNode({ datadir: t.datadir });
+    expect(await third.rpc('getbestblockhash')).toBe(hashes[2]);
+    expect(await third.rpc('getchaintips')).toEqual([
+      { height: 3, hash: hashes[2], branchlen: 0, status: 'active' },
+    ]);
+  });
 });
 
 describe('mining methods', () => {
