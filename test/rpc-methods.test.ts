@@ -13,7 +13,7 @@ import { toHex } from '../node/protocol/bytes.js';
 import { hash160 } from '../node/protocol/hash.js';
 import { regtest } from '../node/protocol/params.js';
 import { p2sh, p2wpkh } from '../node/protocol/script/templates.js';
-import { OutPoint, type Tx } from '../node/protocol/tx.js';
+import { OutPoint, type Tx, TxOut } from '../node/protocol/tx.js';
 import { makeBlock } from './helpers/blocks.js';
 import { payTo, signedSpend, testKey } from './helpers/keys.js';
 import { rpcError, startTestNode, stopTestNodes, type TestNode } from './helpers/node.js';
@@ -212,6 +212,49 @@ describe('chain and mempool methods', () => {
     expect(await third.rpc('getchaintips')).toEqual([
       { height: 3, hash: hashes[2], branchlen: 0, status: 'active' },
     ]);
+  });
+});
+
+describe("Core's optional arguments of older methods", () => {
+  it('getrawtransaction with a blockhash, sendrawtransaction maxburnamount, gettxoutsetinfo hash_type', async () => {
+    const t = await funded();
+    const cb = await t.coinbaseOf(1);
+    const b1 = t.node.chain.entryAt(1)!.hashHex;
+    const b2 = t.node.chain.entryAt(2)!.hashHex;
+    expect(await t.rpc('getrawtransaction', [cb.txidHex(), 0, b1])).toBe(toHex(cb.toBytes()));
+    expect(await t.rpc('getrawtransaction', [cb.txidHex(), 1, b1])).toMatchObject({
+      in_active_chain: true,
+      txid: cb.txidHex(),
+      blockhash: b1,
+    });
+    expect(await code(t, 'getrawtransaction', [cb.txidHex(), 0, b2])).toBe(-5);
+    expect(await code(t, 'getrawtransaction', [cb.txidHex(), 0, '00'.repeat(32)])).toBe(-5);
+
+    // Core's default maxburnamount is 0: an OP_RETURN output carrying value is refused (-25).
+    const burn = signedSpend(
+      [{ prevout: new OutPoint(cb.txid(), 0), value: 5_000_000_000n, key: MINER }],
+      [payTo(MINER, 4_999_000_000n), new TxOut(980_000n, Uint8Array.of(0x6a, 0x01, 0x61))],
+    );
+    const burnHex = toHex(burn.toBytes());
+    const refused = await rpcError(t.rpc('sendrawtransaction', [burnHex]));
+    expect([refused.code, refused.message]).toEqual([
+      -25,
+      'RPC error -25: Unspendable output exceeds maximum configured by user (maxburnamount)',
+    ]);
+    expect(await code(t, 'sendrawtransaction', [burnHex, 0, 0.0097])).toBe(-25);
+    expect(await code(t, 'sendrawtransaction', [burnHex, 0, -1])).toBe(-3);
+    expect(await t.rpc('sendrawtransaction', [burnHex, 0, 0.0098])).toBe(burn.txidHex());
+
+    const all = (await t.rpc('gettxoutsetinfo')) as Record<string, unknown>;
+    expect(all.hash_serialized_3).toMatch(/^[0-9a-f]{64}$/);
+    expect(await t.rpc('gettxoutsetinfo', ['none'])).not.toHaveProperty('hash_serialized_3');
+    expect(await code(t, 'gettxoutsetinfo', ['muhash'])).toBe(-8);
+    expect(await code(t, 'gettxoutsetinfo', ['sha512'])).toBe(-8);
+    expect(await code(t, 'gettxoutsetinfo', ['none', 5])).toBe(-8);
+    expect(await code(t, 'getrawmempool', [false, true])).toBe(-8);
+    expect(await code(t, 'getrawmempool', [true, true])).toBe(-8);
+    expect(await t.rpc('generatetoaddress', [1, addr(MINER.p2wpkh), 1_000_000])).toHaveLength(1);
+    expect(await code(t, 'generatetoaddress', [1, addr(MINER.p2wpkh), 'x'])).toBe(-3);
   });
 });
 

@@ -125,6 +125,9 @@ describe('net RPCs over NodeNetwork', () => {
     expect(await m.addnode!(['127.0.0.1:1', 'add'])).toBeNull();
     expect(await codeOf(() => m.addnode!(['127.0.0.1:1', 'remove']))).toBe(-24);
     expect(await codeOf(() => m.addnode!(['bad', 'add']))).toBe(-8);
+    // BIP324 is not offered, as Core with -v2transport=0.
+    expect(await codeOf(() => m.addnode!(['127.0.0.1:2', 'add', true]))).toBe(-8);
+    expect(await m.addnode!(['127.0.0.1:2', 'add', false])).toBeNull();
   });
 
   it('ping asks every peer; disconnectnode takes an address or an id, not both (Core -8, -29)', async () => {

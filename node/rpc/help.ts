@@ -88,7 +88,7 @@ export const SPECS: Record<string, MethodSpec> = {
   getmempoolinfo: { category: 'Blockchain', args: [], description: 'Returns the state of the mempool.' },
   getrawmempool: {
     category: 'Blockchain',
-    args: [VERBOSE],
+    args: [VERBOSE, opt('mempool_sequence', 'boolean', 'Not supported here: only false')],
     description: 'Returns the mempool transactions.',
   },
   gettxout: {
@@ -102,7 +102,11 @@ export const SPECS: Record<string, MethodSpec> = {
   },
   gettxoutsetinfo: {
     category: 'Blockchain',
-    args: [],
+    args: [
+      opt('hash_type', 'string', "'hash_serialized_3' (our own serialization's SHA-256) or 'none'"),
+      opt('hash_or_height', 'numeric', 'Not supported (needs coinstatsindex)'),
+      opt('use_index', 'boolean', 'Ignored'),
+    ],
     description: 'Returns statistics about the UTXO set.',
   },
 
@@ -133,6 +137,7 @@ export const SPECS: Record<string, MethodSpec> = {
     args: [
       a('nblocks', 'numeric', 'How many blocks to mine'),
       a('address', 'string', 'The address the coinbases pay'),
+      opt('maxtries', 'numeric', 'Checked, not needed: regtest blocks are found at once'),
     ],
     description: 'Mines blocks at once paying an address (regtest only).',
   },
@@ -151,7 +156,11 @@ export const SPECS: Record<string, MethodSpec> = {
 
   addnode: {
     category: 'Network',
-    args: [a('node', 'string', 'host:port'), a('command', 'string', "'add', 'remove' or 'onetry'")],
+    args: [
+      a('node', 'string', 'host:port'),
+      a('command', 'string', "'add', 'remove' or 'onetry'"),
+      opt('v2transport', 'boolean', 'BIP324 is not offered: only false'),
+    ],
     description: 'Adds or removes a peer to keep connected, or tries one once.',
   },
   clearbanned: { category: 'Network', args: [], description: 'Removes every ban.' },
@@ -202,8 +211,8 @@ export const SPECS: Record<string, MethodSpec> = {
     category: 'Rawtransactions',
     args: [
       TXID,
-      opt('verbose', 'numeric', '0 for hex, 1 for JSON'),
-      opt('blockhash', 'hex', 'Ignored (txindex is on)'),
+      opt('verbosity', 'numeric', '0 for hex, 1 for JSON'),
+      opt('blockhash', 'hex', 'Look in this block only'),
     ],
     description: 'Returns a mempool or indexed transaction.',
   },
@@ -212,6 +221,7 @@ export const SPECS: Record<string, MethodSpec> = {
     args: [
       a('hexstring', 'hex', 'The transaction hex'),
       opt('maxfeerate', 'amount', 'Cap in coin/kvB (0: none)'),
+      opt('maxburnamount', 'amount', 'Most value an unspendable output may carry (default 0)'),
     ],
     description: 'Submits a transaction to the mempool and relays it.',
   },

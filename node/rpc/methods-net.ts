@@ -150,7 +150,12 @@ export function buildNetMethods(node: RpcNode): Record<string, RpcHandler> {
       };
     },
 
-    addnode: ([target, command]) => {
+    addnode: ([target, command, v2transport]) => {
+      if (v2transport === true)
+        throw new RpcError(
+          RPC.INVALID_PARAMETER,
+          'Error: v2transport requested but not enabled (see -v2transport)',
+        );
       const addr = str(target, 'node');
       const cmd = str(command, 'command');
       if (cmd !== 'add' && cmd !== 'remove' && cmd !== 'onetry')

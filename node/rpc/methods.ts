@@ -21,8 +21,13 @@ import { decodeAddress } from '../protocol/address.js';
 import { toHex } from '../protocol/bytes.js';
 import { hashFromDisplay } from '../protocol/hash.js';
 import { decodeCompact, difficultyFromBits } from '../protocol/pow.js';
+import { OP } from '../protocol/script/opcodes.js';
+import { MAX_SCRIPT_SIZE } from '../protocol/script/script.js';
 import type { Tx } from '../protocol/tx.js';
-import { parseFeeRate } from './amount.js';
+
+const OP_RETURN = OP.OP_RETURN;
+
+import { amountFromValue, parseFeeRate } from './amount.js';
 import { broadcastArg, coins, hash, int, jsonType, MAX_PACKAGE_COUNT, str, verbosityOf } from './args.js';
 import { RPC, RpcError } from './errors.js';
 import type { RpcHandler } from './jsonrpc.js';
@@ -142,9 +147,22 @@ export function buildCoreMethods(node: RpcNode): Record<string, RpcHandler> {
       return blockJson(block, e, chain, params, v);
     },
 
-    getrawtransaction: async ([id, verbose]) => {
+    getrawtransaction: async ([id, verbose, blockhash]) => {
       const txid = hash(id, 'txid');
       const verb = verbosityOf(verbose, 0);
+      if (blockhash !== undefined && blockhash !== null) {
+        // Core looks in that block only, and says whether it is on the main chain.
+        const e = chain.entry(hash(blockhash, 'blockhash'));
+        if (!e?.haveData) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'Block hash not found');
+        const tx = (await chain.getBlock(e.hashHex))!.txs.find((t) => t.txidHex() === txid);
+        if (!tx)
+          throw new RpcError(
+            RPC.INVALID_ADDRESS_OR_KEY,
+            'No such transaction found in the provided block. Use gettransaction for wallet transactions.',
+          );
+        if (!verb) return toHex(tx.toBytes());
+        return { in_active_chain: chain.isMain(e), ...txJson(tx, params, { entry: e, chain }) };
+      }
       const pooled = mempool.get(txid);
       if (pooled) return verb ? txJson(pooled.tx, params) : toHex(pooled.tx.toBytes());
       const found = await chain.getTx(hashFromDisplay(txid));
@@ -157,11 +175,19 @@ export function buildCoreMethods(node: RpcNode): Record<string, RpcHandler> {
       return verb ? txJson(found.tx, params, { entry: found.block, chain }) : toHex(found.tx.toBytes());
     },
 
-    sendrawtransaction: async ([hex, maxfeerate]) => {
-      // Decoded here as well so that a bad tx is -22 before a bad maxfeerate is looked at (Core's order).
+    sendrawtransaction: async ([hex, maxfeerate, maxburnamount]) => {
+      // Core's order: maxburnamount, the tx (-22), the burn check (-25), then maxfeerate.
+      const maxBurn =
+        maxburnamount === undefined || maxburnamount === null ? 0n : amountFromValue(maxburnamount);
       const bytes = broadcastArg(() => {
         const b = txBytesFromHex(str(hex, 'hexstring'));
-        decodeTx(b);
+        const tx = decodeTx(b);
+        for (const o of tx.outputs)
+          if ((o.script[0] === OP_RETURN || o.script.length > MAX_SCRIPT_SIZE) && o.value > maxBurn)
+            throw new RpcError(
+              RPC.VERIFY_ERROR,
+              'Unspendable output exceeds maximum configured by user (maxburnamount)',
+            );
         return b;
       });
       const maxFeeRate = feeRateArg(maxfeerate);
@@ -223,7 +249,15 @@ export function buildCoreMethods(node: RpcNode): Record<string, RpcHandler> {
       };
     },
 
-    getrawmempool: ([verbose]) => {
+    getrawmempool: ([verbose, sequence]) => {
+      if (sequence === true) {
+        if (verbose)
+          throw new RpcError(
+            RPC.INVALID_PARAMETER,
+            'Verbose results cannot contain mempool sequence values.',
+          );
+        throw new RpcError(RPC.INVALID_PARAMETER, 'mempool_sequence is not supported by this node');
+      }
       if (!verbose) return mempool.txids();
       const out: Record<string, unknown> = {};
       for (const e of mempool.entries()) out[e.txid] = entryJson(e);
@@ -236,21 +270,31 @@ export function buildCoreMethods(node: RpcNode): Record<string, RpcHandler> {
       return entryJson(e);
     },
 
-    gettxoutsetinfo: async () => {
+    gettxoutsetinfo: async ([hashType, hashOrHeight]) => {
+      const type =
+        hashType === undefined || hashType === null ? 'hash_serialized_3' : str(hashType, 'hash_type');
+      if (type === 'muhash')
+        throw new RpcError(RPC.INVALID_PARAMETER, "'muhash' is not supported by this node");
+      if (type !== 'hash_serialized_3' && type !== 'none')
+        throw new RpcError(RPC.INVALID_PARAMETER, `'${type}' is not a valid hash_type`);
+      if (hashOrHeight !== undefined && hashOrHeight !== null)
+        throw new RpcError(RPC.INVALID_PARAMETER, 'Querying specific block heights requires coinstatsindex');
       const stats = await chain.utxoStats();
       return {
         height: stats.height,
         bestblock: stats.tip,
         txouts: stats.count,
         // SHA-256 over every coin record in key order (our own serialization, not Core's).
-        hash_serialized: stats.hash,
+        ...(type === 'none' ? {} : { hash_serialized_3: stats.hash, hash_serialized: stats.hash }),
       };
     },
 
-    generatetoaddress: async ([n, address]) => {
+    generatetoaddress: async ([n, address, maxtries]) => {
       if (params.name !== 'regtest')
         throw new RpcError(RPC.MISC_ERROR, 'generatetoaddress is only available on regtest');
       const count = int(n, 'nblocks');
+      // Core gives up after maxtries nonces; regtest's target is met at once, so it only is checked.
+      if (maxtries !== undefined && maxtries !== null) int(maxtries, 'maxtries');
       if (count < 0 || count > 10_000)
         throw new RpcError(RPC.INVALID_PARAMETER, 'nblocks must be between 0 and 10000');
       let script: Uint8Array;
