@@ -161,6 +161,8 @@ describe('net RPCs over NodeNetwork', () => {
       networkactive: true,
       connections: 0,
     });
+    const info = (await m.getnetworkinfo!([])) as { networks: { name: string; reachable: boolean }[] };
+    expect(info.networks.filter((n) => n.reachable).map((n) => n.name)).toEqual(['ipv4', 'ipv6']);
     expect(await m.getnettotals!([])).toMatchObject({ totalbytessent: 1, totalbytesrecv: 2 });
   });
 

@@ -134,6 +134,14 @@ export function buildNetMethods(node: RpcNode): Record<string, RpcHandler> {
         listenport: net?.listenPort || undefined,
         relayfee: 0.00001,
         incrementalfee: 0.00001,
+        // Core's per-network reachability: we speak IPv4 and IPv6, no Tor, I2P or CJDNS.
+        networks: ['ipv4', 'ipv6', 'onion', 'i2p', 'cjdns'].map((name) => ({
+          name,
+          limited: name !== 'ipv4' && name !== 'ipv6',
+          reachable: name === 'ipv4' || name === 'ipv6',
+          proxy: '',
+          proxy_randomize_credentials: false,
+        })),
         localaddresses: [],
         warnings: [],
       };
