@@ -122,11 +122,7 @@ async function runNode(r: ResolvedConfig): Promise<void> {
     log,
   );
   // With rpc-password there is no cookie; the path is only removed if it is ours.
-  handleShutdown(
-    starting,
-    c['rpc-password'] ? undefined : (c['rpc-cookie-file'] ?? cookiePath(c.datadir)),
-    log,
-  );
+  handleShutdown(starting, c['rpc-password'] ? undefined : cookiePath(c.datadir, c['rpc-cookie-file']), log);
   await starting;
 }
 

@@ -43,7 +43,7 @@ export function rpcParams(args: readonly string[], named: boolean): unknown[] | 
 
 function credentials(c: ConfigValues): string {
   if (c['rpc-password']) return `${c['rpc-user'] ?? ''}:${c['rpc-password']}`;
-  const file = c['rpc-cookie-file'] ?? cookiePath(c.datadir);
+  const file = cookiePath(c.datadir, c['rpc-cookie-file']);
   try {
     return readFileSync(file, 'utf8').trim();
   } catch (e) {

@@ -306,6 +306,9 @@ describe('authentication and access', () => {
     expect(existsSync(join(a.datadir, '.cookie'))).toBe(false);
     await a.node.stop();
     expect(existsSync(cookieFile), 'removed at stop').toBe(false);
+    // A relative rpc-cookie-file is taken from the data dir, as Core's -rpccookiefile.
+    const rel = await startTestNode({ rpcCookieFile: 'sub.cookie' });
+    expect(readFileSync(join(rel.datadir, 'sub.cookie'), 'utf8')).toBe(rel.cookie);
 
     const salt = 'aa';
     const b = await startTestNode({

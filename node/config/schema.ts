@@ -237,7 +237,7 @@ const TABLE = {
   'rpc-cookie-file': {
     kind: 'path',
     arg: '<file>',
-    description: 'where the RPC cookie is written (used when no rpc-password is set)',
+    description: 'where the RPC cookie is written, relative to the data dir (none with rpc-password)',
     defaultText: '<datadir>/.cookie',
     inFile: true,
   },

@@ -8,13 +8,16 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export const COOKIE_USER = '__cookie__';
 
-/** Where a node with this data dir keeps its RPC cookie by default. */
-export function cookiePath(datadir: string): string {
-  return join(datadir, '.cookie');
+/**
+ * Where a node with this data dir keeps its RPC cookie: `<datadir>/.cookie`, or the
+ * rpc-cookie-file setting, a relative one taken from the data dir as Core's -rpccookiefile.
+ */
+export function cookiePath(datadir: string, cookieFile?: string): string {
+  return cookieFile === undefined ? join(datadir, '.cookie') : resolve(datadir, cookieFile);
 }
 
 /** A malformed rpcauth entry; the config loader reports it against the setting. */
@@ -81,7 +84,7 @@ export class RpcAuth {
       // Core: an empty -rpcuser is allowed with -rpcpassword.
       this.userPass = `${opts.user ?? ''}:${opts.password}`;
     } else {
-      this.path = opts.cookieFile ?? cookiePath(opts.datadir);
+      this.path = cookiePath(opts.datadir, opts.cookieFile);
       this.secret = randomBytes(32).toString('hex');
       this.userPass = `${COOKIE_USER}:${this.secret}`;
     }
