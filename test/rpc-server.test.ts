@@ -6,8 +6,10 @@
  * `/wallet/<name>` answering as `/`.
  */
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -285,6 +287,21 @@ describe('authentication and access', () => {
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Basic realm="jsonrpc"');
     expect((await call('/', { headers: { authorization: basicAuth('__cookie__:00') } })).status).toBe(401);
+    // A body announced over 32 MB is refused before it is read (raw socket: fetch would not send it).
+    const { hostname, port } = new URL(t.rpcUrl);
+    const socket = connect(Number(port), hostname);
+    let answer = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => {
+      answer += d;
+    });
+    await once(socket, 'connect');
+    socket.write(
+      `POST / HTTP/1.1\r\nHost: x\r\nAuthorization: ${basicAuth(t.cookie)}\r\nContent-Length: ${33 * 1024 * 1024}\r\n\r\n{`,
+    );
+    await once(socket, 'close');
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(await (await call('/')).json()).toEqual({ jsonrpc: '2.0', result: 0, id: 1 });
     // The explorer port has no RPC.
     const old = await fetch(`${t.url}/rpc`, {
       method: 'POST',

@@ -114,11 +114,14 @@ export class RpcServer {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="jsonrpc"', connection: 'close' }).end();
       return;
     }
-    const body = await readBody(req);
-    if (body === undefined) {
+    // An announced length over the limit is refused before a byte is read; a chunked body that
+    // grows past it loses its connection.
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
       res.writeHead(413, { connection: 'close' }).end();
       return;
     }
+    const body = await readBody(req);
+    if (body === undefined) return;
     const reply = await handleJsonRpc(body, exec, (e) =>
       log.error('rpc method failed', { error: (e as Error)?.message ?? String(e) }),
     );
