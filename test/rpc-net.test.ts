@@ -15,6 +15,7 @@ import {
 } from '../node/api.js';
 import { regtest } from '../node/protocol/params.js';
 import { RpcError } from '../node/rpc/errors.js';
+import { SPECS } from '../node/rpc/help.js';
 import { buildMethods } from '../node/rpc/table.js';
 
 function rpcNode(network: NodeNetwork | undefined): RpcNode {
@@ -99,6 +100,12 @@ async function codeOf(call: () => unknown): Promise<number> {
   }
   throw new Error('no error');
 }
+
+describe('the method table', () => {
+  it('has usage text for every method and a method for every usage text', () => {
+    expect(Object.keys(buildMethods(rpcNode(undefined))).sort()).toEqual(Object.keys(SPECS).sort());
+  });
+});
 
 describe('net RPCs over NodeNetwork', () => {
   it('setban, listbanned and clearbanned go through the ban operations', async () => {
