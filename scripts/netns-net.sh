@@ -93,7 +93,8 @@ CLI="$ROOT/dist/node/cli.js"
 TAG="gln$$"
 SUBNET=10.77.0
 P2P_PORT=18444
-HTTP_PORT=18443
+HTTP_PORT=3002
+RPC_PORT=18443
 # A regtest P2WPKH address (BIP173's witness program); the coins go nowhere that matters.
 MINE_ADDRESS=bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080
 
@@ -201,7 +202,7 @@ for i in $(seq 1 "$HOSTS"); do
   mkdir -p "$dir"
   # `ip netns exec` execs the node, so $! is the node's own pid.
   ip netns exec "${TAG}-h$i" node "$CLI" -n regtest -d "$dir" \
-    --bind "$SUBNET.$i" --port "$P2P_PORT" --http-host 127.0.0.1 --http-port "$HTTP_PORT" \
+    --bind "$SUBNET.$i" --port "$P2P_PORT" --http-host 127.0.0.1 --http-port "$HTTP_PORT" --rpc-port "$RPC_PORT" \
     --seeds "$WORK/seeds.json" --log-level info >"$dir/node.log" 2>&1 &
   PIDS[i]=$!
 done
@@ -210,7 +211,7 @@ rpc() { # host method [params-json]
   local dir="$WORK/h$1"
   ip netns exec "${TAG}-h$1" curl -sf --max-time 5 -u "$(cat "$dir/.cookie")" \
     -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$2\",\"params\":${3:-[]}}" \
-    "http://127.0.0.1:$HTTP_PORT/rpc"
+    "http://127.0.0.1:$RPC_PORT/"
 }
 # The scalar result of a JSON-RPC 2.0 reply ({"jsonrpc":"2.0","id":1,"result":...}).
 result() { sed -nE 's/.*"result":"?([^",}]*)"?[,}].*/\1/p'; }

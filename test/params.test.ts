@@ -108,7 +108,7 @@ describe('main genesis (ours)', () => {
 describe('network parameters', () => {
   it('main matches DESIGN.md section 4', () => {
     expect(toHex(main.magic)).toBe('c70f5e1d');
-    expect([main.p2pPort, main.httpPort]).toEqual([8633, 8634]);
+    expect([main.p2pPort, main.httpPort, main.rpcPort]).toEqual([8633, 8634, 8332]);
     expect(main.address).toEqual({ bech32: 'gl', pubkeyHash: 38, scriptHash: 85, wif: 0xa6 });
     expect(main.targetSpacing).toBe(60);
     expect(main.powLimitBits).toBe(0x1f00ffff);
@@ -136,7 +136,7 @@ describe('network parameters', () => {
 
   it('regtest matches Bitcoin Core CRegTestParams', () => {
     expect(toHex(regtest.magic)).toBe('fabfb5da');
-    expect([regtest.p2pPort, regtest.httpPort]).toEqual([18444, 18443]);
+    expect([regtest.p2pPort, regtest.httpPort, regtest.rpcPort]).toEqual([18444, 3002, 18443]);
     expect(regtest.address).toEqual({ bech32: 'bcrt', pubkeyHash: 111, scriptHash: 196, wif: 0xef });
     expect(regtest.targetSpacing).toBe(600);
     expect(regtest.powLimit).toBe(BigInt(`0x7f${'ff'.repeat(31)}`));

@@ -276,6 +276,7 @@ export class BlockSync {
   private async submit(block: Block, peer: Peer): Promise<boolean> {
     try {
       await this.deps.submitBlock(block);
+      peer.lastBlockAt = Math.floor(this.deps.now() / 1000);
       return true;
     } catch (e) {
       if (!(e instanceof RuleError)) {

@@ -478,6 +478,7 @@ export class P2P {
     if (parent.chainWork + workFromBits(block.header.bits) < chain.tip.chainWork) return;
     try {
       await this.deps.submitBlock(block);
+      peer.lastBlockAt = Math.floor(this.clock.now() / 1000);
     } catch (e) {
       if (!(e instanceof RuleError)) throw e;
       // The chain marked the block and what builds on it failed (block-index.ts).

@@ -82,6 +82,14 @@ export class Peer {
   closed = false;
   closeReason = '';
   pingMs: number | null = null;
+  /** Unix seconds of the last bytes sent and received (0: never). */
+  lastSend = 0;
+  lastRecv = 0;
+  /** Unix seconds of the last new valid block / mempool tx this peer gave us (0: never). */
+  lastBlockAt = 0;
+  lastTxAt = 0;
+  /** The lowest round trip seen (Core's m_min_ping_time). */
+  minPingMs: number | null = null;
   /** Misbehaviour score on this connection. */
   banScore = 0;
   /** Best block header we know the peer has. */
@@ -196,6 +204,7 @@ export class Peer {
     if (this.closed) return;
     const frame = encodeFrame(this.params.magic, command, payload);
     this.bytesSent += frame.length;
+    this.lastSend = Math.floor(this.clock.now() / 1000);
     this.bytesSentPerMsg[command] = (this.bytesSentPerMsg[command] ?? 0) + frame.length;
     this.socket.write(frame);
   }
@@ -251,6 +260,12 @@ export class Peer {
       startHeight: v?.startHeight ?? -1,
       syncedHeight: this.best?.height ?? -1,
       pingMs: this.pingMs,
+      minPingMs: this.minPingMs,
+      pingWaitMs: this.ping ? this.clock.now() - this.ping.sentAt : null,
+      lastSend: this.lastSend,
+      lastRecv: this.lastRecv,
+      lastBlock: this.lastBlockAt,
+      lastTransaction: this.lastTxAt,
       connectedAt: this.connectedAt,
       bytesSent: this.bytesSent,
       bytesReceived: this.bytesReceived,
@@ -275,6 +290,7 @@ export class Peer {
       // Unknown commands count under one name, so a peer cannot grow this table.
       const name = f.command in PAYLOAD_LIMITS ? f.command : '*other*';
       this.bytesReceived += size;
+      this.lastRecv = Math.floor(this.clock.now() / 1000);
       this.bytesReceivedPerMsg[name] = (this.bytesReceivedPerMsg[name] ?? 0) + size;
       this.messagesReceived[name] = (this.messagesReceived[name] ?? 0) + 1;
       this.queue.push(f);
@@ -390,6 +406,11 @@ export class Peer {
     this.hooks.onReady(this);
   }
 
+  /** RPC ping: a ping now, unless one is already waiting for its pong (Core's fPingQueued). */
+  pingNow(): void {
+    if (this.ready && !this.closed) this.sendPing();
+  }
+
   private sendPing(): void {
     if (this.ping) {
       if (this.clock.now() - this.ping.sentAt > this.timings.pingTimeoutMs)
@@ -404,6 +425,7 @@ export class Peer {
   private onPong(nonce: bigint): void {
     if (!this.ping || nonce !== this.ping.nonce) return;
     this.pingMs = this.clock.now() - this.ping.sentAt;
+    this.minPingMs = this.minPingMs === null ? this.pingMs : Math.min(this.minPingMs, this.pingMs);
     this.ping = null;
   }
 }

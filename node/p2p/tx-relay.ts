@@ -275,6 +275,7 @@ export class TxRelay {
         peer: String(peer.id),
         orphan: orphans.size < this.opts.maxOrphansPerPeer,
       });
+      if (result.status !== 'orphan') peer.lastTxAt = Math.floor(this.deps.clock.now() / 1000);
       if (result.status === 'orphan') {
         if (result.stored) orphans.add(result.wtxid);
         else this.rejects.add(wtxid);

@@ -65,7 +65,10 @@ export interface NetworkParams {
   /** P2P message start bytes. A shared constant: never write into it. */
   readonly magic: Uint8Array;
   readonly p2pPort: number;
+  /** The explorer, Esplora API and /metrics (regtest: Esplora's 3002). */
   readonly httpPort: number;
+  /** JSON-RPC (Bitcoin Core's -rpcport: main 8332, regtest 18443). */
+  readonly rpcPort: number;
   readonly address: Readonly<AddressParams>;
   /** Shared instance: never mutate. */
   readonly genesis: Block;
@@ -119,6 +122,7 @@ export const main: NetworkParams = Object.freeze({
   magic: Uint8Array.of(0xc7, 0x0f, 0x5e, 0x1d),
   p2pPort: 8633,
   httpPort: 8634,
+  rpcPort: 8332,
   address: Object.freeze({ bech32: 'gl', pubkeyHash: 38, scriptHash: 85, wif: 0xa6 }),
   genesis: mainGenesis(),
   genesisHash: hashFromDisplay(MAIN_GENESIS_HASH),
@@ -144,7 +148,8 @@ export const regtest: NetworkParams = Object.freeze({
   name: 'regtest',
   magic: Uint8Array.of(0xfa, 0xbf, 0xb5, 0xda),
   p2pPort: 18444,
-  httpPort: 18443,
+  httpPort: 3002,
+  rpcPort: 18443,
   address: Object.freeze({ bech32: 'bcrt', pubkeyHash: 111, scriptHash: 196, wif: 0xef }),
   genesis: regtestGenesis(),
   genesisHash: hashFromDisplay(REGTEST_GENESIS_HASH),
