@@ -129,6 +129,8 @@ function startCli(dir: string): Promise<{ child: ChildProcess; ms: number; url: 
       dir,
       '--http-port',
       '0',
+      '--rpc-port',
+      '0',
       '--no-listen',
     ],
     {
@@ -140,12 +142,12 @@ function startCli(dir: string): Promise<{ child: ChildProcess; ms: number; url: 
     const timer = setTimeout(() => reject(new Error(`node did not start: ${log}`)), 60_000);
     child.stderr!.on('data', async (c: Buffer) => {
       log += c.toString();
-      const m = /url=(http:\/\/[^\s]+)/.exec(log);
+      const m = /rpc listening url=(http:\/\/[^\s]+)/.exec(log);
       if (!m) return;
       child.stderr!.removeAllListeners('data');
       const secret = readFileSync(join(dir, '.cookie'), 'utf8');
       const agent = new Agent();
-      const url = new URL(`${m[1]}/rpc`);
+      const url = new URL(`${m[1]}/`);
       const auth = `Basic ${Buffer.from(secret).toString('base64')}`;
       await post(url, auth, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'getblockcount' }), agent);
       agent.destroy();

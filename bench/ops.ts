@@ -30,7 +30,22 @@ function runToExit(args: string[], timeoutMs: number): Promise<{ code: number | 
 function startNode(dir: string, extra: string[] = []) {
   const child: ChildProcess = spawn(
     process.execPath,
-    [CLI, '-n', 'regtest', '-d', dir, '--http-port', '0', '--port', '0', '--bind', '127.0.0.1', ...extra],
+    [
+      CLI,
+      '-n',
+      'regtest',
+      '-d',
+      dir,
+      '--http-port',
+      '0',
+      '--rpc-port',
+      '0',
+      '--port',
+      '0',
+      '--bind',
+      '127.0.0.1',
+      ...extra,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const state = { log: '', code: undefined as number | null | undefined };

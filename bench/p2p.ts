@@ -130,7 +130,21 @@ function startServer(datadir: string): Promise<{ child: ChildProcess; port: numb
   const cli = resolve(REPO_ROOT, 'dist', 'node', 'cli.js');
   const child = spawn(
     process.execPath,
-    [cli, '-n', 'regtest', '-d', datadir, '--http-port', '0', '--port', '0', '--bind', '127.0.0.1'],
+    [
+      cli,
+      '-n',
+      'regtest',
+      '-d',
+      datadir,
+      '--http-port',
+      '0',
+      '--rpc-port',
+      '0',
+      '--port',
+      '0',
+      '--bind',
+      '127.0.0.1',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   return new Promise((res, rej) => {

@@ -55,8 +55,8 @@ function load(file: string): Loaded | null {
 function verifyBlock(b: Loaded, backend: EcdsaBackend): void {
   const txs = b.block.txs;
   for (let t = 1; t < txs.length; t++) {
-    const pre = new PrecomputedTx(txs[t]!);
     const spent = b.spent[t]!;
+    const pre = new PrecomputedTx(txs[t]!, spent);
     for (let i = 0; i < spent.length; i++) verifyInput(pre, i, spent[i]!, b.flags, backend);
   }
 }
@@ -67,6 +67,7 @@ type Triple = [Uint8Array, Uint8Array, Uint8Array];
 function recorder(into: Triple[]): EcdsaBackend {
   return {
     name: defaultBackend.name,
+    schnorr: defaultBackend.schnorr,
     verify(msg, sig, key) {
       into.push([msg, Uint8Array.from(sig), key]);
       return defaultBackend.verify(msg, sig, key);

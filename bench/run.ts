@@ -9,16 +9,20 @@ import { run as nodeBench } from './node.js';
 import { run as ops } from './ops.js';
 import { run as p2p } from './p2p.js';
 import { run as protocol } from './protocol.js';
+import { run as relay } from './relay.js';
+import { run as taproot } from './taproot.js';
 import { run as wallet } from './wallet.js';
 
 const benches: Record<string, () => void | Promise<void>> = {
   protocol,
+  taproot,
   miner,
   connect,
   'connect-mempool': connectMempool,
   headers,
   node: nodeBench,
   p2p,
+  relay,
   anchors,
   explorer,
   wallet,

@@ -39,6 +39,17 @@ const DEFAULTS: Required<ExplorerOptions> = {
 };
 
 export function buildExplorer(node: ExplorerNode, options: ExplorerOptions = {}): FastifyInstance {
+  return buildExplorerApp(node, options).app;
+}
+
+/**
+ * The app and its fee estimates, which the node's RPC estimatesmartfee reads too, so both
+ * answer from one estimator and one cache.
+ */
+export function buildExplorerApp(
+  node: ExplorerNode,
+  options: ExplorerOptions = {},
+): { app: FastifyInstance; feeEstimates: () => Promise<Record<string, number>> } {
   // Long path segments reach the schemas (a 400 naming the parameter) rather than a bare 414.
   const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024, routerOptions: { maxParamLength: 1024 } });
   const pool = new MempoolIndex(node.mempool, node.chain);
@@ -93,5 +104,5 @@ export function buildExplorer(node: ExplorerNode, options: ExplorerOptions = {})
     { prefix: '/api' },
   );
   registerWeb(app);
-  return app;
+  return { app, feeEstimates: () => ctx.fees.estimates() };
 }

@@ -10,14 +10,16 @@
  */
 
 import type { Broadcast } from './broadcast.js';
-import type { Chain } from './chain/chain.js';
+import type { AddResult, Chain } from './chain/chain.js';
 import type { DhtStatus } from './dht/dht.js';
 import type { ProviderRecord } from './dht/record.js';
 import type { Logger } from './log.js';
 import type { AcceptResult, FeeRate, Mempool } from './mempool/index.js';
+import type { BlockTemplate } from './mining/template.js';
 import type { NetTotals } from './p2p/p2p.js';
 import type { BanRecord } from './p2p/peer-db.js';
 import type { PeerInfo } from './p2p/peer-info.js';
+import type { Block } from './protocol/block.js';
 import type { NetworkParams } from './protocol/params.js';
 import type { Tx } from './protocol/tx.js';
 import type { SyncState } from './status.js';
@@ -30,7 +32,11 @@ export {
   maxFeeFor,
   txBytesFromHex,
 } from './broadcast.js';
+export type { AddResult } from './chain/chain.js';
 export type { BlockEntry } from './chain/entry.js';
+export { RuleError } from './consensus/errors.js';
+/** What the RPC reads of a block template. */
+export type BlockTemplateView = BlockTemplate;
 export { shKey } from './chain/indexes.js';
 export type { DhtStatus } from './dht/dht.js';
 export type { ProviderRecord } from './dht/record.js';
@@ -44,7 +50,7 @@ export {
   TxRejectError,
 } from './mempool/index.js';
 export { P2PConfigError } from './p2p/errors.js';
-export { canonicalIp } from './p2p/netaddr.js';
+export { canonicalIp, isRoutable } from './p2p/netaddr.js';
 export { LOCAL_SERVICES, type NetTotals } from './p2p/p2p.js';
 export { PROTOCOL_VERSION } from './p2p/peer.js';
 export type { BanRecord } from './p2p/peer-db.js';
@@ -70,6 +76,8 @@ export type ChainReader = Pick<
   | 'getAddressTotals'
   | 'getAnchor'
   | 'utxoStats'
+  | 'tips'
+  | 'bestHeader'
 >;
 
 /** What the front ends read of the mempool, and its events; entering it is `submitTx`. */
@@ -135,6 +143,10 @@ export interface NodeNetwork {
   /** False if `host` was not banned. */
   unban(host: string): boolean;
   clearBanned(): void;
+  /** Closes the connection to a peer by "host:port" or id; false when none matches. */
+  disconnect(target: { address: string } | { id: number }): boolean;
+  /** Asks every peer for a pong now (RPC ping). */
+  pingAll(): void;
 }
 
 /** The DHT as the admin RPC reads it (node/dht/, docs/dht.md). */
@@ -165,4 +177,18 @@ export interface RpcNode {
   generate(n: number, script: Uint8Array): Promise<string[]>;
   /** What `stop` does once its reply is sent. */
   onStopRequest(): void;
+  /** When the node started, ms since the epoch (uptime). */
+  readonly startedAt: number;
+  /** Fee rate estimates, sat/vB by confirmation target in blocks (the explorer's, fees.ts). */
+  feeEstimates(): Promise<Record<string, number>>;
+  /** Bytes the chain and peer databases take on disk (getblockchaininfo size_on_disk). */
+  sizeOnDisk(): Promise<number>;
+  /** A block template on the tip (getblocktemplate); the coinbase pays `coinbaseScript`. */
+  template(coinbaseScript: Uint8Array): BlockTemplateView;
+  /** Validates and stores a block as if mined here (submitblock); throws RuleError. */
+  submitBlock(block: Block): Promise<AddResult>;
+  /** Core's invalidateblock: the block and its descendants become invalid; the chain reorgs. */
+  invalidateBlock(hashHex: string): Promise<void>;
+  /** Core's reconsiderblock: undoes invalidateblock (and any failure mark) for the block's branch. */
+  reconsiderBlock(hashHex: string): Promise<void>;
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * The `gossip-node` command: runs a full node (the default action), and offers protocol tools
- * (network parameters, transaction decoding) and `config` (the effective settings). Settings come
- * from flags, GOSSIP_* variables and a config file (node/config, docs/config.md). Exit codes:
- * 0 ok, 1 failure or bad input (a bad setting included), 2 usage error, 130 forced stop.
+ * (network parameters, transaction decoding), `config` (the effective settings) and `rpc` (one
+ * JSON-RPC call to a running node, as bitcoin-cli). Settings come from flags, GOSSIP_* variables
+ * and a config file (node/config, docs/config.md). Exit codes: 0 ok, 1 failure or bad input (a
+ * bad setting, an RPC error), 2 usage error, 130 forced stop.
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -24,7 +25,8 @@ import { describeTx } from './protocol/describe.js';
 import { EncodingError } from './protocol/errors.js';
 import { getNetwork, type NetworkName } from './protocol/params.js';
 import { Tx } from './protocol/tx.js';
-import { cookiePath } from './rpc/server.js';
+import { cookiePath } from './rpc/auth.js';
+import { formatResult, RpcCallFailed, rpcCall, rpcParams } from './rpc-call.js';
 import { handleShutdown } from './shutdown.js';
 
 class UserError extends Error {}
@@ -95,6 +97,13 @@ async function runNode(r: ResolvedConfig): Promise<void> {
       datadir: c.datadir,
       httpHost: c['http-host'],
       httpPort: c['http-port'],
+      rpcPort: c['rpc-port'],
+      rpcHost: c['rpc-bind'],
+      rpcAllowIp: c['rpc-allow-ip'],
+      rpcCookieFile: c['rpc-cookie-file'],
+      rpcUser: c['rpc-user'],
+      rpcPassword: c['rpc-password'],
+      rpcAuth: c.rpcauth,
       p2pPort: c.port,
       mine: c.mine,
       mineScript,
@@ -116,7 +125,8 @@ async function runNode(r: ResolvedConfig): Promise<void> {
     },
     log,
   );
-  handleShutdown(starting, cookiePath(c.datadir), log);
+  // With rpc-password there is no cookie; the path is only removed if it is ours.
+  handleShutdown(starting, c['rpc-password'] ? undefined : cookiePath(c.datadir, c['rpc-cookie-file']), log);
   await starting;
 }
 
@@ -159,6 +169,7 @@ program
         magic: Buffer.from(p.magic).toString('hex'),
         p2pPort: p.p2pPort,
         httpPort: p.httpPort,
+        rpcPort: p.rpcPort,
         genesis: p.genesisHashHex,
         genesisTime: p.genesis.header.time,
         powLimitBits: `0x${p.powLimitBits.toString(16)}`,
@@ -172,6 +183,32 @@ program
       },
       opts.json === true,
     );
+  });
+
+program
+  .command('rpc')
+  .description("call a running node's JSON-RPC, as bitcoin-cli does (rpc-port, cookie or rpc-password)")
+  .argument('<method>', "the method, e.g. getblockchaininfo; 'help' lists them")
+  .argument('[args...]', 'its arguments: JSON where they parse (numbers, true, [..], {..}), else strings')
+  .option('--named', 'arguments are key=value pairs (bitcoin-cli -named)')
+  .addHelpText(
+    'after',
+    `
+The node is found with the same settings it runs with (-n, -d, --rpc-port, --rpc-bind,
+--rpc-cookie-file, --rpc-user/--rpc-password, GOSSIP_*, the config file). A string result is
+printed as is, anything else as JSON. Exit codes: 0 ok, 1 an RPC error (one line: its code
+and message) or no node to talk to, 2 usage error.`,
+  )
+  .action(async (method: string, args: string[], opts: { named?: boolean }) => {
+    try {
+      const out = formatResult(
+        await rpcCall(settings().values, method, rpcParams(args, opts.named === true)),
+      );
+      if (out !== undefined) console.log(out);
+    } catch (e) {
+      if (e instanceof RpcCallFailed) throw new UserError(e.message);
+      throw e;
+    }
   });
 
 program
@@ -199,7 +236,14 @@ program
   .action(async (action: string, id: string | undefined, opts: { json?: boolean }) => {
     const c = settings().values;
     const code = await runDhtCommand(
-      { datadir: c.datadir, httpHost: c['http-host'], httpPort: c['http-port'] },
+      {
+        datadir: c.datadir,
+        rpcHost: c['rpc-bind'],
+        rpcPort: c['rpc-port'],
+        cookieFile: c['rpc-cookie-file'],
+        user: c['rpc-user'],
+        password: c['rpc-password'],
+      },
       action,
       id,
       opts.json === true,

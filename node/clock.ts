@@ -80,3 +80,13 @@ export function seededRandom(seed: string | number): Random {
     },
   };
 }
+
+/**
+ * A stream of its own for one part of the node, seeded from `random` once: that part may draw
+ * more or fewer times as timing goes (a nonce per compact block sent, say) without shifting the
+ * draws of every other part that shares the node's seed.
+ */
+export function forkRandom(random: Random): Random {
+  const seed = Array.from(random.bytes(32), (b) => b.toString(16).padStart(2, '0')).join('');
+  return seededRandom(seed);
+}

@@ -8,19 +8,27 @@ import { cookiePath } from './rpc/server.js';
 
 export interface DhtCliTarget {
   datadir: string;
-  httpHost: string;
-  httpPort: number;
+  rpcHost: string;
+  rpcPort: number;
+  cookieFile?: string | undefined;
+  /** rpc-user and rpc-password, when set, instead of the cookie. */
+  user?: string | undefined;
+  password?: string | undefined;
 }
 
 async function call(t: DhtCliTarget, method: string, params: unknown[]): Promise<unknown> {
   let cookie: string;
-  try {
-    cookie = (await readFile(cookiePath(t.datadir), 'utf8')).trim();
-  } catch {
-    throw new Error(`no cookie at ${cookiePath(t.datadir)}: is the node running with this datadir?`);
+  if (t.user !== undefined && t.password !== undefined) cookie = `${t.user}:${t.password}`;
+  else {
+    const path = cookiePath(t.datadir, t.cookieFile);
+    try {
+      cookie = (await readFile(path, 'utf8')).trim();
+    } catch {
+      throw new Error(`no cookie at ${path}: is the node running with this datadir?`);
+    }
   }
-  const host = t.httpHost.includes(':') ? `[${t.httpHost}]` : t.httpHost;
-  const res = await fetch(`http://${host}:${t.httpPort}/rpc`, {
+  const host = t.rpcHost === '0.0.0.0' ? '127.0.0.1' : t.rpcHost.includes(':') ? `[${t.rpcHost}]` : t.rpcHost;
+  const res = await fetch(`http://${host}:${t.rpcPort}/`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',

@@ -20,6 +20,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import { RuleError } from './consensus/errors.js';
 import type { DhtStatus } from './dht/dht.js';
 import type { MempoolInfo } from './mempool/index.js';
+import type { CompactStats } from './p2p/compact-blocks.js';
 import type { NetTotals } from './p2p/p2p.js';
 import { type StatusSnapshot, type SyncState, syncState } from './status.js';
 
@@ -45,6 +46,8 @@ function quantile(xs: readonly number[], q: number): number {
 export interface MetricsP2P {
   readonly conns: { readonly bans: { readonly size: number } };
   totals(): NetTotals;
+  /** BIP152 counters; absent in P2P layers without compact blocks. */
+  compactStats?(): CompactStats;
 }
 
 /** The status line's states as label values (no spaces, as Prometheus label values go). */
@@ -284,6 +287,62 @@ export class NodeMetrics {
       'Messages received from peers, by command.',
       (t) => t.messagesReceived,
     );
+
+    // BIP152 compact blocks.
+    const compact = () => src.p2p?.compactStats?.();
+    new Counter({
+      name: 'gossip_p2p_cmpctblock_total',
+      help: 'Compact blocks received, and how they ended: rebuilt with no round trip, needing getblocktxn, failed (full block fetched), invalid (peer punished).',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        this.reset();
+        const c = compact();
+        if (!c) return;
+        this.inc({ outcome: 'received' }, c.received);
+        this.inc({ outcome: 'reconstructed' }, c.reconstructed);
+        this.inc({ outcome: 'getblocktxn' }, c.neededGetblocktxn);
+        this.inc({ outcome: 'failed' }, c.failed);
+        this.inc({ outcome: 'invalid' }, c.invalid);
+      },
+    });
+    new Counter({
+      name: 'gossip_p2p_block_relay_bytes_total',
+      help: 'Bytes received from the peer that delivered each new block (frames), by mode: compact (cmpctblock plus blocktxn) or full; divide by gossip_p2p_block_relay_blocks_total for bytes per block per peer.',
+      labelNames: ['mode'],
+      registers,
+      collect() {
+        this.reset();
+        const c = compact();
+        if (!c) return;
+        this.inc({ mode: 'compact' }, c.blockBytes.compact);
+        this.inc({ mode: 'full' }, c.blockBytes.full);
+      },
+    });
+    new Counter({
+      name: 'gossip_p2p_block_relay_blocks_total',
+      help: 'New blocks received, by mode: rebuilt from a compact block, or whole.',
+      labelNames: ['mode'],
+      registers,
+      collect() {
+        this.reset();
+        const c = compact();
+        if (!c) return;
+        this.inc({ mode: 'compact' }, c.blocks.compact);
+        this.inc({ mode: 'full' }, c.blocks.full);
+      },
+    });
+    new Gauge({
+      name: 'gossip_p2p_hb_peers',
+      help: 'BIP152 high-bandwidth peers: those we asked to push compact blocks (from), those that asked us (to).',
+      labelNames: ['direction'],
+      registers,
+      collect() {
+        const c = compact();
+        this.set({ direction: 'from' }, c?.hbFrom ?? 0);
+        this.set({ direction: 'to' }, c?.hbTo ?? 0);
+      },
+    });
 
     this.registry = Registry.merge([own, sharedProcessRegistry()]);
   }

@@ -27,5 +27,15 @@ export function networkAdmin(p2p: P2P): NodeNetwork {
     ban: (host, seconds, reason, untilMs) => conns.ban(host, seconds, reason, untilMs),
     unban: (host) => conns.bans.unban(host),
     clearBanned: () => conns.bans.clear(),
+    disconnect: (target) => {
+      const peer = conns
+        .ready()
+        .find((p) => ('id' in target ? p.id === target.id : p.addr === target.address));
+      peer?.close('disconnectnode');
+      return peer !== undefined;
+    },
+    pingAll: () => {
+      for (const p of conns.ready()) p.pingNow();
+    },
   };
 }

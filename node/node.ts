@@ -4,9 +4,11 @@
  * after a reorg), block templates and the CPU miner, the HTTP server with the admin RPC, and the
  * P2P layer (which relays what enters the mempool and the chain, through their events).
  */
+import type { Dirent } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildExplorer } from '../explorer-api/index.js';
+import { buildExplorerApp } from '../explorer-api/index.js';
 import type { ExplorerNode, NodeNetwork, RpcNode, SyncInfo } from './api.js';
 import { type Broadcast, broadcastTx, DEFAULT_MAX_FEE_RATE } from './broadcast.js';
 import { type AddResult, Chain } from './chain/chain.js';
@@ -37,8 +39,12 @@ import type { Block } from './protocol/block.js';
 import { toHex } from './protocol/bytes.js';
 import { getNetwork, type NetworkName, type NetworkParams } from './protocol/params.js';
 import type { Tx } from './protocol/tx.js';
-import { buildMethods } from './rpc/methods.js';
-import { CookieAuth, registerRpc } from './rpc/server.js';
+import { AllowIp } from './rpc/allow-ip.js';
+import { RpcAuth } from './rpc/auth.js';
+import { ActiveCommands, makeExecutor } from './rpc/dispatch.js';
+import { SPECS } from './rpc/help.js';
+import { RpcServer } from './rpc/server.js';
+import { buildMethods } from './rpc/table.js';
 import {
   everyOn,
   isSyncing,
@@ -56,6 +62,21 @@ export interface NodeConfig {
   httpHost: string;
   /** 0 picks a free port. */
   httpPort: number;
+  /** JSON-RPC port; default 0, a free port (the CLI passes the rpc-port setting). */
+  rpcPort?: number;
+  /** Address the JSON-RPC server binds (default 127.0.0.1). */
+  rpcHost?: string;
+  /** Addresses and subnets besides loopback that may reach the RPC (Core's -rpcallowip). */
+  rpcAllowIp?: string[];
+  /** Where the cookie goes (default <datadir>/.cookie); unused with rpcPassword. */
+  rpcCookieFile?: string;
+  rpcUser?: string;
+  /** With rpcUser, replaces the cookie (Core's -rpcpassword). */
+  rpcPassword?: string;
+  /** Users as Core's rpcauth.py prints them: "user:salt$hash". */
+  rpcAuth?: string[];
+  /** Run the JSON-RPC server (default true). */
+  rpc?: boolean;
   p2pPort: number;
   mine: boolean;
   /** Output script the miner pays to (required with `mine`). */
@@ -123,13 +144,16 @@ export class FullNode implements ExplorerNode, RpcNode {
   readonly log: Logger;
   readonly chain: Chain;
   readonly mempool: Mempool;
-  readonly auth: CookieAuth;
+  readonly auth: RpcAuth;
   readonly clock: Clock;
   readonly random: Random;
   readonly startedAt: number;
   /** Prometheus metrics (GET /metrics); they read the node only when scraped. */
   readonly metrics: NodeMetrics = new NodeMetrics(this, { version: VERSION });
   private http?: FastifyInstance;
+  private rpcServer?: RpcServer;
+  /** The explorer's fee estimates (explorer-api/fees.ts), shared with estimatesmartfee. */
+  private fees?: () => Promise<Record<string, number>>;
   private scriptPool: ScriptPool | null;
   /** The P2P layer; undefined when disabled. */
   p2p?: P2P;
@@ -145,6 +169,8 @@ export class FullNode implements ExplorerNode, RpcNode {
   /** Set by the CLI: what `stop` over RPC should do after the reply is sent. */
   onStopRequest: () => void = () => undefined;
   httpUrl = '';
+  /** http://host:port of the JSON-RPC server ('' when it is off). */
+  rpcUrl = '';
 
   private constructor(
     config: NodeConfig,
@@ -161,7 +187,13 @@ export class FullNode implements ExplorerNode, RpcNode {
     this.startedAt = this.clock.now();
     this.chain = chain;
     this.scriptPool = scriptPool;
-    this.auth = new CookieAuth(config.datadir);
+    this.auth = new RpcAuth({
+      datadir: config.datadir,
+      cookieFile: config.rpcCookieFile,
+      user: config.rpcUser,
+      password: config.rpcPassword,
+      rpcauth: config.rpcAuth,
+    });
     this.mempool = new Mempool(
       { params: this.params, maxUsage: config.mempoolMaxBytes, scriptCache },
       {
@@ -212,6 +244,7 @@ export class FullNode implements ExplorerNode, RpcNode {
     log.info('chain loaded', { network: params.name, height: chain.height, tip: chain.tip.hashHex });
     try {
       await node.startHttp();
+      if (config.rpc !== false) await node.startRpc();
       if (config.p2p !== false) await node.startP2P();
       if (config.dht) await node.startDht(config.dht);
       if (config.mine) node.startMiner();
@@ -224,16 +257,29 @@ export class FullNode implements ExplorerNode, RpcNode {
   }
 
   private async startHttp(): Promise<void> {
-    this.http = buildExplorer(this);
+    const explorer = buildExplorerApp(this);
+    this.http = explorer.app;
+    this.fees = explorer.feeEstimates;
     registerMetricsRoute(this.http, this.metrics);
-    registerRpc(this.http, { auth: this.auth, methods: buildMethods(this), log: this.log.child('rpc') });
-    await this.auth.write();
     this.httpUrl = await this.http.listen({ host: this.config.httpHost, port: this.config.httpPort });
-    this.log.info('http listening', {
-      url: this.httpUrl,
-      rpc: `${this.httpUrl}/rpc`,
-      cookie: this.auth.path,
+    this.log.info('http listening', { url: this.httpUrl });
+  }
+
+  /** The JSON-RPC server; the cookie is written before it listens, so a client never misses it. */
+  private async startRpc(): Promise<void> {
+    const log = this.log.child('rpc');
+    const active = new ActiveCommands();
+    await this.auth.write();
+    this.rpcServer = await RpcServer.start({
+      host: this.config.rpcHost ?? '127.0.0.1',
+      port: this.config.rpcPort ?? 0,
+      auth: this.auth,
+      allow: new AllowIp(this.config.rpcAllowIp),
+      exec: makeExecutor(buildMethods(this, active), SPECS, active),
+      log,
     });
+    this.rpcUrl = this.rpcServer.url;
+    this.log.info('rpc listening', { url: this.rpcUrl, cookie: this.auth.path ?? 'none (rpc-password)' });
   }
 
   private async startP2P(): Promise<void> {
@@ -435,6 +481,49 @@ export class FullNode implements ExplorerNode, RpcNode {
     return broadcastTx({ mempool: this.mempool, chain: this.chain }, bytes, { maxFeeRate });
   }
 
+  /** The explorer's fee estimates, sat/vB by target; before the HTTP server exists, none. */
+  feeEstimates(): Promise<Record<string, number>> {
+    return this.fees ? this.fees() : Promise.resolve({});
+  }
+
+  /** Bytes under the chain and peer databases (Core's size_on_disk counts the block files). */
+  async sizeOnDisk(): Promise<number> {
+    let total = 0;
+    const walk = async (dir: string): Promise<void> => {
+      let names: Dirent[];
+      try {
+        names = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const d of names) {
+        const p = join(dir, d.name);
+        if (d.isDirectory()) await walk(p);
+        else if (d.isFile()) total += (await stat(p).catch(() => ({ size: 0 }))).size;
+      }
+    };
+    await walk(join(this.config.datadir, 'chain'));
+    return total;
+  }
+
+  /** Core's invalidateblock: marks the block and its descendants failed, then reorgs the mempool in. */
+  async invalidateBlock(hashHex: string): Promise<void> {
+    try {
+      await this.chain.invalidateBlock(hashHex);
+    } finally {
+      await this.flushDisconnected();
+    }
+  }
+
+  /** Core's reconsiderblock: clears the failed marks, reorgs to the best chain, mempool included. */
+  async reconsiderBlock(hashHex: string): Promise<void> {
+    try {
+      await this.chain.reconsiderBlock(hashHex);
+    } finally {
+      await this.flushDisconnected();
+    }
+  }
+
   /** A block template on the tip paying `coinbaseScript`, from the mempool by ancestor fee rate. */
   template(coinbaseScript: Uint8Array): BlockTemplate {
     const tip = this.chain.tip;
@@ -518,6 +607,7 @@ export class FullNode implements ExplorerNode, RpcNode {
       await this.minerPool?.close();
       await this.dht?.stop();
       await this.p2p?.stop();
+      await this.rpcServer?.stop();
       await this.http?.close();
       await this.chain.close();
       await this.scriptPool?.close();

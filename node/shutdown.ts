@@ -38,7 +38,8 @@ const processDeps: ShutdownDeps = {
  */
 export function handleShutdown(
   starting: Promise<Stoppable>,
-  cookiePath: string,
+  /** Undefined when the node writes no cookie (rpc-password set). */
+  cookiePath: string | undefined,
   log: Logger,
   deps: ShutdownDeps = processDeps,
 ): (why: string) => void {
@@ -48,7 +49,7 @@ export function handleShutdown(
     if (firstAt !== null) {
       if (why !== 'rpc stop' && now - firstAt < ECHO_MS) return;
       log.warn('second stop request: exiting now without waiting', { reason: why });
-      rmSync(cookiePath, { force: true });
+      if (cookiePath !== undefined) rmSync(cookiePath, { force: true });
       deps.exit(130);
       return;
     }

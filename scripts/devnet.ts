@@ -16,7 +16,14 @@ import type { Devnet } from './devnet/context.js';
 import { DevnetError } from './devnet/errors.js';
 import { errorText, Output } from './devnet/output.js';
 import { shown } from './devnet/paths.js';
-import { checkFree, DEFAULT_BASE_PORT, ephemeralLayout, fixedLayout, NODE_COUNT } from './devnet/ports.js';
+import {
+  checkFree,
+  DEFAULT_BASE_PORT,
+  DEFAULT_HTTP_BASE_PORT,
+  ephemeralLayout,
+  fixedLayout,
+  NODE_COUNT,
+} from './devnet/ports.js';
 import { Children, type DevnetNode, logTail, stopNodes } from './devnet/processes.js';
 import { readyLines } from './devnet/ready.js';
 import { handleSignals } from './devnet/signals.js';
@@ -32,6 +39,7 @@ interface Options {
   once?: boolean;
   dir: string;
   basePort: number;
+  httpBasePort: number;
   blockInterval: number;
   timeout: number;
   verbose?: boolean;
@@ -146,7 +154,7 @@ async function run(opts: Options): Promise<number> {
     },
   });
   try {
-    d.layout = opts.basePort === 0 ? await ephemeralLayout() : fixedLayout(opts.basePort);
+    d.layout = opts.basePort === 0 ? await ephemeralLayout() : fixedLayout(opts.basePort, opts.httpBasePort);
     await checkFree(d.layout);
     await prepareStateDir(d.dir);
     statePrepared = true;
@@ -209,20 +217,21 @@ const program = new Command('devnet')
   )
   .option(
     '--base-port <n>',
-    `node i serves HTTP on n+10(i-1) and P2P on n+1+10(i-1); 0 picks free ports`,
+    `node i serves JSON-RPC on n+10(i-1) and P2P on n+1+10(i-1); 0 picks free ports for all`,
     integer,
     DEFAULT_BASE_PORT,
   )
+  .option('--http-base-port <n>', 'node i serves the explorer on n+10(i-1)', integer, DEFAULT_HTTP_BASE_PORT)
   .option('--block-interval <seconds>', 'node 1 mines a block this often', seconds, 2)
   .option('--timeout <seconds>', 'most time for all the steps', seconds, 120)
   .option('--verbose', 'show stack traces on errors')
   .addHelpText(
     'after',
     `
-Default ports (HTTP: explorer page, /api and /rpc; P2P):
-  node 1  http://127.0.0.1:18443/  p2p 18444  (the miner)
-  node 2  http://127.0.0.1:18453/  p2p 18454
-  node 3  http://127.0.0.1:18463/  p2p 18464
+Default ports (explorer page and /api; JSON-RPC; P2P):
+  node 1  http://127.0.0.1:3002/  rpc 18443  p2p 18444  (the miner)
+  node 2  http://127.0.0.1:3012/  rpc 18453  p2p 18454
+  node 3  http://127.0.0.1:3022/  rpc 18463  p2p 18464
 
 Files in the state directory: node<i>/ (data dir, node.log, .cookie), alice.wallet, bob.wallet,
 seeds.json, hello-devnet.txt and its .anchor.json proof. Wallet password: GOSSIP_WALLET_PASSWORD,

@@ -35,6 +35,7 @@ afterEach(async () => {
 function counting(): EcdsaBackend & { calls: number } {
   const b = {
     name: defaultBackend.name,
+    schnorr: defaultBackend.schnorr,
     calls: 0,
     verify(msg: Uint8Array, sig: Uint8Array, pub: Uint8Array): boolean {
       b.calls++;

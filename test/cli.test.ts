@@ -17,7 +17,7 @@ function run(bin: 'node' | 'wallet', args: string[], input?: string) {
 
 describe('gossip-node', () => {
   it('has --help on every command', () => {
-    for (const args of [['--help'], ['params', '--help'], ['decode-tx', '--help']]) {
+    for (const args of [['--help'], ['params', '--help'], ['decode-tx', '--help'], ['rpc', '--help']]) {
       const r = run('node', args);
       expect(r.code).toBe(0);
       expect(r.out).toContain('Usage: gossip-node');

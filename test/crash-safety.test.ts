@@ -32,7 +32,7 @@ import { CrashWallet } from './helpers/crash-wallet.js';
 
 const SEED = process.env.CRASH_SEED ? Number(process.env.CRASH_SEED) : randomInt(2 ** 31);
 const ROUNDS = 22;
-/** Kill delays, ms: after the spawn, and after `http listening`. */
+/** Kill delays, ms: after the spawn, and after `rpc listening`. */
 const STARTUP_KILL_MS = [50, 800] as const;
 const RUNNING_KILL_MS = [150, 1500] as const;
 // A start takes under a second on idle cores; with both cores busy it took up to 30 s.
@@ -165,7 +165,7 @@ describe('crash safety: SIGKILL at random moments, then restart', () => {
     const rand = prng(SEED);
     const ourScript = toHex(wallet.script);
     // A quarter of the kills count from the spawn and mostly land during startup (which takes
-    // 0.4-1 s here); the rest count from `http listening`, with the miner and our sends running.
+    // 0.4-1 s here); the rest count from `rpc listening`, with the miner and our sends running.
     const plan = Array.from({ length: ROUNDS }, () => {
       const fromSpawn = rand() < 0.25;
       const [lo, hi] = fromSpawn ? STARTUP_KILL_MS : RUNNING_KILL_MS;

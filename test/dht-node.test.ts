@@ -55,8 +55,8 @@ describe('the DHT in a node', () => {
     expect(metrics).toMatch(/^gossip_dht_lookup_latency_p90_ms 0$/m);
 
     // gossip-node dht status|lookup, as the command runs them.
-    const u = new URL(nodes[2]!.url);
-    const target = { datadir: nodes[2]!.datadir, httpHost: u.hostname, httpPort: Number(u.port) };
+    const u = new URL(nodes[2]!.rpcUrl);
+    const target = { datadir: nodes[2]!.datadir, rpcHost: u.hostname, rpcPort: Number(u.port) };
     const lines: string[] = [];
     expect(await runDhtCommand(target, 'status', undefined, false, (l) => lines.push(l))).toBe(0);
     expect(lines).toContain('routingtablesize: 2');

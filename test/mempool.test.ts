@@ -11,6 +11,7 @@ import { SEQUENCE_LOCKTIME_TYPE_FLAG } from '../node/consensus/tx-inputs.js';
 import type { RejectCode } from '../node/mempool/errors.js';
 import type { Mempool } from '../node/mempool/mempool.js';
 import { consequenceOf } from '../node/p2p/misbehaviour.js';
+import { concat } from '../node/protocol/bytes.js';
 import { hash160, sha256 } from '../node/protocol/hash.js';
 import { OP } from '../node/protocol/script/opcodes.js';
 import { pushBytes } from '../node/protocol/script/script.js';
@@ -18,6 +19,9 @@ import { multisig, nullData, p2sh, p2tr, p2wsh } from '../node/protocol/script/t
 import { OutPoint, Tx, TxIn, TxOut } from '../node/protocol/tx.js';
 import { outpointOf, payTo, type SpendInput, type SpendOptions, signedSpend } from './helpers/keys.js';
 import { ALICE, BOB, COIN, FakeChain, invariants, rejection } from './helpers/mempool-fixture.js';
+
+/** Alice's key as a BIP340 x-only key: a valid point, so only the signature can fail. */
+const ALICE_XONLY = ALICE.pub.subarray(1);
 
 /** Spends `input` to Bob, paying `fee`. */
 function pay(input: SpendInput, fee = 1000n, opts: SpendOptions = {}): Tx {
@@ -334,15 +338,46 @@ const rows: Row[] = [
       ),
   },
   {
-    name: 'spends a P2TR output (taproot not implemented)',
-    code: 'NONSTANDARD_INPUTS',
+    name: 'spends a P2TR output with an invalid BIP340 signature',
+    code: 'SCRIPT_FAILED',
+    consensus: true,
     build: (c) =>
       signedSpend(
         [
           {
-            ...c.fund(COIN, { script: p2tr(new Uint8Array(32).fill(3)) }),
+            ...c.fund(COIN, { script: p2tr(ALICE_XONLY) }),
             key: undefined,
-            witness: [new Uint8Array(64)],
+            witness: [new Uint8Array(64).fill(1)],
+          },
+        ],
+        [payTo(BOB, COIN / 2n)],
+      ),
+  },
+  {
+    name: 'P2TR spend with an annex',
+    code: 'WITNESS_NONSTANDARD',
+    build: (c) =>
+      signedSpend(
+        [
+          {
+            ...c.fund(COIN, { script: p2tr(ALICE_XONLY) }),
+            key: undefined,
+            witness: [new Uint8Array(64).fill(1), Uint8Array.of(0x50)],
+          },
+        ],
+        [payTo(BOB, COIN / 2n)],
+      ),
+  },
+  {
+    name: 'tapscript stack item of 81 bytes',
+    code: 'WITNESS_NONSTANDARD',
+    build: (c) =>
+      signedSpend(
+        [
+          {
+            ...c.fund(COIN, { script: p2tr(ALICE_XONLY) }),
+            key: undefined,
+            witness: [new Uint8Array(81), Uint8Array.of(0x51), concat(Uint8Array.of(0xc0), ALICE_XONLY)],
           },
         ],
         [payTo(BOB, COIN / 2n)],

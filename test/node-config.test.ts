@@ -95,15 +95,25 @@ describe('resolveConfig: layers', () => {
       network: 'main',
       port: 8633,
       'http-port': 8634,
+      'rpc-port': 8332,
+      'rpc-bind': '127.0.0.1',
+      'rpc-allow-ip': [],
+      rpcauth: [],
       listen: true,
       mine: false,
     });
+    expect(r.values['rpc-cookie-file']).toBeUndefined();
     expect(r.values.datadir).toBe('/home/u/.local/share/gossip-ledger/main');
     expect(r.values.connect).toEqual([]);
     expect(r.values.seeds).toBeUndefined();
     expect(Object.values(r.sources).every((s) => s === 'default')).toBe(true);
     const rt = resolveConfig(input({}, { GOSSIP_NETWORK: 'regtest', XDG_DATA_HOME: '/x' }));
-    expect(rt.values).toMatchObject({ port: 18444, 'http-port': 18443, datadir: '/x/gossip-ledger/regtest' });
+    expect(rt.values).toMatchObject({
+      port: 18444,
+      'http-port': 3002,
+      'rpc-port': 18443,
+      datadir: '/x/gossip-ledger/regtest',
+    });
   });
 
   it('takes flags over environment over file over defaults', () => {
@@ -164,6 +174,28 @@ describe('resolveConfig: layers', () => {
       expect(() => resolveConfig(input({ 'max-fee-rate': bad })), bad).toThrow(ConfigError);
     expect(() => resolveConfig(input(), TOML('max-fee-rate = "0.1"\n'))).toThrow(/expected a number/);
     expect(() => resolveConfig(input(), TOML('max-fee-rate = 1.5\n'))).toThrow(/fee rate in coin\/kvB/);
+  });
+
+  it('reads the RPC settings: allow-ip subnets and rpcauth entries as lists, the password as given', () => {
+    const auth = `alice:0123abcd$${'ab'.repeat(32)}`;
+    const r = resolveConfig(
+      input(
+        { 'rpc-allow-ip': ['10.0.0.0/8', 'fd00::1'], rpcauth: [auth] },
+        { GOSSIP_RPC_PASSWORD: ' p w ', GOSSIP_RPC_USER: 'bob' },
+      ),
+    );
+    expect(r.values).toMatchObject({
+      'rpc-allow-ip': ['10.0.0.0/8', 'fd00::1'],
+      rpcauth: [auth],
+      'rpc-user': 'bob',
+      'rpc-password': ' p w ',
+    });
+    const f = resolveConfig(input(), TOML(`rpc-allow-ip = ["192.168.1.0/24"]\nrpcauth = ["${auth}"]\n`));
+    expect(f.values['rpc-allow-ip']).toEqual(['192.168.1.0/24']);
+    expect(f.values.rpcauth).toEqual([auth]);
+    // `gossip-node config` never prints the password.
+    expect(configJson(r)['rpc-password']).toEqual({ value: '(set)', source: 'env' });
+    expect(formatConfigText(r)).not.toContain('p w');
   });
 
   it('treats an empty variable as unset', () => {
@@ -243,6 +275,26 @@ describe('resolveConfig: errors', () => {
       'GOSSIP_LISTEN: expected 1, 0, true, false, yes or no, got "maybe"',
     ],
     [load({ bind: '1.2.3.4:80' }), 'BAD_VALUE', '--bind: not an IP address or host name: "1.2.3.4:80"'],
+    [
+      load({ 'rpc-allow-ip': ['10.0.0.0/33'] }),
+      'BAD_VALUE',
+      '--rpc-allow-ip: prefix length must be 0-32: "10.0.0.0/33"',
+    ],
+    [
+      load({}, { GOSSIP_RPC_ALLOW_IP: 'example.com' }),
+      'BAD_VALUE',
+      'GOSSIP_RPC_ALLOW_IP: not an IP address or subnet (ip or ip/bits): "example.com"',
+    ],
+    [
+      load({ rpcauth: ['alice:salt$nothex'] }),
+      'BAD_VALUE',
+      `--rpcauth: the hash after '$' must be 64 hex digits, got "nothex"`,
+    ],
+    [
+      load({}, {}, 'rpcauth = ["nocolon"]'),
+      'BAD_VALUE',
+      `${F}rpcauth: expected user:salt$hash as rpcauth.py prints it, got "nocolon"`,
+    ],
     [
       load({ connect: ['ok.example:1', 'x y'] }),
       'BAD_VALUE',
@@ -459,7 +511,7 @@ describe('the built gossip-node', () => {
     const file = join(d, 'node.toml');
     await writeFile(
       file,
-      'http-port = 0\nport = 0\nbind = "127.0.0.1"\nlisten = false\nlog-level = "debug"\n',
+      'http-port = 0\nrpc-port = 0\nport = 0\nbind = "127.0.0.1"\nlisten = false\nlog-level = "debug"\n',
     );
     const child = spawn(process.execPath, [NODE_BIN, '-d', join(d, 'data')], {
       env: childEnv({ GOSSIP_NETWORK: 'regtest', GOSSIP_CONFIG: file }),
@@ -481,17 +533,21 @@ describe('the built gossip-node', () => {
         res();
       };
       const check = () => {
-        if (/http listening url=/.test(log) && /p2p started /.test(log)) done();
+        if (/rpc listening url=/.test(log) && /p2p started /.test(log)) done();
       };
       const timer = setTimeout(done, 90_000);
       child.stderr!.on('data', check);
       void exited.then(done);
       check();
     });
-    // A free port, not regtest's 18443: http-port = 0 came from the file, as listen = false did.
+    // Free ports, not regtest's 3002 and 18443: http-port = 0 and rpc-port = 0 came from the
+    // file, as listen = false did.
     const port = Number(/http listening url=http:\/\/127\.0\.0\.1:(\d+)/.exec(log)?.[1]);
     expect(port, log).toBeGreaterThan(0);
-    expect(port).not.toBe(18443);
+    expect(port).not.toBe(3002);
+    const rpcPort = Number(/rpc listening url=http:\/\/127\.0\.0\.1:(\d+)/.exec(log)?.[1]);
+    expect(rpcPort, log).toBeGreaterThan(0);
+    expect(rpcPort).not.toBe(18443);
     expect(log).toContain(`network=regtest config=${file}`);
     expect(log).toMatch(/p2p started listen=off/);
     child.kill('SIGINT');

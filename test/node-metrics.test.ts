@@ -177,9 +177,19 @@ describe('GET /metrics on a small network', () => {
     expect(got('verack')).toBe(24); // a bare 24-byte header
     expect(value(e, 'gossip_p2p_received_messages_total', { command: 'verack' })).toBe(1);
     expect(value(e, 'gossip_p2p_sent_bytes_total', { command: 'verack' })).toBe(24);
-    // A served the 101 blocks B synced, and C's two after the reorg.
-    expect(value(e, 'gossip_p2p_sent_bytes_total', { command: 'block' })).toBeGreaterThan(103 * 24);
+    // A served the 101 blocks B synced, and C's two after the reorg: whole, or as BIP152 compact
+    // blocks when B fetched them one at a time on its tip.
+    const blockBytes = (command: string) => value(e, 'gossip_p2p_sent_bytes_total', { command }) ?? 0;
+    expect(blockBytes('block') + blockBytes('cmpctblock')).toBeGreaterThan(103 * 24);
     expect(value(e, 'gossip_p2p_sent_bytes_total', { command: 'tx' })).toBe(24 + spend.toBytes().length);
+    // BIP152: the series exist, and agree with the P2P layer's own counters.
+    expect(e.types.get('gossip_p2p_cmpctblock_total')).toBe('counter');
+    expect(e.types.get('gossip_p2p_hb_peers')).toBe('gauge');
+    const cs = a.node.p2p!.compactStats();
+    expect(value(e, 'gossip_p2p_cmpctblock_total', { outcome: 'received' })).toBe(cs.received);
+    expect(value(e, 'gossip_p2p_block_relay_blocks_total', { mode: 'full' })).toBe(cs.blocks.full);
+    expect(value(e, 'gossip_p2p_block_relay_bytes_total', { mode: 'compact' })).toBe(cs.blockBytes.compact);
+    expect(value(e, 'gossip_p2p_hb_peers', { direction: 'to' })).toBe(cs.hbTo);
   });
 
   it('keeps one registry per node, with the process metrics in each', async () => {

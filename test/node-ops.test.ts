@@ -34,7 +34,7 @@ function start(home: string, seeds: string): Running {
   for (const k of Object.keys(env)) if (k.startsWith('GOSSIP_')) delete env[k];
   const child = spawn(
     process.execPath,
-    [NODE_BIN, '--http-port', '0', '--port', '0', '--bind', '127.0.0.1', '--seeds', seeds],
+    [NODE_BIN, '--http-port', '0', '--rpc-port', '0', '--port', '0', '--bind', '127.0.0.1', '--seeds', seeds],
     { env, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   children.push(child);

@@ -192,8 +192,9 @@ describe('node RPC', () => {
       expect(json.error.code, body).toBe(-32700);
       expect(json.id).toBeNull();
     }
+    // Core: JSON that is neither an object nor an array is "Top-level object parse error".
     const notObject = (await (await t.post('42')).json()) as { error: { code: number } };
-    expect(notObject.error.code).toBe(-32600);
+    expect(notObject.error.code).toBe(-32700);
     expect((await rpcError(t.rpc('nosuchmethod'))).code).toBe(-32601);
     expect((await rpcError(t.rpc('__proto__'))).code).toBe(-32601);
     expect((await rpcError(t.rpc('getblockhash', ['one']))).code).toBe(-3);
@@ -460,7 +461,8 @@ describe('node RPC: maxfeerate (Core: 0.10 coin/kvB unless the call says otherwi
     // The tx is decoded before maxfeerate is read, as in Core.
     expect(await code('sendrawtransaction', ['0200000001', -1])).toBe(-22);
     expect(await code('testmempoolaccept', [hex])).toBe(-3);
-    expect(await code('testmempoolaccept', [])).toBe(-3);
+    // A missing required argument: Core answers -1 with the method's usage (IsValidNumArgs).
+    expect(await code('testmempoolaccept', [])).toBe(-1);
     expect(await code('testmempoolaccept', [[]])).toBe(-8);
     expect(await code('testmempoolaccept', [Array(26).fill(hex)])).toBe(-8);
     expect(await code('testmempoolaccept', [[hex], 2])).toBe(-8);
@@ -498,7 +500,7 @@ describe('node RPC: maxfeerate (Core: 0.10 coin/kvB unless the call says otherwi
 describe('node RPC: transport', () => {
   it('answers an unauthenticated POST with 401 before reading its body, and closes', async () => {
     const t = await startTestNode();
-    const { hostname: host, port } = new URL(t.url);
+    const { hostname: host, port } = new URL(t.rpcUrl);
     const socket = connect(Number(port), host);
     try {
       await once(socket, 'connect');
@@ -511,7 +513,7 @@ describe('node RPC: transport', () => {
       // 7.5 MB announced (under the 8 MiB body limit), 64 kB sent, the rest never: a server that
       // reads the body before checking the cookie cannot answer this request at all.
       socket.write(
-        `POST /rpc HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: 7500000\r\n\r\n`,
+        `POST / HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: 7500000\r\n\r\n`,
       );
       socket.write('['.repeat(65_536));
       // Bounded only so that a server waiting for the rest fails here rather than at the test timeout.
@@ -558,7 +560,11 @@ describe('node RPC: transport', () => {
       400,
       { result: null, error: { code: -32600, message: 'JSON-RPC version not supported' }, id: 4 },
     ]);
-    expect(await post({ id: 5, method: 'stop', params: 'x' })).toMatchObject([500, { result: null, id: 5 }]);
+    // Core's JSONRPCRequest::parse: params neither array nor object is an invalid request (400).
+    expect(await post({ id: 5, method: 'stop', params: 'x' })).toEqual([
+      400,
+      { result: null, error: { code: -32600, message: 'Params must be an array or object' }, id: 5 },
+    ]);
     expect(await post('{')).toEqual([
       500,
       { result: null, error: { code: -32700, message: 'Parse error' }, id: null },

@@ -42,6 +42,8 @@ describe('gossip-node with unreachable seeds', () => {
         join(dir, 'data'),
         '--http-port',
         '0',
+        '--rpc-port',
+        '0',
         '--port',
         '0',
         '--bind',
@@ -91,10 +93,14 @@ describe('gossip-node with unreachable seeds', () => {
       ['--addnode', '1.2.3.4:99999'],
       ['--max-inbound', '-1'],
     ]) {
-      const r = spawnSync(process.execPath, [CLI, '-d', join(dir, 'data'), '--http-port', '0', ...args], {
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
+      const r = spawnSync(
+        process.execPath,
+        [CLI, '-d', join(dir, 'data'), '--http-port', '0', '--rpc-port', '0', ...args],
+        {
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      );
       expect(r.status, args.join(' ')).toBe(1);
       expect(r.stderr.trim().split('\n').length, r.stderr).toBe(1);
       expect(r.stderr).toMatch(/^gossip-node: /);

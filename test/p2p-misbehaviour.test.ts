@@ -47,7 +47,7 @@ describe('consequenceOf', () => {
   });
 
   it('maps every wire offence, each disconnecting, with the scores Core-style peers earn', () => {
-    expect(offenceCodes.length).toBe(22);
+    expect(offenceCodes.length).toBe(27);
     for (const code of offenceCodes) {
       const c = consequenceOf(new P2PError(code, 'x'));
       expect(c.disconnect, code).toBe(true);
@@ -56,6 +56,13 @@ describe('consequenceOf', () => {
     expect(new P2PError('OVERSIZED_FRAME', 'x').score).toBe(100);
     expect(new P2PError('BAD_CHECKSUM', 'x').score).toBe(50);
     expect(new P2PError('STALLING', 'x').score).toBe(0);
+    // Core: Misbehaving(20) for an addr/addrv2 over 1,000; a late sendaddrv2 only disconnects.
+    expect(new P2PError('ADDR_OVERSIZE', 'x').score).toBe(20);
+    // BIP152 (Core's Misbehaving(100, "invalid compact block") and its siblings).
+    expect(new P2PError('INVALID_CMPCT_BLOCK', 'x').score).toBe(100);
+    expect(new P2PError('INVALID_BLOCKTXN', 'x').score).toBe(100);
+    expect(new P2PError('BAD_GETBLOCKTXN', 'x').score).toBe(100);
+    expect(new P2PError('LATE_NEGOTIATION', 'x').score).toBe(0);
     expect(new P2PError('DHT_BAD_SIGNATURE', 'x').score).toBe(100);
     expect(new P2PError('DHT_FLOOD', 'x').score).toBe(20);
   });

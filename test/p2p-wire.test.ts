@@ -219,9 +219,10 @@ describe('messages', () => {
   });
 
   it('decodes unknown commands as ignorable, keeping their bytes', () => {
-    expect(decodeMessage('wtxidrelay', new Uint8Array(0))).toEqual({
+    // Erlay's (BIP330), which this node does not speak.
+    expect(decodeMessage('sendtxrcncl', new Uint8Array(0))).toEqual({
       command: 'unknown',
-      name: 'wtxidrelay',
+      name: 'sendtxrcncl',
       payload: new Uint8Array(0),
     });
   });

@@ -108,7 +108,7 @@ describe('main genesis (ours)', () => {
 describe('network parameters', () => {
   it('main matches DESIGN.md section 4', () => {
     expect(toHex(main.magic)).toBe('c70f5e1d');
-    expect([main.p2pPort, main.httpPort]).toEqual([8633, 8634]);
+    expect([main.p2pPort, main.httpPort, main.rpcPort]).toEqual([8633, 8634, 8332]);
     expect(main.address).toEqual({ bech32: 'gl', pubkeyHash: 38, scriptHash: 85, wif: 0xa6 });
     expect(main.targetSpacing).toBe(60);
     expect(main.powLimitBits).toBe(0x1f00ffff);
@@ -123,12 +123,20 @@ describe('network parameters', () => {
     expect(main.subsidy).toBe(5_000_000_000n);
     expect(main.halvingInterval).toBe(2_100_000);
     expect(main.maxMoney).toBe(21_000_000_000_000_000n);
-    expect(main.activation).toEqual({ bip16: 0, bip34: 1, bip65: 1, bip66: 1, csv: 1, segwit: 0 });
+    expect(main.activation).toEqual({
+      bip16: 0,
+      bip34: 1,
+      bip65: 1,
+      bip66: 1,
+      csv: 1,
+      segwit: 0,
+      taproot: 0,
+    });
   });
 
   it('regtest matches Bitcoin Core CRegTestParams', () => {
     expect(toHex(regtest.magic)).toBe('fabfb5da');
-    expect([regtest.p2pPort, regtest.httpPort]).toEqual([18444, 18443]);
+    expect([regtest.p2pPort, regtest.httpPort, regtest.rpcPort]).toEqual([18444, 3002, 18443]);
     expect(regtest.address).toEqual({ bech32: 'bcrt', pubkeyHash: 111, scriptHash: 196, wif: 0xef });
     expect(regtest.targetSpacing).toBe(600);
     expect(regtest.powLimit).toBe(BigInt(`0x7f${'ff'.repeat(31)}`));
@@ -137,7 +145,15 @@ describe('network parameters', () => {
     expect(regtest.subsidy).toBe(5_000_000_000n);
     expect(regtest.halvingInterval).toBe(150);
     expect(regtest.maxMoney).toBe(2_100_000_000_000_000n);
-    expect(regtest.activation).toEqual({ bip16: 0, bip34: 1, bip65: 1, bip66: 1, csv: 1, segwit: 0 });
+    expect(regtest.activation).toEqual({
+      bip16: 0,
+      bip34: 1,
+      bip65: 1,
+      bip66: 1,
+      csv: 1,
+      segwit: 0,
+      taproot: 0,
+    });
   });
 
   it('shares Bitcoin’s limits', () => {

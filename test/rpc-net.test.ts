@@ -15,7 +15,8 @@ import {
 } from '../node/api.js';
 import { regtest } from '../node/protocol/params.js';
 import { RpcError } from '../node/rpc/errors.js';
-import { buildMethods } from '../node/rpc/methods.js';
+import { SPECS } from '../node/rpc/help.js';
+import { buildMethods } from '../node/rpc/table.js';
 
 function rpcNode(network: NodeNetwork | undefined): RpcNode {
   return {
@@ -33,6 +34,15 @@ function rpcNode(network: NodeNetwork | undefined): RpcNode {
     },
     generate: () => Promise.reject(new Error('not used')),
     onStopRequest: () => undefined,
+    startedAt: 0,
+    feeEstimates: () => Promise.reject(new Error('not used')),
+    sizeOnDisk: () => Promise.reject(new Error('not used')),
+    template: () => {
+      throw new Error('not used');
+    },
+    submitBlock: () => Promise.reject(new Error('not used')),
+    invalidateBlock: () => Promise.reject(new Error('not used')),
+    reconsiderBlock: () => Promise.reject(new Error('not used')),
   };
 }
 
@@ -70,6 +80,13 @@ function fakeNetwork() {
       calls.push('clearBanned');
       bans.clear();
     },
+    disconnect: (target) => {
+      calls.push(`disconnect ${JSON.stringify(target)}`);
+      return 'id' in target ? target.id === 7 : target.address === '1.2.3.4:18444';
+    },
+    pingAll: () => {
+      calls.push('pingAll');
+    },
   };
   return { net, bans, calls };
 }
@@ -84,6 +101,12 @@ async function codeOf(call: () => unknown): Promise<number> {
   }
   throw new Error('no error');
 }
+
+describe('the method table', () => {
+  it('has usage text for every method and a method for every usage text', () => {
+    expect(Object.keys(buildMethods(rpcNode(undefined))).sort()).toEqual(Object.keys(SPECS).sort());
+  });
+});
 
 describe('net RPCs over NodeNetwork', () => {
   it('setban, listbanned and clearbanned go through the ban operations', async () => {
@@ -110,6 +133,31 @@ describe('net RPCs over NodeNetwork', () => {
     expect(await m.addnode!(['127.0.0.1:1', 'add'])).toBeNull();
     expect(await codeOf(() => m.addnode!(['127.0.0.1:1', 'remove']))).toBe(-24);
     expect(await codeOf(() => m.addnode!(['bad', 'add']))).toBe(-8);
+    // BIP324 is not offered, as Core with -v2transport=0.
+    expect(await codeOf(() => m.addnode!(['127.0.0.1:2', 'add', true]))).toBe(-8);
+    expect(await m.addnode!(['127.0.0.1:2', 'add', false])).toBeNull();
+  });
+
+  it('ping asks every peer; disconnectnode takes an address or an id, not both (Core -8, -29)', async () => {
+    const { net, calls } = fakeNetwork();
+    const m = buildMethods(rpcNode(net));
+    expect(await m.ping!([])).toBeNull();
+    expect(await m.disconnectnode!(['1.2.3.4:18444'])).toBeNull();
+    expect(await m.disconnectnode!(['', 7])).toBeNull();
+    expect(await m.disconnectnode!([null, 7])).toBeNull();
+    expect(calls).toEqual([
+      'pingAll',
+      'disconnect {"address":"1.2.3.4:18444"}',
+      'disconnect {"id":7}',
+      'disconnect {"id":7}',
+    ]);
+    expect(await codeOf(() => m.disconnectnode!(['5.6.7.8:1']))).toBe(-29);
+    expect(await codeOf(() => m.disconnectnode!([null, 8]))).toBe(-29);
+    expect(await codeOf(() => m.disconnectnode!(['1.2.3.4:18444', 7]))).toBe(-8);
+    expect(await codeOf(() => m.disconnectnode!([]))).toBe(-8);
+    expect(await codeOf(() => m.disconnectnode!([null, 'x']))).toBe(-3);
+    // Without P2P, Core's -31.
+    expect(await codeOf(() => buildMethods(rpcNode(undefined)).ping!([]))).toBe(-31);
   });
 
   it('getnetworkinfo reads the network view', async () => {
@@ -121,6 +169,8 @@ describe('net RPCs over NodeNetwork', () => {
       networkactive: true,
       connections: 0,
     });
+    const info = (await m.getnetworkinfo!([])) as { networks: { name: string; reachable: boolean }[] };
+    expect(info.networks.filter((n) => n.reachable).map((n) => n.name)).toEqual(['ipv4', 'ipv6']);
     expect(await m.getnettotals!([])).toMatchObject({ totalbytessent: 1, totalbytesrecv: 2 });
   });
 

@@ -6,10 +6,19 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as tiny from 'tiny-secp256k1';
 import { describe, expect, it } from 'vitest';
+import type { Coin } from '../node/consensus/tx-inputs.js';
 import { Block } from '../node/protocol/block.js';
 import { fromHex } from '../node/protocol/bytes.js';
-import { Tx, TxIn } from '../node/protocol/tx.js';
+import { createGenesisBlock, REGTEST_GENESIS_SPEC } from '../node/protocol/genesis.js';
+import { sha256 } from '../node/protocol/hash.js';
+import { MANDATORY_FLAGS } from '../node/protocol/script/flags.js';
+import { PrecomputedTx, SigVersion } from '../node/protocol/script/sighash.js';
+import { taprootSighash } from '../node/protocol/script/sighash-taproot.js';
+import { tapTweakHash } from '../node/protocol/script/taproot.js';
+import { p2tr } from '../node/protocol/script/templates.js';
+import { OutPoint, Tx, TxIn, TxOut } from '../node/protocol/tx.js';
 import { blockVectorFiles, loadBlockVector, spentOutputs, vectorFlags } from './helpers/block-vectors.js';
 
 const dist = resolve(
@@ -78,4 +87,56 @@ describe('ScriptPool', () => {
       await pool.close();
     }
   });
+
+  it('verifies key-path P2TR spends through its workers, with every spent output', async () => {
+    const { ScriptPool } = (await import(dist)) as typeof import('../node/chain/script-pool.js');
+    const pool = ScriptPool.create(2)!;
+    try {
+      const genesis = createGenesisBlock(REGTEST_GENESIS_SPEC);
+      const txs: Tx[] = [genesis.txs[0]!];
+      const spent: Coin[][] = [];
+      // 20 txs of 5 inputs: above the inline threshold, so the workers take chunks.
+      for (let t = 0; t < 20; t++) {
+        const keys = Array.from({ length: 5 }, (_, k) => sha256(Uint8Array.of(t, k)));
+        const coins = keys.map((d) => {
+          const x = tiny.xOnlyPointFromScalar(d);
+          const q = tiny.xOnlyPointAddTweak(x, tapTweakHash(x, null))!.xOnlyPubkey;
+          return { value: 10_000n + BigInt(t), script: p2tr(q), height: 1, coinbase: false };
+        });
+        const inputs = keys.map(
+          (_, k) => new TxIn(new OutPoint(sha256(Uint8Array.of(t, k, 1)), k), new Uint8Array(0), 0),
+        );
+        const unsigned = new Tx({
+          version: 2,
+          inputs,
+          outputs: [new TxOut(1000n, coins[0]!.script)],
+          locktime: 0,
+        });
+        const pre = new PrecomputedTx(unsigned, coins);
+        const signed = inputs.map((i, k) => {
+          const d = keys[k]!;
+          const exec = { annexHash: null, codeSeparatorPos: 0xffffffff, validationWeightLeft: 0 };
+          const h = taprootSighash(pre, k, 0, SigVersion.TAPROOT, exec)!;
+          const even = tiny.pointFromScalar(d, true)![0] === 3 ? tiny.privateNegate(d) : d;
+          const secret = tiny.privateAdd(even, tapTweakHash(tiny.xOnlyPointFromScalar(d), null))!;
+          return new TxIn(i.prevout, i.script, i.sequence, [tiny.signSchnorr(h, secret, new Uint8Array(32))]);
+        });
+        txs.push(new Tx({ version: 2, inputs: signed, outputs: unsigned.outputs, locktime: 0 }));
+        spent.push(coins);
+      }
+      const block = new Block(genesis.header, txs);
+      expect(await pool.verify(block, block.toBytes(), spent, MANDATORY_FLAGS)).toBeNull();
+      // The amount of another input of tx 17 changed: BIP341 signs them all, so input 0 fails.
+      const changed = spent.map((row, i) =>
+        i === 16 ? row.map((c, k) => (k === 3 ? { ...c, value: c.value + 1n } : c)) : row,
+      );
+      expect(await pool.verify(block, block.toBytes(), changed, MANDATORY_FLAGS)).toMatchObject({
+        txIndex: 17,
+        inputIndex: 0,
+        scriptError: 'SCHNORR_SIG',
+      });
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
 });

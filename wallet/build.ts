@@ -45,7 +45,10 @@ export function buildSigned(coins: readonly SpendCoin[], outputs: readonly TxOut
  */
 export function verifySigned(tx: Tx, coins: readonly SpendCoin[]): void {
   if (tx.inputs.length !== coins.length) throw new Error('internal: input count mismatch');
-  const pre = new PrecomputedTx(tx);
+  const pre = new PrecomputedTx(
+    tx,
+    coins.map((c) => ({ value: c.value, script: c.key.script })),
+  );
   tx.inputs.forEach((input, i) => {
     const coin = coins[i]!;
     try {

@@ -165,6 +165,23 @@ export class BlockIndex {
   }
 
   /** Marks `e` and every entry descending from it failed; returns them, `e` first. */
+  /**
+   * Core's ResetBlockFailureFlags: clears the failed mark of `e`, of every entry built on it and
+   * of its ancestors; returns the entries that changed.
+   */
+  reconsider(e: BlockEntry): BlockEntry[] {
+    const out: BlockEntry[] = [];
+    for (const x of this.map.values()) {
+      if (!x.failed) continue;
+      const related = x.height >= e.height ? x.ancestor(e.height) === e : e.ancestor(x.height) === x;
+      if (!related) continue;
+      x.status &= ~STATUS.FAILED;
+      out.push(x);
+      if (!this.best || this.best.failed || x.chainWork > this.best.chainWork) this.best = x;
+    }
+    return out;
+  }
+
   fail(e: BlockEntry): BlockEntry[] {
     e.status |= STATUS.FAILED;
     const out = [e];

@@ -185,6 +185,13 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.index.acceptHeaders(headers);
   }
 
+  /** Every entry nothing builds on: the tips of the block tree (Core's getchaintips). */
+  tips(): BlockEntry[] {
+    const parents = new Set<BlockEntry>();
+    for (const e of this.index.values()) if (e.prev) parents.add(e.prev);
+    return [...this.index.values()].filter((e) => !parents.has(e));
+  }
+
   entryAt(height: number): BlockEntry | undefined {
     return this.main[height];
   }
@@ -484,6 +491,26 @@ export class Chain extends EventEmitter<ChainEvents> {
       // Branches left behind by the disconnects may now lead: Core re-adds them as candidates.
       for (const x of this.index.values())
         if (x.haveData && !x.failed && x.chainWork >= this.tip.chainWork) this.candidates.add(x);
+      await this.activateBestChain();
+    });
+  }
+
+  /**
+   * Core's reconsiderblock: the block, what builds on it and its ancestors lose their failed mark
+   * (stored in one batch), and the best chain is activated again; a block that really breaks a
+   * rule fails again as it connects. Throws BlockIndexError for an unknown hash.
+   */
+  reconsiderBlock(hashHex: string): Promise<void> {
+    return this.exclusive(async () => {
+      const e = this.index.get(hashHex);
+      if (!e) throw new BlockIndexError('UNKNOWN_BLOCK', `block ${hashHex} is not in the index`);
+      const ops: BatchOp[] = [];
+      for (const x of this.index.reconsider(e)) {
+        if (x.haveData || x.prev?.haveData)
+          ops.push({ type: 'put', key: keys.entry(x.hash), value: x.encode() });
+        if (x.haveData && x.chainWork >= this.tip.chainWork) this.candidates.add(x);
+      }
+      if (ops.length > 0) await this.store.write(ops);
       await this.activateBestChain();
     });
   }

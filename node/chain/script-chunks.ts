@@ -120,7 +120,7 @@ export function verifyTxs(
   for (let k = 0; k < txs.length; k++) {
     const tx = txs[k]!;
     const spent = coins(k);
-    const pre = new PrecomputedTx(tx);
+    const pre = new PrecomputedTx(tx, spent);
     for (let i = 0; i < tx.inputs.length; i++) {
       try {
         verifyInput(pre, i, spent[i]!, flags);

@@ -6,7 +6,7 @@
  */
 import { type Command, Option } from 'commander';
 import type { FlagValues } from './load.js';
-import { describeDefault, envName, KEYS } from './schema.js';
+import { describeDefault, envName, KEYS, LIST_KINDS } from './schema.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -17,7 +17,7 @@ export function addConfigOptions(cmd: Command): Command {
     const def = describeDefault(s);
     const flags = `${s.short ? `${s.short}, ` : ''}--${s.key}${s.arg ? ` ${s.arg}` : ''}`;
     const opt = new Option(flags, def === undefined ? s.description : `${s.description} (default: ${def})`);
-    if (s.kind === 'peers') opt.argParser(collect);
+    if (LIST_KINDS.includes(s.kind)) opt.argParser(collect);
     // A value outside the choices is a usage error (exit 2), as the wallet's --network is.
     if (s.choices) opt.choices(s.choices);
     cmd.addOption(opt);

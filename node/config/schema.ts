@@ -29,6 +29,13 @@ export interface ConfigValues {
   'dht-bootstrap': string[];
   'http-port': number;
   'http-host': string;
+  'rpc-port': number;
+  'rpc-bind': string;
+  'rpc-allow-ip': string[];
+  'rpc-cookie-file'?: string;
+  'rpc-user'?: string;
+  'rpc-password'?: string;
+  rpcauth: string[];
   mine: boolean;
   'mine-address'?: string;
   'mine-workers'?: number;
@@ -52,7 +59,16 @@ export type ValueKind =
   | 'peers'
   | 'boolean'
   | 'address'
-  | 'feerate';
+  | 'feerate'
+  | 'subnets'
+  | 'rpcauth'
+  | 'text';
+
+/** Kinds whose value is a list (repeatable flags, comma-separated in the environment). */
+export const LIST_KINDS: readonly ValueKind[] = ['peers', 'subnets', 'rpcauth'];
+
+/** Kinds whose value `gossip-node config` must not print. */
+export const SECRET_KEYS: readonly string[] = ['rpc-password'];
 
 /** What a default may depend on: the effective network, and what locates the default data dir. */
 export interface DefaultContext {
@@ -207,7 +223,7 @@ const TABLE = {
   'http-port': {
     kind: 'port',
     arg: '<port>',
-    description: 'HTTP port for the RPC and API (0 picks a free port)',
+    description: 'HTTP port of the explorer, its API and /metrics (0 picks a free port)',
     default: (c) => c.params.httpPort,
     defaultText: `main ${main.httpPort}, regtest ${regtest.httpPort}`,
     inFile: true,
@@ -217,6 +233,54 @@ const TABLE = {
     arg: '<host>',
     description: 'address the HTTP server binds',
     default: '127.0.0.1',
+    inFile: true,
+  },
+  'rpc-port': {
+    kind: 'port',
+    arg: '<port>',
+    description: "JSON-RPC port, Core's -rpcport (0 picks a free port)",
+    default: (c) => c.params.rpcPort,
+    defaultText: `main ${main.rpcPort}, regtest ${regtest.rpcPort}`,
+    inFile: true,
+  },
+  'rpc-bind': {
+    kind: 'host',
+    arg: '<host>',
+    description: "address the JSON-RPC server binds (Core's -rpcbind)",
+    default: '127.0.0.1',
+    inFile: true,
+  },
+  'rpc-allow-ip': {
+    kind: 'subnets',
+    arg: '<ip[/bits]>',
+    description: 'also accept RPC clients from this address or subnet (repeatable; loopback always)',
+    default: [],
+    inFile: true,
+  },
+  'rpc-cookie-file': {
+    kind: 'path',
+    arg: '<file>',
+    description: 'where the RPC cookie is written, relative to the data dir (none with rpc-password)',
+    defaultText: '<datadir>/.cookie',
+    inFile: true,
+  },
+  'rpc-user': {
+    kind: 'text',
+    arg: '<user>',
+    description: 'RPC user name, with rpc-password (replaces the cookie)',
+    inFile: true,
+  },
+  'rpc-password': {
+    kind: 'text',
+    arg: '<password>',
+    description: 'RPC password, with rpc-user (prefer rpcauth: it keeps no password in files)',
+    inFile: true,
+  },
+  rpcauth: {
+    kind: 'rpcauth',
+    arg: '<user:salt$hash>',
+    description: "an RPC user as Core's share/rpcauth/rpcauth.py prints it (repeatable)",
+    default: [],
     inFile: true,
   },
   mine: {

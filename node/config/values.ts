@@ -8,8 +8,10 @@ import { P2PConfigError } from '../p2p/errors.js';
 import { isIp, parseHostPort } from '../p2p/netaddr.js';
 import { decodeAddress } from '../protocol/address.js';
 import type { NetworkParams } from '../protocol/params.js';
+import { AllowIpFormatError, parseSubnet } from '../rpc/allow-ip.js';
+import { parseRpcAuth, RpcAuthFormatError } from '../rpc/auth.js';
 import { ConfigError } from './errors.js';
-import type { ConfigValue, KeySpec } from './schema.js';
+import { type ConfigValue, type KeySpec, LIST_KINDS } from './schema.js';
 
 const TRUE = ['1', 'true', 'yes'];
 const FALSE = ['0', 'false', 'no'];
@@ -79,6 +81,8 @@ function checkString(spec: KeySpec, s: string, where: string, params: NetworkPar
     case 'path':
       if (s.length === 0) throw bad(where, 'empty path');
       return s;
+    case 'text':
+      return s;
     default:
       throw new Error(`checkString: kind ${spec.kind} is not a string`);
   }
@@ -90,6 +94,21 @@ function checkPeers(list: string[], where: string, params: NetworkParams): strin
       parseHostPort(a, params.p2pPort);
     } catch (e) {
       if (e instanceof P2PConfigError) throw bad(where, e.message);
+      throw e;
+    }
+  }
+  return list;
+}
+
+/** Each element of a list setting, checked by its kind. */
+function checkList(spec: KeySpec, list: string[], where: string, params: NetworkParams): string[] {
+  if (spec.kind === 'peers') return checkPeers(list, where, params);
+  for (const a of list) {
+    try {
+      if (spec.kind === 'subnets') parseSubnet(a);
+      else parseRpcAuth(a);
+    } catch (e) {
+      if (e instanceof AllowIpFormatError || e instanceof RpcAuthFormatError) throw bad(where, e.message);
       throw e;
     }
   }
@@ -110,13 +129,15 @@ function isNumberKind(spec: KeySpec): boolean {
 /** A value written as text: an environment variable (lists comma-separated) or a flag's argument. */
 export function fromText(spec: KeySpec, text: string, where: string, params: NetworkParams): ConfigValue {
   if (spec.kind === 'boolean') return parseBoolean(text, where);
-  if (spec.kind === 'peers') {
+  if (LIST_KINDS.includes(spec.kind)) {
     const list = text
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s.length > 0);
-    return checkPeers(list, where, params);
+    return checkList(spec, list, where, params);
   }
+  // A password may begin or end with spaces; nothing else may.
+  if (spec.kind === 'text') return text;
   const t = text.trim();
   if (spec.kind === 'feerate') {
     const shown = JSON.stringify(text);
@@ -140,7 +161,7 @@ export function fromFlag(
   params: NetworkParams,
 ): ConfigValue {
   if (typeof raw === 'boolean') return raw;
-  if (Array.isArray(raw)) return checkPeers(raw, where, params);
+  if (Array.isArray(raw)) return checkList(spec, raw, where, params);
   return fromText(spec, raw, where, params);
 }
 
@@ -161,9 +182,11 @@ export function fromFile(
       if (typeof v !== 'boolean') throw wrongType(where, 'true or false', v);
       return v;
     case 'peers':
+    case 'subnets':
+    case 'rpcauth':
       if (!Array.isArray(v) || !v.every((s) => typeof s === 'string'))
-        throw wrongType(where, 'an array of "host:port" strings', v);
-      return checkPeers(v as string[], where, params);
+        throw wrongType(where, `an array of ${spec.arg ? `"${spec.arg.slice(1, -1)}"` : ''} strings`, v);
+      return checkList(spec, v as string[], where, params);
     case 'port':
     case 'count':
     case 'positive':

@@ -13,5 +13,6 @@ export function blockScriptFlags(height: number, params: NetworkParams): number 
   if (height >= a.bip65) flags |= FLAGS.CHECKLOCKTIMEVERIFY;
   if (height >= a.csv) flags |= FLAGS.CHECKSEQUENCEVERIFY;
   if (height >= a.segwit) flags |= FLAGS.WITNESS | FLAGS.NULLDUMMY;
+  if (height >= a.taproot) flags |= FLAGS.TAPROOT;
   return flags;
 }

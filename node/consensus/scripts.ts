@@ -1,21 +1,18 @@
 /**
  * Script checks of a transaction's inputs against the coins they spend (Core's
- * CheckInputScripts without the cache): one PrecomputedTx per transaction, then VerifyScript
- * per input. A failure names the input and the SCRIPT_ERR_* code.
+ * CheckInputScripts without the cache): one PrecomputedTx per transaction, holding every spent
+ * output (BIP341 signs them all), then VerifyScript per input. A failure names the input and
+ * the SCRIPT_ERR_* code.
  */
 import { defaultBackend, type EcdsaBackend } from '../protocol/ecdsa.js';
 import { TxSignatureChecker } from '../protocol/script/checker.js';
 import { ScriptError } from '../protocol/script/errors.js';
-import { PrecomputedTx } from '../protocol/script/sighash.js';
+import { PrecomputedTx, type SpentOutput } from '../protocol/script/sighash.js';
 import { verifyScript } from '../protocol/script/verify.js';
 import type { Tx } from '../protocol/tx.js';
 import { RuleError } from './errors.js';
 
-/** What an input spends: the previous output's value and script. */
-export interface SpentOutput {
-  readonly value: bigint;
-  readonly script: Uint8Array;
-}
+export type { SpentOutput };
 
 /** Throws ScriptError when input `index` does not satisfy the output it spends. */
 export function verifyInput(
@@ -42,7 +39,7 @@ export function verifyTxScripts(
   flags: number,
   backend: EcdsaBackend = defaultBackend,
 ): void {
-  const pre = new PrecomputedTx(tx);
+  const pre = new PrecomputedTx(tx, spent);
   for (let i = 0; i < tx.inputs.length; i++) {
     try {
       verifyInput(pre, i, spent[i]!, flags, backend);

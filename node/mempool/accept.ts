@@ -245,20 +245,30 @@ function checkScripts(tx: Tx, coins: readonly Coin[], ctx: AcceptContext): void 
 
 /**
  * A backend that remembers each (hash, signature, key) it was asked about, for the two runs of
- * one transaction's scripts: ECDSA is deterministic, so the answer cannot change.
+ * one transaction's scripts: ECDSA and BIP340 verification are deterministic, so the answer
+ * cannot change.
  */
 function memoBackend(inner: EcdsaBackend): EcdsaBackend {
   const seen = new Map<string, boolean>();
+  const memo = (tag: string, parts: Uint8Array[], run: () => boolean): boolean => {
+    const k = tag + Buffer.concat(parts).toString('latin1');
+    let ok = seen.get(k);
+    if (ok === undefined) {
+      ok = run();
+      seen.set(k, ok);
+    }
+    return ok;
+  };
+  const s = inner.schnorr;
   return {
     name: inner.name,
-    verify(msg32, sig64, pubkey) {
-      const k = Buffer.concat([msg32, sig64, pubkey]).toString('latin1');
-      let ok = seen.get(k);
-      if (ok === undefined) {
-        ok = inner.verify(msg32, sig64, pubkey);
-        seen.set(k, ok);
-      }
-      return ok;
+    verify: (msg32, sig64, pubkey) =>
+      memo('e', [msg32, sig64, pubkey], () => inner.verify(msg32, sig64, pubkey)),
+    schnorr: {
+      name: s.name,
+      verify: (msg, sig64, key) =>
+        memo(`s${msg.length}:`, [msg, sig64, key], () => s.verify(msg, sig64, key)),
+      tweakAddCheck: (p, t, q, parity) => s.tweakAddCheck(p, t, q, parity),
     },
   };
 }

@@ -2,15 +2,16 @@
  * Standardness of what a transaction spends: Bitcoin Core's AreInputsStandard and
  * IsWitnessStandard (policy/policy.cpp).
  *
- * AreInputsStandard: no input may spend a non-standard or unknown-witness-version output; a
- * P2SH redeem script (the last item the scriptSig leaves on the stack) may have at most 15
- * sigops (MAX_P2SH_SIGOPS). This node does not implement taproot yet (the interpreter treats
- * v1 programs as anyone-can-spend, as Core does without SCRIPT_VERIFY_TAPROOT), so spending a
- * P2TR output is refused here too, as Core refused every v1+ spend before taproot activated.
+ * AreInputsStandard: no input may spend a non-standard or unknown-witness-version output (P2TR
+ * is a known one); a P2SH redeem script (the last item the scriptSig leaves on the stack) may
+ * have at most 15 sigops (MAX_P2SH_SIGOPS).
  *
- * IsWitnessStandard: witness data only on inputs spending a witness program (directly or
- * P2SH-wrapped); a P2WSH witness script of at most 3,600 bytes and at most 100 stack items of
- * at most 80 bytes each besides it.
+ * IsWitnessStandard (Core 28): witness data only on inputs spending a witness program (directly
+ * or P2SH-wrapped); a P2WSH witness script of at most 3,600 bytes and at most 100 stack items of
+ * at most 80 bytes each besides it; a taproot spend has no annex (it has no meaning yet), and a
+ * tapscript (leaf 0xc0) spend has stack items of at most 80 bytes besides the script and control
+ * block. Upgradable leaf versions, OP_SUCCESSx and key types are refused by the standard script
+ * flags (DISCOURAGE_*), not here.
  */
 import { NULL_CHECKER } from '../protocol/script/checker.js';
 import { ScriptError } from '../protocol/script/errors.js';
@@ -18,6 +19,7 @@ import { FLAGS } from '../protocol/script/flags.js';
 import { evalScript } from '../protocol/script/interpreter.js';
 import { SigVersion } from '../protocol/script/sighash.js';
 import { countSigOps } from '../protocol/script/sigops.js';
+import { ANNEX_TAG, TAPROOT_LEAF_MASK, TAPROOT_LEAF_TAPSCRIPT } from '../protocol/script/taproot.js';
 import { classifyOutput, isPayToScriptHash, witnessProgramOf } from '../protocol/script/templates.js';
 import type { Tx } from '../protocol/tx.js';
 import { TxRejectError } from './errors.js';
@@ -26,6 +28,7 @@ export const MAX_P2SH_SIGOPS = 15;
 export const MAX_STANDARD_P2WSH_SCRIPT_SIZE = 3600;
 export const MAX_STANDARD_P2WSH_STACK_ITEMS = 100;
 export const MAX_STANDARD_P2WSH_STACK_ITEM_SIZE = 80;
+export const MAX_STANDARD_TAPSCRIPT_STACK_ITEM_SIZE = 80;
 
 /** EvalScript(scriptSig, SCRIPT_VERIFY_NONE, BaseSignatureChecker): the stack, or null on failure. */
 export function scriptSigStack(scriptSig: Uint8Array): Uint8Array[] | null {
@@ -44,7 +47,7 @@ export function checkInputsStandard(tx: Tx, spent: readonly Uint8Array[]): void 
   tx.inputs.forEach((input, i) => {
     const prev = spent[i]!;
     const type = classifyOutput(prev).type;
-    if (type === 'nonstandard' || type === 'witness_unknown' || type === 'p2tr') {
+    if (type === 'nonstandard' || type === 'witness_unknown') {
       throw new TxRejectError('NONSTANDARD_INPUTS', `input ${i} spends a ${type} output`);
     }
     if (type === 'p2sh') {
@@ -76,7 +79,8 @@ export function checkWitnessStandard(tx: Tx, spent: readonly Uint8Array[]): void
     const witness = input.witness;
     if (witness.length === 0) return;
     let prev = spent[i]!;
-    if (isPayToScriptHash(prev)) {
+    const p2shWrapped = isPayToScriptHash(prev);
+    if (p2shWrapped) {
       const stack = scriptSigStack(input.script);
       const redeem = stack?.[stack.length - 1];
       if (!redeem) throw new TxRejectError('WITNESS_NONSTANDARD', `input ${i}: no redeem script`);
@@ -99,5 +103,22 @@ export function checkWitnessStandard(tx: Tx, spent: readonly Uint8Array[]): void
         }
       }
     }
+    if (wp.version === 1 && wp.program.length === 32 && !p2shWrapped) checkTaprootWitness(witness, i);
   });
+}
+
+function checkTaprootWitness(witness: readonly Uint8Array[], i: number): void {
+  const last = witness[witness.length - 1]!;
+  if (witness.length >= 2 && last.length > 0 && last[0] === ANNEX_TAG) {
+    throw new TxRejectError('WITNESS_NONSTANDARD', `input ${i}: taproot annex`);
+  }
+  if (witness.length < 2) return; // a key-path spend: no policy beyond the flags
+  const control = last;
+  if (control.length === 0) throw new TxRejectError('WITNESS_NONSTANDARD', `input ${i}: empty control block`);
+  if ((control[0]! & TAPROOT_LEAF_MASK) !== TAPROOT_LEAF_TAPSCRIPT) return;
+  for (let k = 0; k < witness.length - 2; k++) {
+    if (witness[k]!.length > MAX_STANDARD_TAPSCRIPT_STACK_ITEM_SIZE) {
+      throw new TxRejectError('WITNESS_NONSTANDARD', `input ${i}: tapscript stack item ${k} too large`);
+    }
+  }
 }

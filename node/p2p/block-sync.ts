@@ -161,6 +161,26 @@ export class BlockSync {
   }
 
   /**
+   * Marks a block on the path as coming from `peer` (a compact block being rebuilt, BIP152), so
+   * it is not asked of anyone else meanwhile. False if it is not on the path or already asked of another peer.
+   */
+  claim(peer: Peer, hashHex: string): boolean {
+    const cur = this.inFlight.get(hashHex);
+    if (cur) return cur.peer === peer;
+    if (!this.pathIndex.has(hashHex) || this.received.has(hashHex)) return false;
+    this.inFlight.set(hashHex, { peer, at: this.deps.now() });
+    const mine = this.perPeer.get(peer) ?? new Set<string>();
+    mine.add(hashHex);
+    this.perPeer.set(peer, mine);
+    return true;
+  }
+
+  /** The peer a block is in flight from, if any. */
+  requestedFrom(hashHex: string): Peer | undefined {
+    return this.inFlight.get(hashHex)?.peer;
+  }
+
+  /**
    * A block a peer sent. Returns false if it was not one we asked for (the caller decides
    * what to do with an unsolicited block).
    */
@@ -256,6 +276,7 @@ export class BlockSync {
   private async submit(block: Block, peer: Peer): Promise<boolean> {
     try {
       await this.deps.submitBlock(block);
+      peer.lastBlockAt = Math.floor(this.deps.now() / 1000);
       return true;
     } catch (e) {
       if (!(e instanceof RuleError)) {

@@ -2,19 +2,33 @@
  * Payloads of the wire messages this node speaks, as Bitcoin Core serializes them
  * (net_processing.cpp, protocol.h; https://en.bitcoin.it/wiki/Protocol_documentation):
  * version, verack, ping, pong, getaddr, addr, inv, getdata, notfound, tx, block, getheaders,
- * headers, sendheaders. Any other command decodes to `unknown` and is ignored by the caller
- * (wtxidrelay, sendaddrv2, feefilter, sendcmpct... from newer peers).
+ * headers, sendheaders, getblocks (the pre-headers-first sync bcoin still uses); BIP155's
+ * sendaddrv2 and addrv2 (entries in addrv2.ts); wtxidrelay (BIP339), feefilter (BIP133), and
+ * sendcmpct, cmpctblock, getblocktxn, blocktxn (BIP152, codec in protocol/compact-block.ts). Any
+ * other command decodes to `unknown` and is ignored by the caller.
  *
  * Decoding goes through the one bounds-checked Reader; counts are checked against Core's limits
  * before anything is allocated, and a payload that does not parse exactly throws P2PError
  * MALFORMED (only `version` may carry fields after the ones we know, as newer versions add them).
  */
 import { Block } from '../protocol/block.js';
+import {
+  type BlockTxn,
+  type CompactBlock,
+  type GetBlockTxn,
+  readBlockTxn,
+  readCompactBlock,
+  readGetBlockTxn,
+  writeBlockTxn,
+  writeCompactBlock,
+  writeGetBlockTxn,
+} from '../protocol/compact-block.js';
 import { EncodingError } from '../protocol/errors.js';
 import { BlockHeader } from '../protocol/header.js';
 import { Reader } from '../protocol/reader.js';
 import { Tx } from '../protocol/tx.js';
 import { Writer } from '../protocol/writer.js';
+import { type AddrV2, readAddrV2, writeAddrV2 } from './addrv2.js';
 import { P2PError } from './errors.js';
 import { MAX_ADDR, MAX_HEADERS, MAX_INV, MAX_LOCATOR, MAX_USER_AGENT } from './framing.js';
 import {
@@ -32,6 +46,8 @@ export const INV = {
   BLOCK: 2,
   FILTERED_BLOCK: 3,
   CMPCT_BLOCK: 4,
+  /** BIP339: a transaction by its wtxid. */
+  WTX: 5,
   WITNESS_TX: 0x40000001,
   WITNESS_BLOCK: 0x40000002,
 } as const;
@@ -66,6 +82,16 @@ export type Message =
   | { command: 'block'; block: Block }
   | { command: 'getheaders'; version: number; locator: Uint8Array[]; stop: Uint8Array }
   | { command: 'headers'; headers: BlockHeader[] }
+  | { command: 'getblocks'; version: number; locator: Uint8Array[]; stop: Uint8Array }
+  | { command: 'sendaddrv2' }
+  | { command: 'addrv2'; addrs: AddrV2[] }
+  | { command: 'wtxidrelay' }
+  /** BIP133: the lowest fee rate (sat/kvB) of transactions the sender wants announced. */
+  | { command: 'feefilter'; feeRate: bigint }
+  | { command: 'sendcmpct'; announce: boolean; version: bigint }
+  | { command: 'cmpctblock'; block: CompactBlock }
+  | { command: 'getblocktxn'; request: GetBlockTxn }
+  | { command: 'blocktxn'; response: BlockTxn }
   | { command: 'unknown'; name: string; payload: Uint8Array };
 
 export type Command = Exclude<Message['command'], 'unknown'>;
@@ -115,6 +141,7 @@ function decodeBody(command: string, r: Reader): Message {
     case 'verack':
     case 'getaddr':
     case 'sendheaders':
+    case 'sendaddrv2':
       return { command };
     case 'ping':
     case 'pong':
@@ -134,7 +161,8 @@ function decodeBody(command: string, r: Reader): Message {
       return { command, tx: Tx.read(r) };
     case 'block':
       return { command, block: Block.read(r) };
-    case 'getheaders': {
+    case 'getheaders':
+    case 'getblocks': {
       const version = r.u32();
       const n = r.count(MAX_LOCATOR, 32);
       const locator: Uint8Array[] = new Array(n);
@@ -150,6 +178,26 @@ function decodeBody(command: string, r: Reader): Message {
       }
       return { command, headers };
     }
+    case 'addrv2': {
+      // Core's Misbehaving(20, "addrv2 message size"), checked before reading an entry.
+      const n = r.varint();
+      if (n > MAX_ADDR) throw new P2PError('ADDR_OVERSIZE', `addrv2 of ${n} addresses (max ${MAX_ADDR})`);
+      const addrs: AddrV2[] = [];
+      for (let i = 0; i < n; i++) addrs.push(readAddrV2(r));
+      return { command, addrs };
+    }
+    case 'wtxidrelay':
+      return { command };
+    case 'feefilter':
+      return { command, feeRate: r.i64() };
+    case 'sendcmpct':
+      return { command, announce: r.u8() !== 0, version: r.u64() };
+    case 'cmpctblock':
+      return { command, block: readCompactBlock(r) };
+    case 'getblocktxn':
+      return { command, request: readGetBlockTxn(r) };
+    case 'blocktxn':
+      return { command, response: readBlockTxn(r) };
     default:
       r.offset = r.data.length;
       return { command: 'unknown', name: command, payload: r.data };
@@ -192,6 +240,23 @@ export function encodePayload(msg: Exclude<Message, { command: 'unknown' }>, wit
     case 'verack':
     case 'getaddr':
     case 'sendheaders':
+    case 'sendaddrv2':
+    case 'wtxidrelay':
+      break;
+    case 'feefilter':
+      w.i64(msg.feeRate);
+      break;
+    case 'sendcmpct':
+      w.u8(msg.announce ? 1 : 0).u64(msg.version);
+      break;
+    case 'cmpctblock':
+      writeCompactBlock(w, msg.block);
+      break;
+    case 'getblocktxn':
+      writeGetBlockTxn(w, msg.request);
+      break;
+    case 'blocktxn':
+      writeBlockTxn(w, msg.response);
       break;
     case 'ping':
     case 'pong':
@@ -211,9 +276,14 @@ export function encodePayload(msg: Exclude<Message, { command: 'unknown' }>, wit
     case 'block':
       return msg.block.toBytes(witness);
     case 'getheaders':
+    case 'getblocks':
       w.u32(msg.version).varint(msg.locator.length);
       for (const h of msg.locator) w.bytes(h);
       w.bytes(msg.stop);
+      break;
+    case 'addrv2':
+      w.varint(msg.addrs.length);
+      for (const a of msg.addrs) writeAddrV2(w, a);
       break;
     case 'headers':
       w.varint(msg.headers.length);

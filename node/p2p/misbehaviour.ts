@@ -135,7 +135,16 @@ export const CONSEQUENCES: {
   UNCONNECTING_HEADERS: drop(20),
   INV_FLOOD: drop(50),
   STALLING: drop(0),
+  ADDR_OVERSIZE: drop(20),
   PING_TIMEOUT: drop(0),
+  // Core disconnects without a score (net_processing.cpp: "wtxidrelay received after verack",
+  // "sendaddrv2 received after verack").
+  LATE_NEGOTIATION: drop(0),
+  // Core: Misbehaving(100, "invalid compact block"), "invalid compact block/non-matching block
+  // transactions", "getblocktxn with out-of-bounds tx indices".
+  INVALID_CMPCT_BLOCK: drop(100),
+  INVALID_BLOCKTXN: drop(100),
+  BAD_GETBLOCKTXN: drop(100),
   // DHT (node/dht/): a forged signature is never an accident; a flood or a wrong answer may be
   // a bug, so it costs less and the contact is dropped from the routing table.
   DHT_BAD_SIGNATURE: drop(100),

@@ -32,7 +32,17 @@ export type OffenceCode =
   | 'INV_FLOOD'
   /** Asked for blocks and did not deliver in time. */
   | 'STALLING'
+  /** An addr or addrv2 of more than 1,000 addresses (Core: Misbehaving 20). */
+  | 'ADDR_OVERSIZE'
   | 'PING_TIMEOUT'
+  /** A message that belongs between version and verack (wtxidrelay, sendaddrv2) sent after it (Core disconnects, no score). */
+  | 'LATE_NEGOTIATION'
+  /** BIP152: a cmpctblock Core's PartiallyDownloadedBlock::InitData finds invalid (READ_STATUS_INVALID). */
+  | 'INVALID_CMPCT_BLOCK'
+  /** BIP152: a blocktxn whose count does not match what was requested (FillBlock's READ_STATUS_INVALID). */
+  | 'INVALID_BLOCKTXN'
+  /** BIP152: a getblocktxn asking for an index the block does not have. */
+  | 'BAD_GETBLOCKTXN'
   /** DHT (node/dht/): a message or provider record whose signature does not verify. */
   | 'DHT_BAD_SIGNATURE'
   /** DHT: more requests per window than a peer may send. */

@@ -12,10 +12,10 @@
 import { BlockIndexError } from '../chain/block-index.js';
 import type { BlockEntry } from '../chain/entry.js';
 import { blockLocator, headersAfter, type MainChainView } from '../chain/locator.js';
-import { type Clock, type Random, realClock, systemRandom } from '../clock.js';
+import { type Clock, forkRandom, type Random, realClock, systemRandom } from '../clock.js';
 import { RuleError } from '../consensus/errors.js';
 import type { Logger } from '../log.js';
-import type { AcceptResult, MempoolEntry } from '../mempool/index.js';
+import type { AcceptResult, MempoolEntry, RemovalReason } from '../mempool/index.js';
 import { Block } from '../protocol/block.js';
 import { hashToDisplay } from '../protocol/hash.js';
 import type { BlockHeader } from '../protocol/header.js';
@@ -24,9 +24,12 @@ import { workFromBits } from '../protocol/pow.js';
 import type { Tx } from '../protocol/tx.js';
 import { AddrRelay } from './addr-relay.js';
 import { BlockSync, type BlockSyncOptions } from './block-sync.js';
+import { CompactRelay, type CompactStats } from './compact-blocks.js';
 import { type ConnectionSettings, Connections } from './connections.js';
 import { P2PError } from './errors.js';
+import { FeeFilters } from './fee-filter.js';
 import { MAX_HEADERS } from './framing.js';
+import { continueGetblocks, serveGetblocks } from './getblocks.js';
 import { INV, type InvItem, type Message } from './messages.js';
 import { consequenceOf } from './misbehaviour.js';
 import { NODE_NETWORK, NODE_WITNESS } from './netaddr.js';
@@ -43,6 +46,8 @@ const MAX_BLOCKS_TO_ANNOUNCE = 8;
 const SEND_BACKLOG = 4_000_000;
 const MAX_UNCONNECTING = 10;
 const WITNESS_FLAG = 0x40000000;
+/** Core's DEFAULT_MIN_RELAY_TX_FEE (sat/kvB): the floor of the fee filter we send. */
+const MIN_RELAY_FEE_RATE = 1000n;
 
 export interface P2PConfig extends ConnectionSettings {
   /** Keep loopback and LAN addresses learned from peers (regtest); main keeps only routable ones. */
@@ -69,12 +74,18 @@ export interface P2PDeps {
   chain: P2PChain;
   mempool: {
     get(txid: string): MempoolEntry | undefined;
+    getByWtxid(wtxid: string): MempoolEntry | undefined;
     has(id: string): boolean;
     hasOrphan(id: string): boolean;
     /** Oldest first. */
     txids(): string[];
     eraseOrphansForPeer(peer: string): number;
+    /** The fee rate a transaction must pay to enter, sat/kvB (sent to peers as BIP133 feefilter). */
+    minFeeRate?(): bigint;
+    /** Every entry (compact blocks are rebuilt from them). */
+    entries(): IterableIterator<MempoolEntry>;
     on(event: 'added', fn: (e: MempoolEntry) => void): () => void;
+    on(event: 'removed', fn: (e: MempoolEntry, reason: RemovalReason) => void): () => void;
   };
   submitTx(tx: Tx, opts: { peer: string; orphan: boolean }): Promise<AcceptResult>;
   submitBlock(block: Block): Promise<unknown>;
@@ -103,6 +114,8 @@ export class P2P {
   readonly sync: BlockSync;
   readonly tx: TxRelay;
   readonly addr: AddrRelay;
+  readonly cmpct: CompactRelay;
+  readonly fees: FeeFilters;
   readonly userAgent: string;
   private readonly deps: P2PDeps;
   private readonly db: PeerDb | null;
@@ -153,11 +166,13 @@ export class P2P {
       chain,
       hasData: (h) => chain.entry(h)?.haveData === true,
       submitBlock: (b) => deps.submitBlock(b),
-      request: (peer, blocks) =>
-        peer.send({
-          command: 'getdata',
-          items: blocks.map((b) => ({ type: INV.WITNESS_BLOCK, hash: b.hash })),
-        }),
+      request: (peer, blocks) => {
+        // Core: one block on our tip from a peer that takes compact blocks is asked as one (BIP152).
+        const one = blocks.length === 1 ? blocks[0]! : null;
+        const compact = one && this.cmpct.provides(peer) && one.prev?.hashHex === chain.tip.hashHex;
+        const type = compact ? INV.CMPCT_BLOCK : INV.WITNESS_BLOCK;
+        peer.send({ command: 'getdata', items: blocks.map((b) => ({ type, hash: b.hash })) });
+      },
       peers,
       now,
       log,
@@ -169,6 +184,33 @@ export class P2P {
       clock,
       random: float,
       log,
+      onRefused: (tx) => this.cmpct.extra.add(tx),
+    });
+    this.cmpct = new CompactRelay({
+      chain,
+      mempoolTxs: () => mempoolTxs(deps.mempool.entries()),
+      acceptHeader: (peer, header) => this.acceptOneHeader(peer, header),
+      deliver: (peer, block) => this.deliverBlock(peer, block),
+      claim: (peer, hex) => {
+        this.sync.updateTarget();
+        return this.sync.claim(peer, hex);
+      },
+      requestedFrom: (hex) => this.sync.requestedFrom(hex),
+      announced: (peer, entry) => {
+        this.updateBest(peer, entry);
+        this.sync.updateTarget();
+        this.sync.scheduleAll();
+      },
+      knows: (peer, e) => this.knows(peer, e),
+      peers,
+      log,
+      random: forkRandom(random),
+    });
+    this.fees = new FeeFilters({
+      minFeeRate: () => deps.mempool.minFeeRate?.() ?? MIN_RELAY_FEE_RATE,
+      minRelayFeeRate: MIN_RELAY_FEE_RATE,
+      clock,
+      random: forkRandom(random),
     });
     this.addr = new AddrRelay(
       { allowLocal: config.allowLocalAddrs },
@@ -177,10 +219,17 @@ export class P2P {
     const onConnect = () => this.onConnect();
     chain.on('connect', onConnect);
     this.unsubscribe.push(() => chain.off('connect', onConnect));
-    this.unsubscribe.push(deps.mempool.on('added', (e) => this.tx.announce(e.txid)));
+    this.unsubscribe.push(deps.mempool.on('added', (e) => this.tx.announce(e.txid, e.wtxid)));
+    // Core's vExtraTxnForCompact: what left the mempool unmined may still be in a block.
+    this.unsubscribe.push(
+      deps.mempool.on('removed', (e, reason) => {
+        if (reason !== 'block' && reason !== 'reorg') this.cmpct.extra.add(e.tx);
+      }),
+    );
     this.timer = clock.setInterval(() => {
       this.sync.tick();
       this.tx.tick();
+      this.fees.tick(this.conns.ready());
     }, config.timings.tickMs);
   }
 
@@ -226,6 +275,11 @@ export class P2P {
     return t;
   }
 
+  /** BIP152 counters: compact blocks received, rebuilt, needing getblocktxn, failed; bytes per block; HB peers. */
+  compactStats(): CompactStats {
+    return this.cmpct.snapshot();
+  }
+
   // -------------------------------------------------------------------------------------
   // Peer lifecycle
 
@@ -242,6 +296,7 @@ export class P2P {
     if ((peer.version?.version ?? 0) >= SENDHEADERS_VERSION) peer.send({ command: 'sendheaders' });
     if (peer.direction === 'outbound') peer.send({ command: 'getaddr' });
     this.addr.advertiseSelf(peer, this.conns.listenPort, LOCAL_SERVICES);
+    this.cmpct.onReady(peer);
     // From the parent of our best header (Core does the same): a peer that is up to date then
     // answers with at least that header, which tells us what it has.
     const best = this.deps.chain.bestHeader();
@@ -254,6 +309,8 @@ export class P2P {
     this.unconnecting.delete(peer);
     this.sync.peerGone(peer);
     this.tx.peerGone(peer);
+    this.cmpct.peerGone(peer);
+    this.fees.peerGone(peer);
     this.deps.mempool.eraseOrphansForPeer(String(peer.id));
   }
 
@@ -270,6 +327,8 @@ export class P2P {
         return this.addr.onGetaddr(peer);
       case 'addr':
         return this.addr.onAddr(peer, msg.addrs);
+      case 'addrv2':
+        return this.addr.onAddrV2(peer, msg.addrs);
       case 'inv':
         return this.onInv(peer, msg.items);
       case 'getdata':
@@ -290,10 +349,22 @@ export class P2P {
         return this.serveGetheaders(peer, msg.locator, msg.stop);
       case 'headers':
         return this.onHeaders(peer, msg.headers);
+      case 'getblocks':
+        return serveGetblocks(this.deps.chain, peer, msg.locator, msg.stop);
       case 'block':
         return this.onBlock(peer, msg.block);
       case 'tx':
         return this.tx.onTx(peer, msg.tx);
+      case 'feefilter':
+        return this.fees.onFeeFilter(peer, msg.feeRate);
+      case 'sendcmpct':
+        return this.cmpct.onSendCmpct(peer, msg.announce, msg.version);
+      case 'cmpctblock':
+        return this.cmpct.onCmpctBlock(peer, msg.block);
+      case 'getblocktxn':
+        return this.cmpct.onGetBlockTxn(peer, msg.request.blockHash, msg.request.indexes);
+      case 'blocktxn':
+        return this.cmpct.onBlockTxn(peer, msg.response.blockHash, msg.response.txs);
       default:
         // version/verack/ping/pong are the Peer's; unknown commands are ignored (Core).
         return;
@@ -303,16 +374,31 @@ export class P2P {
   // -------------------------------------------------------------------------------------
   // Headers and blocks in
 
-  private onHeaders(peer: Peer, headers: readonly BlockHeader[]): void {
-    if (headers.length === 0) return;
-    for (const h of headers) peer.knownInv.add(h.hashHex());
-    let last: BlockEntry | null;
+  /**
+   * The header of a compact block (Core's CMPCTBLOCK handler): one whose parent we lack gets a
+   * getheaders and null; an invalid one costs what onHeaders makes it cost.
+   */
+  private acceptOneHeader(peer: Peer, header: BlockHeader): BlockEntry | null {
+    if (!this.deps.chain.entry(hashToDisplay(header.prevBlock))) {
+      this.getheaders(peer, this.deps.chain.bestHeader());
+      return null;
+    }
+    const e = this.checkHeaders([header]);
+    if (e) this.updateBest(peer, e);
+    return e ?? null;
+  }
+
+  /**
+   * The chain's header acceptance, its errors turned into the peer's offences; undefined for a
+   * header from the future (it may become valid: nobody is at fault), null when they do not connect.
+   */
+  private checkHeaders(headers: readonly BlockHeader[]): BlockEntry | null | undefined {
     try {
-      last = this.deps.chain.acceptHeaders(headers);
+      return this.deps.chain.acceptHeaders(headers);
     } catch (e) {
       if (e instanceof RuleError) {
         if (consequenceOf(e).disconnect) throw new P2PError('INVALID_HEADER', e.message, e);
-        return; // a header from the future: it may become valid, nobody is at fault
+        return undefined;
       }
       if (e instanceof BlockIndexError) {
         if (e.code === 'INDEX_FULL') throw new P2PError('INV_FLOOD', e.message);
@@ -320,6 +406,13 @@ export class P2P {
       }
       throw e;
     }
+  }
+
+  private onHeaders(peer: Peer, headers: readonly BlockHeader[]): void {
+    if (headers.length === 0) return;
+    for (const h of headers) peer.knownInv.add(h.hashHex());
+    const last = this.checkHeaders(headers);
+    if (last === undefined) return;
     if (!last) {
       const n = (this.unconnecting.get(peer) ?? 0) + 1;
       this.unconnecting.set(peer, n);
@@ -340,9 +433,11 @@ export class P2P {
     const txHashes: Uint8Array[] = [];
     let unknownBlock: Uint8Array | null = null;
     let learned = false;
+    // BIP339: a wtxid-relay peer announces by wtxid only, others by txid only; Core ignores the rest.
+    const txType = peer.wtxidRelay ? INV.WTX : INV.TX;
     for (const it of items) {
       const type = it.type & ~WITNESS_FLAG;
-      if (type === INV.TX) txHashes.push(it.hash);
+      if (type === txType) txHashes.push(it.hash);
       else if (type === INV.BLOCK) {
         const hex = hashToDisplay(it.hash);
         peer.knownInv.add(hex);
@@ -363,6 +458,12 @@ export class P2P {
   }
 
   private async onBlock(peer: Peer, block: Block): Promise<void> {
+    this.cmpct.onFullBlock(peer, block, this.deps.chain.entry(block.hashHex())?.haveData !== true);
+    return this.deliverBlock(peer, block);
+  }
+
+  /** A block from a peer, whole or rebuilt from a compact block: to download or, unrequested, checked as Core does. */
+  private async deliverBlock(peer: Peer, block: Block): Promise<void> {
     const hex = block.hashHex();
     peer.knownInv.add(hex);
     if (this.sync.onBlock(peer, block)) {
@@ -377,6 +478,7 @@ export class P2P {
     if (parent.chainWork + workFromBits(block.header.bits) < chain.tip.chainWork) return;
     try {
       await this.deps.submitBlock(block);
+      peer.lastBlockAt = Math.floor(this.clock.now() / 1000);
     } catch (e) {
       if (!(e instanceof RuleError)) throw e;
       // The chain marked the block and what builds on it failed (block-index.ts).
@@ -411,10 +513,13 @@ export class P2P {
       const witness = (it.type & WITNESS_FLAG) !== 0;
       const type = it.type & ~WITNESS_FLAG;
       const hex = hashToDisplay(it.hash);
-      if (type === INV.TX) {
-        const e = this.deps.mempool.get(hex);
-        if (e) peer.send({ command: 'tx', tx: e.tx }, witness);
+      if (type === INV.TX || type === INV.WTX) {
+        const e = type === INV.WTX ? this.deps.mempool.getByWtxid(hex) : this.deps.mempool.get(hex);
+        if (e) peer.send({ command: 'tx', tx: e.tx }, witness || type === INV.WTX);
         else missing.push(it);
+      } else if (type === INV.CMPCT_BLOCK) {
+        const entry = this.deps.chain.entry(hex);
+        if (!entry || entry.failed || !(await this.cmpct.serveCompact(peer, entry))) missing.push(it);
       } else if (type === INV.BLOCK) {
         const entry = this.deps.chain.entry(hex);
         const raw = entry && !entry.failed ? await this.deps.chain.getRawBlock(hex) : undefined;
@@ -422,6 +527,7 @@ export class P2P {
         else if (witness) peer.sendRaw('block', raw);
         else peer.send({ command: 'block', block: Block.fromBytes(raw) }, false);
         if (raw) peer.knownInv.add(hex);
+        if (raw) continueGetblocks(peer, hex, this.deps.chain.tip.hash);
       } else missing.push(it);
     }
     if (missing.length > 0 && !peer.closed) peer.send({ command: 'notfound', items: missing });
@@ -432,11 +538,14 @@ export class P2P {
 
   private onConnect(): void {
     this.tx.onTip();
+    this.cmpct.onTipConnected(this.deps.chain.tip, this.sync.inFlightCount > 0);
     if (this.announceQueued) return;
     this.announceQueued = true;
     setImmediate(() => {
       this.announceQueued = false;
-      this.announceTip();
+      void this.announceTip().catch((e: Error) =>
+        this.deps.log.error('block announcement failed', { error: e.message }),
+      );
     });
   }
 
@@ -452,10 +561,12 @@ export class P2P {
     return !!be && !!ee && chain.isMain(be) && chain.isMain(ee) && be.height >= ee.height;
   }
 
-  private announceTip(): void {
+  private async announceTip(): Promise<void> {
     // While blocks are still being fetched we are behind: announce once caught up (Core: IBD).
     if (this.sync.inFlightCount > 0) return;
     const tip = this.deps.chain.tip;
+    // BIP152 high-bandwidth peers get one new block as a compact block (Core's SendMessages).
+    const block = this.cmpct.anyWantsPush ? await this.cmpct.blockOf(tip) : undefined;
     for (const peer of this.conns.ready()) {
       if (this.knows(peer, tip)) continue;
       const fresh: BlockEntry[] = [];
@@ -465,13 +576,19 @@ export class P2P {
         e = e.prev;
       }
       const connects = e !== null && this.knows(peer, e);
-      if (peer.sendHeaders && connects) {
+      if (block && connects && fresh.length === 1 && this.cmpct.wantsPush(peer))
+        this.cmpct.sendCompact(peer, block);
+      else if (peer.sendHeaders && connects) {
         fresh.reverse();
         peer.send({ command: 'headers', headers: fresh.map((h) => h.header) });
       } else peer.send({ command: 'inv', items: [{ type: INV.BLOCK, hash: tip.hash }] });
       for (const h of fresh) peer.knownInv.add(h.hashHex);
     }
   }
+}
+
+function* mempoolTxs(entries: IterableIterator<MempoolEntry>): IterableIterator<Tx> {
+  for (const e of entries) yield e.tx;
 }
 
 function addTotals(t: NetTotals, p: Peer): void {

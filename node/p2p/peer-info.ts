@@ -17,8 +17,18 @@ export interface PeerInfo {
   syncedHeight: number;
   /** Last measured ping round trip in milliseconds, null before the first pong. */
   pingMs: number | null;
+  /** Lowest round trip seen, ms; null before the first pong. */
+  minPingMs: number | null;
+  /** How long the ping in flight has waited, ms; null when none is. */
+  pingWaitMs: number | null;
   /** Unix seconds. */
   connectedAt: number;
+  /** Unix seconds of the last bytes sent / received; 0 when none yet. */
+  lastSend: number;
+  lastRecv: number;
+  /** Unix seconds of the last new valid block / accepted tx from this peer (Core's last_block, last_transaction); 0: never. */
+  lastBlock: number;
+  lastTransaction: number;
   bytesSent: number;
   bytesReceived: number;
   bytesSentPerMsg: Record<string, number>;

@@ -30,6 +30,10 @@ export const PROTOCOL_VERSION = 70016;
 /** Oldest version we talk to: BIP31 pings with nonces. */
 export const MIN_PEER_VERSION = 60001;
 export const SENDHEADERS_VERSION = 70012;
+/** Core sends BIP155's sendaddrv2 only to peers of this version or later. */
+export const ADDRV2_VERSION = 70016;
+/** BIP339: wtxidrelay is negotiated with peers of this version or later. */
+export const WTXID_RELAY_VERSION = 70016;
 
 /** Received bytes waiting in the queue above which the socket is paused. */
 const RECV_QUEUE_LIMIT = 8_000_000;
@@ -78,14 +82,33 @@ export class Peer {
   closed = false;
   closeReason = '';
   pingMs: number | null = null;
+  /** Unix seconds of the last bytes sent and received (0: never). */
+  lastSend = 0;
+  lastRecv = 0;
+  /** Unix seconds of the last new valid block / mempool tx this peer gave us (0: never). */
+  lastBlockAt = 0;
+  lastTxAt = 0;
+  /** The lowest round trip seen (Core's m_min_ping_time). */
+  minPingMs: number | null = null;
   /** Misbehaviour score on this connection. */
   banScore = 0;
   /** Best block header we know the peer has. */
   best: BlockEntry | null = null;
   /** The peer asked for header announcements (BIP130). */
   sendHeaders = false;
+  /** Transactions are announced and requested by wtxid on this connection (BIP339). */
+  wtxidRelay = false;
+  /** The peer's BIP133 fee filter, sat/kvB: transactions below it are not announced to it. */
+  feeFilter = 0n;
   /** Answered one getaddr already (Core answers one per connection). */
   servedGetaddr = false;
+  /** The peer sent sendaddrv2 before verack: it gets addrv2, not addr (BIP155). */
+  wantsAddrV2 = false;
+  /**
+   * Core's hashContinue: the last block of a full getblocks answer; when the peer asks for
+   * it, it is sent an inv of our tip, so it asks for the next batch.
+   */
+  continueAt: string | null = null;
   readonly knownInv = new RollingSet<string>(KNOWN_INV);
   readonly knownAddrs = new RollingSet<string>(KNOWN_ADDRS);
   readonly bytesSentPerMsg: Record<string, number> = {};
@@ -181,6 +204,7 @@ export class Peer {
     if (this.closed) return;
     const frame = encodeFrame(this.params.magic, command, payload);
     this.bytesSent += frame.length;
+    this.lastSend = Math.floor(this.clock.now() / 1000);
     this.bytesSentPerMsg[command] = (this.bytesSentPerMsg[command] ?? 0) + frame.length;
     this.socket.write(frame);
   }
@@ -236,6 +260,12 @@ export class Peer {
       startHeight: v?.startHeight ?? -1,
       syncedHeight: this.best?.height ?? -1,
       pingMs: this.pingMs,
+      minPingMs: this.minPingMs,
+      pingWaitMs: this.ping ? this.clock.now() - this.ping.sentAt : null,
+      lastSend: this.lastSend,
+      lastRecv: this.lastRecv,
+      lastBlock: this.lastBlockAt,
+      lastTransaction: this.lastTxAt,
       connectedAt: this.connectedAt,
       bytesSent: this.bytesSent,
       bytesReceived: this.bytesReceived,
@@ -260,6 +290,7 @@ export class Peer {
       // Unknown commands count under one name, so a peer cannot grow this table.
       const name = f.command in PAYLOAD_LIMITS ? f.command : '*other*';
       this.bytesReceived += size;
+      this.lastRecv = Math.floor(this.clock.now() / 1000);
       this.bytesReceivedPerMsg[name] = (this.bytesReceivedPerMsg[name] ?? 0) + size;
       this.messagesReceived[name] = (this.messagesReceived[name] ?? 0) + 1;
       this.queue.push(f);
@@ -297,6 +328,12 @@ export class Peer {
       if (msg.command === 'version') return this.onVersion(msg);
       if (!this.version) throw new P2PError('HANDSHAKE', `'${f.command}' before version`);
       if (msg.command === 'verack') return this.onVerack();
+      if (msg.command === 'sendaddrv2') {
+        if (this.ready) throw new P2PError('LATE_NEGOTIATION', 'sendaddrv2 after verack');
+        this.wantsAddrV2 = true;
+        return;
+      }
+      if (msg.command === 'wtxidrelay') return this.onWtxidRelay();
       // BIP155/BIP339 messages may come between version and verack; nothing else matters then.
       if (!this.ready) return;
       if (msg.command === 'ping') return this.send({ command: 'pong', nonce: msg.nonce });
@@ -340,6 +377,10 @@ export class Peer {
       throw new P2PError(refusal, `refused after version (${v.userAgent})`);
     }
     if (this.direction === 'inbound') this.sendVersion();
+    // Between version and verack, in Core's order: BIP339 wtxidrelay, then BIP155 sendaddrv2
+    // (Core sends it to everyone; we only to 70016+, who can understand it).
+    if (v.version >= WTXID_RELAY_VERSION) this.send({ command: 'wtxidrelay' });
+    if (v.version >= ADDRV2_VERSION) this.send({ command: 'sendaddrv2' });
     this.send({ command: 'verack' });
     if (this.gotVerack) this.becomeReady();
   }
@@ -350,6 +391,12 @@ export class Peer {
     if (this.version) this.becomeReady();
   }
 
+  /** BIP339 (Core's "wtxidrelay received after verack": disconnect). */
+  private onWtxidRelay(): void {
+    if (this.gotVerack) throw new P2PError('LATE_NEGOTIATION', 'wtxidrelay after verack');
+    if ((this.version?.version ?? 0) >= WTXID_RELAY_VERSION) this.wtxidRelay = true;
+  }
+
   private becomeReady(): void {
     this.ready = true;
     if (this.handshakeTimer !== null) this.clock.clearTimeout(this.handshakeTimer);
@@ -357,6 +404,11 @@ export class Peer {
     this.pingTimer = this.clock.setInterval(() => this.sendPing(), this.timings.pingIntervalMs);
     this.sendPing();
     this.hooks.onReady(this);
+  }
+
+  /** RPC ping: a ping now, unless one is already waiting for its pong (Core's fPingQueued). */
+  pingNow(): void {
+    if (this.ready && !this.closed) this.sendPing();
   }
 
   private sendPing(): void {
@@ -373,6 +425,7 @@ export class Peer {
   private onPong(nonce: bigint): void {
     if (!this.ping || nonce !== this.ping.nonce) return;
     this.pingMs = this.clock.now() - this.ping.sentAt;
+    this.minPingMs = this.minPingMs === null ? this.pingMs : Math.min(this.minPingMs, this.pingMs);
     this.ping = null;
   }
 }

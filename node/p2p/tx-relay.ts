@@ -18,10 +18,17 @@
  *   anything is stored, so the peer is disconnected and scored with its count at the cap at
  *   most. What one peer's announcements hold is thus bounded: that many txids in `announced`
  *   and `requests` (about 1 MB), plus its `knownInv` (a rolling 50,000), for every peer alike.
+ * - BIP339: with a peer that sent `wtxidrelay`, transactions are announced (MSG_WTX), known and
+ *   requested by wtxid, so a copy whose witness a relaying peer changed is a different
+ *   transaction, not the same one refused; with others, by txid (MSG_TX, requested as
+ *   MSG_WITNESS_TX). Orphans' parents are asked for by txid from everyone (Core). Refusals are
+ *   remembered by wtxid, and by txid only when the witness cannot have been the reason
+ *   (Core's m_recent_rejects, bitcoin/bitcoin#8279).
+ * - BIP133: a transaction whose fee is below a peer's `feefilter` is not announced to it.
  */
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { type AcceptResult, TxRejectError } from '../mempool/index.js';
+import { type AcceptResult, feeAt, type MempoolEntry, TxRejectError } from '../mempool/index.js';
 import { hashFromDisplay, hashToDisplay } from '../protocol/hash.js';
 import type { Tx } from '../protocol/tx.js';
 import { P2PError } from './errors.js';
@@ -52,6 +59,8 @@ export interface TxRelayDeps {
   mempool: {
     has(id: string): boolean;
     hasOrphan(id: string): boolean;
+    /** By txid; without it, announcements go by txid only and ignore fee filters. */
+    get?(txid: string): MempoolEntry | undefined;
   };
   submitTx(tx: Tx, opts: { peer: string; orphan: boolean }): Promise<AcceptResult>;
   peers(): Iterable<Peer>;
@@ -59,6 +68,8 @@ export interface TxRelayDeps {
   clock: Clock;
   random(): number;
   log: Logger;
+  /** A peer's transaction the mempool refused or kept as an orphan (Core's vExtraTxnForCompact). */
+  onRefused?(tx: Tx): void;
 }
 
 interface Request {
@@ -66,6 +77,8 @@ interface Request {
   at: number;
   /** Other peers that announced it, next in line. */
   alternatives: Peer[];
+  /** An orphan's parent: asked for by txid whatever the peer's BIP339 setting. */
+  byTxid?: boolean;
 }
 
 const INV_PER_MESSAGE = 1_000;
@@ -92,9 +105,9 @@ export class TxRelay {
   }
 
   /** A transaction entered the mempool: queue its announcement. */
-  announce(txid: string): void {
+  announce(txid: string, wtxid = txid): void {
     for (const p of this.deps.peers()) {
-      if (!p.ready || p.knownInv.has(txid) || p.version?.relay === false) continue;
+      if (!p.ready || p.knownInv.has(p.wtxidRelay ? wtxid : txid) || p.version?.relay === false) continue;
       const q = this.queued.get(p) ?? new Set<string>();
       this.queued.set(p, q);
       q.add(txid);
@@ -139,10 +152,16 @@ export class TxRelay {
     this.queued.delete(p);
     if (!q || p.closed) return;
     const items: InvItem[] = [];
+    const get = this.deps.mempool.get;
     for (const txid of q) {
-      if (p.knownInv.has(txid) || !this.deps.mempool.has(txid)) continue;
-      p.knownInv.add(txid);
-      items.push({ type: INV.TX, hash: hashFromDisplay(txid) });
+      const e = get ? get.call(this.deps.mempool, txid) : undefined;
+      if (!(e || (!get && this.deps.mempool.has(txid)))) continue;
+      const key = p.wtxidRelay && e ? e.wtxid : txid;
+      if (p.knownInv.has(key)) continue;
+      // BIP133: not even marked known, so a lower filter later lets it be announced.
+      if (e && p.feeFilter > 0n && e.fee < feeAt(p.feeFilter, e.vsize)) continue;
+      p.knownInv.add(key);
+      items.push({ type: p.wtxidRelay && e ? INV.WTX : INV.TX, hash: hashFromDisplay(key) });
     }
     for (let i = 0; i < items.length; i += INV_PER_MESSAGE)
       p.send({ command: 'inv', items: items.slice(i, i + INV_PER_MESSAGE) });
@@ -206,11 +225,11 @@ export class TxRelay {
     this.sendGetdata(peer, ask);
   }
 
-  private sendGetdata(peer: Peer, txids: readonly string[]): void {
+  /** Asks for announced hashes (wtxids from a BIP339 peer); `byTxid` for orphans' parents. */
+  private sendGetdata(peer: Peer, txids: readonly string[], byTxid = false): void {
+    const type = peer.wtxidRelay && !byTxid ? INV.WTX : INV.WITNESS_TX;
     for (let i = 0; i < txids.length; i += INV_PER_MESSAGE) {
-      const items = txids
-        .slice(i, i + INV_PER_MESSAGE)
-        .map((t) => ({ type: INV.WITNESS_TX, hash: hashFromDisplay(t) }));
+      const items = txids.slice(i, i + INV_PER_MESSAGE).map((t) => ({ type, hash: hashFromDisplay(t) }));
       peer.send({ command: 'getdata', items });
     }
   }
@@ -237,36 +256,47 @@ export class TxRelay {
     }
     r.peer = next;
     r.at = this.deps.clock.now();
-    this.sendGetdata(next, [txid]);
+    this.sendGetdata(next, [txid], r.byTxid);
   }
 
   async onTx(peer: Peer, tx: Tx): Promise<void> {
     const txid = tx.txidHex();
-    peer.knownInv.add(txid);
+    const wtxid = tx.wtxidHex();
+    peer.knownInv.add(peer.wtxidRelay ? wtxid : txid);
     this.bodiesReceived++;
     this.forget(txid);
-    if (this.deps.mempool.has(txid) || this.processing.has(txid)) return;
-    this.processing.add(txid);
+    this.forget(wtxid);
+    // A copy with another witness is another transaction: only the same wtxid is a duplicate.
+    if (this.deps.mempool.has(wtxid) || this.processing.has(wtxid)) return;
+    this.processing.add(wtxid);
     try {
       const orphans = this.orphanSet(peer);
       const result = await this.deps.submitTx(tx, {
         peer: String(peer.id),
         orphan: orphans.size < this.opts.maxOrphansPerPeer,
       });
+      if (result.status !== 'orphan') peer.lastTxAt = Math.floor(this.deps.clock.now() / 1000);
       if (result.status === 'orphan') {
         if (result.stored) orphans.add(result.wtxid);
-        else this.rejects.add(txid);
+        else this.rejects.add(wtxid);
+        this.deps.onRefused?.(tx);
         const parents = result.missingParents.filter((p) => !this.known(p) && !this.requests.has(p));
-        for (const p of parents) this.requests.set(p, { peer, at: this.deps.clock.now(), alternatives: [] });
-        this.sendGetdata(peer, parents);
+        for (const p of parents)
+          this.requests.set(p, { peer, at: this.deps.clock.now(), alternatives: [], byTxid: true });
+        this.sendGetdata(peer, parents, true);
       }
     } catch (e) {
       if (!(e instanceof TxRejectError)) throw e;
-      this.rejects.add(txid);
+      if (e.code !== 'WITNESS_STRIPPED') {
+        this.rejects.add(wtxid);
+        this.deps.onRefused?.(tx);
+      }
+      // Inputs refused whatever the witness: the txid may be refused too (Core).
+      if (e.code === 'NONSTANDARD_INPUTS' && tx.hasWitness()) this.rejects.add(txid);
       if (consequenceOf(e).disconnect) throw new P2PError('INVALID_TX', `${txid}: ${e.message}`, e);
       this.deps.log.debug('transaction refused by policy', { peer: peer.id, txid, reason: e.message });
     } finally {
-      this.processing.delete(txid);
+      this.processing.delete(wtxid);
     }
   }
 

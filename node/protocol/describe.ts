@@ -7,7 +7,7 @@ import { toHex } from './bytes.js';
 import { hashToDisplay } from './hash.js';
 import type { NetworkParams } from './params.js';
 import { toAsm } from './script/script.js';
-import { classifyOutput } from './script/templates.js';
+import { classifyOutput, type OutputType } from './script/templates.js';
 import type { Tx } from './tx.js';
 
 /** Base units to coins as a decimal string with 8 places, without floating point. */
@@ -17,6 +17,24 @@ export function formatCoins(sats: bigint): string {
   const whole = abs / 100_000_000n;
   const frac = (abs % 100_000_000n).toString().padStart(8, '0');
   return `${neg ? '-' : ''}${whole}.${frac}`;
+}
+
+/** Core's TxoutType names (GetTxnOutputType), which its RPCs print as "type". */
+const CORE_TYPE: Record<OutputType, string> = {
+  p2pkh: 'pubkeyhash',
+  p2sh: 'scripthash',
+  p2wpkh: 'witness_v0_keyhash',
+  p2wsh: 'witness_v0_scripthash',
+  p2tr: 'witness_v1_taproot',
+  witness_unknown: 'witness_unknown',
+  multisig: 'multisig',
+  p2pk: 'pubkey',
+  nulldata: 'nulldata',
+  nonstandard: 'nonstandard',
+};
+
+export function coreScriptType(script: Uint8Array): string {
+  return CORE_TYPE[classifyOutput(script).type];
 }
 
 export function describeTx(tx: Tx, net: NetworkParams): Record<string, unknown> {
@@ -48,7 +66,7 @@ export function describeTx(tx: Tx, net: NetworkParams): Record<string, unknown> 
         scriptPubKey: {
           asm: toAsm(o.script),
           hex: toHex(o.script),
-          type: classifyOutput(o.script).type,
+          type: coreScriptType(o.script),
           ...(address ? { address } : {}),
         },
       };

@@ -1,18 +1,22 @@
 /**
- * ECDSA verification behind one interface with two backends: libsecp256k1 through the
- * `secp256k1` addon (what Bitcoin Core uses; the default) and @noble/secp256k1 (pure JS).
+ * Signature verification behind one interface with two backends: libsecp256k1 (what Bitcoin
+ * Core uses; the default: ECDSA through the `secp256k1` addon, BIP340 Schnorr through its
+ * WebAssembly build, schnorr.ts) and @noble/secp256k1 (pure JS, for both).
  * Callers hand over Core's inputs (lax DER, any key Core's CPubKey accepts); this module
  * parses, normalizes S and checks hybrid keys exactly as CPubKey::Verify, so both backends
  * receive only compact low-S signatures and 33/65-byte keys.
  */
 import { createRequire } from 'node:module';
 import * as noble from '@noble/secp256k1';
+import { defaultSchnorr, nobleSchnorr, type SchnorrBackend } from './schnorr.js';
 import { isValidPubKeyLength, normalizeS, parseDerLax } from './script/signature.js';
 
 export interface EcdsaBackend {
   readonly name: 'libsecp256k1' | 'noble';
   /** sig64 is r||s with s low; pubkey is 33 or 65 bytes (02/03/04). */
   verify(msg32: Uint8Array, sig64: Uint8Array, pubkey: Uint8Array): boolean;
+  /** BIP340 Schnorr and the BIP341 tweak check, from the same family of implementations. */
+  readonly schnorr: SchnorrBackend;
 }
 
 interface NativeBinding {
@@ -21,6 +25,7 @@ interface NativeBinding {
 
 export const nobleBackend: EcdsaBackend = {
   name: 'noble',
+  schnorr: nobleSchnorr,
   verify(msg32, sig64, pubkey) {
     try {
       return noble.verify(sig64, msg32, pubkey, { prehash: false, lowS: false });
@@ -37,6 +42,7 @@ function loadNative(): EcdsaBackend | null {
     const binding = createRequire(import.meta.url)('secp256k1/bindings') as NativeBinding;
     return {
       name: 'libsecp256k1',
+      schnorr: defaultSchnorr,
       verify(msg32, sig64, pubkey) {
         try {
           return binding.ecdsaVerify(sig64, msg32, pubkey);

@@ -12,7 +12,7 @@
  * - `regtest`: Bitcoin Core's CRegTestParams (src/kernel/chainparams.cpp): magic fa bf b5 da,
  *   port 18444 (18443 is Core's regtest RPC port, our explorer here), HRP `bcrt`, versions
  *   111/196/0xef, powLimit 0x7fff...ff, fPowNoRetargeting (every block at 0x207fffff), halving
- *   every 150 blocks, BIP34/65/66/CSV at height 1 and segwit at 0 ("always active").
+ *   every 150 blocks, BIP34/65/66/CSV at height 1, segwit and taproot at 0 ("always active").
  *
  * Activation heights follow Core: a rule applies to a block whose height is >= its height.
  * BIP16 is a height here (Core hard-codes it as always on, bar one historical mainnet block).
@@ -56,6 +56,8 @@ export interface Activations {
   readonly csv: number;
   /** BIP141, BIP143, BIP147 together (Core's SegwitHeight). */
   readonly segwit: number;
+  /** BIP341, BIP342 (Core's regtest has taproot always active: height 0). */
+  readonly taproot: number;
 }
 
 export interface NetworkParams {
@@ -63,7 +65,10 @@ export interface NetworkParams {
   /** P2P message start bytes. A shared constant: never write into it. */
   readonly magic: Uint8Array;
   readonly p2pPort: number;
+  /** The explorer, Esplora API and /metrics (regtest: Esplora's 3002). */
   readonly httpPort: number;
+  /** JSON-RPC (Bitcoin Core's -rpcport: main 8332, regtest 18443). */
+  readonly rpcPort: number;
   readonly address: Readonly<AddressParams>;
   /** Shared instance: never mutate. */
   readonly genesis: Block;
@@ -117,6 +122,7 @@ export const main: NetworkParams = Object.freeze({
   magic: Uint8Array.of(0xc7, 0x0f, 0x5e, 0x1d),
   p2pPort: 8633,
   httpPort: 8634,
+  rpcPort: 8332,
   address: Object.freeze({ bech32: 'gl', pubkeyHash: 38, scriptHash: 85, wif: 0xa6 }),
   genesis: mainGenesis(),
   genesisHash: hashFromDisplay(MAIN_GENESIS_HASH),
@@ -135,14 +141,15 @@ export const main: NetworkParams = Object.freeze({
   halvingInterval: 2_100_000,
   // 2,100,000 blocks x 50 coins x 2 (the geometric series) = 210,000,000 coins.
   maxMoney: 210_000_000n * COIN,
-  activation: Object.freeze({ bip16: 0, bip34: 1, bip65: 1, bip66: 1, csv: 1, segwit: 0 }),
+  activation: Object.freeze({ bip16: 0, bip34: 1, bip65: 1, bip66: 1, csv: 1, segwit: 0, taproot: 0 }),
 });
 
 export const regtest: NetworkParams = Object.freeze({
   name: 'regtest',
   magic: Uint8Array.of(0xfa, 0xbf, 0xb5, 0xda),
   p2pPort: 18444,
-  httpPort: 18443,
+  httpPort: 3002,
+  rpcPort: 18443,
   address: Object.freeze({ bech32: 'bcrt', pubkeyHash: 111, scriptHash: 196, wif: 0xef }),
   genesis: regtestGenesis(),
   genesisHash: hashFromDisplay(REGTEST_GENESIS_HASH),
@@ -155,7 +162,7 @@ export const regtest: NetworkParams = Object.freeze({
   halvingInterval: 150,
   // Bitcoin's 21,000,000 coins, as Core uses on every network.
   maxMoney: 21_000_000n * COIN,
-  activation: Object.freeze({ bip16: 0, bip34: 1, bip65: 1, bip66: 1, csv: 1, segwit: 0 }),
+  activation: Object.freeze({ bip16: 0, bip34: 1, bip65: 1, bip66: 1, csv: 1, segwit: 0, taproot: 0 }),
 });
 
 export const networks: Readonly<Record<NetworkName, NetworkParams>> = Object.freeze({ main, regtest });

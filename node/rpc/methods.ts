@@ -6,81 +6,34 @@
 
 import {
   BroadcastError,
-  canonicalIp,
   DEFAULT_MAX_FEE_RATE,
   decodeTx,
   type FeeRate,
   feeRate,
-  LOCAL_SERVICES,
   type MempoolEntry,
   maxFeeFor,
-  type NodeNetwork,
-  P2PConfigError,
-  type PeerInfo,
-  PROTOCOL_VERSION,
   type RpcNode,
   type TestAccepted,
   TxRejectError,
   txBytesFromHex,
 } from '../api.js';
 import { decodeAddress } from '../protocol/address.js';
-import { fromHex, isHex, toHex } from '../protocol/bytes.js';
+import { toHex } from '../protocol/bytes.js';
 import { hashFromDisplay } from '../protocol/hash.js';
-import { difficultyFromBits } from '../protocol/pow.js';
+import { decodeCompact, difficultyFromBits } from '../protocol/pow.js';
+import { OP } from '../protocol/script/opcodes.js';
+import { MAX_SCRIPT_SIZE } from '../protocol/script/script.js';
 import type { Tx } from '../protocol/tx.js';
-import { parseFeeRate } from './amount.js';
+
+const OP_RETURN = OP.OP_RETURN;
+
+import { amountFromValue, parseFeeRate } from './amount.js';
+import { broadcastArg, coins, hash, int, jsonType, MAX_PACKAGE_COUNT, str, verbosityOf } from './args.js';
 import { RPC, RpcError } from './errors.js';
-import type { RpcHandler } from './server.js';
-import { blockJson, headerJson, txJson } from './views.js';
+import type { RpcHandler } from './jsonrpc.js';
+import { blockJson, headerJson, hex32, txJson } from './views.js';
 
-const COIN = 100_000_000;
-const coins = (sats: bigint) => Number(sats) / COIN;
-/** Core's MAX_PACKAGE_COUNT: the most transactions testmempoolaccept takes. */
-const MAX_PACKAGE_COUNT = 25;
-
-/** UniValue's type names, for Core's type error messages. */
-function jsonType(v: unknown): string {
-  if (v === null || v === undefined) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'object') return 'object';
-  return typeof v === 'boolean' ? 'bool' : typeof v;
-}
-
-/** Runs an argument decoder, turning its BroadcastError (bad hex) into Core's RPC error. */
-function broadcastArg<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof BroadcastError) throw new RpcError(e.rpcCode, e.message);
-    throw e;
-  }
-}
-
-function str(v: unknown, name: string): string {
-  if (typeof v !== 'string') throw new RpcError(RPC.TYPE_ERROR, `${name} must be a string`);
-  return v;
-}
-
-function int(v: unknown, name: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v))
-    throw new RpcError(RPC.TYPE_ERROR, `${name} must be an integer`);
-  return v;
-}
-
-function hash(v: unknown, name: string): string {
-  const s = str(v, name);
-  if (!isHex(s, 32))
-    throw new RpcError(RPC.INVALID_PARAMETER, `${name} must be of length 64 (not ${s.length}, for '${s}')`);
-  return s.toLowerCase();
-}
-
-function verbosityOf(v: unknown, dflt: number): number {
-  if (v === undefined || v === null) return dflt;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  return int(v, 'verbosity');
-}
-
-function entryJson(e: MempoolEntry) {
+export function entryJson(e: MempoolEntry) {
   return {
     vsize: e.vsize,
     weight: e.weight,
@@ -103,74 +56,8 @@ function entryJson(e: MempoolEntry) {
   };
 }
 
-/** Core's P2P client error codes (protocol.h). */
-const RPC_NET = {
-  NODE_ALREADY_ADDED: -23,
-  NODE_NOT_ADDED: -24,
-  INVALID_IP_OR_SUBNET: -30,
-  P2P_DISABLED: -31,
-} as const;
-
-/** Core's subnet text for a single address: "1.2.3.4/32", "2001:db8::1/128". */
-function subnetOf(host: string): string {
-  return `${host}/${host.includes(':') ? 128 : 32}`;
-}
-
-/** An address or a single-address subnet ("1.2.3.4", "1.2.3.4/32"); other subnets are refused. */
-function bannableHost(text: string): string {
-  const [ip, bits] = text.split('/');
-  try {
-    const host = canonicalIp(ip ?? '');
-    if (bits === undefined || bits === String(host.includes(':') ? 128 : 32)) return host;
-  } catch {
-    // reported below
-  }
-  throw new RpcError(
-    RPC_NET.INVALID_IP_OR_SUBNET,
-    `Error: Invalid IP/Subnet (single addresses only): ${text}`,
-  );
-}
-
-/** Core's getpeerinfo shape, plus our node id. */
-function peerJson(p: PeerInfo) {
-  return {
-    id: p.id,
-    addr: p.addr,
-    nodeid: p.nodeId,
-    services: p.services,
-    relaytxes: true,
-    bytessent: p.bytesSent,
-    bytesrecv: p.bytesReceived,
-    conntime: p.connectedAt,
-    pingtime: p.pingMs === null ? undefined : p.pingMs / 1000,
-    version: p.version,
-    subver: p.userAgent,
-    inbound: p.direction === 'inbound',
-    connection_type: p.direction === 'inbound' ? 'inbound' : 'outbound-full-relay',
-    startingheight: p.startHeight,
-    synced_headers: p.syncedHeight,
-    synced_blocks: p.syncedHeight,
-    banscore: p.banScore,
-    bytessent_per_msg: p.bytesSentPerMsg,
-    bytesrecv_per_msg: p.bytesReceivedPerMsg,
-  };
-}
-
-export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
+export function buildCoreMethods(node: RpcNode): Record<string, RpcHandler> {
   const { chain, mempool, params } = node;
-
-  const p2p = (): NodeNetwork => {
-    const net = node.network;
-    if (net) return net;
-    // Core answers every call with RPC_IN_WARMUP until init is done; here only what needs P2P waits.
-    if (node.p2pEnabled) throw new RpcError(RPC.IN_WARMUP, 'Starting network threads…');
-    throw new RpcError(RPC_NET.P2P_DISABLED, 'Error: Peer-to-peer functionality missing or disabled');
-  };
-
-  const dht = () => {
-    if (node.dht) return node.dht;
-    throw new RpcError(RPC.MISC_ERROR, 'Error: the DHT is off (start the node with a DHT port)');
-  };
 
   /** Core's maxfeerate argument: null or absent is the node's default (Core's 0.10 coin/kvB). */
   const feeRateArg = (v: unknown): FeeRate => {
@@ -212,9 +99,7 @@ export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
   };
 
   const methods: Record<string, RpcHandler> = {
-    help: () => Object.keys(methods).sort().join('\n'),
-
-    getblockchaininfo: () => {
+    getblockchaininfo: async () => {
       const tip = chain.tip;
       // Core's IsInitialBlockDownload and GuessVerificationProgress (node/ibd.ts); headers is
       // the best valid header known, as Core's pindexBestHeader.
@@ -224,14 +109,17 @@ export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
         blocks: chain.height,
         headers: sync.headers,
         bestblockhash: tip.hashHex,
+        bits: hex32(tip.header.bits),
+        target: decodeCompact(tip.header.bits).target.toString(16).padStart(64, '0'),
         difficulty: difficultyFromBits(tip.header.bits),
         time: tip.header.time,
         mediantime: tip.medianTimePast(),
         verificationprogress: sync.verificationProgress,
         initialblockdownload: sync.ibd,
         chainwork: tip.chainWork.toString(16).padStart(64, '0'),
+        size_on_disk: await node.sizeOnDisk(),
         pruned: false,
-        warnings: '',
+        warnings: [],
       };
     },
 
@@ -259,9 +147,22 @@ export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
       return blockJson(block, e, chain, params, v);
     },
 
-    getrawtransaction: async ([id, verbose]) => {
+    getrawtransaction: async ([id, verbose, blockhash]) => {
       const txid = hash(id, 'txid');
       const verb = verbosityOf(verbose, 0);
+      if (blockhash !== undefined && blockhash !== null) {
+        // Core looks in that block only, and says whether it is on the main chain.
+        const e = chain.entry(hash(blockhash, 'blockhash'));
+        if (!e?.haveData) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'Block hash not found');
+        const tx = (await chain.getBlock(e.hashHex))!.txs.find((t) => t.txidHex() === txid);
+        if (!tx)
+          throw new RpcError(
+            RPC.INVALID_ADDRESS_OR_KEY,
+            'No such transaction found in the provided block. Use gettransaction for wallet transactions.',
+          );
+        if (!verb) return toHex(tx.toBytes());
+        return { in_active_chain: chain.isMain(e), ...txJson(tx, params, { entry: e, chain }) };
+      }
       const pooled = mempool.get(txid);
       if (pooled) return verb ? txJson(pooled.tx, params) : toHex(pooled.tx.toBytes());
       const found = await chain.getTx(hashFromDisplay(txid));
@@ -274,11 +175,19 @@ export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
       return verb ? txJson(found.tx, params, { entry: found.block, chain }) : toHex(found.tx.toBytes());
     },
 
-    sendrawtransaction: async ([hex, maxfeerate]) => {
-      // Decoded here as well so that a bad tx is -22 before a bad maxfeerate is looked at (Core's order).
+    sendrawtransaction: async ([hex, maxfeerate, maxburnamount]) => {
+      // Core's order: maxburnamount, the tx (-22), the burn check (-25), then maxfeerate.
+      const maxBurn =
+        maxburnamount === undefined || maxburnamount === null ? 0n : amountFromValue(maxburnamount);
       const bytes = broadcastArg(() => {
         const b = txBytesFromHex(str(hex, 'hexstring'));
-        decodeTx(b);
+        const tx = decodeTx(b);
+        for (const o of tx.outputs)
+          if ((o.script[0] === OP_RETURN || o.script.length > MAX_SCRIPT_SIZE) && o.value > maxBurn)
+            throw new RpcError(
+              RPC.VERIFY_ERROR,
+              'Unspendable output exceeds maximum configured by user (maxburnamount)',
+            );
         return b;
       });
       const maxFeeRate = feeRateArg(maxfeerate);
@@ -340,7 +249,15 @@ export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
       };
     },
 
-    getrawmempool: ([verbose]) => {
+    getrawmempool: ([verbose, sequence]) => {
+      if (sequence === true) {
+        if (verbose)
+          throw new RpcError(
+            RPC.INVALID_PARAMETER,
+            'Verbose results cannot contain mempool sequence values.',
+          );
+        throw new RpcError(RPC.INVALID_PARAMETER, 'mempool_sequence is not supported by this node');
+      }
       if (!verbose) return mempool.txids();
       const out: Record<string, unknown> = {};
       for (const e of mempool.entries()) out[e.txid] = entryJson(e);
@@ -353,21 +270,31 @@ export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
       return entryJson(e);
     },
 
-    gettxoutsetinfo: async () => {
+    gettxoutsetinfo: async ([hashType, hashOrHeight]) => {
+      const type =
+        hashType === undefined || hashType === null ? 'hash_serialized_3' : str(hashType, 'hash_type');
+      if (type === 'muhash')
+        throw new RpcError(RPC.INVALID_PARAMETER, "'muhash' is not supported by this node");
+      if (type !== 'hash_serialized_3' && type !== 'none')
+        throw new RpcError(RPC.INVALID_PARAMETER, `'${type}' is not a valid hash_type`);
+      if (hashOrHeight !== undefined && hashOrHeight !== null)
+        throw new RpcError(RPC.INVALID_PARAMETER, 'Querying specific block heights requires coinstatsindex');
       const stats = await chain.utxoStats();
       return {
         height: stats.height,
         bestblock: stats.tip,
         txouts: stats.count,
         // SHA-256 over every coin record in key order (our own serialization, not Core's).
-        hash_serialized: stats.hash,
+        ...(type === 'none' ? {} : { hash_serialized_3: stats.hash, hash_serialized: stats.hash }),
       };
     },
 
-    generatetoaddress: async ([n, address]) => {
+    generatetoaddress: async ([n, address, maxtries]) => {
       if (params.name !== 'regtest')
         throw new RpcError(RPC.MISC_ERROR, 'generatetoaddress is only available on regtest');
       const count = int(n, 'nblocks');
+      // Core gives up after maxtries nonces; regtest's target is met at once, so it only is checked.
+      if (maxtries !== undefined && maxtries !== null) int(maxtries, 'maxtries');
       if (count < 0 || count > 10_000)
         throw new RpcError(RPC.INVALID_PARAMETER, 'nblocks must be between 0 and 10000');
       let script: Uint8Array;
@@ -377,134 +304,6 @@ export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
         throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, `Error: Invalid address (${(e as Error).message})`);
       }
       return node.generate(count, script);
-    },
-
-    getpeerinfo: () => p2p().peerInfo().map(peerJson),
-
-    getconnectioncount: () => p2p().peerInfo().length,
-
-    // The DHT of provider records (docs/dht.md); ids are hex as the manifest id's bytes read.
-    getdhtinfo: () => {
-      const s = dht().status();
-      const lat = [...s.lookups.latencies].sort((a, b) => a - b);
-      return {
-        nodeid: s.nodeId,
-        port: s.port,
-        routingtablesize: s.routingTableSize,
-        recordsstored: s.recordsStored,
-        providing: s.providing,
-        lookups: s.lookups.lookups,
-        lookupssucceeded: s.lookups.succeeded,
-        lookupmedianms: lat.length ? lat[Math.floor(lat.length / 2)] : null,
-      };
-    },
-
-    getproviders: async ([id, limit]) => {
-      const manifestId = fromHex(hash(id, 'manifestid'));
-      const n = limit === undefined || limit === null ? undefined : int(limit, 'limit');
-      const found = await dht().findProviders(manifestId, n === undefined ? {} : { limit: n });
-      return found.map((r) => ({ nodeid: toHex(r.nodeId), host: r.host, port: r.port, expires: r.expires }));
-    },
-
-    getnetworkinfo: () => {
-      const net = node.network;
-      const peers = net?.peerInfo() ?? [];
-      const inbound = peers.filter((p) => p.direction === 'inbound').length;
-      return {
-        version: 100,
-        subversion: net?.userAgent ?? '',
-        protocolversion: PROTOCOL_VERSION,
-        localservices: LOCAL_SERVICES.toString(16).padStart(16, '0'),
-        localservicesnames: ['NETWORK', 'WITNESS'],
-        localrelay: true,
-        timeoffset: 0,
-        networkactive: net !== undefined,
-        connections: peers.length,
-        connections_in: inbound,
-        connections_out: peers.length - inbound,
-        nodeid: net?.nodeId,
-        listenport: net?.listenPort || undefined,
-        relayfee: 0.00001,
-        incrementalfee: 0.00001,
-        localaddresses: [],
-        warnings: '',
-      };
-    },
-
-    getnettotals: () => {
-      const t = p2p().totals();
-      return {
-        totalbytesrecv: t.bytesReceived,
-        totalbytessent: t.bytesSent,
-        timemillis: p2p().now(),
-        messagesrecv: t.messagesReceived,
-        txbodiesrecv: t.txBodiesReceived,
-      };
-    },
-
-    addnode: ([target, command]) => {
-      const addr = str(target, 'node');
-      const cmd = str(command, 'command');
-      if (cmd !== 'add' && cmd !== 'remove' && cmd !== 'onetry')
-        throw new RpcError(RPC.INVALID_PARAMETER, "command must be one of 'add', 'remove', 'onetry'");
-      let changed: boolean;
-      try {
-        changed = p2p().addNode(addr, cmd);
-      } catch (e) {
-        if (e instanceof P2PConfigError) throw new RpcError(RPC.INVALID_PARAMETER, e.message);
-        throw e;
-      }
-      if (!changed && cmd === 'remove')
-        throw new RpcError(
-          RPC_NET.NODE_NOT_ADDED,
-          'Error: Node could not be removed. It has not been added previously.',
-        );
-      if (!changed) throw new RpcError(RPC_NET.NODE_ALREADY_ADDED, 'Error: Node already added');
-      return null;
-    },
-
-    listbanned: () => {
-      const net = p2p();
-      const now = net.now();
-      return net.listBanned().map((b) => ({
-        address: subnetOf(b.host),
-        ban_created: Math.floor(b.created / 1000),
-        banned_until: Math.floor(b.until / 1000),
-        ban_duration: Math.round((b.until - b.created) / 1000),
-        time_remaining: Math.max(0, Math.round((b.until - now) / 1000)),
-        reason: b.reason,
-      }));
-    },
-
-    setban: ([subnet, command, bantime, absolute]) => {
-      const host = bannableHost(str(subnet, 'subnet'));
-      const cmd = str(command, 'command');
-      const net = p2p();
-      if (cmd === 'remove') {
-        if (!net.unban(host))
-          throw new RpcError(
-            RPC_NET.INVALID_IP_OR_SUBNET,
-            'Error: Unban failed. Requested address/subnet was not previously manually banned.',
-          );
-        return null;
-      }
-      if (cmd !== 'add') throw new RpcError(RPC.INVALID_PARAMETER, "command must be 'add' or 'remove'");
-      if (net.isBanned(host))
-        throw new RpcError(RPC_NET.NODE_ALREADY_ADDED, 'Error: IP/Subnet already banned');
-      const time =
-        bantime === undefined || bantime === null || bantime === 0 ? 86_400 : int(bantime, 'bantime');
-      if (time < 0) throw new RpcError(RPC.INVALID_PARAMETER, 'bantime must not be negative');
-      if (absolute === true) {
-        if (time * 1000 <= net.now())
-          throw new RpcError(RPC.INVALID_PARAMETER, 'Error: Absolute timestamp is in the past');
-        net.ban(host, 0, 'manually added', time * 1000);
-      } else net.ban(host, time, 'manually added');
-      return null;
-    },
-
-    clearbanned: () => {
-      p2p().clearBanned();
-      return null;
     },
 
     stop: () => {

@@ -1,11 +1,11 @@
 /**
- * Talks to one devnet node over HTTP: its JSON-RPC (POST /rpc, HTTP Basic with the `__cookie__`
- * secret from <datadir>/.cookie, as bitcoin-cli does; node/rpc/server.ts) for mining and node
+ * Talks to one devnet node over HTTP: its JSON-RPC (POST / on the RPC port, HTTP Basic with the
+ * `__cookie__` secret from <datadir>/.cookie, as bitcoin-cli does; node/rpc/server.ts) for mining and node
  * state, and its Esplora explorer API (GET /api/...) for what a wallet or a user would see.
  * The cookie is read at each call: a node writes a fresh one every start.
  */
 import { readFile } from 'node:fs/promises';
-import { cookiePath } from '../../node/rpc/server.js';
+import { cookiePath } from '../../node/rpc/auth.js';
 import { DevnetError } from './errors.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -25,20 +25,26 @@ export interface TxStatus {
 export class NodeClient {
   readonly index: number;
   readonly url: string;
+  readonly rpcUrl: string;
   private readonly cookiePath: string;
   private readonly signal: AbortSignal;
   private seq = 0;
 
   /** `signal` ends any request in flight (Ctrl-C, --timeout), not only the waits between them. */
-  constructor(node: { index: number; url: string; datadir: string }, signal: AbortSignal) {
+  constructor(node: { index: number; url: string; rpcUrl: string; datadir: string }, signal: AbortSignal) {
     this.index = node.index;
     this.url = node.url;
+    this.rpcUrl = node.rpcUrl;
     this.cookiePath = cookiePath(node.datadir);
     this.signal = signal;
   }
 
   /** One HTTP request, read to the end; ended by the run's signal or after REQUEST_TIMEOUT_MS. */
-  private async request(path: string, init: RequestInit = {}): Promise<{ status: number; text: string }> {
+  private async request(
+    path: string,
+    init: RequestInit = {},
+    base = this.url,
+  ): Promise<{ status: number; text: string }> {
     const ac = new AbortController();
     const onAbort = () => ac.abort(this.signal.reason);
     if (this.signal.aborted) onAbort();
@@ -48,7 +54,7 @@ export class NodeClient {
       REQUEST_TIMEOUT_MS,
     );
     try {
-      const res = await fetch(`${this.url}${path}`, { ...init, signal: ac.signal });
+      const res = await fetch(`${base}${path}`, { ...init, signal: ac.signal });
       return { status: res.status, text: await res.text() };
     } finally {
       clearTimeout(timer);
@@ -63,14 +69,18 @@ export class NodeClient {
   async rpc<T>(method: string, params: unknown[] = []): Promise<T> {
     const cookie = (await readFile(this.cookiePath, 'utf8')).trim();
     const id = ++this.seq;
-    const res = await this.request('/rpc', {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Basic ${Buffer.from(cookie).toString('base64')}`,
+    const res = await this.request(
+      '/',
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Basic ${Buffer.from(cookie).toString('base64')}`,
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id, method, params }),
       },
-      body: JSON.stringify({ jsonrpc: '2.0', id, method, params }),
-    });
+      this.rpcUrl,
+    );
     const text = res.text;
     if (res.status !== 200) throw this.fail(`${method}: HTTP ${res.status} ${text.slice(0, 200)}`);
     let body: { id?: unknown; result?: T; error?: { code: number; message: string } | null };

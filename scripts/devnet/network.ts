@@ -32,7 +32,7 @@ async function startNodes(d: Devnet): Promise<string[]> {
   await Promise.all(rest.map((ready) => ready()));
   return d.nodes.map(
     (n) =>
-      `node ${n.index}  ${n.url}/  p2p ${HOST}:${n.ports.p2p}  log ${shown(n.logPath)}${n.index === 1 ? '  (miner)' : ''}`,
+      `node ${n.index}  ${n.url}/  rpc ${n.ports.rpc}  p2p ${n.ports.p2p}  log ${shown(n.logPath)}${n.index === 1 ? '  (miner)' : ''}`,
   );
 }
 

@@ -46,8 +46,10 @@ export interface DevnetNode {
   ports: NodePorts;
   datadir: string;
   logPath: string;
-  /** http://127.0.0.1:<port>, the explorer page, API (/api) and RPC (/rpc). */
+  /** http://127.0.0.1:<port>, the explorer page and API (/api). */
   url: string;
+  /** http://127.0.0.1:<port> of the JSON-RPC. */
+  rpcUrl: string;
   child: ChildProcess;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
@@ -68,6 +70,10 @@ function nodeArgs(ports: NodePorts, datadir: string, seedsFile: string): string[
     HOST,
     '--http-port',
     String(ports.http),
+    '--rpc-bind',
+    HOST,
+    '--rpc-port',
+    String(ports.rpc),
     '--seeds',
     seedsFile,
     '--relay-delay',
@@ -102,7 +108,16 @@ export async function spawnNode(
   });
   // A spawn failure (ENOENT, EAGAIN) surfaces as 'error'; the readiness wait reports it.
   child.on('error', () => undefined);
-  return { index: ports.index, ports, datadir, logPath, url: `http://${HOST}:${ports.http}`, child, exited };
+  return {
+    index: ports.index,
+    ports,
+    datadir,
+    logPath,
+    url: `http://${HOST}:${ports.http}`,
+    rpcUrl: `http://${HOST}:${ports.rpc}`,
+    child,
+    exited,
+  };
 }
 
 /**

@@ -2,7 +2,7 @@
  * The "devnet ready" block: where each node's explorer is, and commands to paste into another
  * terminal to use the wallets and the RPC while devnet runs.
  */
-import { cookiePath } from '../../node/rpc/server.js';
+import { cookiePath } from '../../node/rpc/auth.js';
 import type { Devnet } from './context.js';
 import { shown, WALLET_CLI } from './paths.js';
 
@@ -21,7 +21,7 @@ export function readyLines(d: Devnet, passwordFromEnv: boolean, seconds: number)
       : `    export GOSSIP_WALLET_PASSWORD=${d.password}`,
     `    ${wallet} -n regtest --node ${n1!.url} -w ${alice} balance`,
     `    ${wallet} -n regtest --node ${n2!.url} -w ${alice} send ${d.bob!.address} 0.1`,
-    `    curl -s -u "$(cat ${shown(cookiePath(n1!.datadir))})" -d '{"method":"getblockcount"}' ${n1!.url}/rpc`,
+    `    curl -s -u "$(cat ${shown(cookiePath(n1!.datadir))})" -d '{"method":"getblockcount"}' ${n1!.rpcUrl}/`,
     `  node 1 mines a block every ${d.blockIntervalMs / 1000} s; Ctrl-C stops everything`,
   ];
 }

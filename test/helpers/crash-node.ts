@@ -1,6 +1,6 @@
 /**
  * A `gossip-node` in a child process for the crash-safety test: spawns the built CLI on a regtest
- * data dir, reads its stderr log line by line (`http listening ... cookie=...`,
+ * data dir, reads its stderr log line by line (`rpc listening url=... cookie=...`,
  * `block connected height=N hash=H`), talks JSON-RPC 2.0 to it with the cookie's Basic auth
  * (single and batch calls, each with a timeout), and kills it with SIGKILL or stops it with
  * SIGTERM. Every child ever spawned is tracked so a test's afterAll can kill the survivors.
@@ -14,7 +14,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 /** The built CLI; CRASH_NODE_CLI points elsewhere (a private build while others rebuild dist). */
 export const CLI = process.env.CRASH_NODE_CLI ?? resolve(ROOT, 'dist', 'node', 'cli.js');
 
-const LISTENING = /\bnode: http listening url=(\S+) .*\bcookie=(\S+)/;
+const LISTENING = /\bnode: rpc listening url=(\S+) .*\bcookie=(\S+)/;
 const CONNECTED = /\bnode: block connected height=(\d+) hash=([0-9a-f]{64})\b/;
 
 export interface SpawnOptions {
@@ -81,6 +81,8 @@ export class NodeProcess {
       opts.datadir,
       '--http-port',
       '0',
+      '--rpc-port',
+      '0',
       '--port',
       '0',
       '--bind',
@@ -121,7 +123,7 @@ export class NodeProcess {
     return this.listening !== undefined;
   }
 
-  /** Resolves once `http listening` is logged; throws if the process exits or time runs out. */
+  /** Resolves once `rpc listening` is logged; throws if the process exits or time runs out. */
   async waitListening(timeoutMs: number): Promise<void> {
     if (this.listening) return;
     let timer: NodeJS.Timeout | undefined;
@@ -174,7 +176,7 @@ export class NodeProcess {
     timeoutMs: number,
   ): Promise<{ id: number; result?: unknown; error?: { code: number; message: string } }[]> {
     if (!this.listening) throw new Error('node is not listening');
-    const res = await fetch(`${this.listening.url}/rpc`, {
+    const res = await fetch(`${this.listening.url}/`, {
       method: 'POST',
       headers: { authorization: this.listening.auth, 'content-type': 'application/json' },
       body: JSON.stringify(body),

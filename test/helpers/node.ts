@@ -1,7 +1,7 @@
 /**
  * In-process regtest FullNodes for end-to-end tests: each in its own temp datadir, HTTP and P2P
- * on ephemeral ports, logs silenced. `rpc(method, params)` speaks the node's JSON-RPC 2.0 at
- * POST /rpc with the cookie (Basic `__cookie__:<secret>`, as bitcoin-cli does) and throws an
+ * and JSON-RPC on ephemeral ports, logs silenced. `rpc(method, params)` speaks the node's
+ * JSON-RPC 2.0 on its RPC port with the cookie (Basic `__cookie__:<secret>`, as bitcoin-cli does) and throws an
  * RpcCallError carrying the JSON-RPC error code. `stopTestNodes()` (for afterEach) stops every
  * node started here and removes its datadir.
  */
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { FullNode, type NodeConfig } from '../../node/node.js';
 import { Block } from '../../node/protocol/block.js';
 import { fromHex } from '../../node/protocol/bytes.js';
-import { COOKIE_USER } from '../../node/rpc/server.js';
+import { COOKIE_USER } from '../../node/rpc/auth.js';
 
 export class RpcCallError extends Error {
   readonly code: number;
@@ -24,14 +24,16 @@ export class RpcCallError extends Error {
 
 export interface TestNode {
   node: FullNode;
-  /** Base URL of the HTTP server, e.g. http://127.0.0.1:41234. */
+  /** Base URL of the HTTP server (explorer, API), e.g. http://127.0.0.1:41234. */
   url: string;
+  /** Base URL of the JSON-RPC server. */
+  rpcUrl: string;
   /** `__cookie__:<secret>`, the cookie file's content. */
   cookie: string;
   datadir: string;
   /** Calls a method; resolves to `result` or throws RpcCallError with the JSON-RPC code. */
   rpc<T = unknown>(method: string, params?: unknown[]): Promise<T>;
-  /** A raw POST to /rpc; `auth` null sends no Authorization header. */
+  /** A raw POST to the RPC server's `/`; `auth` null sends no Authorization header. */
   post(body: string, auth?: string | null): Promise<Response>;
 }
 
@@ -51,6 +53,7 @@ export async function startTestNode(overrides: Partial<NodeConfig> = {}): Promis
       datadir,
       httpHost: '127.0.0.1',
       httpPort: 0,
+      rpcPort: 0,
       p2pPort: 0,
       mine: false,
       mineWorkers: 1,
@@ -63,9 +66,10 @@ export async function startTestNode(overrides: Partial<NodeConfig> = {}): Promis
   }
   started.push({ node, datadir });
   const url = node.httpUrl;
+  const rpcUrl = node.rpcUrl;
   const cookie = `${COOKIE_USER}:${node.auth.secret}`;
   const post = (body: string, auth: string | null = basicAuth(cookie)) =>
-    fetch(`${url}/rpc`, {
+    fetch(`${rpcUrl}/`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(auth === null ? {} : { authorization: auth }) },
       body,
@@ -81,7 +85,7 @@ export async function startTestNode(overrides: Partial<NodeConfig> = {}): Promis
     if (body.error) throw new RpcCallError(body.error.code, body.error.message);
     return body.result as T;
   };
-  return { node, url, cookie, datadir, rpc, post };
+  return { node, url, rpcUrl, cookie, datadir, rpc, post };
 }
 
 /** Stops every node started by startTestNode and removes its datadir. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { FullNode, type NodeConfig } from '../../node/node.js';
 import type { P2PTuning } from '../../node/p2p/config.js';
 import { addrKey } from '../../node/p2p/netaddr.js';
-import { COOKIE_USER } from '../../node/rpc/server.js';
+import { COOKIE_USER } from '../../node/rpc/auth.js';
 import { basicAuth, RpcCallError } from './node.js';
 
 /** Timers short enough for tests, long enough for a loaded 2-core machine. */
@@ -75,7 +75,7 @@ export async function startNetNode(opts: NetNodeOptions = {}): Promise<NetNode> 
 }
 
 async function rpcCall<T>(node: FullNode, method: string, params: unknown[] = []): Promise<T> {
-  const res = await fetch(`${node.httpUrl}/rpc`, {
+  const res = await fetch(`${node.rpcUrl}/`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',

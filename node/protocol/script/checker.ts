@@ -2,10 +2,14 @@
  * What the interpreter asks of the spending transaction (Core's BaseSignatureChecker,
  * interpreter.h), and Core's GenericTransactionSignatureChecker: signatures against the spending
  * transaction's sighash, OP_CHECKLOCKTIMEVERIFY against nLockTime (BIP65),
- * OP_CHECKSEQUENCEVERIFY against the input's nSequence (BIP112).
+ * OP_CHECKSEQUENCEVERIFY against the input's nSequence (BIP112), and CheckSchnorrSignature
+ * (BIP340 signatures over BIP341's sighash, for key paths and tapscript).
  */
 import { defaultBackend, type EcdsaBackend, verifyEcdsa } from '../ecdsa.js';
+import { defaultSchnorr, type SchnorrBackend } from '../schnorr.js';
+import { ScriptError } from './errors.js';
 import { legacySighash, type PrecomputedTx, SigVersion, witnessV0Sighash } from './sighash.js';
+import { SIGHASH_DEFAULT, type TaprootExecData, taprootSighash } from './sighash-taproot.js';
 
 export const LOCKTIME_THRESHOLD = 500_000_000;
 export const SEQUENCE_FINAL = 0xffffffff;
@@ -17,15 +21,26 @@ export const SEQUENCE_LOCKTIME_MASK = 0x0000ffff;
 export interface SignatureChecker {
   /** `sig` still carries its hash-type byte. */
   checkSig(sig: Uint8Array, pubkey: Uint8Array, scriptCode: Uint8Array, sigversion: SigVersion): boolean;
+  /**
+   * CheckSchnorrSignature: `sig` is 64 bytes (SIGHASH_DEFAULT) or 65 with its hash type, `pubkey`
+   * 32 bytes. Throws ScriptError (SCHNORR_SIG_SIZE, SCHNORR_SIG_HASHTYPE, SCHNORR_SIG) on failure.
+   */
+  checkSchnorrSig(sig: Uint8Array, pubkey: Uint8Array, sigversion: SigVersion, exec: TaprootExecData): void;
   checkLockTime(lockTime: number): boolean;
   checkSequence(sequence: number): boolean;
+  /** The curve arithmetic for BIP341's commitment check, from the same backend as signatures. */
+  readonly schnorr: SchnorrBackend;
 }
 
 /** Fails every signature and lock check: for scripts evaluated without a transaction. */
 export const NULL_CHECKER: SignatureChecker = {
   checkSig: () => false,
+  checkSchnorrSig: () => {
+    throw new ScriptError('SCHNORR_SIG');
+  },
   checkLockTime: () => false,
   checkSequence: () => false,
+  schnorr: defaultSchnorr,
 };
 
 export class TxSignatureChecker implements SignatureChecker {
@@ -44,6 +59,10 @@ export class TxSignatureChecker implements SignatureChecker {
     this.index = index;
     this.amount = amount;
     this.backend = backend;
+  }
+
+  get schnorr(): SchnorrBackend {
+    return this.backend.schnorr;
   }
 
   checkSig(sig: Uint8Array, pubkey: Uint8Array, scriptCode: Uint8Array, sigversion: SigVersion): boolean {
@@ -68,6 +87,23 @@ export class TxSignatureChecker implements SignatureChecker {
       this.lastHash = hash;
     }
     return verifyEcdsa(this.backend, hash, sig.subarray(0, sig.length - 1), pubkey);
+  }
+
+  checkSchnorrSig(sig: Uint8Array, pubkey: Uint8Array, sigversion: SigVersion, exec: TaprootExecData): void {
+    if (sig.length !== 64 && sig.length !== 65) throw new ScriptError('SCHNORR_SIG_SIZE');
+    let hashType = SIGHASH_DEFAULT;
+    if (sig.length === 65) {
+      hashType = sig[64]!;
+      // An explicit 0x00 would give two encodings of one signature (BIP341).
+      if (hashType === SIGHASH_DEFAULT) throw new ScriptError('SCHNORR_SIG_HASHTYPE');
+      sig = sig.subarray(0, 64);
+    }
+    // Core asserts the spent outputs are there; reaching here without them is a caller's bug.
+    if (this.pre.spent === null)
+      throw new ScriptError('UNKNOWN_ERROR', 'taproot check without spent outputs');
+    const hash = taprootSighash(this.pre, this.index, hashType, sigversion, exec);
+    if (hash === null) throw new ScriptError('SCHNORR_SIG_HASHTYPE');
+    if (!this.backend.schnorr.verify(hash, sig, pubkey)) throw new ScriptError('SCHNORR_SIG');
   }
 
   checkLockTime(lockTime: number): boolean {

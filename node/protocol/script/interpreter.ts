@@ -1,13 +1,16 @@
 /**
- * The script interpreter: Bitcoin Core's EvalScript (interpreter.cpp) for legacy and segwit v0
- * scripts (BIP141/143), line for line in behaviour. The signature opcodes live in
- * `checksig.ts`; VerifyScript and VerifyWitnessProgram in `verify.ts`. Failures throw
- * ScriptError with Core's SCRIPT_ERR_* name.
+ * The script interpreter: Bitcoin Core's EvalScript (interpreter.cpp) for legacy, segwit v0
+ * (BIP141/143) and tapscript (BIP342: no script-size or op-count limit, MINIMALIF as consensus,
+ * OP_CHECKSIGADD, OP_CHECKMULTISIG disabled, the OP_CODESEPARATOR position signed), line for
+ * line in behaviour. The signature opcodes live in `checksig.ts` and `checksig-tapscript.ts`;
+ * VerifyScript and VerifyWitnessProgram in `verify.ts`. Failures throw ScriptError with Core's
+ * SCRIPT_ERR_* name.
  */
 import { equal } from '../bytes.js';
 import { hash160, hash256, ripemd160, sha1, sha256 } from '../hash.js';
 import { SEQUENCE_LOCKTIME_DISABLE_FLAG, type SignatureChecker } from './checker.js';
 import { evalCheckMultisig, evalCheckSig } from './checksig.js';
+import { evalCheckSigTapscript } from './checksig-tapscript.js';
 import { ScriptError, type ScriptErrorCode } from './errors.js';
 import { FLAGS } from './flags.js';
 import { castToBool, clampInt, encodeNum, stackNum } from './num.js';
@@ -22,6 +25,7 @@ import {
   readOp,
 } from './script.js';
 import { SigVersion } from './sighash.js';
+import type { TaprootExecData } from './sighash-taproot.js';
 
 const FALSE = new Uint8Array(0);
 const TRUE = Uint8Array.of(1);
@@ -30,15 +34,22 @@ function fail(code: ScriptErrorCode): never {
   throw new ScriptError(code);
 }
 
-/** EvalScript: runs `script` on `stack` (in place); throws ScriptError on failure. */
+/**
+ * EvalScript: runs `script` on `stack` (in place); throws ScriptError on failure. `exec` is
+ * required for tapscript (its budget, leaf hash and annex are what it signs and spends).
+ */
 export function evalScript(
   stack: Uint8Array[],
   script: Uint8Array,
   flags: number,
   checker: SignatureChecker,
   sigversion: SigVersion,
+  execdata?: TaprootExecData,
 ): void {
-  if (script.length > MAX_SCRIPT_SIZE) fail('SCRIPT_SIZE');
+  const legacyLimits = sigversion === SigVersion.BASE || sigversion === SigVersion.WITNESS_V0;
+  const tapscript = sigversion === SigVersion.TAPSCRIPT;
+  if (tapscript && !execdata) throw new Error('tapscript evaluation without its execution data');
+  if (legacyLimits && script.length > MAX_SCRIPT_SIZE) fail('SCRIPT_SIZE');
   const altstack: Uint8Array[] = [];
   // vfExec as Core's ConditionStack: a depth and the position of the first false.
   const exec: boolean[] = [];
@@ -49,6 +60,8 @@ export function evalScript(
   const step = newStep();
   const end = script.length;
   let pc = 0;
+  // Position of the opcode being run, counted in opcodes: what BIP342 signs for OP_CODESEPARATOR.
+  let opcodePos = -1;
 
   const need = (n: number) => {
     if (stack.length < n) fail('INVALID_STACK_OPERATION');
@@ -59,10 +72,11 @@ export function evalScript(
     const fExec = falseCount === 0;
     if (!readOp(script, pc, step)) fail('BAD_OPCODE');
     pc = step.next;
+    opcodePos++;
     const op = step.op;
     const data = step.data;
     if (data !== null && data.length > MAX_SCRIPT_ELEMENT_SIZE) fail('PUSH_SIZE');
-    if (op > OP.OP_16 && ++opCount > MAX_OPS_PER_SCRIPT) fail('OP_COUNT');
+    if (legacyLimits && op > OP.OP_16 && ++opCount > MAX_OPS_PER_SCRIPT) fail('OP_COUNT');
     switch (op) {
       case OP.OP_CAT:
       case OP.OP_SUBSTR:
@@ -153,8 +167,11 @@ export function evalScript(
         case OP.OP_NOTIF: {
           let value = false;
           if (fExec) {
-            if (stack.length < 1) fail('UNBALANCED_CONDITIONAL');
+            // Core reported UNBALANCED_CONDITIONAL here until 2025; the case is an empty stack.
+            if (stack.length < 1) fail('INVALID_STACK_OPERATION');
             const v = top(1);
+            // BIP342 makes the argument's minimality consensus in tapscript.
+            if (tapscript && (v.length > 1 || (v.length === 1 && v[0] !== 1))) fail('TAPSCRIPT_MINIMALIF');
             if (sigversion === SigVersion.WITNESS_V0 && flags & FLAGS.MINIMALIF) {
               if (v.length > 1 || (v.length === 1 && v[0] !== 1)) fail('MINIMALIF');
             }
@@ -438,12 +455,15 @@ export function evalScript(
 
         case OP.OP_CODESEPARATOR:
           codeHashStart = pc;
+          if (execdata) execdata.codeSeparatorPos = opcodePos;
           break;
 
         case OP.OP_CHECKSIG:
         case OP.OP_CHECKSIGVERIFY: {
           need(2);
-          const ok = evalCheckSig(top(2), top(1), script.subarray(codeHashStart), flags, checker, sigversion);
+          const ok = tapscript
+            ? evalCheckSigTapscript(top(2), top(1), flags, checker, execdata!)
+            : evalCheckSig(top(2), top(1), script.subarray(codeHashStart), flags, checker, sigversion);
           stack.length -= 2;
           stack.push(ok ? TRUE : FALSE);
           if (op === OP.OP_CHECKSIGVERIFY) {
@@ -453,8 +473,21 @@ export function evalScript(
           break;
         }
 
+        case OP.OP_CHECKSIGADD: {
+          // BIP342 only; before tapscript 0xba is an unknown opcode.
+          if (!tapscript) fail('BAD_OPCODE');
+          need(3);
+          const sig = top(3);
+          const num = stackNum(stack, 2, minimal);
+          const ok = evalCheckSigTapscript(sig, top(1), flags, checker, execdata!);
+          stack.length -= 3;
+          stack.push(encodeNum(num + (ok ? 1 : 0)));
+          break;
+        }
+
         case OP.OP_CHECKMULTISIG:
         case OP.OP_CHECKMULTISIGVERIFY: {
+          if (tapscript) fail('TAPSCRIPT_CHECKMULTISIG');
           const scriptCode = script.subarray(codeHashStart);
           const r = evalCheckMultisig(stack, scriptCode, flags, checker, sigversion, opCount);
           opCount = r.opCount;

@@ -6,12 +6,12 @@ import { ScriptError } from './errors.js';
 
 export function decodeNum(bytes: Uint8Array, requireMinimal: boolean, maxSize = 4): number {
   const len = bytes.length;
-  if (len > maxSize) throw new ScriptError('UNKNOWN_ERROR', 'script number overflow');
+  if (len > maxSize) throw new ScriptError('SCRIPTNUM', 'script number overflow');
   if (len === 0) return 0;
   if (requireMinimal && (bytes[len - 1]! & 0x7f) === 0) {
     // The top byte may only be 0x00/0x80 when the next byte needs its sign bit.
     if (len <= 1 || (bytes[len - 2]! & 0x80) === 0) {
-      throw new ScriptError('UNKNOWN_ERROR', 'non-minimally encoded script number');
+      throw new ScriptError('SCRIPTNUM', 'non-minimally encoded script number');
     }
   }
   let result = 0;
@@ -68,9 +68,9 @@ export function stackNum(stack: readonly Uint8Array[], depth: number, minimal: b
   try {
     return decodeNum(stack[stack.length - depth]!, minimal, maxSize);
   } catch (e) {
-    // Core's CScriptNum throws scriptnum_error, which EvalScript reports as UNKNOWN_ERROR.
+    // Core's CScriptNum throws scriptnum_error, which EvalScript reports as SCRIPT_ERR_SCRIPTNUM.
     if (e instanceof ScriptError) throw e;
-    throw new ScriptError('UNKNOWN_ERROR');
+    throw new ScriptError('SCRIPTNUM');
   }
 }
 

@@ -11,7 +11,8 @@ import { OP } from './opcodes.js';
 import { newStep, readOp } from './script.js';
 import { SIGHASH } from './signature.js';
 
-export const SigVersion = { BASE: 0, WITNESS_V0: 1 } as const;
+/** Core's SigVersion: which rules a script runs under and which sighash it signs. */
+export const SigVersion = { BASE: 0, WITNESS_V0: 1, TAPROOT: 2, TAPSCRIPT: 3 } as const;
 export type SigVersion = (typeof SigVersion)[keyof typeof SigVersion];
 
 /** uint256 one, little-endian: what Core signs for SINGLE without a matching output. */
@@ -86,17 +87,40 @@ export function legacySighash(
   return hash256(w.finish());
 }
 
-/** BIP143's per-transaction hashes, computed on first use and reused for every input. */
+/** What an input spends: the previous output's value and script. */
+export interface SpentOutput {
+  readonly value: bigint;
+  readonly script: Uint8Array;
+}
+
+/** BIP341's single-SHA256 hashes over all inputs and outputs (sighash-taproot.ts fills it). */
+export interface Bip341Hashes {
+  prevouts: Uint8Array;
+  amounts: Uint8Array;
+  scripts: Uint8Array;
+  sequences: Uint8Array;
+  outputs: Uint8Array;
+}
+
+/**
+ * Core's PrecomputedTransactionData: BIP143's per-transaction hashes, computed on first use and
+ * reused for every input, and, when the spent outputs are given (all of them, in input order),
+ * what BIP341 signs of them. Without them a taproot signature check fails, as Core's does.
+ */
 export class PrecomputedTx {
   readonly tx: Tx;
+  readonly spent: readonly SpentOutput[] | null;
+  /** BIP341's hashes, set on the first taproot sighash. */
+  bip341?: Bip341Hashes;
   private prevouts?: Uint8Array;
   private sequences?: Uint8Array;
   private outputs?: Uint8Array;
   /** Reused preimage buffer: sighashes are hashed synchronously, so one per tx suffices. */
   readonly scratch: Writer;
 
-  constructor(tx: Tx) {
+  constructor(tx: Tx, spent?: readonly SpentOutput[]) {
     this.tx = tx;
+    this.spent = spent && spent.length === tx.inputs.length ? spent : null;
     this.scratch = new Writer(256);
   }
 
