@@ -154,7 +154,7 @@ describe('a DHT of 30 nodes', () => {
 
   it('expires the records of a provider that left; a provider that stays republishes', async () => {
     const { clock, nodes } = await network(6);
-    const [a, b] = [nodes[3]!, nodes[7]!];
+    const [a, b] = [nodes[3]!, nodes[4]!];
     await run(clock, a.provide(FILE));
     await run(clock, b.provide(FILE));
     await a.stop();
