@@ -14,6 +14,7 @@ import { equal } from '../protocol/bytes.js';
 import { hash256 } from '../protocol/hash.js';
 import { networks } from '../protocol/params.js';
 import { P2PError } from './errors.js';
+import { FILES_PAYLOAD_LIMITS } from './files-messages.js';
 
 export const HEADER_LEN = 24;
 /** Core's MAX_PROTOCOL_MESSAGE_LENGTH. */
@@ -53,6 +54,7 @@ export const PAYLOAD_LIMITS: Readonly<Record<string, number>> = {
   getheaders: 4 + 1 + MAX_LOCATOR * 32 + 32,
   // Each header is followed by a CompactSize transaction count (always 0).
   headers: 3 + MAX_HEADERS * 81,
+  ...FILES_PAYLOAD_LIMITS,
 };
 
 export interface Frame {

@@ -16,6 +16,12 @@ import { Reader } from '../protocol/reader.js';
 import { Tx } from '../protocol/tx.js';
 import { Writer } from '../protocol/writer.js';
 import { P2PError } from './errors.js';
+import {
+  decodeFilesMessage,
+  encodeFilesPayload,
+  type FilesMessage,
+  isFilesCommand,
+} from './files-messages.js';
 import { MAX_ADDR, MAX_HEADERS, MAX_INV, MAX_LOCATOR, MAX_USER_AGENT } from './framing.js';
 import {
   type NetAddr,
@@ -66,9 +72,10 @@ export type Message =
   | { command: 'block'; block: Block }
   | { command: 'getheaders'; version: number; locator: Uint8Array[]; stop: Uint8Array }
   | { command: 'headers'; headers: BlockHeader[] }
+  | FilesMessage
   | { command: 'unknown'; name: string; payload: Uint8Array };
 
-export type Command = Exclude<Message['command'], 'unknown'>;
+export type Command = Exclude<Message['command'], 'unknown' | FilesMessage['command']>;
 
 function readVarString(r: Reader, max: number): string {
   const bytes = r.varBytes(max);
@@ -151,6 +158,8 @@ function decodeBody(command: string, r: Reader): Message {
       return { command, headers };
     }
     default:
+      // Files messages (files-messages.ts) have their own codec.
+      if (isFilesCommand(command)) return decodeFilesMessage(command, r);
       r.offset = r.data.length;
       return { command: 'unknown', name: command, payload: r.data };
   }
@@ -178,6 +187,14 @@ function writeInv(w: Writer, items: readonly InvItem[]): void {
 export function encodePayload(msg: Exclude<Message, { command: 'unknown' }>, witness = true): Uint8Array {
   const w = new Writer(64);
   switch (msg.command) {
+    case 'sendfiles':
+    case 'files':
+    case 'getmanifest':
+    case 'manifest':
+    case 'getchunks':
+    case 'chunk':
+    case 'notfile':
+      return encodeFilesPayload(msg);
     case 'version': {
       const ua = new TextEncoder().encode(msg.userAgent);
       w.i32(msg.version).u64(msg.services).i64(msg.timestamp);

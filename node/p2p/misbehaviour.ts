@@ -136,6 +136,10 @@ export const CONSEQUENCES: {
   INV_FLOOD: drop(50),
   STALLING: drop(0),
   PING_TIMEOUT: drop(0),
+  // Files (node/files/): data checked against a commitment on the chain is proof of fault.
+  BAD_CHUNK: drop(100),
+  BAD_MANIFEST: drop(100),
+  UNREQUESTED_CHUNK: drop(10),
 };
 
 /** An error a peer's data or behaviour caused. */

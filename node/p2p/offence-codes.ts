@@ -32,4 +32,10 @@ export type OffenceCode =
   | 'INV_FLOOD'
   /** Asked for blocks and did not deliver in time. */
   | 'STALLING'
-  | 'PING_TIMEOUT';
+  | 'PING_TIMEOUT'
+  /** A file chunk that does not verify against its anchored manifest's root: provably wrong. */
+  | 'BAD_CHUNK'
+  /** A manifest that is not the one asked for, or whose commitment path is malformed. */
+  | 'BAD_MANIFEST'
+  /** File data nobody asked this peer for (BEP 3: an unsolicited piece closes the connection). */
+  | 'UNREQUESTED_CHUNK';

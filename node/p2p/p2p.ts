@@ -25,10 +25,11 @@ import { AddrRelay } from './addr-relay.js';
 import { BlockSync, type BlockSyncOptions } from './block-sync.js';
 import { type ConnectionSettings, Connections } from './connections.js';
 import { P2PError } from './errors.js';
+import { type FilesMessage, isFilesCommand } from './files-messages.js';
 import { MAX_HEADERS } from './framing.js';
 import { INV, type InvItem, type Message } from './messages.js';
 import { consequenceOf } from './misbehaviour.js';
-import { NODE_NETWORK, NODE_WITNESS } from './netaddr.js';
+import { NODE_FILES, NODE_NETWORK, NODE_WITNESS } from './netaddr.js';
 import { type Peer, PROTOCOL_VERSION, SENDHEADERS_VERSION } from './peer.js';
 import { PeerDb } from './peer-db.js';
 import type { PeerInfo } from './peer-info.js';
@@ -80,6 +81,16 @@ export interface P2PDeps {
   log: Logger;
   /** How peers are reached (default TCP). */
   transport?: Transport;
+  /** File sharing (node/files/): present, the node signals NODE_FILES and hands it its messages. */
+  files?: FilesPeerHooks;
+}
+
+/** What the files service (node/files/service.ts) is told of peers and their files messages. */
+export interface FilesPeerHooks {
+  beforeVerack(peer: Peer): void;
+  onReady(peer: Peer): void;
+  onMessage(peer: Peer, msg: FilesMessage): Promise<void> | void;
+  onClose(peer: Peer): void;
 }
 
 export interface NetTotals {
@@ -125,9 +136,14 @@ export class P2P {
         ...config,
         params: deps.params,
         transport: deps.transport,
-        local: { services: LOCAL_SERVICES, userAgent: config.userAgent, height: () => chain.height },
+        local: {
+          services: deps.files ? LOCAL_SERVICES | NODE_FILES : LOCAL_SERVICES,
+          userAgent: config.userAgent,
+          height: () => chain.height,
+        },
       },
       {
+        beforeVerack: (p) => deps.files?.beforeVerack(p),
         onReady: (p) => this.onReady(p),
         onMessage: (p, m) => this.onMessage(p, m),
         onClose: (p) => this.onClose(p),
@@ -233,6 +249,7 @@ export class P2P {
     const best = this.deps.chain.bestHeader();
     this.getheaders(peer, best.prev ?? best);
     this.tx.offerMempool(peer, this.deps.mempool.txids());
+    this.deps.files?.onReady(peer);
   }
 
   private onClose(peer: Peer): void {
@@ -241,6 +258,7 @@ export class P2P {
     this.sync.peerGone(peer);
     this.tx.peerGone(peer);
     this.deps.mempool.eraseOrphansForPeer(String(peer.id));
+    this.deps.files?.onClose(peer);
   }
 
   private updateBest(peer: Peer, h: BlockEntry): void {
@@ -281,6 +299,7 @@ export class P2P {
       case 'tx':
         return this.tx.onTx(peer, msg.tx);
       default:
+        if (isFilesCommand(msg.command)) return this.deps.files?.onMessage(peer, msg as FilesMessage);
         // version/verack/ping/pong are the Peer's; unknown commands are ignored (Core).
         return;
     }

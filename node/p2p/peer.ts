@@ -57,6 +57,8 @@ export interface PeerTimings {
 export interface PeerHooks {
   /** Returns an offence to refuse the peer after its version, or null to go on. */
   onVersion(peer: Peer, v: VersionMessage): OffenceCode | null;
+  /** Between our version and our verack: where pre-verack negotiation messages are sent. */
+  beforeVerack?(peer: Peer): void;
   onReady(peer: Peer): void;
   onMessage(peer: Peer, msg: Message): Promise<void> | void;
   onOffence(peer: Peer, err: P2PError): void;
@@ -85,6 +87,8 @@ export class Peer {
   sendHeaders = false;
   /** Answered one getaddr already (Core answers one per connection). */
   servedGetaddr = false;
+  /** The files protocol version the peer sent in `sendfiles` before verack (0: none). */
+  filesVersion = 0;
   readonly knownInv = new RollingSet<string>(KNOWN_INV);
   readonly knownAddrs = new RollingSet<string>(KNOWN_ADDRS);
   readonly bytesSentPerMsg: Record<string, number> = {};
@@ -288,7 +292,10 @@ export class Peer {
       if (!this.version) throw new P2PError('HANDSHAKE', `'${f.command}' before version`);
       if (msg.command === 'verack') return this.onVerack();
       // BIP155/BIP339 messages may come between version and verack; nothing else matters then.
-      if (!this.ready) return;
+      if (!this.ready) {
+        if (msg.command === 'sendfiles') this.filesVersion = msg.version;
+        return;
+      }
       if (msg.command === 'ping') return this.send({ command: 'pong', nonce: msg.nonce });
       if (msg.command === 'pong') return this.onPong(msg.nonce);
       await this.hooks.onMessage(this, msg);
@@ -330,6 +337,7 @@ export class Peer {
       throw new P2PError(refusal, `refused after version (${v.userAgent})`);
     }
     if (this.direction === 'inbound') this.sendVersion();
+    this.hooks.beforeVerack?.(this);
     this.send({ command: 'verack' });
     if (this.gotVerack) this.becomeReady();
   }
