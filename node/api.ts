@@ -11,6 +11,7 @@
 
 import type { Broadcast } from './broadcast.js';
 import type { Chain } from './chain/chain.js';
+import type { FileInfo } from './files/service.js';
 import type { Logger } from './log.js';
 import type { AcceptResult, FeeRate, Mempool } from './mempool/index.js';
 import type { NetTotals } from './p2p/p2p.js';
@@ -30,6 +31,8 @@ export {
 } from './broadcast.js';
 export type { BlockEntry } from './chain/entry.js';
 export { shKey } from './chain/indexes.js';
+export { FilesError } from './files/errors.js';
+export type { FileInfo } from './files/service.js';
 export type { Logger } from './log.js';
 export {
   type AcceptResult,
@@ -108,6 +111,8 @@ export interface ExplorerNode {
   peerInfo(): PeerInfo[];
   /** Sync state, initial block download and progress. */
   sync(): SyncInfo;
+  /** File sharing; undefined when the P2P layer is off. */
+  readonly files?: NodeFiles;
 }
 
 /** The P2P layer as the admin RPC drives it (Core's net RPCs), without its internals. */
@@ -131,8 +136,27 @@ export interface NodeNetwork {
   clearBanned(): void;
 }
 
+/** The files service as the RPC and the explorer use it (node/files/service.ts). */
+export interface NodeFiles {
+  share(path: string, proofPath?: string): Promise<FileInfo>;
+  /** By manifest id or anchor commitment (`id`, hex) or a proof's text; `output` absolute. */
+  fetch(
+    target: { id?: string; proof?: string },
+    output: string | null,
+  ): Promise<FileInfo | { id: string; state: 'finding' }>;
+  whenComplete(id: string): Promise<void>;
+  list(): Promise<FileInfo[]>;
+  get(id: string): Promise<FileInfo | null>;
+  remove(id: string): Promise<boolean>;
+  providerCount(id: string): number;
+  /** The verified bytes of a whole file the node holds, or null. */
+  openVerified(id: string): Promise<{ name: string; size: number; stream: AsyncIterable<Uint8Array> } | null>;
+}
+
 /** The admin RPC's view of the node. */
 export interface RpcNode {
+  /** File sharing; undefined when the P2P layer is off. */
+  readonly files?: NodeFiles;
   readonly params: NetworkParams;
   readonly chain: ChainReader;
   readonly mempool: MempoolReader;

@@ -12,8 +12,10 @@ import { type Broadcast, broadcastTx, DEFAULT_MAX_FEE_RATE } from './broadcast.j
 import { type AddResult, Chain } from './chain/chain.js';
 import { ScriptCache } from './chain/script-cache.js';
 import { ScriptPool } from './chain/script-pool.js';
+import { realClock, systemRandom } from './clock.js';
 import { blockSubsidy } from './consensus/subsidy.js';
 import { createDataDir } from './datadir.js';
+import { FilesService } from './files/service.js';
 import { InitialBlockDownload, verificationProgress } from './ibd.js';
 import { createLogger, type Logger, type LogLevel, stderrTerminal } from './log.js';
 import { type AcceptResult, type FeeRate, Mempool } from './mempool/index.js';
@@ -77,6 +79,10 @@ export interface NodeConfig {
   progressBar?: boolean;
   /** Cap on a local broadcast's fee rate, sat/kvB, unless the caller gives one (0: none; default Core's 0.10 coin/kvB). */
   maxFeeRate?: FeeRate;
+  /** Share and fetch anchored files (default true with P2P; docs/files.md). */
+  files?: boolean;
+  /** Quota of the file store in bytes (0: none). */
+  filesMaxBytes?: number;
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -95,6 +101,8 @@ export class FullNode implements ExplorerNode, RpcNode {
   private scriptPool: ScriptPool | null;
   /** The P2P layer; undefined when disabled. */
   p2p?: P2P;
+  /** File sharing (node/files/); undefined when disabled or without P2P. */
+  files?: FilesService;
   private minerPool?: MinerPool;
   private miner?: Miner;
   private statusReporter?: StatusReporter;
@@ -202,6 +210,13 @@ export class FullNode implements ExplorerNode, RpcNode {
       }
     }
     const chain = this.chain;
+    if (c.files !== false) {
+      // TODO(clock): FullNode's injected clock and random once it has them (node/clock.ts).
+      this.files = await FilesService.open(
+        { dir: join(c.datadir, 'files'), params: this.params, maxBytes: c.filesMaxBytes ?? 0 },
+        { chain, clock: realClock, random: systemRandom, log: this.log.child('files') },
+      );
+    }
     this.p2p = await P2P.start(
       buildP2PConfig({
         port: c.p2pPort,
@@ -227,6 +242,7 @@ export class FullNode implements ExplorerNode, RpcNode {
         submitBlock: (b) => this.submitBlock(b),
         log: this.log.child('p2p'),
         transport: c.p2pTransport,
+        files: this.files,
       },
     );
   }
@@ -437,6 +453,7 @@ export class FullNode implements ExplorerNode, RpcNode {
       await this.miner?.stop();
       await this.minerPool?.close();
       await this.p2p?.stop();
+      await this.files?.stop();
       await this.http?.close();
       await this.chain.close();
       await this.scriptPool?.close();

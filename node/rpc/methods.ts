@@ -30,6 +30,7 @@ import { difficultyFromBits } from '../protocol/pow.js';
 import type { Tx } from '../protocol/tx.js';
 import { parseFeeRate } from './amount.js';
 import { RPC, RpcError } from './errors.js';
+import { filesMethods } from './files-methods.js';
 import type { RpcHandler } from './server.js';
 import { blockJson, headerJson, txJson } from './views.js';
 
@@ -482,6 +483,8 @@ export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
       setImmediate(() => node.onStopRequest());
       return 'gossip-ledger stopping';
     },
+
+    ...filesMethods(node),
   };
   return methods;
 }
