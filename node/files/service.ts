@@ -107,6 +107,8 @@ export class FilesService implements FilesPeerHooks {
   private readonly wanted = new Map<string, Wanted>();
   private readonly anchoredCache = new Map<string, boolean>();
   private readonly waiters = new Map<string, ((e: Error | null) => void)[]>();
+  /** Chunks per peer of finished downloads (by manifest id), for `getfileinfo`. */
+  private readonly fetchedFrom = new Map<string, { from: Record<string, number>; rate: number }>();
   private readonly timer: unknown;
   private readonly onTip = () => this.tipChanged();
   private stopped = false;
@@ -248,11 +250,13 @@ export class FilesService implements FilesPeerHooks {
     fp.asked.delete(target);
     const w = this.wanted.get(target);
     if (!w || this.downloads.has(idHex)) return;
+    // Taken before any await: a second provider's answer must not start a second download.
+    this.wanted.delete(target);
     if (!(await this.deps.chain.getAnchor(commitment))) {
       this.deps.log.info('manifest offered for a commitment not on the best chain; ignored', { id: idHex });
+      this.wanted.set(target, w);
       return;
     }
-    this.wanted.delete(target);
     const f = await this.store.beginDownload(manifest, link, commitment, w.output);
     this.moveWaiters(target, f.idHex);
     if (f.complete) await this.finished(f);
@@ -365,6 +369,11 @@ export class FilesService implements FilesPeerHooks {
 
   private async finished(f: StoredFile): Promise<void> {
     if (!f.complete) await this.store.finish(f);
+    const d = this.downloads.get(f.idHex);
+    if (d) {
+      const info = await this.info(f);
+      this.fetchedFrom.set(f.idHex, { from: info.fromPeers, rate: info.rate });
+    }
     this.downloads.delete(f.idHex);
     let err: Error | null = null;
     try {
@@ -564,7 +573,8 @@ export class FilesService implements FilesPeerHooks {
 
   async info(f: StoredFile): Promise<FileInfo> {
     const d = this.downloads.get(f.idHex);
-    const fromPeers: Record<string, number> = {};
+    const past = this.fetchedFrom.get(f.idHex);
+    const fromPeers: Record<string, number> = d ? {} : { ...past?.from };
     if (d) {
       for (const [k, n] of d.fromProvider) fromPeers[this.byKey.get(k)?.addr ?? `peer ${k}`] = n;
     }
@@ -584,7 +594,7 @@ export class FilesService implements FilesPeerHooks {
       providers: this.providerCount(f.idHex),
       output: f.output,
       fromPeers,
-      rate: d ? Math.round((got * 1000) / elapsed) : 0,
+      rate: d ? Math.round((got * 1000) / elapsed) : (past?.rate ?? 0),
     };
   }
 }

@@ -75,6 +75,8 @@ export class FileStore {
   readonly files = new Map<string, StoredFile>();
   private readonly db: Level<string, Uint8Array>;
   private readonly handles = new Map<string, Promise<FileHandle>>();
+  /** Downloads being created, so two callers get the same record. */
+  private readonly starting = new Map<string, Promise<StoredFile>>();
 
   private constructor(dir: string, db: Level<string, Uint8Array>) {
     this.dir = dir;
@@ -215,6 +217,24 @@ export class FileStore {
       if (output && !existing.complete) existing.output = output;
       return existing;
     }
+    let pending = this.starting.get(idHex);
+    if (!pending) {
+      pending = this.createDownload(idHex, id, manifest, link, commitment, output).finally(() =>
+        this.starting.delete(idHex),
+      );
+      this.starting.set(idHex, pending);
+    }
+    return pending;
+  }
+
+  private async createDownload(
+    idHex: string,
+    id: Uint8Array,
+    manifest: Manifest,
+    link: CommitmentPath,
+    commitment: Uint8Array,
+    output: string | null,
+  ): Promise<StoredFile> {
     const fh = await open(this.dataPath(idHex), 'w', 0o600);
     await fh.truncate(manifest.size);
     await fh.sync();
