@@ -204,6 +204,15 @@ describe('sharing anchored files between five nodes', () => {
     expect(v.failure).toBeNull();
     expect(v.ok).toBe(true);
     expect(r.code).toBe(0);
+    // Its explorer streams the verified bytes, and /metrics counts them.
+    const res = await fetch(`${at(5).node.httpUrl}/api/anchors/${f.id}/file`);
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).equals(Buffer.from(f.data))).toBe(true);
+    expect((await fetch(`${at(5).node.httpUrl}/api/anchors/${'00'.repeat(32)}/file`)).status).toBe(404);
+    const metrics = await (await fetch(`${at(1).node.httpUrl}/metrics`)).text();
+    const served = Number(/^gossip_files_served_bytes_total (\d+)/m.exec(metrics)?.[1]);
+    expect(served).toBeGreaterThan(0);
+    expect(served).toBe(at(1).node.files!.counters.bytesServed);
     // Node 5 now provides it too.
     await waitFor('node 4 sees node 5 as a provider', () => at(4).node.files!.providerCount(f.id) >= 3);
   }, 120_000);

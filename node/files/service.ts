@@ -531,7 +531,8 @@ export class FilesService implements FilesPeerHooks {
   }
 
   /** Connected peers that announced the file `idHex` (a manifest id or single-file anchor). */
-  providerCount(idHex: string): number {
+  providerCount(id: string): number {
+    const idHex = this.lookup(id)?.idHex ?? id;
     let n = 0;
     for (const fp of this.peers.values()) if (fp.holdings.has(idHex)) n++;
     return n;
