@@ -11,6 +11,7 @@
 
 import type { Broadcast } from './broadcast.js';
 import type { Chain } from './chain/chain.js';
+import type { FilesCounters } from './files/counters.js';
 import type { FileInfo } from './files/service.js';
 import type { Logger } from './log.js';
 import type { AcceptResult, FeeRate, Mempool } from './mempool/index.js';
@@ -149,6 +150,8 @@ export interface NodeFiles {
   get(id: string): Promise<FileInfo | null>;
   remove(id: string): Promise<boolean>;
   providerCount(id: string): number;
+  /** Monotonic counters since start (node/files/counters.ts). */
+  readonly counters: Readonly<FilesCounters>;
   /** The verified bytes of a whole file the node holds, or null. */
   openVerified(id: string): Promise<{ name: string; size: number; stream: AsyncIterable<Uint8Array> } | null>;
 }

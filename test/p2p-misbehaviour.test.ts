@@ -47,7 +47,7 @@ describe('consequenceOf', () => {
   });
 
   it('maps every wire offence, each disconnecting, with the scores Core-style peers earn', () => {
-    expect(offenceCodes.length).toBe(18);
+    expect(offenceCodes.length).toBe(21);
     for (const code of offenceCodes) {
       const c = consequenceOf(new P2PError(code, 'x'));
       expect(c.disconnect, code).toBe(true);
@@ -56,6 +56,10 @@ describe('consequenceOf', () => {
     expect(new P2PError('OVERSIZED_FRAME', 'x').score).toBe(100);
     expect(new P2PError('BAD_CHECKSUM', 'x').score).toBe(50);
     expect(new P2PError('STALLING', 'x').score).toBe(0);
+    // A file chunk or manifest that fails against an anchored commitment is provably wrong.
+    expect(new P2PError('BAD_CHUNK', 'x').score).toBe(100);
+    expect(new P2PError('BAD_MANIFEST', 'x').score).toBe(100);
+    expect(new P2PError('UNREQUESTED_CHUNK', 'x').score).toBe(10);
   });
 
   it('an offence wrapping a rejection costs what the rejection costs', () => {

@@ -62,6 +62,9 @@ export function filesMethods(node: RpcNode): Record<string, RpcHandler> {
 
     listfiles: () => wrap(() => files().list()),
 
+    /** getfilesstats: the files service's counters since start (bytes served, chunks hashed, ...). */
+    getfilesstats: () => ({ ...files().counters }),
+
     getfileinfo: (params) =>
       wrap(async () => {
         const info = await files().get(id(params[0]));
