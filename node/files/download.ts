@@ -32,6 +32,8 @@ const QUEUE_TIME_MS = 2_000;
 const MIN_TIMEOUT_MS = 15_000;
 /** Bytes requested from one provider at most. */
 const MAX_INFLIGHT_BYTES = 64 * 1024 * 1024;
+/** The endgame starts when at most this many chunks per provider are missing. */
+const ENDGAME_PER_PROVIDER = 4;
 
 /** A peer as the download sees it: an opaque key with what it has and how to ask it. */
 export interface Provider {
@@ -147,7 +149,10 @@ export class Download {
   private targetBytes(p: Provider): number {
     const cs = this.file.manifest.chunkSize;
     const byRate = p.rate * QUEUE_TIME_MS;
-    return Math.min(MAX_INFLIGHT_BYTES, Math.max(2 * cs, byRate));
+    // No provider takes more than its share of what is left, or the others would idle into
+    // the endgame while one holds every request.
+    const share = Math.ceil(this.missing / Math.max(1, this.providers.size)) * cs;
+    return Math.min(MAX_INFLIGHT_BYTES, share, Math.max(2 * cs, byRate));
   }
 
   private inflightBytes(p: Provider): number {
@@ -180,7 +185,9 @@ export class Download {
         if (this.file.have.has(idx) || this.writing.has(idx) || this.inflightBy.has(idx)) cursor++;
         else break;
       }
-      if (want.length === 0 && p.inflight.size === 0) this.endgame(p, want, now);
+      // Endgame only for the last few chunks (BitTorrent's rule), never while most are missing.
+      const fewLeft = this.missing <= ENDGAME_PER_PROVIDER * this.providers.size;
+      if (want.length === 0 && p.inflight.size === 0 && fewLeft) this.endgame(p, want, now);
       if (want.length > 0) this.deps.request(p, want);
     }
   }
