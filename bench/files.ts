@@ -10,7 +10,7 @@ import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { anchorScript } from '../node/anchors/commitment.js';
-import { ManifestBuilder, makeManifest } from '../node/anchors/manifest.js';
+import { ManifestBuilder } from '../node/anchors/manifest.js';
 import { manifestId } from '../node/anchors/manifest-codec.js';
 import { blockLinkFromBlock, formatProof, newProof, withBlock } from '../node/anchors/proof.js';
 import type { FullNode } from '../node/node.js';
