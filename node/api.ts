@@ -44,7 +44,7 @@ export {
   TxRejectError,
 } from './mempool/index.js';
 export { P2PConfigError } from './p2p/errors.js';
-export { canonicalIp } from './p2p/netaddr.js';
+export { canonicalIp, NODE_FILES } from './p2p/netaddr.js';
 export { LOCAL_SERVICES, type NetTotals } from './p2p/p2p.js';
 export { PROTOCOL_VERSION } from './p2p/peer.js';
 export type { BanRecord } from './p2p/peer-db.js';
