@@ -14,6 +14,7 @@ import { addConfigOptions, CONFIG_HELP, givenFlags } from './config/flags.js';
 import { locateConfig, type ResolvedConfig } from './config/load.js';
 import { configJson, formatConfigText } from './config/print.js';
 import type { ConfigValues } from './config/schema.js';
+import { registerFilesCommands } from './files/cli.js';
 import { createLogger } from './log.js';
 import { FullNode, VERSION } from './node.js';
 import { P2PConfigError } from './p2p/errors.js';
@@ -117,6 +118,7 @@ async function runNode(r: ResolvedConfig): Promise<void> {
       maxOutbound: c['max-outbound'],
       relayDelayMs: c['relay-delay'],
       maxFeeRate: BigInt(Math.round(c['max-fee-rate'] * 1e8)),
+      filesMaxBytes: c['files-max-bytes'],
       progressBar: true,
     },
     log,
@@ -218,6 +220,8 @@ program
     const tx = Tx.fromBytes(readHexArg(hex));
     console.log(JSON.stringify(describeTx(tx, getNetwork(toolNetwork())), null, 2));
   });
+
+registerFilesCommands(program, settings);
 
 try {
   await program.parseAsync(process.argv);

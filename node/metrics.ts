@@ -18,6 +18,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { RuleError } from './consensus/errors.js';
+import type { FilesCounters } from './files/counters.js';
 import type { MempoolInfo } from './mempool/index.js';
 import type { CompactStats } from './p2p/compact-blocks.js';
 import type { NetTotals } from './p2p/p2p.js';
@@ -31,6 +32,8 @@ export interface MetricsSource {
   readonly mempool: { info(): Pick<MempoolInfo, 'count' | 'bytes' | 'vsize' | 'usage' | 'orphans'> };
   /** Undefined while the P2P layer is off. */
   readonly p2p?: MetricsP2P;
+  /** File sharing's counters (node/files/counters.ts); undefined when it is off. */
+  readonly files?: { readonly counters: FilesCounters };
 }
 
 export interface MetricsP2P {
@@ -182,6 +185,43 @@ export class NodeMetrics {
       'gossip_mempool_orphan_transactions',
       'Orphan transactions held while their parents are missing.',
       (i) => i.orphans,
+    );
+
+    // Files (docs/files.md).
+    const filesCounter = (name: string, help: string, key: keyof FilesCounters) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(src.files?.counters[key] ?? 0);
+        },
+      });
+    filesCounter(
+      'gossip_files_served_bytes_total',
+      'File bytes sent to peers in chunk messages.',
+      'bytesServed',
+    );
+    filesCounter(
+      'gossip_files_fetched_bytes_total',
+      'File bytes received from peers in whole chunks.',
+      'bytesFetched',
+    );
+    filesCounter(
+      'gossip_files_bad_chunks_total',
+      'Chunks that did not verify against their anchored root (each banned its sender).',
+      'badChunks',
+    );
+    filesCounter(
+      'gossip_files_duplicate_chunks_total',
+      'Verified copies of chunks already held (endgame).',
+      'duplicateChunks',
+    );
+    filesCounter(
+      'gossip_files_throttled_requests_total',
+      'Chunk requests refused over the per-peer limit.',
+      'throttled',
     );
 
     // P2P.

@@ -14,9 +14,10 @@ import { type Broadcast, broadcastTx, DEFAULT_MAX_FEE_RATE } from './broadcast.j
 import { type AddResult, Chain } from './chain/chain.js';
 import { ScriptCache } from './chain/script-cache.js';
 import { ScriptPool } from './chain/script-pool.js';
-import { type Clock, type Random, realClock, systemRandom } from './clock.js';
+import { type Clock, forkRandom, type Random, realClock, systemRandom } from './clock.js';
 import { blockSubsidy } from './consensus/subsidy.js';
 import { createDataDir } from './datadir.js';
+import { FilesService } from './files/service.js';
 import { InitialBlockDownload, verificationProgress } from './ibd.js';
 import { createLogger, type Logger, type LogLevel, stderrTerminal } from './log.js';
 import { type AcceptResult, type FeeRate, Mempool } from './mempool/index.js';
@@ -113,6 +114,10 @@ export interface NodeConfig {
   progressBar?: boolean;
   /** Cap on a local broadcast's fee rate, sat/kvB, unless the caller gives one (0: none; default Core's 0.10 coin/kvB). */
   maxFeeRate?: FeeRate;
+  /** Share and fetch anchored files (default true with P2P; docs/files.md). */
+  files?: boolean;
+  /** Quota of the file store in bytes (0: none). */
+  filesMaxBytes?: number;
 }
 
 /**
@@ -146,6 +151,8 @@ export class FullNode implements ExplorerNode, RpcNode {
   private scriptPool: ScriptPool | null;
   /** The P2P layer; undefined when disabled. */
   p2p?: P2P;
+  /** File sharing (node/files/); undefined when disabled or without P2P. */
+  files?: FilesService;
   private minerPool?: MinerPool;
   private miner?: Miner;
   private statusReporter?: StatusReporter;
@@ -280,6 +287,12 @@ export class FullNode implements ExplorerNode, RpcNode {
       }
     }
     const chain = this.chain;
+    if (c.files !== false) {
+      this.files = await FilesService.open(
+        { dir: join(c.datadir, 'files'), params: this.params, maxBytes: c.filesMaxBytes ?? 0 },
+        { chain, clock: this.clock, random: forkRandom(this.random), log: this.log.child('files') },
+      );
+    }
     this.p2p = await P2P.start(
       buildP2PConfig({
         port: c.p2pPort,
@@ -307,6 +320,7 @@ export class FullNode implements ExplorerNode, RpcNode {
         transport: c.p2pTransport,
         clock: this.clock,
         random: this.random,
+        files: this.files,
       },
     );
   }
@@ -567,6 +581,7 @@ export class FullNode implements ExplorerNode, RpcNode {
       await this.miner?.stop();
       await this.minerPool?.close();
       await this.p2p?.stop();
+      await this.files?.stop();
       await this.rpcServer?.stop();
       await this.http?.close();
       await this.chain.close();

@@ -24,6 +24,7 @@ export interface ConfigValues {
   'max-outbound': number;
   'relay-delay': number;
   'max-fee-rate': number;
+  'files-max-bytes': number;
   'http-port': number;
   'http-host': string;
   'rpc-port': number;
@@ -195,6 +196,13 @@ const TABLE = {
     description:
       'highest fee rate of a tx sent through POST /api/tx or sendrawtransaction without maxfeerate (0: no cap)',
     default: 0.1,
+    inFile: true,
+  },
+  'files-max-bytes': {
+    kind: 'count',
+    arg: '<bytes>',
+    description: 'quota of the shared-file store in the data dir (0: none; docs/files.md)',
+    default: 0,
     inFile: true,
   },
   'http-port': {

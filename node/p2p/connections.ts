@@ -71,6 +71,7 @@ export interface ConnectionOptions extends ConnectionSettings {
 }
 
 export interface ConnectionHooks {
+  beforeVerack?(peer: Peer): void;
   onReady(peer: Peer): void;
   onMessage(peer: Peer, msg: Message): Promise<void> | void;
   onClose(peer: Peer): void;
@@ -207,6 +208,7 @@ export class Connections {
       },
       {
         onVersion: (p, v) => this.checkVersion(p, v),
+        beforeVerack: (p) => this.hooks.beforeVerack?.(p),
         onReady: (p) => this.onReady(p),
         onMessage: (p, m) => this.hooks.onMessage(p, m),
         onOffence: (p, e) => this.punish(p, e),

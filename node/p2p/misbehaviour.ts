@@ -145,6 +145,10 @@ export const CONSEQUENCES: {
   INVALID_CMPCT_BLOCK: drop(100),
   INVALID_BLOCKTXN: drop(100),
   BAD_GETBLOCKTXN: drop(100),
+  // Files (node/files/): data checked against a commitment on the chain is proof of fault.
+  BAD_CHUNK: drop(100),
+  BAD_MANIFEST: drop(100),
+  UNREQUESTED_CHUNK: drop(10),
 };
 
 /** An error a peer's data or behaviour caused. */

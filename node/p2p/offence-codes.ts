@@ -42,4 +42,10 @@ export type OffenceCode =
   /** BIP152: a blocktxn whose count does not match what was requested (FillBlock's READ_STATUS_INVALID). */
   | 'INVALID_BLOCKTXN'
   /** BIP152: a getblocktxn asking for an index the block does not have. */
-  | 'BAD_GETBLOCKTXN';
+  | 'BAD_GETBLOCKTXN'
+  /** A file chunk that does not verify against its anchored manifest's root: provably wrong. */
+  | 'BAD_CHUNK'
+  /** A manifest that is not the one asked for, or whose commitment path is malformed. */
+  | 'BAD_MANIFEST'
+  /** File data nobody asked this peer for (BEP 3: an unsolicited piece closes the connection). */
+  | 'UNREQUESTED_CHUNK';
