@@ -13,11 +13,13 @@ import { EncodingError } from '../node/protocol/errors.js';
 import { getNetwork } from '../node/protocol/params.js';
 import { classifyOutput } from '../node/protocol/script/templates.js';
 import { registerAnchorCommands } from './anchor/commands.js';
+import { bumpfee, cpfp } from './commands/bump.js';
+import { freeze } from './commands/freeze.js';
 import { create, importWif, MNEMONIC_ENV, PASSPHRASE_ENV, restore, WIF_ENV } from './commands/keys.js';
 import { signMessageCmd, verifyMessageCmd } from './commands/message.js';
 import { address, balance, history, utxos } from './commands/query.js';
 import type { Action, Result } from './commands/result.js';
-import { send, sweep } from './commands/send.js';
+import { type FeeOptions, type SendManyOptions, send as sendCmd, sweep } from './commands/send.js';
 import { Context, type GlobalOptions, PASSWORD_ENV } from './context.js';
 import { EXIT, EXIT_HELP, WalletError } from './errors.js';
 
@@ -180,34 +182,55 @@ ${EXIT_HELP}`,
     ),
   ];
 
-  program
+  const sendFeeOpts = () => [feeRateOption, targetOption, capOptions[0]!, capOptions[1]!];
+  const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+  const send = program
     .command('send')
-    .description('pay an amount to an address; prints the txid')
-    .argument('<address>', 'recipient address of this network')
-    .argument('<amount>', 'coins (0.5) or base units (50000sat)')
-    .addOption(feeRateOption)
-    .addOption(targetOption)
-    .addOption(capOptions[0]!)
-    .addOption(capOptions[1]!)
-    .option('--subtract-fee', 'the recipient pays the fee out of the amount')
-    .option('--dry-run', 'build, sign and verify, print the transaction, do not send')
-    .action(
-      run(
-        (
-          ctx,
-          to: string,
-          amount: string,
-          opts: {
-            feeRate?: string;
-            target?: string;
-            maxFee?: string;
-            maxFeeRate?: string;
-            subtractFee?: boolean;
-            dryRun?: boolean;
-          },
-        ) => send(ctx, to, amount, opts),
-      ),
-    );
+    .description('pay one or more recipients in one transaction; prints the txid')
+    .argument(
+      '[recipients...]',
+      'ADDRESS AMOUNT pairs, or bitcoin: URIs (BIP21; amount and label taken from the URI)',
+    )
+    .option('--to-file <file>', 'also pay the recipients in FILE: CSV (address,amount[,label]) or JSON')
+    .option('--utxo <txid:vout>', 'spend exactly these coins (repeat the option); frozen ones too', collect)
+    .option('--subtract-fee', 'the first recipient pays the fee out of its amount')
+    .option('--dry-run', 'build, sign and verify, print the transaction, do not send');
+  for (const o of sendFeeOpts()) send.addOption(o);
+  send.action(run((ctx, rs: string[], opts: SendManyOptions) => sendCmd(ctx, rs, opts)));
+
+  for (const [name, fn, what] of [
+    [
+      'bumpfee',
+      bumpfee,
+      'replace an unconfirmed transaction of this wallet by one paying a higher fee (BIP125): same recipients, less change or added confirmed coins',
+    ],
+    [
+      'cpfp',
+      cpfp,
+      "child pays for parent: spend this wallet's outputs of an unconfirmed transaction with a fee that lifts both to the fee rate",
+    ],
+  ] as const) {
+    const c = program
+      .command(name)
+      .description(what)
+      .argument('<txid>', 'the unconfirmed transaction')
+      .option('--dry-run', 'build, sign and verify, print the transaction, do not send');
+    for (const o of sendFeeOpts()) c.addOption(o);
+    c.action(run((ctx, txid: string, opts: FeeOptions) => fn(ctx, txid, opts)));
+  }
+
+  for (const un of [false, true]) {
+    program
+      .command(un ? 'unfreeze' : 'freeze')
+      .description(
+        un
+          ? 'let coin selection use these coins again; lists the frozen coins'
+          : 'keep coins out of coin selection (--utxo still spends them); without arguments, list them',
+      )
+      .argument('[coins...]', 'TXID:VOUT of each coin')
+      .action(run((ctx, coins: string[]) => freeze(ctx, coins, un)));
+  }
 
   program
     .command('sweep')
