@@ -54,6 +54,7 @@ export const TIERS = {
     'test/tx-vectors.test.ts',
     'test/wallet-coinselect.test.ts',
     'test/wallet-keys.test.ts',
+    'test/wallet-recipients.test.ts',
     'test/wallet-tx.test.ts',
   ],
   node: [
@@ -76,6 +77,7 @@ export const TIERS = {
     'test/p2p-transport.test.ts',
     'test/script-pool.test.ts',
     'test/wallet-safety.test.ts',
+    'test/wallet-spend.test.ts',
   ],
   process: [
     'test/anchors-cli.test.ts',
