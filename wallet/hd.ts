@@ -73,6 +73,11 @@ export function mnemonicSeed(mnemonic: string, passphrase = ''): Uint8Array {
 export class Bip84Account {
   readonly address: AddressParams;
   readonly accountPath: string;
+  /** BIP32 fingerprint of the master key (PSBT key origins, descriptors). */
+  readonly fingerprint: number;
+  /** BIP44 coin type and account, the hardened levels after 84'. */
+  readonly coin: number;
+  readonly account: number;
   private readonly chains: [ChildDeriver, ChildDeriver];
   private readonly cache = new Map<string, WalletKey>();
 
@@ -80,7 +85,11 @@ export class Bip84Account {
   constructor(seed: Uint8Array, address: AddressParams, coin: number, account = 0) {
     this.address = address;
     this.accountPath = `m/${PURPOSE_BIP84}'/${coin}'/${account}'`;
-    const acct = HDKey.fromMasterSeed(seed)
+    this.coin = coin;
+    this.account = account;
+    const master = HDKey.fromMasterSeed(seed);
+    this.fingerprint = master.fingerprint;
+    const acct = master
       .deriveChild(PURPOSE_BIP84 + HARDENED_OFFSET)
       .deriveChild(coin + HARDENED_OFFSET)
       .deriveChild(account + HARDENED_OFFSET);

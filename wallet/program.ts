@@ -17,6 +17,7 @@ import { bumpfee, cpfp } from './commands/bump.js';
 import { freeze } from './commands/freeze.js';
 import { create, importWif, MNEMONIC_ENV, PASSPHRASE_ENV, restore, WIF_ENV } from './commands/keys.js';
 import { signMessageCmd, verifyMessageCmd } from './commands/message.js';
+import { psbtBroadcast, psbtCombine, psbtDecode, psbtFinalize, psbtSign } from './commands/psbt.js';
 import { address, balance, history, utxos } from './commands/query.js';
 import type { Action, Result } from './commands/result.js';
 import { type FeeOptions, type SendManyOptions, send as sendCmd, sweep } from './commands/send.js';
@@ -195,9 +196,54 @@ ${EXIT_HELP}`,
     .option('--to-file <file>', 'also pay the recipients in FILE: CSV (address,amount[,label]) or JSON')
     .option('--utxo <txid:vout>', 'spend exactly these coins (repeat the option); frozen ones too', collect)
     .option('--subtract-fee', 'the first recipient pays the fee out of its amount')
-    .option('--dry-run', 'build, sign and verify, print the transaction, do not send');
+    .option('--dry-run', 'build, sign and verify, print the transaction, do not send')
+    .option('--psbt', 'print an unsigned PSBT (BIP174, base64) instead of signing and sending');
   for (const o of sendFeeOpts()) send.addOption(o);
   send.action(run((ctx, rs: string[], opts: SendManyOptions) => sendCmd(ctx, rs, opts)));
+
+  const psbt = program
+    .command('psbt')
+    .description(
+      'partially signed transactions (BIP174): create, sign, combine, finalize, broadcast, decode',
+    );
+  const psbtCreate = psbt
+    .command('create')
+    .description('a funded, unsigned PSBT paying the recipients (send --psbt), with UTXO and key-origin data')
+    .argument('[recipients...]', 'ADDRESS AMOUNT pairs, or bitcoin: URIs')
+    .option('--to-file <file>', 'also pay the recipients in FILE: CSV (address,amount[,label]) or JSON')
+    .option('--utxo <txid:vout>', 'spend exactly these coins (repeat the option)', collect)
+    .option('--subtract-fee', 'the first recipient pays the fee out of its amount');
+  for (const o of sendFeeOpts()) psbtCreate.addOption(o);
+  psbtCreate.action(
+    run((ctx, rs: string[], opts: SendManyOptions) => sendCmd(ctx, rs, { ...opts, psbt: true })),
+  );
+  const psbtArg = 'a PSBT file, - for stdin, or the base64 text';
+  psbt
+    .command('sign')
+    .description("add this wallet's signatures (needs the password, not the node)")
+    .argument('<psbt>', psbtArg)
+    .action(run((ctx, a: string) => psbtSign(ctx, a)));
+  psbt
+    .command('combine')
+    .description('merge PSBTs of the same transaction (the signatures of several signers)')
+    .argument('<psbts...>', 'two or more PSBTs')
+    .action(run((ctx, a: string[]) => psbtCombine(ctx, a)));
+  psbt
+    .command('finalize')
+    .description('turn signatures into final witnesses; --extract prints the network transaction')
+    .argument('<psbt>', psbtArg)
+    .option('--extract', 'print the signed transaction (hex) instead of the PSBT; fails unless complete')
+    .action(run((ctx, a: string, opts: { extract?: boolean }) => psbtFinalize(ctx, a, opts)));
+  psbt
+    .command('broadcast')
+    .description('finalize, check every input locally, and send the transaction to the node')
+    .argument('<psbt>', psbtArg)
+    .action(run((ctx, a: string) => psbtBroadcast(ctx, a)));
+  psbt
+    .command('decode')
+    .description('what a PSBT spends and pays, its signatures and key origins (offline)')
+    .argument('<psbt>', psbtArg)
+    .action(run((ctx, a: string) => psbtDecode(ctx, a)));
 
   for (const [name, fn, what] of [
     [

@@ -36,6 +36,7 @@ import {
 } from '../feecap.js';
 import { CHANGE } from '../hd.js';
 import { txWeight } from '../policy.js';
+import { psbtResult, unsignedPsbt } from '../psbt-build.js';
 import { checkRecipients, parseRecipientArgs, parseRecipientFile, type Recipient } from '../recipients.js';
 import type { Coin } from '../scan.js';
 import type { Wallet } from '../wallet.js';
@@ -258,6 +259,8 @@ export interface SendManyOptions extends SendOptions {
   toFile?: string;
   /** Coin control: spend exactly these coins (`txid:vout`). */
   utxo?: string[];
+  /** Print an unsigned PSBT (BIP174) instead of signing and broadcasting. */
+  psbt?: boolean;
 }
 
 /** Recipients from the arguments and --to-file, checked before any password or request. */
@@ -326,6 +329,9 @@ export async function send(ctx: Context, args: readonly string[], opts: SendMany
     caps,
     minWeight(scripts),
   );
+  if (opts.psbt === true) {
+    return psbtResult(unsignedPsbt(wallet, sel, scripts, spend.changeKey, spend.tip), price.rate);
+  }
   return finish(
     ctx,
     client,
