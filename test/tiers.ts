@@ -76,6 +76,7 @@ export const TIERS = {
     'test/p2p-sync.test.ts',
     'test/p2p-transport.test.ts',
     'test/script-pool.test.ts',
+    'test/wallet-psbt.test.ts',
     'test/wallet-safety.test.ts',
     'test/wallet-spend.test.ts',
   ],
