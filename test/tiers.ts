@@ -53,6 +53,7 @@ export const TIERS = {
     'test/tiers.test.ts',
     'test/tx-vectors.test.ts',
     'test/wallet-coinselect.test.ts',
+    'test/wallet-descriptors.test.ts',
     'test/wallet-keys.test.ts',
     'test/wallet-recipients.test.ts',
     'test/wallet-tx.test.ts',

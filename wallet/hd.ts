@@ -20,6 +20,8 @@ import { WalletError } from './errors.js';
 
 export const COIN_TYPE: Readonly<Record<NetworkName, number>> = Object.freeze({ regtest: 1, main: 18252 });
 export const PURPOSE_BIP84 = 84;
+/** BIP32's test-network version bytes (tprv, tpub). */
+export const TESTNET_VERSIONS = { private: 0x04358394, public: 0x043587cf };
 
 /** Receive (external) and change (internal) chains, BIP44 level 4. */
 export const RECEIVE = 0;
@@ -78,6 +80,8 @@ export class Bip84Account {
   /** BIP44 coin type and account, the hardened levels after 84'. */
   readonly coin: number;
   readonly account: number;
+  /** The account's extended public key (tpub on test networks, xpub otherwise). */
+  readonly xpub: string;
   private readonly chains: [ChildDeriver, ChildDeriver];
   private readonly cache = new Map<string, WalletKey>();
 
@@ -87,12 +91,14 @@ export class Bip84Account {
     this.accountPath = `m/${PURPOSE_BIP84}'/${coin}'/${account}'`;
     this.coin = coin;
     this.account = account;
-    const master = HDKey.fromMasterSeed(seed);
+    // SLIP-0132 / BIP32 version bytes: tpub/tprv for every test network (coin type 1).
+    const master = HDKey.fromMasterSeed(seed, coin === 1 ? TESTNET_VERSIONS : undefined);
     this.fingerprint = master.fingerprint;
     const acct = master
       .deriveChild(PURPOSE_BIP84 + HARDENED_OFFSET)
       .deriveChild(coin + HARDENED_OFFSET)
       .deriveChild(account + HARDENED_OFFSET);
+    this.xpub = acct.publicExtendedKey;
     this.chains = [childDeriver(acct.deriveChild(RECEIVE)), childDeriver(acct.deriveChild(CHANGE))];
   }
 

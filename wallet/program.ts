@@ -14,6 +14,7 @@ import { getNetwork } from '../node/protocol/params.js';
 import { classifyOutput } from '../node/protocol/script/templates.js';
 import { registerAnchorCommands } from './anchor/commands.js';
 import { bumpfee, cpfp } from './commands/bump.js';
+import { descriptors } from './commands/descriptors.js';
 import { freeze } from './commands/freeze.js';
 import { create, importWif, MNEMONIC_ENV, PASSPHRASE_ENV, restore, WIF_ENV } from './commands/keys.js';
 import { signMessageCmd, verifyMessageCmd } from './commands/message.js';
@@ -200,6 +201,13 @@ ${EXIT_HELP}`,
     .option('--psbt', 'print an unsigned PSBT (BIP174, base64) instead of signing and sending');
   for (const o of sendFeeOpts()) send.addOption(o);
   send.action(run((ctx, rs: string[], opts: SendManyOptions) => sendCmd(ctx, rs, opts)));
+
+  program
+    .command('descriptors')
+    .description(
+      "this wallet's output descriptors (BIP380/382, with checksums): account xpub, receive and change",
+    )
+    .action(run((ctx) => descriptors(ctx)));
 
   const psbt = program
     .command('psbt')
