@@ -200,6 +200,13 @@ ${EXIT_HELP}`,
     .option('--dry-run', 'build, sign and verify, print the transaction, do not send')
     .option('--psbt', 'print an unsigned PSBT (BIP174, base64) instead of signing and sending');
   for (const o of sendFeeOpts()) send.addOption(o);
+  // No recipient at all is a usage error (exit 2), as a missing argument was before --to-file.
+  const needRecipients = (c: Command) => {
+    if (c.args.length === 0 && c.opts<{ toFile?: string }>().toFile === undefined) {
+      c.error('error: missing recipients (ADDRESS AMOUNT [ADDRESS AMOUNT...] or --to-file FILE)');
+    }
+  };
+  send.hook('preAction', needRecipients);
   send.action(run((ctx, rs: string[], opts: SendManyOptions) => sendCmd(ctx, rs, opts)));
 
   program
@@ -222,6 +229,7 @@ ${EXIT_HELP}`,
     .option('--utxo <txid:vout>', 'spend exactly these coins (repeat the option)', collect)
     .option('--subtract-fee', 'the first recipient pays the fee out of its amount');
   for (const o of sendFeeOpts()) psbtCreate.addOption(o);
+  psbtCreate.hook('preAction', needRecipients);
   psbtCreate.action(
     run((ctx, rs: string[], opts: SendManyOptions) => sendCmd(ctx, rs, { ...opts, psbt: true })),
   );
