@@ -55,6 +55,7 @@ export const TIERS = {
     'test/wallet-coinselect.test.ts',
     'test/wallet-descriptors.test.ts',
     'test/wallet-keys.test.ts',
+    'test/wallet-labels.test.ts',
     'test/wallet-recipients.test.ts',
     'test/wallet-tx.test.ts',
   ],

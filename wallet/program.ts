@@ -17,6 +17,7 @@ import { bumpfee, cpfp } from './commands/bump.js';
 import { descriptors } from './commands/descriptors.js';
 import { freeze } from './commands/freeze.js';
 import { create, importWif, MNEMONIC_ENV, PASSPHRASE_ENV, restore, WIF_ENV } from './commands/keys.js';
+import { labelsExport, labelsImport } from './commands/labels.js';
 import { signMessageCmd, verifyMessageCmd } from './commands/message.js';
 import { psbtBroadcast, psbtCombine, psbtDecode, psbtFinalize, psbtSign } from './commands/psbt.js';
 import { address, balance, history, utxos } from './commands/query.js';
@@ -215,6 +216,19 @@ ${EXIT_HELP}`,
       "this wallet's output descriptors (BIP380/382, with checksums): account xpub, receive and change",
     )
     .action(run((ctx) => descriptors(ctx)));
+
+  const labels = program
+    .command('labels')
+    .description('wallet labels in BIP329 JSON Lines (no password needed)');
+  labels
+    .command('export')
+    .description('print every label, one BIP329 JSON record a line')
+    .action(run((ctx) => labelsExport(ctx)));
+  labels
+    .command('import')
+    .description('merge the labels of a BIP329 file (every line checked before anything is written)')
+    .argument('<file>', 'BIP329 JSON Lines')
+    .action(run((ctx, f: string) => labelsImport(ctx, f)));
 
   const psbt = program
     .command('psbt')
