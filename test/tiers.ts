@@ -59,7 +59,10 @@ export const TIERS = {
     'test/tiers.test.ts',
     'test/tx-vectors.test.ts',
     'test/wallet-coinselect.test.ts',
+    'test/wallet-descriptors.test.ts',
     'test/wallet-keys.test.ts',
+    'test/wallet-labels.test.ts',
+    'test/wallet-recipients.test.ts',
     'test/wallet-tx.test.ts',
   ],
   node: [
@@ -91,7 +94,9 @@ export const TIERS = {
     'test/p2p-wtxid-relay.test.ts',
     'test/script-pool.test.ts',
     'test/taproot-bitcoinjs.test.ts',
+    'test/wallet-psbt.test.ts',
     'test/wallet-safety.test.ts',
+    'test/wallet-spend.test.ts',
   ],
   process: [
     'test/anchors-cli.test.ts',
