@@ -12,6 +12,7 @@ import { type Broadcast, broadcastTx, DEFAULT_MAX_FEE_RATE } from './broadcast.j
 import { type AddResult, Chain } from './chain/chain.js';
 import { ScriptCache } from './chain/script-cache.js';
 import { ScriptPool } from './chain/script-pool.js';
+import type { ChainDb } from './chain/store.js';
 import { blockSubsidy } from './consensus/subsidy.js';
 import { createDataDir } from './datadir.js';
 import { InitialBlockDownload, verificationProgress } from './ibd.js';
@@ -28,6 +29,7 @@ import type { PeerInfo } from './p2p/peer-info.js';
 import { DEFAULT_SEEDS_FILE, readSeedsFile } from './p2p/seeds.js';
 import type { Transport } from './p2p/transport/transport.js';
 import type { Block } from './protocol/block.js';
+import type { EcdsaBackend } from './protocol/ecdsa.js';
 import { getNetwork, type NetworkName, type NetworkParams } from './protocol/params.js';
 import type { Tx } from './protocol/tx.js';
 import { buildMethods } from './rpc/methods.js';
@@ -77,6 +79,18 @@ export interface NodeConfig {
   progressBar?: boolean;
   /** Cap on a local broadcast's fee rate, sat/kvB, unless the caller gives one (0: none; default Core's 0.10 coin/kvB). */
   maxFeeRate?: FeeRate;
+  /** Serve HTTP (explorer, /rpc, /metrics) and write the RPC cookie (default true). */
+  http?: boolean;
+  /**
+   * The chain's database, unopened (e.g. memory-level), instead of LevelDB under `datadir`.
+   * With it the node writes nothing to disk: no data dir is created and the address book is
+   * not persisted (a simulator runs many nodes this way).
+   */
+  chainDb?: ChainDb;
+  /** Worker threads for script checks (default: cores - 1); 0 verifies on the main thread. */
+  scriptThreads?: number;
+  /** Signature backend of the chain and the mempool (a simulator shares a cache among nodes). */
+  ecdsaBackend?: EcdsaBackend;
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -120,7 +134,12 @@ export class FullNode implements ExplorerNode, RpcNode {
     this.scriptPool = scriptPool;
     this.auth = new CookieAuth(config.datadir);
     this.mempool = new Mempool(
-      { params: this.params, maxUsage: config.mempoolMaxBytes, scriptCache },
+      {
+        params: this.params,
+        maxUsage: config.mempoolMaxBytes,
+        scriptCache,
+        ...(config.ecdsaBackend ? { backend: config.ecdsaBackend } : {}),
+      },
       {
         getCoin: (k) => chain.getCoin(k),
         tip: () => ({ height: chain.height, medianTimePast: chain.tip.medianTimePast() }),
@@ -148,15 +167,22 @@ export class FullNode implements ExplorerNode, RpcNode {
   }
 
   static async start(config: NodeConfig, log: Logger = createLogger(config.logLevel)): Promise<FullNode> {
-    await createDataDir(config.datadir);
+    if (!config.chainDb) await createDataDir(config.datadir);
     const params = getNetwork(config.network);
-    const scriptPool = ScriptPool.create();
+    const scriptPool = config.scriptThreads === 0 ? null : ScriptPool.create(config.scriptThreads);
     // Shared: the mempool records scripts that passed, the chain skips them when they are mined.
     const scriptCache = new ScriptCache();
     let chain: Chain;
     try {
       chain = await Chain.open(
-        { params, path: join(config.datadir, 'chain'), scriptPool, scriptCache },
+        {
+          params,
+          path: join(config.datadir, 'chain'),
+          scriptPool,
+          scriptCache,
+          ...(config.chainDb ? { db: config.chainDb } : {}),
+          ...(config.ecdsaBackend ? { backend: config.ecdsaBackend } : {}),
+        },
         { now: () => Math.floor(Date.now() / 1000) },
       );
     } catch (e) {
@@ -166,7 +192,7 @@ export class FullNode implements ExplorerNode, RpcNode {
     const node = new FullNode(config, log, chain, scriptPool, scriptCache);
     log.info('chain loaded', { network: params.name, height: chain.height, tip: chain.tip.hashHex });
     try {
-      await node.startHttp();
+      if (config.http !== false) await node.startHttp();
       if (config.p2p !== false) await node.startP2P();
       if (config.mine) node.startMiner();
       node.startStatus();
@@ -208,7 +234,7 @@ export class FullNode implements ExplorerNode, RpcNode {
         host: c.p2pHost,
         listen: c.listen,
         userAgent: `/gossip-ledger:${VERSION}/`,
-        dbPath: join(c.datadir, 'peers'),
+        dbPath: c.chainDb ? null : join(c.datadir, 'peers'),
         seeds,
         connect: c.connect,
         addNodes: c.addNodes,
@@ -440,7 +466,7 @@ export class FullNode implements ExplorerNode, RpcNode {
       await this.http?.close();
       await this.chain.close();
       await this.scriptPool?.close();
-      await this.auth.remove();
+      if (this.config.http !== false) await this.auth.remove();
       this.log.info('stopped', { ms: Date.now() - t0 });
     })();
     return this.stopping;
