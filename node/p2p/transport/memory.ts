@@ -29,7 +29,7 @@ import {
   TransportError,
 } from './transport.js';
 
-export type { LinkSpec } from './memory-link.js';
+export { type LinkSpec, TokenBucket } from './memory-link.js';
 
 const FIRST_EPHEMERAL = 49152;
 const LAST_PORT = 65535;
@@ -38,6 +38,11 @@ export interface MemoryNetworkOptions {
   clock?: Clock;
   /** Every link's spec unless `setLink` says otherwise (default: no latency, no limit). */
   link?: Partial<LinkSpec>;
+  /**
+   * Computes the spec of the link from one host to another, in place of `link` and `setLink`
+   * (a simulator's region matrix and per-host buckets; asked once per connection direction).
+   */
+  linkSpec?: (from: string, to: string) => LinkSpec;
 }
 
 interface Bound {
@@ -48,6 +53,7 @@ export class MemoryNetwork implements LinkHost {
   readonly clock: Clock;
   private readonly defaults: LinkSpec;
   private readonly links = new Map<string, LinkSpec>();
+  private readonly resolve?: (from: string, to: string) => LinkSpec;
   private readonly listeners = new Map<string, Bound>();
   private readonly ports = new Map<string, { next: number; used: Set<number> }>();
 
@@ -59,6 +65,7 @@ export class MemoryNetwork implements LinkHost {
       burstBytes: 0,
       ...opts.link,
     });
+    if (opts.linkSpec) this.resolve = opts.linkSpec;
   }
 
   /** The transport of a node at `host` (an IPv4 or IPv6 literal). */
@@ -81,6 +88,7 @@ export class MemoryNetwork implements LinkHost {
 
   /** @internal */
   linkSpec(from: string, to: string): LinkSpec {
+    if (this.resolve) return checkSpec(this.resolve(from, to));
     return this.links.get(`${from}>${to}`) ?? this.defaults;
   }
 
