@@ -210,6 +210,28 @@ describe('in-memory transport: per-host buckets', () => {
   });
 });
 
+describe('in-memory transport: partitions', () => {
+  it('resets connections across a cut, lets dials across it time out, and heals', async () => {
+    const env = await setup({ latencyMs: 10 });
+    const C = '10.0.2.3';
+    const { c, s } = await connected(env, 20);
+    const side = (h: string) => (h === A ? 0 : 1);
+    env.net.setReachable((x, y) => side(x) === side(y));
+    await env.clock.advance(1);
+    expect(c.events).toContain('error ECONNRESET@20');
+    expect(s.events).toContain('error ECONNRESET@20');
+    const across = record(env.a.dial(B, PORT, { timeoutMs: 500 }), env.clock, env.t0);
+    const within = record(env.net.transport(C).dial(B, PORT, { timeoutMs: 500 }), env.clock, env.t0);
+    await env.clock.advance(600);
+    expect(across.events).toEqual(['error connect timeout@521', 'close@521']);
+    expect(within.events).toEqual(['connect@41']);
+    env.net.setReachable(null);
+    const healed = record(env.a.dial(B, PORT, { timeoutMs: 500 }), env.clock, env.t0);
+    await env.clock.advance(20);
+    expect(healed.events).toEqual(['connect@641']);
+  });
+});
+
 describe('in-memory transport: order and backpressure', () => {
   it('delivers every byte in the order written, whatever the sizes and timing', async () => {
     const env = await setup({ latencyMs: 7, bandwidth: 250_000 });
