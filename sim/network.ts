@@ -51,6 +51,11 @@ export interface SimOptions {
   relayDelayMs?: number;
   /** Virtual ms after which an item's reach is final (default 10 min). */
   settleMs?: number;
+  /**
+   * Called once the network is placed, before any node starts: returns each node's settings on
+   * top of the simulator's (e.g. an attacker's `addNodes`).
+   */
+  configure?: (sim: SimNetwork) => (index: number) => Partial<NodeConfig>;
 }
 
 /** What a node earns the network: bytes by message, over its lives. */
@@ -89,6 +94,7 @@ export class SimNetwork {
   /** Blocks the simulator mined (hash -> block). */
   readonly mined = new Map<string, Block>();
   private premine: Block[] = [];
+  private nodeConfig: (index: number) => Partial<NodeConfig> = () => ({});
 
   private constructor(opts: Required<SimOptions>) {
     this.opts = opts;
@@ -124,9 +130,11 @@ export class SimNetwork {
       coins: 1000,
       relayDelayMs: 500,
       settleMs: 10 * 60_000,
+      configure: () => () => ({}),
       ...o,
     };
     const sim = new SimNetwork(opts);
+    sim.nodeConfig = opts.configure(sim);
     await sim.buildPremine();
     for (const n of sim.nodes) await sim.startNode(n.index);
     return sim;
@@ -175,6 +183,7 @@ export class SimNetwork {
       seedsFile: this.seedsFile,
       relayDelayMs: this.opts.relayDelayMs,
       statusIntervalMs: 0,
+      ...this.nodeConfig(i),
       clock: this.clock,
       random: seededRandom(`${this.opts.seed}/node/${i}/${n.onlineMs}`),
     };

@@ -67,6 +67,14 @@ export class SimWallet {
     return this.lanes.get(lane)?.length ?? 0;
   }
 
+  /** Deals lane 0's coins round-robin into lanes 1..k (a partition: one lane per side). */
+  splitLanes(k: number): void {
+    const q = this.lane(0).splice(0);
+    q.forEach((c, i) => {
+      this.lane(1 + (i % k)).push(c);
+    });
+  }
+
   /** Moves every coin into lane 0 (a partition healed). */
   mergeLanes(): void {
     const all = [...this.lanes.values()].flat();
