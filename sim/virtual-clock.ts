@@ -111,11 +111,15 @@ export class SimClock implements Clock {
     this.t = Math.max(this.t, until);
   }
 
-  /** Lets real async work run: setImmediate rounds until one arms nothing due now. */
+  /**
+   * Lets real async work run: setImmediate rounds (at least two, so work that itself waits one
+   * setImmediate finishes) until one arms nothing due now.
+   */
   async settle(): Promise<void> {
     for (let i = 0; i < this.maxSettleRounds; i++) {
       const before = this.seq;
       await immediate();
+      if (i === 0) continue;
       if (this.seq === before) return;
       const next = this.nextAt();
       if (next === null || next > this.t) return;
