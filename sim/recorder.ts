@@ -99,6 +99,10 @@ export class Recorder {
     if (t) this.mark(t, node, now, this.txDelays);
   }
 
+  forgetTx(id: string): void {
+    this.liveTxs.delete(id);
+  }
+
   blockOrphaned(): void {
     this.orphanBlocks++;
   }
@@ -144,7 +148,7 @@ export class Recorder {
     const d = [...x.seen.values()].filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
     return {
       id: x.id,
-      t: x.t - this.start,
+      t: round1(x.t - this.start)!,
       origin: x.origin,
       size: x.size,
       population: x.population,

@@ -38,6 +38,8 @@ export interface Summary {
   orphanRate: number;
   blockReachMs: Record<string, Spread>;
   txs: number;
+  /** Payments the origin node refused (never sent, not measured). */
+  refusedPayments: number;
   txsReachedAll: number;
   txsReachedAllMempools: number;
   txReachMs: Record<string, Spread>;
@@ -113,6 +115,7 @@ export async function writeReport(
     orphanRate: rec.blockArrivals === 0 ? 0 : round4(rec.orphanBlocks / rec.blockArrivals),
     blockReachMs: reachSpreads(blocks),
     txs: txs.length,
+    refusedPayments: sim.refusedPayments.length,
     txsReachedAll: txs.filter((x) => x.reached === x.population).length,
     txsReachedAllMempools: txs.filter((x) => x.reached === x.population && x.viaBlock === 0).length,
     txReachMs: reachSpreads(txs),
