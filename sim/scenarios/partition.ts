@@ -23,7 +23,8 @@ export const partition: Scenario = {
   defaults: { nodes: 50, hours: 1.5, txRate: 1 },
   async run(p, make) {
     const sim = await make(p.nodes, '');
-    const side = (host: string) => (AMERICAS.has(sim.nodes[hostIndex(sim, host)]?.region ?? '') ? 0 : 1);
+    const sideByHost = new Map(sim.nodes.map((n) => [n.host, AMERICAS.has(n.region) ? 0 : 1]));
+    const side = (host: string) => sideByHost.get(host) ?? 1;
     const sideOf = (i: number) => side(sim.nodes[i]!.host);
     const from = SIM_EPOCH_MS + WARMUP_MS;
     const third = (p.hours * 3_600_000) / 3;
@@ -147,10 +148,6 @@ export const partition: Scenario = {
     };
   },
 };
-
-function hostIndex(sim: SimNetwork, host: string): number {
-  return sim.topology.placements.findIndex((p) => p.host === host);
-}
 
 function maxHeight(sim: SimNetwork, idx: number[]): number {
   return Math.max(0, ...idx.map((i) => sim.nodes[i]!.node?.chain.height ?? 0));
