@@ -67,8 +67,22 @@ export const partition: Scenario = {
     }
     let tipsAtHeal: { height: number; side: number }[] = [];
     let naturallyJoined = false;
+    // Which nodes take each split-time tx back into their mempool after the heal (the reorg's re-add).
+    const readded = new Map<string, Set<number>>();
     sim.at(heal, () => {
       tipsAtHeal = [0, 1].map((s) => ({ side: s, height: maxHeight(sim, sides[s]!) }));
+      const splitTxids = new Set(
+        [...sim.mined.values()]
+          .filter((b) => b.header.time * 1000 >= split)
+          .flatMap((b) => b.txs.slice(1).map((t) => t.txidHex())),
+      );
+      for (const n of sim.online())
+        n.node!.mempool.on('added', (e) => {
+          if (!splitTxids.has(e.txid)) return;
+          const set = readded.get(e.txid) ?? new Set<number>();
+          set.add(n.index);
+          readded.set(e.txid, set);
+        });
       sim.net.setReachable(null);
     });
     // Ten minutes to find each other unaided; then one operator connection across.
@@ -133,6 +147,8 @@ export const partition: Scenario = {
       losingTxsBackInMempools: inMempools,
       losingTxsMinedSince: minedSince,
       losingTxsMissing: missing,
+      losingTxsReAdded: losingTxs.filter((t) => [...(readded.get(t) ?? [])].some((i) => sideOf(i) === loser))
+        .length,
     };
     return {
       sim,
@@ -142,8 +158,10 @@ export const partition: Scenario = {
       notes: [
         `Sides: ${findings.sides[0]} nodes in the Americas (hash ${findings.hashShare[0]}), ${findings.sides[1]} elsewhere (hash ${findings.hashShare[1]}).`,
         `Winner: ${findings.winner}; all nodes on one tip at the end: ${findings.converged}.`,
-        `Joined again without help within 10 min of the heal: ${naturallyJoined} (no feeler or stale-tip connections; one addnode onetry bridges the sides otherwise).`,
-        `Losing side: ${losingBlocks.length} blocks, ${losingTxs.length} txs; ${inMempools} back in every losing-side mempool, ${minedSince} mined since, ${missing} missing.`,
+        naturallyJoined
+          ? 'The sides found each other again within 10 min of the heal, unaided (free outbound slots dialled across).'
+          : 'The sides did not find each other within 10 min of the heal (every outbound slot was filled within its side; the node has no feeler or stale-tip connections); one addnode onetry joined them.',
+        `Losing side: ${losingBlocks.length} blocks, ${losingTxs.length} txs; ${findings.losingTxsReAdded} went back into losing-side mempools on the reorg; at the end ${inMempools} are in every losing-side mempool, ${minedSince} mined on the winning chain, ${missing} missing.`,
       ],
     };
   },
