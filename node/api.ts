@@ -117,6 +117,8 @@ export interface NodeNetwork {
   readonly nodeId: string;
   /** 0 when not listening. */
   readonly listenPort: number;
+  /** Milliseconds on the node's clock, which its bans count in (node/clock.ts). */
+  now(): number;
   peerInfo(): PeerInfo[];
   totals(): NetTotals;
   /** Core's addnode: true if the manual peer list changed. Throws P2PConfigError on a bad target. */

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { Reader } from './protocol/reader.js';
 
 export interface Clock {
   /** Milliseconds since the Unix epoch (virtual clocks start wherever they like). */
@@ -34,6 +35,11 @@ export interface Random {
   float(): number;
   /** `n` bytes, uniform (for nonces that must differ between nodes, not for secrets). */
   bytes(n: number): Uint8Array;
+}
+
+/** A uniform 64-bit number from `random` (version and ping nonces), read as the wire reads one. */
+export function randomU64(random: Random): bigint {
+  return new Reader(random.bytes(8)).u64();
 }
 
 export const systemRandom: Random = {

@@ -18,6 +18,7 @@ export function networkAdmin(p2p: P2P): NodeNetwork {
     get listenPort() {
       return p2p.listenPort;
     },
+    now: () => p2p.clock.now(),
     peerInfo: () => p2p.peerInfo(),
     totals: () => p2p.totals(),
     addNode: (target, command) => conns.addNode(target, command),

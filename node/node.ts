@@ -13,6 +13,7 @@ import { type AddResult, Chain } from './chain/chain.js';
 import { ScriptCache } from './chain/script-cache.js';
 import { ScriptPool } from './chain/script-pool.js';
 import type { ChainDb } from './chain/store.js';
+import { type Clock, type Random, realClock, systemRandom } from './clock.js';
 import { blockSubsidy } from './consensus/subsidy.js';
 import { createDataDir } from './datadir.js';
 import { InitialBlockDownload, verificationProgress } from './ibd.js';
@@ -34,7 +35,14 @@ import { getNetwork, type NetworkName, type NetworkParams } from './protocol/par
 import type { Tx } from './protocol/tx.js';
 import { buildMethods } from './rpc/methods.js';
 import { CookieAuth, registerRpc } from './rpc/server.js';
-import { isSyncing, type StatusLine, StatusReporter, type StatusSnapshot, syncState } from './status.js';
+import {
+  everyOn,
+  isSyncing,
+  type StatusLine,
+  StatusReporter,
+  type StatusSnapshot,
+  syncState,
+} from './status.js';
 
 export const VERSION = '0.1.0';
 
@@ -71,6 +79,13 @@ export interface NodeConfig {
   p2pTuning?: Partial<P2PTuning>;
   /** How the P2P layer reaches peers (default TCP; tests pass an in-memory network's). */
   p2pTransport?: Transport;
+  /**
+   * The node's time and timers: P2P, mempool, chain (future-header check), IBD, status line,
+   * block template times (default the real clock; with no clock, a memory transport's is used).
+   */
+  clock?: Clock;
+  /** Non-secret random choices: node id, nonces, peer picks, relay delays, orphan eviction (default the system's). */
+  random?: Random;
   /** Between status checks, and log lines while syncing, ms (default 5000; 0 turns them off). */
   statusIntervalMs?: number;
   /** Between status log lines while waiting or synced, ms (default 60000). */
@@ -93,7 +108,17 @@ export interface NodeConfig {
   ecdsaBackend?: EcdsaBackend;
 }
 
-const nowSeconds = () => Math.floor(Date.now() / 1000);
+/**
+ * The clock a node runs on: the one given, else its memory transport's (so the network and the
+ * node share one time), else the real one. A clock given that differs from the transport's is
+ * a mistake of the caller: two times would disagree on every timeout.
+ */
+function nodeClock(config: NodeConfig): Clock {
+  const own = config.p2pTransport?.clock;
+  if (config.clock && own && config.clock !== own)
+    throw new Error('config.clock differs from the clock of config.p2pTransport; give one clock');
+  return config.clock ?? own ?? realClock;
+}
 
 export class FullNode implements ExplorerNode, RpcNode {
   readonly config: NodeConfig;
@@ -102,7 +127,9 @@ export class FullNode implements ExplorerNode, RpcNode {
   readonly chain: Chain;
   readonly mempool: Mempool;
   readonly auth: CookieAuth;
-  readonly startedAt = Date.now();
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly startedAt: number;
   /** Prometheus metrics (GET /metrics); they read the node only when scraped. */
   readonly metrics: NodeMetrics = new NodeMetrics(this, { version: VERSION });
   private http?: FastifyInstance;
@@ -130,6 +157,9 @@ export class FullNode implements ExplorerNode, RpcNode {
     this.config = config;
     this.params = getNetwork(config.network);
     this.log = log;
+    this.clock = nodeClock(config);
+    this.random = config.random ?? systemRandom;
+    this.startedAt = this.clock.now();
     this.chain = chain;
     this.scriptPool = scriptPool;
     this.auth = new CookieAuth(config.datadir);
@@ -144,7 +174,8 @@ export class FullNode implements ExplorerNode, RpcNode {
         getCoin: (k) => chain.getCoin(k),
         tip: () => ({ height: chain.height, medianTimePast: chain.tip.medianTimePast() }),
         medianTimePast: (h) => chain.entryAt(h)!.medianTimePast(),
-        now: () => Math.floor(Date.now() / 1000),
+        now: () => this.nowSeconds(),
+        random: () => this.random.float(),
       },
     );
     chain.on('connect', (block, entry) => {
@@ -174,6 +205,7 @@ export class FullNode implements ExplorerNode, RpcNode {
     const scriptCache = new ScriptCache();
     let chain: Chain;
     try {
+      const clock = nodeClock(config);
       chain = await Chain.open(
         {
           params,
@@ -183,7 +215,7 @@ export class FullNode implements ExplorerNode, RpcNode {
           ...(config.chainDb ? { db: config.chainDb } : {}),
           ...(config.ecdsaBackend ? { backend: config.ecdsaBackend } : {}),
         },
-        { now: () => Math.floor(Date.now() / 1000) },
+        { now: () => Math.floor(clock.now() / 1000) },
       );
     } catch (e) {
       await scriptPool?.close();
@@ -253,6 +285,8 @@ export class FullNode implements ExplorerNode, RpcNode {
         submitBlock: (b) => this.submitBlock(b),
         log: this.log.child('p2p'),
         transport: c.p2pTransport,
+        clock: this.clock,
+        random: this.random,
       },
     );
   }
@@ -267,6 +301,8 @@ export class FullNode implements ExplorerNode, RpcNode {
       idleIntervalMs: this.config.statusIdleIntervalMs,
       advice: (line) => this.nextStep(line),
       terminal: this.config.progressBar ? stderrTerminal : undefined,
+      now: () => this.clock.now(),
+      every: everyOn(this.clock),
     });
     this.statusReporter.start();
   }
@@ -288,9 +324,14 @@ export class FullNode implements ExplorerNode, RpcNode {
   initialBlockDownload(): boolean {
     if (this.ibd.left) return false;
     const tip = this.chain.tip;
-    const ibd = this.ibd.check(tip.header.time, nowSeconds());
+    const ibd = this.ibd.check(tip.header.time, this.nowSeconds());
     if (!ibd) this.log.info('leaving initial block download', { height: tip.height, tip: tip.hashHex });
     return ibd;
+  }
+
+  /** The node's clock in Unix seconds, as block times and Core's checks count. */
+  private nowSeconds(): number {
+    return Math.floor(this.clock.now() / 1000);
   }
 
   /** Height, best known header, peers, mempool size and IBD: what the status line reports. */
@@ -320,7 +361,7 @@ export class FullNode implements ExplorerNode, RpcNode {
       verificationProgress: verificationProgress(
         this.params,
         { height: tip.height, time: tip.header.time },
-        nowSeconds(),
+        this.nowSeconds(),
       ),
       headers: s.headers,
       peers,
@@ -399,7 +440,7 @@ export class FullNode implements ExplorerNode, RpcNode {
       prevHash: tip.hash,
       height,
       bits: this.chain.nextBits(tip),
-      time: Math.max(mtp + 1, Math.floor(Date.now() / 1000)),
+      time: Math.max(mtp + 1, this.nowSeconds()),
       coinbaseScript,
       candidates,
       subsidy: blockSubsidy(height, this.params),
@@ -458,7 +499,7 @@ export class FullNode implements ExplorerNode, RpcNode {
   /** Stops everything in order; the cookie is removed last, once nothing answers RPC. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      const t0 = Date.now();
+      const t0 = this.clock.now();
       this.statusReporter?.stop();
       await this.miner?.stop();
       await this.minerPool?.close();
@@ -467,7 +508,7 @@ export class FullNode implements ExplorerNode, RpcNode {
       await this.chain.close();
       await this.scriptPool?.close();
       if (this.config.http !== false) await this.auth.remove();
-      this.log.info('stopped', { ms: Date.now() - t0 });
+      this.log.info('stopped', { ms: this.clock.now() - t0 });
     })();
     return this.stopping;
   }

@@ -6,6 +6,7 @@
  * progress. The state follows Core's IsInitialBlockDownload (ibd.ts): a node whose tip is
  * older than a day is not "synced", however few headers it knows.
  */
+import { type Clock, realClock, unref } from './clock.js';
 import type { Logger } from './log.js';
 
 export interface StatusSnapshot {
@@ -118,14 +119,17 @@ export interface StatusTerminal {
   set(text: string): void;
 }
 
-/** Runs `fn` every `ms` until the returned function is called (setInterval, unref'ed). */
+/** Runs `fn` every `ms` until the returned function is called. */
 export type Every = (fn: () => void, ms: number) => () => void;
 
-const every: Every = (fn, ms) => {
-  const t = setInterval(fn, ms);
-  t.unref();
-  return () => clearInterval(t);
-};
+/** `Every` on a clock's intervals, unref'ed where the clock's timers allow (the status line alone never keeps a process up). */
+export function everyOn(clock: Clock): Every {
+  return (fn, ms) => {
+    const t = clock.setInterval(fn, ms);
+    unref(t);
+    return () => clock.clearInterval(t);
+  };
+}
 
 export interface StatusReporterOptions {
   snapshot: () => StatusSnapshot;
@@ -141,8 +145,9 @@ export interface StatusReporterOptions {
   advice?: (line: StatusLine) => string | undefined;
   /** The progress bar's terminal; without one (or when not a TTY) sync progress is logged. */
   terminal?: StatusTerminal;
+  /** Milliseconds (default the real clock's). */
   now?: () => number;
-  /** The timer (tests drive it by hand). */
+  /** The timer (default the real clock's; tests drive it by hand, the node passes its clock's). */
   every?: Every;
 }
 
@@ -164,7 +169,7 @@ export class StatusReporter {
   start(): void {
     // A first sample now, so the first bar or line already has a speed to show.
     this.meter.describe(this.opts.snapshot(), this.now());
-    const timer = this.opts.every ?? every;
+    const timer = this.opts.every ?? everyOn(realClock);
     this.cancels.push(timer(() => this.tick(), this.opts.intervalMs ?? 5000));
     if (this.opts.terminal?.enabled) this.cancels.push(timer(() => this.redraw(), 500));
   }
@@ -208,7 +213,7 @@ export class StatusReporter {
   }
 
   private now(): number {
-    return (this.opts.now ?? Date.now)();
+    return this.opts.now ? this.opts.now() : realClock.now();
   }
 
   private redraw(): void {

@@ -47,7 +47,7 @@ describe('consequenceOf', () => {
   });
 
   it('maps every wire offence, each disconnecting, with the scores Core-style peers earn', () => {
-    expect(offenceCodes.length).toBe(18);
+    expect(offenceCodes.length).toBe(20);
     for (const code of offenceCodes) {
       const c = consequenceOf(new P2PError(code, 'x'));
       expect(c.disconnect, code).toBe(true);
@@ -56,6 +56,9 @@ describe('consequenceOf', () => {
     expect(new P2PError('OVERSIZED_FRAME', 'x').score).toBe(100);
     expect(new P2PError('BAD_CHECKSUM', 'x').score).toBe(50);
     expect(new P2PError('STALLING', 'x').score).toBe(0);
+    // Core: Misbehaving(20) for an addr/addrv2 over 1,000; a late sendaddrv2 only disconnects.
+    expect(new P2PError('ADDR_OVERSIZE', 'x').score).toBe(20);
+    expect(new P2PError('AFTER_VERACK', 'x').score).toBe(0);
   });
 
   it('an offence wrapping a rejection costs what the rejection costs', () => {

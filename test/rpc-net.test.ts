@@ -44,6 +44,7 @@ function fakeNetwork() {
     userAgent: '/fake:1/',
     nodeId: '00000000000000ab',
     listenPort: 18444,
+    now: () => Date.now(),
     peerInfo: () => [],
     totals: () => ({
       bytesSent: 1,

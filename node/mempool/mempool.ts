@@ -19,6 +19,7 @@
  * new tip makes invalid (Core's MaybeUpdateMempoolForReorg / removeForReorg).
  */
 import type { ScriptCache } from '../chain/script-cache.js';
+import { systemRandom } from '../clock.js';
 import type { Coin } from '../consensus/tx-inputs.js';
 import type { Block } from '../protocol/block.js';
 import type { EcdsaBackend } from '../protocol/ecdsa.js';
@@ -107,7 +108,7 @@ export class Mempool {
     };
     this.orphans = new OrphanPool(opts.orphans ?? {}, {
       now: () => deps.now(),
-      random: deps.random ? () => deps.random!() : Math.random,
+      random: deps.random ? () => deps.random!() : () => systemRandom.float(),
     });
     this.rolling = new RollingMinFee(this.policy.incrementalRelayFeeRate);
     this.replacements = new ReplacementLog(opts.replacementMemory);

@@ -46,7 +46,7 @@ export interface MempoolDeps {
   medianTimePast(height: number): number | Promise<number>;
   /** Seconds. */
   now(): number;
-  /** Uniform in [0, 1), for orphan eviction; default Math.random. */
+  /** Uniform in [0, 1), for orphan eviction; default the system's (node/clock.ts). */
   random?(): number;
 }
 

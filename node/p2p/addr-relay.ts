@@ -9,9 +9,14 @@
  *   that do not know them yet: fresh self-announcements spread, bulk answers do not.
  * - After the handshake a listening node tells the peer its own address: the IP that peer
  *   sees us at (its version's addr_recv) with our listening port.
+ * - BIP155: a peer that sent `sendaddrv2` gets every one of these as `addrv2`, others as `addr`.
+ *   From `addrv2`, IPv4 and IPv6 entries go the same way as `addr`'s; TORv3, I2P and CJDNS
+ *   ones are kept in memory (the newest 1,000), never dialled, and relayed and served only to
+ *   addrv2 peers; unknown networks and TORv2 are dropped, as in Core.
  */
 import type { Logger } from '../log.js';
 import type { AddressBook } from './addrbook.js';
+import { type AddrV2, addrV2ToTimed, isOverlay, overlayKey, timedToAddrV2 } from './addrv2.js';
 import { MAX_ADDR } from './framing.js';
 import { addrKey, isIp, isRoutable, type TimedAddr } from './netaddr.js';
 import type { Peer } from './peer.js';
@@ -19,6 +24,8 @@ import type { Peer } from './peer.js';
 const RELAY_MAX_ADDRS = 10;
 const RELAY_FRESH_SECONDS = 10 * 60;
 const RELAY_FANOUT = 2;
+/** Overlay-network addresses kept (the oldest leave first when full). */
+const MAX_OVERLAY = 1_000;
 
 export interface AddrRelayDeps {
   book: AddressBook;
@@ -34,6 +41,8 @@ export class AddrRelay {
   private readonly deps: AddrRelayDeps;
   /** Our own addresses as "host:port" (learned from peers' addr_recv): never stored. */
   readonly own = new Set<string>();
+  /** TORv3, I2P and CJDNS addresses heard of, by overlayKey (insertion order: oldest first). */
+  readonly overlay = new Map<string, AddrV2>();
 
   constructor(opts: { allowLocal: boolean }, deps: AddrRelayDeps) {
     this.allowLocal = opts.allowLocal;
@@ -61,10 +70,41 @@ export class AddrRelay {
         time: Math.floor((e.lastSeen || this.deps.now() * 1000) / 1000),
       }));
     for (const a of addrs) peer.knownAddrs.add(addrKey(a.host, a.port));
-    if (addrs.length > 0) peer.send({ command: 'addr', addrs });
+    const room = peer.wantsAddrV2 ? MAX_ADDR - addrs.length : 0;
+    const overlay = room > 0 ? [...this.overlay.values()].slice(-room) : [];
+    for (const a of overlay) peer.knownAddrs.add(overlayKey(a));
+    sendAddrs(peer, addrs, overlay);
   }
 
-  onAddr(peer: Peer, addrs: readonly TimedAddr[]): void {
+  /** BIP155 `addrv2`: its IP entries as `addr`'s, its overlay entries kept and relayed. */
+  onAddrV2(peer: Peer, addrs: readonly AddrV2[]): void {
+    const ips: TimedAddr[] = [];
+    const overlay: AddrV2[] = [];
+    for (const a of addrs) {
+      const ip = addrV2ToTimed(a);
+      if (ip) ips.push(ip);
+      else if (isOverlay(a)) overlay.push(a);
+    }
+    this.onAddr(peer, ips, addrs.length);
+    const now = this.deps.now();
+    const fresh: AddrV2[] = [];
+    for (const a of overlay) {
+      const key = overlayKey(a);
+      peer.knownAddrs.add(key);
+      const time = a.time <= 100_000_000 || a.time > now + 600 ? now - 5 * 86_400 : a.time;
+      this.overlay.delete(key);
+      this.overlay.set(key, { ...a, time });
+      if (time > now - RELAY_FRESH_SECONDS) fresh.push(a);
+    }
+    while (this.overlay.size > MAX_OVERLAY) this.overlay.delete(this.overlay.keys().next().value!);
+    if (addrs.length <= RELAY_MAX_ADDRS && fresh.length > 0) {
+      const v2Peers = (p: Peer) => p.wantsAddrV2;
+      this.relay(peer, fresh, overlayKey, v2Peers, (p, list) => sendAddrs(p, [], list));
+    }
+  }
+
+  /** `addr` (and the IP entries of `addrv2`, `count` being that message's size). */
+  onAddr(peer: Peer, addrs: readonly TimedAddr[], count = addrs.length): void {
     const now = this.deps.now();
     const good: TimedAddr[] = [];
     for (const a of addrs) {
@@ -75,16 +115,30 @@ export class AddrRelay {
       good.push({ ...a, time });
     }
     this.deps.book.add(good, 'addr');
-    if (addrs.length > RELAY_MAX_ADDRS) return;
+    if (count > RELAY_MAX_ADDRS) return;
     const fresh = good.filter((a) => a.time > now - RELAY_FRESH_SECONDS);
-    if (fresh.length > 0) this.relay(peer, fresh);
+    const key = (a: TimedAddr) => addrKey(a.host, a.port);
+    if (fresh.length > 0)
+      this.relay(
+        peer,
+        fresh,
+        key,
+        () => true,
+        (p, list) => sendAddrs(p, list),
+      );
   }
 
-  private relay(from: Peer, addrs: readonly TimedAddr[]): void {
-    const others = [...this.deps.peers()].filter((p) => p !== from && p.ready && !p.closed);
-    const out = new Map<Peer, TimedAddr[]>();
+  private relay<A>(
+    from: Peer,
+    addrs: readonly A[],
+    keyOf: (a: A) => string,
+    accepts: (p: Peer) => boolean,
+    send: (p: Peer, list: A[]) => void,
+  ): void {
+    const others = [...this.deps.peers()].filter((p) => p !== from && p.ready && !p.closed && accepts(p));
+    const out = new Map<Peer, A[]>();
     for (const a of addrs) {
-      const key = addrKey(a.host, a.port);
+      const key = keyOf(a);
       const candidates = others.filter((p) => !p.knownAddrs.has(key));
       for (let i = 0; i < RELAY_FANOUT && candidates.length > 0; i++) {
         const [p] = candidates.splice(Math.floor(this.deps.random() * candidates.length), 1);
@@ -92,7 +146,7 @@ export class AddrRelay {
         out.set(p!, [...(out.get(p!) ?? []), a]);
       }
     }
-    for (const [p, list] of out) p.send({ command: 'addr', addrs: list });
+    for (const [p, list] of out) send(p, list);
   }
 
   /** Tells a peer where we can be reached, as it sees us. */
@@ -105,6 +159,14 @@ export class AddrRelay {
     this.own.add(key);
     this.deps.book.remove(key);
     peer.knownAddrs.add(key);
-    peer.send({ command: 'addr', addrs: [{ ...self, services, time: this.deps.now() }] });
+    sendAddrs(peer, [{ ...self, services, time: this.deps.now() }]);
   }
+}
+
+/** As addrv2 to a peer that sent sendaddrv2 (BIP155), else as addr, which carries IPs only. */
+function sendAddrs(peer: Peer, ips: readonly TimedAddr[], overlay: readonly AddrV2[] = []): void {
+  if (peer.wantsAddrV2) {
+    const addrs = [...ips.map(timedToAddrV2), ...overlay];
+    if (addrs.length > 0) peer.send({ command: 'addrv2', addrs });
+  } else if (ips.length > 0) peer.send({ command: 'addr', addrs: [...ips] });
 }

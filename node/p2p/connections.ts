@@ -17,7 +17,7 @@
  * Misbehaviour: every offence disconnects; its score adds up per IP address and at
  * BAN_THRESHOLD the address is banned (all its connections closed, persisted, `banSeconds`).
  */
-import { randomBytes } from 'node:crypto';
+import { type Clock, type Random, randomU64, realClock, systemRandom } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { type AddrBookOptions, type AddrEntry, AddressBook } from './addrbook.js';
@@ -64,6 +64,10 @@ export interface ConnectionOptions extends ConnectionSettings {
   resolver?: Resolver;
   /** How connections are made (default TCP; tests and simulations pass an in-memory one). */
   transport?: Transport;
+  /** Timers and time (default the real clock; a simulator passes a virtual one). */
+  clock?: Clock;
+  /** The node id, address picks and ping nonces (default the system's; a seeded one replays). */
+  random?: Random;
 }
 
 export interface ConnectionHooks {
@@ -85,7 +89,7 @@ export class Connections {
   readonly peers = new Map<number, Peer>();
   readonly book: AddressBook;
   readonly bans: BanList;
-  readonly nonce = randomBytes(8).readBigUInt64LE();
+  readonly nonce: bigint;
   listenPort = 0;
   private readonly opts: ConnectionOptions;
   private readonly hooks: ConnectionHooks;
@@ -99,9 +103,11 @@ export class Connections {
   private readonly nodeOfAddr = new Map<string, string>();
   private readonly transport: Transport;
   private server: Listener | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly clock: Clock;
+  private readonly random: Random;
+  private timer: unknown = null;
   private nextId = 1;
-  private readonly startedAt = Date.now();
+  private readonly startedAt: number;
   private seedFailures = 0;
   private seedRetryAt = 0;
   private resolving = false;
@@ -113,8 +119,14 @@ export class Connections {
     this.log = log;
     this.db = db;
     this.transport = opts.transport ?? new TcpTransport();
-    this.book = new AddressBook(opts.addrbook, { db, now: Date.now, random: Math.random });
-    this.bans = new BanList({ db, now: Date.now });
+    const clock = opts.clock ?? realClock;
+    const random = opts.random ?? systemRandom;
+    this.clock = clock;
+    this.random = random;
+    this.nonce = randomU64(random);
+    this.startedAt = clock.now();
+    this.book = new AddressBook(opts.addrbook, { db, now: () => clock.now(), random: () => random.float() });
+    this.bans = new BanList({ db, now: () => clock.now() });
     for (const s of [...opts.connect, ...opts.addNodes]) this.addManual(s, false);
   }
 
@@ -152,7 +164,8 @@ export class Connections {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
     for (const s of this.pending.values()) s.destroy();
     this.pending.clear();
     const peers = [...this.peers.values()];
@@ -189,6 +202,8 @@ export class Connections {
         local: this.local(),
         timings: this.opts.timings,
         log: this.log,
+        clock: this.clock,
+        random: this.random,
       },
       {
         onVersion: (p, v) => this.checkVersion(p, v),
@@ -341,17 +356,17 @@ export class Connections {
 
   private tick(): void {
     if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
     try {
       this.fill();
     } catch (e) {
       this.log.error('p2p connection loop failed', { error: (e as Error).message });
     }
-    this.timer = setTimeout(() => this.tick(), this.opts.timings.tickMs);
+    this.timer = this.clock.setTimeout(() => this.tick(), this.opts.timings.tickMs);
   }
 
   private fill(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     for (const m of this.manual.values()) {
       if (m.retryAt <= now && !this.isConnected(m.key) && !this.selfKeys.has(m.key)) {
         m.attempts++;
@@ -398,7 +413,12 @@ export class Connections {
     if (this.resolving) return;
     this.resolving = true;
     try {
-      const { found, failed } = await resolveSeeds(this.opts.seeds, this.opts.resolver);
+      const { found, failed } = await resolveSeeds(
+        this.opts.seeds,
+        this.opts.resolver,
+        undefined,
+        this.clock,
+      );
       if (this.stopped) return;
       const usable = found.filter((a) => !this.selfKeys.has(addrKey(a.host, a.port)));
       this.book.add(
@@ -411,7 +431,7 @@ export class Connections {
         usable.length > 0
           ? t.seedRetryMaxMs
           : backoff(this.seedFailures, t.seedRetryBaseMs, t.seedRetryMaxMs);
-      this.seedRetryAt = Date.now() + wait;
+      this.seedRetryAt = this.clock.now() + wait;
       if (failed.length > 0 || usable.length === 0)
         this.log.info('seed lookup found no peers to try; retrying later', {
           failed: failed.map((f) => `${f.entry} (${f.error})`).join(', ') || undefined,
@@ -452,7 +472,7 @@ export class Connections {
         addr: key,
         reason,
         attempt: m.attempts,
-        retryInSeconds: Math.max(0, Math.round((m.retryAt - Date.now()) / 1000)),
+        retryInSeconds: Math.max(0, Math.round((m.retryAt - this.clock.now()) / 1000)),
       });
       return;
     }
@@ -462,7 +482,7 @@ export class Connections {
     else
       this.log[e.source === 'seed' ? 'info' : 'debug']('connection failed; will retry', {
         ...fields,
-        retryInSeconds: Math.round((this.book.retryAt(e) - Date.now()) / 1000),
+        retryInSeconds: Math.round((this.book.retryAt(e) - this.clock.now()) / 1000),
       });
   }
 }

@@ -13,6 +13,7 @@
 import { equal } from '../protocol/bytes.js';
 import { hash256 } from '../protocol/hash.js';
 import { networks } from '../protocol/params.js';
+import { MAX_ADDRV2_ENTRY } from './addrv2.js';
 import { P2PError } from './errors.js';
 
 export const HEADER_LEN = 24;
@@ -51,6 +52,9 @@ export const PAYLOAD_LIMITS: Readonly<Record<string, number>> = {
   tx: MAX_MESSAGE,
   block: MAX_MESSAGE,
   getheaders: 4 + 1 + MAX_LOCATOR * 32 + 32,
+  getblocks: 4 + 1 + MAX_LOCATOR * 32 + 32,
+  sendaddrv2: 0,
+  addrv2: 3 + MAX_ADDR * MAX_ADDRV2_ENTRY,
   // Each header is followed by a CompactSize transaction count (always 0).
   headers: 3 + MAX_HEADERS * 81,
 };

@@ -2,8 +2,9 @@
  * Payloads of the wire messages this node speaks, as Bitcoin Core serializes them
  * (net_processing.cpp, protocol.h; https://en.bitcoin.it/wiki/Protocol_documentation):
  * version, verack, ping, pong, getaddr, addr, inv, getdata, notfound, tx, block, getheaders,
- * headers, sendheaders. Any other command decodes to `unknown` and is ignored by the caller
- * (wtxidrelay, sendaddrv2, feefilter, sendcmpct... from newer peers).
+ * headers, sendheaders, getblocks (the pre-headers-first sync bcoin still uses), and BIP155's
+ * sendaddrv2 and addrv2 (entries in addrv2.ts). Any other command decodes to `unknown` and is
+ * ignored by the caller (wtxidrelay, feefilter, sendcmpct... from newer peers).
  *
  * Decoding goes through the one bounds-checked Reader; counts are checked against Core's limits
  * before anything is allocated, and a payload that does not parse exactly throws P2PError
@@ -15,6 +16,7 @@ import { BlockHeader } from '../protocol/header.js';
 import { Reader } from '../protocol/reader.js';
 import { Tx } from '../protocol/tx.js';
 import { Writer } from '../protocol/writer.js';
+import { type AddrV2, readAddrV2, writeAddrV2 } from './addrv2.js';
 import { P2PError } from './errors.js';
 import { MAX_ADDR, MAX_HEADERS, MAX_INV, MAX_LOCATOR, MAX_USER_AGENT } from './framing.js';
 import {
@@ -66,6 +68,9 @@ export type Message =
   | { command: 'block'; block: Block }
   | { command: 'getheaders'; version: number; locator: Uint8Array[]; stop: Uint8Array }
   | { command: 'headers'; headers: BlockHeader[] }
+  | { command: 'getblocks'; version: number; locator: Uint8Array[]; stop: Uint8Array }
+  | { command: 'sendaddrv2' }
+  | { command: 'addrv2'; addrs: AddrV2[] }
   | { command: 'unknown'; name: string; payload: Uint8Array };
 
 export type Command = Exclude<Message['command'], 'unknown'>;
@@ -115,6 +120,7 @@ function decodeBody(command: string, r: Reader): Message {
     case 'verack':
     case 'getaddr':
     case 'sendheaders':
+    case 'sendaddrv2':
       return { command };
     case 'ping':
     case 'pong':
@@ -134,7 +140,8 @@ function decodeBody(command: string, r: Reader): Message {
       return { command, tx: Tx.read(r) };
     case 'block':
       return { command, block: Block.read(r) };
-    case 'getheaders': {
+    case 'getheaders':
+    case 'getblocks': {
       const version = r.u32();
       const n = r.count(MAX_LOCATOR, 32);
       const locator: Uint8Array[] = new Array(n);
@@ -149,6 +156,14 @@ function decodeBody(command: string, r: Reader): Message {
         r.varint(); // the transaction count, always 0 here; Core ignores its value
       }
       return { command, headers };
+    }
+    case 'addrv2': {
+      // Core's Misbehaving(20, "addrv2 message size"), checked before reading an entry.
+      const n = r.varint();
+      if (n > MAX_ADDR) throw new P2PError('ADDR_OVERSIZE', `addrv2 of ${n} addresses (max ${MAX_ADDR})`);
+      const addrs: AddrV2[] = [];
+      for (let i = 0; i < n; i++) addrs.push(readAddrV2(r));
+      return { command, addrs };
     }
     default:
       r.offset = r.data.length;
@@ -192,6 +207,7 @@ export function encodePayload(msg: Exclude<Message, { command: 'unknown' }>, wit
     case 'verack':
     case 'getaddr':
     case 'sendheaders':
+    case 'sendaddrv2':
       break;
     case 'ping':
     case 'pong':
@@ -211,9 +227,14 @@ export function encodePayload(msg: Exclude<Message, { command: 'unknown' }>, wit
     case 'block':
       return msg.block.toBytes(witness);
     case 'getheaders':
+    case 'getblocks':
       w.u32(msg.version).varint(msg.locator.length);
       for (const h of msg.locator) w.bytes(h);
       w.bytes(msg.stop);
+      break;
+    case 'addrv2':
+      w.varint(msg.addrs.length);
+      for (const a of msg.addrs) writeAddrV2(w, a);
       break;
     case 'headers':
       w.varint(msg.headers.length);

@@ -135,6 +135,9 @@ export const CONSEQUENCES: {
   UNCONNECTING_HEADERS: drop(20),
   INV_FLOOD: drop(50),
   STALLING: drop(0),
+  ADDR_OVERSIZE: drop(20),
+  // Core disconnects without a score (net_processing.cpp, "sendaddrv2 received after verack").
+  AFTER_VERACK: drop(0),
   PING_TIMEOUT: drop(0),
 };
 

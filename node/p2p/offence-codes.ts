@@ -32,4 +32,8 @@ export type OffenceCode =
   | 'INV_FLOOD'
   /** Asked for blocks and did not deliver in time. */
   | 'STALLING'
+  /** An addr or addrv2 of more than 1,000 addresses (Core: Misbehaving 20). */
+  | 'ADDR_OVERSIZE'
+  /** A message that belongs between version and verack (sendaddrv2) sent after verack. */
+  | 'AFTER_VERACK'
   | 'PING_TIMEOUT';

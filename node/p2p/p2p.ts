@@ -12,6 +12,7 @@
 import { BlockIndexError } from '../chain/block-index.js';
 import type { BlockEntry } from '../chain/entry.js';
 import { blockLocator, headersAfter, type MainChainView } from '../chain/locator.js';
+import { type Clock, type Random, realClock, systemRandom } from '../clock.js';
 import { RuleError } from '../consensus/errors.js';
 import type { Logger } from '../log.js';
 import type { AcceptResult, MempoolEntry } from '../mempool/index.js';
@@ -26,6 +27,7 @@ import { BlockSync, type BlockSyncOptions } from './block-sync.js';
 import { type ConnectionSettings, Connections } from './connections.js';
 import { P2PError } from './errors.js';
 import { MAX_HEADERS } from './framing.js';
+import { continueGetblocks, serveGetblocks } from './getblocks.js';
 import { INV, type InvItem, type Message } from './messages.js';
 import { consequenceOf } from './misbehaviour.js';
 import { NODE_NETWORK, NODE_WITNESS } from './netaddr.js';
@@ -80,6 +82,10 @@ export interface P2PDeps {
   log: Logger;
   /** How peers are reached (default TCP). */
   transport?: Transport;
+  /** Every timer and clock read of the layer (default the real clock). */
+  clock?: Clock;
+  /** Every non-secret random choice: node id, nonces, address picks, relay delays (default the system's). */
+  random?: Random;
 }
 
 export interface NetTotals {
@@ -110,7 +116,9 @@ export class P2P {
     bytesReceivedPerMsg: {},
     txBodiesReceived: 0,
   };
-  private timer: NodeJS.Timeout | null = null;
+  /** The layer's time (bans and timeouts count in it). */
+  readonly clock: Clock;
+  private timer: unknown = null;
   private announceQueued = false;
   private unsubscribe: (() => void)[] = [];
 
@@ -119,12 +127,19 @@ export class P2P {
     this.db = db;
     this.userAgent = config.userAgent;
     const { chain, log } = deps;
+    const clock = deps.clock ?? realClock;
+    const random = deps.random ?? systemRandom;
+    this.clock = clock;
+    const now = () => clock.now();
+    const float = () => random.float();
     const peers = () => this.conns.ready();
     this.conns = new Connections(
       {
         ...config,
         params: deps.params,
         transport: deps.transport,
+        clock,
+        random,
         local: { services: LOCAL_SERVICES, userAgent: config.userAgent, height: () => chain.height },
       },
       {
@@ -145,26 +160,26 @@ export class P2P {
           items: blocks.map((b) => ({ type: INV.WITNESS_BLOCK, hash: b.hash })),
         }),
       peers,
-      now: Date.now,
+      now,
       log,
     });
     this.tx = new TxRelay(config.txRelay, {
       mempool: deps.mempool,
       submitTx: deps.submitTx,
       peers,
-      now: Date.now,
-      random: Math.random,
+      clock,
+      random: float,
       log,
     });
     this.addr = new AddrRelay(
       { allowLocal: config.allowLocalAddrs },
-      { book: this.conns.book, peers, now: () => Math.floor(Date.now() / 1000), random: Math.random, log },
+      { book: this.conns.book, peers, now: () => Math.floor(clock.now() / 1000), random: float, log },
     );
     const onConnect = () => this.onConnect();
     chain.on('connect', onConnect);
     this.unsubscribe.push(() => chain.off('connect', onConnect));
     this.unsubscribe.push(deps.mempool.on('added', (e) => this.tx.announce(e.txid)));
-    this.timer = setInterval(() => {
+    this.timer = clock.setInterval(() => {
       this.sync.tick();
       this.tx.tick();
     }, config.timings.tickMs);
@@ -184,7 +199,7 @@ export class P2P {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer !== null) this.clock.clearInterval(this.timer);
     this.timer = null;
     for (const u of this.unsubscribe.splice(0)) u();
     this.tx.stop();
@@ -256,6 +271,8 @@ export class P2P {
         return this.addr.onGetaddr(peer);
       case 'addr':
         return this.addr.onAddr(peer, msg.addrs);
+      case 'addrv2':
+        return this.addr.onAddrV2(peer, msg.addrs);
       case 'inv':
         return this.onInv(peer, msg.items);
       case 'getdata':
@@ -276,6 +293,8 @@ export class P2P {
         return this.serveGetheaders(peer, msg.locator, msg.stop);
       case 'headers':
         return this.onHeaders(peer, msg.headers);
+      case 'getblocks':
+        return serveGetblocks(this.deps.chain, peer, msg.locator, msg.stop);
       case 'block':
         return this.onBlock(peer, msg.block);
       case 'tx':
@@ -408,6 +427,7 @@ export class P2P {
         else if (witness) peer.sendRaw('block', raw);
         else peer.send({ command: 'block', block: Block.fromBytes(raw) }, false);
         if (raw) peer.knownInv.add(hex);
+        if (raw) continueGetblocks(peer, hex, this.deps.chain.tip.hash);
       } else missing.push(it);
     }
     if (missing.length > 0 && !peer.closed) peer.send({ command: 'notfound', items: missing });

@@ -13,8 +13,8 @@
  * Nothing a peer sends throws out of here: a framing or parse error becomes an offence
  * reported through `onOffence`, and the socket is destroyed.
  */
-import { randomBytes } from 'node:crypto';
 import type { BlockEntry } from '../chain/entry.js';
+import { type Clock, type Random, randomU64 } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { type OffenceCode, P2PError } from './errors.js';
@@ -30,6 +30,8 @@ export const PROTOCOL_VERSION = 70016;
 /** Oldest version we talk to: BIP31 pings with nonces. */
 export const MIN_PEER_VERSION = 60001;
 export const SENDHEADERS_VERSION = 70012;
+/** Core sends BIP155's sendaddrv2 only to peers of this version or later. */
+export const ADDRV2_VERSION = 70016;
 
 /** Received bytes waiting in the queue above which the socket is paused. */
 const RECV_QUEUE_LIMIT = 8_000_000;
@@ -71,7 +73,8 @@ export class Peer {
   readonly port: number;
   /** For outbound peers: the address book key we dialled. */
   readonly dialed: string | null;
-  readonly connectedAt = Math.floor(Date.now() / 1000);
+  /** Seconds, on the node's clock. */
+  readonly connectedAt: number;
   version: VersionMessage | null = null;
   ready = false;
   closed = false;
@@ -85,6 +88,13 @@ export class Peer {
   sendHeaders = false;
   /** Answered one getaddr already (Core answers one per connection). */
   servedGetaddr = false;
+  /** The peer sent sendaddrv2 before verack: it gets addrv2, not addr (BIP155). */
+  wantsAddrV2 = false;
+  /**
+   * Core's hashContinue: the last block of a full getblocks answer; when the peer asks for
+   * it, it is sent an inv of our tip, so it asks for the next batch.
+   */
+  continueAt: string | null = null;
   readonly knownInv = new RollingSet<string>(KNOWN_INV);
   readonly knownAddrs = new RollingSet<string>(KNOWN_ADDRS);
   readonly bytesSentPerMsg: Record<string, number> = {};
@@ -103,7 +113,10 @@ export class Peer {
   private queuedBytes = 0;
   private processing: Promise<void> | null = null;
   private gotVerack = false;
-  private timers: NodeJS.Timeout[] = [];
+  private readonly clock: Clock;
+  private readonly random: Random;
+  private handshakeTimer: unknown = null;
+  private pingTimer: unknown = null;
   private ping: { nonce: bigint; sentAt: number } | null = null;
 
   constructor(
@@ -118,6 +131,9 @@ export class Peer {
       local: LocalInfo;
       timings: PeerTimings;
       log: Logger;
+      clock: Clock;
+      /** Ping nonces (not secret: they only match a pong to its ping). */
+      random: Random;
     },
     hooks: PeerHooks,
   ) {
@@ -131,16 +147,18 @@ export class Peer {
     this.local = opts.local;
     this.timings = opts.timings;
     this.log = opts.log;
+    this.clock = opts.clock;
+    this.random = opts.random;
+    this.connectedAt = Math.floor(this.clock.now() / 1000);
     this.hooks = hooks;
     this.decoder = new FrameDecoder(opts.params.magic);
     this.socket.on('data', (chunk) => this.onData(chunk));
     this.socket.on('error', (e) => this.close(`socket error: ${e.message}`));
     this.socket.on('close', () => this.close('socket closed'));
-    this.timers.push(
-      setTimeout(() => {
-        if (!this.ready) this.offence(new P2PError('HANDSHAKE_TIMEOUT', 'handshake timed out'));
-      }, this.timings.handshakeTimeoutMs),
-    );
+    this.handshakeTimer = this.clock.setTimeout(() => {
+      this.handshakeTimer = null;
+      if (!this.ready) this.offence(new P2PError('HANDSHAKE_TIMEOUT', 'handshake timed out'));
+    }, this.timings.handshakeTimeoutMs);
   }
 
   /** Starts the handshake (the outbound side speaks first). */
@@ -196,8 +214,9 @@ export class Peer {
     if (this.closed) return;
     this.closed = true;
     this.closeReason = reason;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers = [];
+    if (this.handshakeTimer !== null) this.clock.clearTimeout(this.handshakeTimer);
+    if (this.pingTimer !== null) this.clock.clearInterval(this.pingTimer);
+    this.handshakeTimer = this.pingTimer = null;
     this.queue.length = 0;
     this.socket.destroy();
     this.hooks.onClose(this, reason);
@@ -287,6 +306,11 @@ export class Peer {
       if (msg.command === 'version') return this.onVersion(msg);
       if (!this.version) throw new P2PError('HANDSHAKE', `'${f.command}' before version`);
       if (msg.command === 'verack') return this.onVerack();
+      if (msg.command === 'sendaddrv2') {
+        if (this.ready) throw new P2PError('AFTER_VERACK', 'sendaddrv2 after verack');
+        this.wantsAddrV2 = true;
+        return;
+      }
       // BIP155/BIP339 messages may come between version and verack; nothing else matters then.
       if (!this.ready) return;
       if (msg.command === 'ping') return this.send({ command: 'pong', nonce: msg.nonce });
@@ -307,7 +331,7 @@ export class Peer {
       command: 'version',
       version: PROTOCOL_VERSION,
       services: this.local.services,
-      timestamp: BigInt(Math.floor(Date.now() / 1000)),
+      timestamp: BigInt(Math.floor(this.clock.now() / 1000)),
       addrRecv: { host: this.host, port: this.port, services: this.version?.services ?? 0n },
       addrFrom: { host: '::', port: this.local.listenPort, services: this.local.services },
       nonce: this.local.nonce,
@@ -330,6 +354,8 @@ export class Peer {
       throw new P2PError(refusal, `refused after version (${v.userAgent})`);
     }
     if (this.direction === 'inbound') this.sendVersion();
+    // BIP155: between version and verack, as Core does (only to 70016+, as a courtesy).
+    if (v.version >= ADDRV2_VERSION) this.send({ command: 'sendaddrv2' });
     this.send({ command: 'verack' });
     if (this.gotVerack) this.becomeReady();
   }
@@ -342,25 +368,27 @@ export class Peer {
 
   private becomeReady(): void {
     this.ready = true;
-    this.timers.push(setInterval(() => this.sendPing(), this.timings.pingIntervalMs));
+    if (this.handshakeTimer !== null) this.clock.clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
+    this.pingTimer = this.clock.setInterval(() => this.sendPing(), this.timings.pingIntervalMs);
     this.sendPing();
     this.hooks.onReady(this);
   }
 
   private sendPing(): void {
     if (this.ping) {
-      if (Date.now() - this.ping.sentAt > this.timings.pingTimeoutMs)
+      if (this.clock.now() - this.ping.sentAt > this.timings.pingTimeoutMs)
         this.offence(new P2PError('PING_TIMEOUT', 'no pong in time'));
       return;
     }
-    const nonce = randomBytes(8).readBigUInt64LE();
-    this.ping = { nonce, sentAt: Date.now() };
+    const nonce = randomU64(this.random);
+    this.ping = { nonce, sentAt: this.clock.now() };
     this.send({ command: 'ping', nonce });
   }
 
   private onPong(nonce: bigint): void {
     if (!this.ping || nonce !== this.ping.nonce) return;
-    this.pingMs = Date.now() - this.ping.sentAt;
+    this.pingMs = this.clock.now() - this.ping.sentAt;
     this.ping = null;
   }
 }

@@ -9,6 +9,7 @@ import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Clock, realClock } from '../clock.js';
 import { P2PConfigError } from './errors.js';
 import { canonicalIp, isIp, parseHostPort } from './netaddr.js';
 
@@ -64,6 +65,7 @@ export async function resolveSeeds(
   entries: readonly string[],
   resolver: Resolver = dnsResolver,
   timeoutMs = 10_000,
+  clock: Clock = realClock,
 ): Promise<{ found: { host: string; port: number }[]; failed: { entry: string; error: string }[] }> {
   const found: { host: string; port: number }[] = [];
   const failed: { entry: string; error: string }[] = [];
@@ -75,7 +77,7 @@ export async function resolveSeeds(
         return;
       }
       try {
-        const ips = await withTimeout(resolver(host), timeoutMs);
+        const ips = await withTimeout(resolver(host), timeoutMs, clock);
         for (const ip of ips) if (isIp(ip)) found.push({ host: canonicalIp(ip), port });
         if (ips.length === 0) failed.push({ entry, error: 'no addresses' });
       } catch (e) {
@@ -86,10 +88,10 @@ export async function resolveSeeds(
   return { found, failed };
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
+function withTimeout<T>(p: Promise<T>, ms: number, clock: Clock): Promise<T> {
+  let timer: unknown;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    timer = clock.setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
   });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([p, timeout]).finally(() => clock.clearTimeout(timer));
 }

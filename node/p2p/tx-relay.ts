@@ -19,6 +19,7 @@
  *   most. What one peer's announcements hold is thus bounded: that many txids in `announced`
  *   and `requests` (about 1 MB), plus its `knownInv` (a rolling 50,000), for every peer alike.
  */
+import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { type AcceptResult, TxRejectError } from '../mempool/index.js';
 import { hashFromDisplay, hashToDisplay } from '../protocol/hash.js';
@@ -54,7 +55,8 @@ export interface TxRelayDeps {
   };
   submitTx(tx: Tx, opts: { peer: string; orphan: boolean }): Promise<AcceptResult>;
   peers(): Iterable<Peer>;
-  now(): number;
+  /** The trickle timers and request times. */
+  clock: Clock;
   random(): number;
   log: Logger;
 }
@@ -72,7 +74,8 @@ export class TxRelay {
   private readonly opts: TxRelayOptions;
   private readonly deps: TxRelayDeps;
   private readonly queued = new Map<Peer, Set<string>>();
-  private readonly timers = new Map<Peer, NodeJS.Timeout | NodeJS.Immediate>();
+  /** Per peer: its trickle timer (a clock handle), or 'soon' for one queued on the event loop. */
+  private readonly timers = new Map<Peer, { clock: unknown } | { soon: NodeJS.Immediate }>();
   private readonly requests = new Map<string, Request>();
   /** Per peer: txids it announced that are still being requested (from it or another). */
   private readonly announced = new Map<Peer, Set<string>>();
@@ -124,8 +127,11 @@ export class TxRelay {
       this.timers.delete(p);
       this.flush(p);
     };
-    if (delay <= 0) this.timers.set(p, setImmediate(fire));
-    else this.timers.set(p, setTimeout(fire, -Math.log(1 - this.deps.random()) * delay));
+    if (delay <= 0) this.timers.set(p, { soon: setImmediate(fire) });
+    else
+      this.timers.set(p, {
+        clock: this.deps.clock.setTimeout(fire, -Math.log(1 - this.deps.random()) * delay),
+      });
   }
 
   private flush(p: Peer): void {
@@ -193,7 +199,7 @@ export class TxRelay {
         if (r.peer !== peer && !r.alternatives.includes(peer)) r.alternatives.push(peer);
         continue;
       }
-      this.requests.set(t, { peer, at: this.deps.now(), alternatives: [] });
+      this.requests.set(t, { peer, at: this.deps.clock.now(), alternatives: [] });
       ask.push(t);
     }
     if (mine.size > this.peak) this.peak = mine.size;
@@ -230,7 +236,7 @@ export class TxRelay {
       return;
     }
     r.peer = next;
-    r.at = this.deps.now();
+    r.at = this.deps.clock.now();
     this.sendGetdata(next, [txid]);
   }
 
@@ -251,7 +257,7 @@ export class TxRelay {
         if (result.stored) orphans.add(result.wtxid);
         else this.rejects.add(txid);
         const parents = result.missingParents.filter((p) => !this.known(p) && !this.requests.has(p));
-        for (const p of parents) this.requests.set(p, { peer, at: this.deps.now(), alternatives: [] });
+        for (const p of parents) this.requests.set(p, { peer, at: this.deps.clock.now(), alternatives: [] });
         this.sendGetdata(peer, parents);
       }
     } catch (e) {
@@ -283,10 +289,7 @@ export class TxRelay {
 
   peerGone(peer: Peer): void {
     const t = this.timers.get(peer);
-    if (t) {
-      clearTimeout(t as NodeJS.Timeout);
-      clearImmediate(t as NodeJS.Immediate);
-    }
+    if (t) this.disarm(t);
     this.timers.delete(peer);
     this.queued.delete(peer);
     this.orphans.delete(peer);
@@ -304,17 +307,19 @@ export class TxRelay {
 
   /** Periodic: requests unanswered past the timeout go to the next announcer. */
   tick(): void {
-    const now = this.deps.now();
+    const now = this.deps.clock.now();
     for (const [txid, r] of [...this.requests]) {
       if (now - r.at > this.opts.requestTimeoutMs) this.retry(txid);
     }
   }
 
   stop(): void {
-    for (const t of this.timers.values()) {
-      clearTimeout(t as NodeJS.Timeout);
-      clearImmediate(t as NodeJS.Immediate);
-    }
+    for (const t of this.timers.values()) this.disarm(t);
     this.timers.clear();
+  }
+
+  private disarm(t: { clock: unknown } | { soon: NodeJS.Immediate }): void {
+    if ('soon' in t) clearImmediate(t.soon);
+    else this.deps.clock.clearTimeout(t.clock);
   }
 }

@@ -408,7 +408,7 @@ export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
       return {
         totalbytesrecv: t.bytesReceived,
         totalbytessent: t.bytesSent,
-        timemillis: Date.now(),
+        timemillis: p2p().now(),
         messagesrecv: t.messagesReceived,
         txbodiesrecv: t.txBodiesReceived,
       };
@@ -435,17 +435,18 @@ export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
       return null;
     },
 
-    listbanned: () =>
-      p2p()
-        .listBanned()
-        .map((b) => ({
-          address: subnetOf(b.host),
-          ban_created: Math.floor(b.created / 1000),
-          banned_until: Math.floor(b.until / 1000),
-          ban_duration: Math.round((b.until - b.created) / 1000),
-          time_remaining: Math.max(0, Math.round((b.until - Date.now()) / 1000)),
-          reason: b.reason,
-        })),
+    listbanned: () => {
+      const net = p2p();
+      const now = net.now();
+      return net.listBanned().map((b) => ({
+        address: subnetOf(b.host),
+        ban_created: Math.floor(b.created / 1000),
+        banned_until: Math.floor(b.until / 1000),
+        ban_duration: Math.round((b.until - b.created) / 1000),
+        time_remaining: Math.max(0, Math.round((b.until - now) / 1000)),
+        reason: b.reason,
+      }));
+    },
 
     setban: ([subnet, command, bantime, absolute]) => {
       const host = bannableHost(str(subnet, 'subnet'));
@@ -466,7 +467,7 @@ export function buildMethods(node: RpcNode): Record<string, RpcHandler> {
         bantime === undefined || bantime === null || bantime === 0 ? 86_400 : int(bantime, 'bantime');
       if (time < 0) throw new RpcError(RPC.INVALID_PARAMETER, 'bantime must not be negative');
       if (absolute === true) {
-        if (time * 1000 <= Date.now())
+        if (time * 1000 <= net.now())
           throw new RpcError(RPC.INVALID_PARAMETER, 'Error: Absolute timestamp is in the past');
         net.ban(host, 0, 'manually added', time * 1000);
       } else net.ban(host, time, 'manually added');

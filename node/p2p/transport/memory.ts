@@ -195,6 +195,11 @@ export class MemoryTransport implements Transport {
     this.host = host;
   }
 
+  /** The network's clock: a node on this transport runs on it unless told otherwise. */
+  get clock(): Clock {
+    return this.network.clock;
+  }
+
   async listen(host: string, port: number, handlers: ListenHandlers): Promise<Listener> {
     // A node listens on its own address; a wildcard means the same here.
     const own = isIp(host) && (canonicalIp(host) === this.host || host === '0.0.0.0' || host === '::');

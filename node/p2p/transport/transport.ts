@@ -12,6 +12,7 @@
  * - 'error' then 'close' when destroyed with an error; 'close' exactly once in any case;
  * - 'drain': the send buffer emptied after a write returned false.
  */
+import type { Clock } from '../../clock.js';
 
 export interface Stream {
   readonly remoteAddress?: string | undefined;
@@ -68,6 +69,8 @@ export interface Transport {
   listen(host: string, port: number, handlers: ListenHandlers): Promise<Listener>;
   /** Returns at once; the stream emits 'connect' or 'error'. */
   dial(host: string, port: number, opts: DialOptions): Stream;
+  /** The clock the transport's own timers run on, when it has one (the in-memory network's). */
+  readonly clock?: Clock;
 }
 
 /** Time and timers come from the node's injected clock (`node/clock.ts`). */
