@@ -126,6 +126,14 @@ export const partition: Scenario = {
         .txs.slice(1)
         .map((t) => t.txidHex()),
     );
+    // Txs sent just before the cut reached both sides; those the winner mined during the split
+    // were already confirmed on the winning branch when the losing side reorged, and stay mined.
+    const winnerSplitTxids = new Set(
+      minedBy(winner)
+        .filter((b) => onMain(b.id))
+        .flatMap((b) => sim.mined.get(b.id)!.txs.map((t) => t.txidHex())),
+    );
+    const onlyLoser = losingTxs.filter((t) => !winnerSplitTxids.has(t));
     const loserNodes = sides[loser]?.filter((i) => sim.nodes[i]!.node) ?? [];
     let inMempools = 0;
     let minedSince = 0;
@@ -147,7 +155,8 @@ export const partition: Scenario = {
       losingTxsBackInMempools: inMempools,
       losingTxsMinedSince: minedSince,
       losingTxsMissing: missing,
-      losingTxsReAdded: losingTxs.filter((t) => [...(readded.get(t) ?? [])].some((i) => sideOf(i) === loser))
+      losingTxsOnlyLosingSide: onlyLoser.length,
+      losingTxsReAdded: onlyLoser.filter((t) => [...(readded.get(t) ?? [])].some((i) => sideOf(i) === loser))
         .length,
     };
     return {
@@ -161,7 +170,7 @@ export const partition: Scenario = {
         naturallyJoined
           ? 'The sides found each other again within 10 min of the heal, unaided (free outbound slots dialled across).'
           : 'The sides did not find each other within 10 min of the heal (every outbound slot was filled within its side; the node has no feeler or stale-tip connections); one addnode onetry joined them.',
-        `Losing side: ${losingBlocks.length} blocks, ${losingTxs.length} txs; ${findings.losingTxsReAdded} went back into losing-side mempools on the reorg; at the end ${inMempools} are in every losing-side mempool, ${minedSince} mined on the winning chain, ${missing} missing.`,
+        `Losing side: ${losingBlocks.length} blocks, ${losingTxs.length} txs (${onlyLoser.length} not also mined by the winner during the split); ${findings.losingTxsReAdded} of those went back into losing-side mempools on the reorg; at the end ${inMempools} are in every losing-side mempool, ${minedSince} mined on the winning chain, ${missing} missing.`,
       ],
     };
   },
