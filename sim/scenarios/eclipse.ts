@@ -81,8 +81,9 @@ export const eclipse: Scenario = {
         '| --- | --- | --- | --- | --- |',
         ...rows.map(
           (r) =>
-            `| ${r.attackerShare * 100}% | ${r.attackers} | ${r.victimOutbound} (${r.victimOutboundHonest}) | ${r.victimInbound} (${r.victimInboundHonest}) | ${r.eclipsed ? 'yes' : 'no'} |`,
+            `| ${r.attackerShare * 100}% | ${r.attackers} (${Math.round((100 * r.attackers) / p.nodes)}% of nodes) | ${r.victimOutbound} (${r.victimOutboundHonest}) | ${r.victimInbound} (${r.victimInboundHonest}) | ${r.eclipsed ? 'yes' : 'no'} |`,
         ),
+        'Attackers are drawn from the nodes that are neither seeds nor the victim, so a small network caps their real share.',
         firstEclipsed === null
           ? 'The victim kept an honest peer at every attacker share tried.'
           : `The victim was eclipsed at an attacker share of ${firstEclipsed * 100}%.`,
