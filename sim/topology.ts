@@ -76,7 +76,7 @@ export class Topology {
     for (const p of placements) this.byHost.set(p.host, p);
   }
 
-  /** A host's buckets (fresh ones when it rejoins after churn: bytes are counted per life). */
+  /** A host's buckets, made on first use and kept for the run (a node that rejoins keeps them). */
   buckets(host: string): { up: TokenBucket; down: TokenBucket } {
     const p = this.byHost.get(host);
     let up = this.up.get(host);
