@@ -14,6 +14,7 @@ import { type Broadcast, broadcastTx, DEFAULT_MAX_FEE_RATE } from './broadcast.j
 import { type AddResult, Chain } from './chain/chain.js';
 import { ScriptCache } from './chain/script-cache.js';
 import { ScriptPool } from './chain/script-pool.js';
+import type { ChainDb } from './chain/store.js';
 import { type Clock, forkRandom, type Random, realClock, systemRandom } from './clock.js';
 import { blockSubsidy } from './consensus/subsidy.js';
 import { createDataDir } from './datadir.js';
@@ -32,6 +33,7 @@ import type { PeerInfo } from './p2p/peer-info.js';
 import { DEFAULT_SEEDS_FILE, readSeedsFile } from './p2p/seeds.js';
 import type { Transport } from './p2p/transport/transport.js';
 import type { Block } from './protocol/block.js';
+import type { EcdsaBackend } from './protocol/ecdsa.js';
 import { getNetwork, type NetworkName, type NetworkParams } from './protocol/params.js';
 import type { Tx } from './protocol/tx.js';
 import { AllowIp } from './rpc/allow-ip.js';
@@ -118,6 +120,18 @@ export interface NodeConfig {
   files?: boolean;
   /** Quota of the file store in bytes (0: none). */
   filesMaxBytes?: number;
+  /** Serve HTTP: the explorer, its API and /metrics (default true). */
+  http?: boolean;
+  /**
+   * The chain's database, unopened (e.g. memory-level), instead of LevelDB under `datadir`.
+   * With it the node writes nothing to disk: no data dir is created and the address book is
+   * not persisted (a simulator runs many nodes this way).
+   */
+  chainDb?: ChainDb;
+  /** Worker threads for script checks (default: cores - 1); 0 verifies on the main thread. */
+  scriptThreads?: number;
+  /** Signature backend of the chain and the mempool (a simulator shares a cache among nodes). */
+  ecdsaBackend?: EcdsaBackend;
 }
 
 /**
@@ -189,7 +203,12 @@ export class FullNode implements ExplorerNode, RpcNode {
       rpcauth: config.rpcAuth,
     });
     this.mempool = new Mempool(
-      { params: this.params, maxUsage: config.mempoolMaxBytes, scriptCache },
+      {
+        params: this.params,
+        maxUsage: config.mempoolMaxBytes,
+        scriptCache,
+        ...(config.ecdsaBackend ? { backend: config.ecdsaBackend } : {}),
+      },
       {
         getCoin: (k) => chain.getCoin(k),
         tip: () => ({ height: chain.height, medianTimePast: chain.tip.medianTimePast() }),
@@ -218,16 +237,23 @@ export class FullNode implements ExplorerNode, RpcNode {
   }
 
   static async start(config: NodeConfig, log: Logger = createLogger(config.logLevel)): Promise<FullNode> {
-    await createDataDir(config.datadir);
+    if (!config.chainDb) await createDataDir(config.datadir);
     const params = getNetwork(config.network);
-    const scriptPool = ScriptPool.create();
+    const scriptPool = config.scriptThreads === 0 ? null : ScriptPool.create(config.scriptThreads);
     // Shared: the mempool records scripts that passed, the chain skips them when they are mined.
     const scriptCache = new ScriptCache();
     let chain: Chain;
     try {
       const clock = nodeClock(config);
       chain = await Chain.open(
-        { params, path: join(config.datadir, 'chain'), scriptPool, scriptCache },
+        {
+          params,
+          path: join(config.datadir, 'chain'),
+          scriptPool,
+          scriptCache,
+          ...(config.chainDb ? { db: config.chainDb } : {}),
+          ...(config.ecdsaBackend ? { backend: config.ecdsaBackend } : {}),
+        },
         { now: () => Math.floor(clock.now() / 1000) },
       );
     } catch (e) {
@@ -237,7 +263,7 @@ export class FullNode implements ExplorerNode, RpcNode {
     const node = new FullNode(config, log, chain, scriptPool, scriptCache);
     log.info('chain loaded', { network: params.name, height: chain.height, tip: chain.tip.hashHex });
     try {
-      await node.startHttp();
+      if (config.http !== false) await node.startHttp();
       if (config.rpc !== false) await node.startRpc();
       if (config.p2p !== false) await node.startP2P();
       if (config.mine) node.startMiner();
@@ -299,7 +325,7 @@ export class FullNode implements ExplorerNode, RpcNode {
         host: c.p2pHost,
         listen: c.listen,
         userAgent: `/gossip-ledger:${VERSION}/`,
-        dbPath: join(c.datadir, 'peers'),
+        dbPath: c.chainDb ? null : join(c.datadir, 'peers'),
         seeds,
         connect: c.connect,
         addNodes: c.addNodes,
@@ -586,7 +612,7 @@ export class FullNode implements ExplorerNode, RpcNode {
       await this.http?.close();
       await this.chain.close();
       await this.scriptPool?.close();
-      await this.auth.remove();
+      if (this.config.http !== false) await this.auth.remove();
       this.log.info('stopped', { ms: this.clock.now() - t0 });
     })();
     return this.stopping;
