@@ -3,6 +3,7 @@ import { run as anchors } from './anchors.js';
 import { run as connect } from './connect.js';
 import { run as connectMempool } from './connect-mempool.js';
 import { run as explorer } from './explorer.js';
+import { run as files } from './files.js';
 import { run as headers } from './headers.js';
 import { run as miner } from './miner.js';
 import { run as nodeBench } from './node.js';
@@ -25,6 +26,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   relay,
   anchors,
   explorer,
+  files,
   wallet,
   ops,
 };

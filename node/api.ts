@@ -13,6 +13,8 @@ import type { Broadcast } from './broadcast.js';
 import type { AddResult, Chain } from './chain/chain.js';
 import type { DhtStatus } from './dht/dht.js';
 import type { ProviderRecord } from './dht/record.js';
+import type { FilesCounters } from './files/counters.js';
+import type { FileInfo } from './files/service.js';
 import type { Logger } from './log.js';
 import type { AcceptResult, FeeRate, Mempool } from './mempool/index.js';
 import type { BlockTemplate } from './mining/template.js';
@@ -40,6 +42,8 @@ export type BlockTemplateView = BlockTemplate;
 export { shKey } from './chain/indexes.js';
 export type { DhtStatus } from './dht/dht.js';
 export type { ProviderRecord } from './dht/record.js';
+export { FilesError } from './files/errors.js';
+export type { FileInfo } from './files/service.js';
 export type { Logger } from './log.js';
 export {
   type AcceptResult,
@@ -50,7 +54,7 @@ export {
   TxRejectError,
 } from './mempool/index.js';
 export { P2PConfigError } from './p2p/errors.js';
-export { canonicalIp, isRoutable } from './p2p/netaddr.js';
+export { canonicalIp, isRoutable, NODE_FILES } from './p2p/netaddr.js';
 export { LOCAL_SERVICES, type NetTotals } from './p2p/p2p.js';
 export { PROTOCOL_VERSION } from './p2p/peer.js';
 export type { BanRecord } from './p2p/peer-db.js';
@@ -120,6 +124,8 @@ export interface ExplorerNode {
   peerInfo(): PeerInfo[];
   /** Sync state, initial block download and progress. */
   sync(): SyncInfo;
+  /** File sharing; undefined when the P2P layer is off. */
+  readonly files?: NodeFiles;
 }
 
 /** The P2P layer as the admin RPC drives it (Core's net RPCs), without its internals. */
@@ -155,10 +161,31 @@ export interface NodeDht {
   findProviders(manifestId: Uint8Array, opts?: { limit?: number }): Promise<ProviderRecord[]>;
 }
 
+/** The files service as the RPC and the explorer use it (node/files/service.ts). */
+export interface NodeFiles {
+  share(path: string, proofPath?: string): Promise<FileInfo>;
+  /** By manifest id or anchor commitment (`id`, hex) or a proof's text; `output` absolute. */
+  fetch(
+    target: { id?: string; proof?: string },
+    output: string | null,
+  ): Promise<FileInfo | { id: string; state: 'finding' }>;
+  whenComplete(id: string): Promise<void>;
+  list(): Promise<FileInfo[]>;
+  get(id: string): Promise<FileInfo | null>;
+  remove(id: string): Promise<boolean>;
+  providerCount(id: string): number;
+  /** Monotonic counters since start (node/files/counters.ts). */
+  readonly counters: Readonly<FilesCounters>;
+  /** The verified bytes of a whole file the node holds, or null. */
+  openVerified(id: string): Promise<{ name: string; size: number; stream: AsyncIterable<Uint8Array> } | null>;
+}
+
 /** The admin RPC's view of the node. */
 export interface RpcNode {
   /** Undefined when the DHT is off (no `dht` option). */
   readonly dht?: NodeDht | undefined;
+  /** File sharing; undefined when the P2P layer is off. */
+  readonly files?: NodeFiles;
   readonly params: NetworkParams;
   readonly chain: ChainReader;
   readonly mempool: MempoolReader;

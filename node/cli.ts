@@ -15,6 +15,7 @@ import { locateConfig, type ResolvedConfig } from './config/load.js';
 import { configJson, formatConfigText } from './config/print.js';
 import type { ConfigValues } from './config/schema.js';
 import { runDhtCommand } from './dht-cli.js';
+import { registerFilesCommands } from './files/cli.js';
 import { createLogger } from './log.js';
 import { FullNode, VERSION } from './node.js';
 import { P2PConfigError } from './p2p/errors.js';
@@ -121,6 +122,7 @@ async function runNode(r: ResolvedConfig): Promise<void> {
       ...(c['dht-port'] === undefined
         ? {}
         : { dht: { port: c['dht-port'], host: c['dht-host'], bootstrap: c['dht-bootstrap'] } }),
+      filesMaxBytes: c['files-max-bytes'],
       progressBar: true,
     },
     log,
@@ -251,6 +253,7 @@ program
     );
     process.exitCode = code;
   });
+registerFilesCommands(program, settings);
 
 try {
   await program.parseAsync(process.argv);

@@ -19,6 +19,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { RuleError } from './consensus/errors.js';
 import type { DhtStatus } from './dht/dht.js';
+import type { FilesCounters } from './files/counters.js';
 import type { MempoolInfo } from './mempool/index.js';
 import type { CompactStats } from './p2p/compact-blocks.js';
 import type { NetTotals } from './p2p/p2p.js';
@@ -34,6 +35,8 @@ export interface MetricsSource {
   readonly p2p?: MetricsP2P;
   /** Undefined while the DHT is off. */
   readonly dht?: { status(): DhtStatus } | undefined;
+  /** File sharing's counters (node/files/counters.ts); undefined when it is off. */
+  readonly files?: { readonly counters: FilesCounters };
 }
 
 /** The q-quantile of `xs` (nearest rank), or 0 for none. */
@@ -237,6 +240,43 @@ export class NodeMetrics {
       'gossip_mempool_orphan_transactions',
       'Orphan transactions held while their parents are missing.',
       (i) => i.orphans,
+    );
+
+    // Files (docs/files.md).
+    const filesCounter = (name: string, help: string, key: keyof FilesCounters) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(src.files?.counters[key] ?? 0);
+        },
+      });
+    filesCounter(
+      'gossip_files_served_bytes_total',
+      'File bytes sent to peers in chunk messages.',
+      'bytesServed',
+    );
+    filesCounter(
+      'gossip_files_fetched_bytes_total',
+      'File bytes received from peers in whole chunks.',
+      'bytesFetched',
+    );
+    filesCounter(
+      'gossip_files_bad_chunks_total',
+      'Chunks that did not verify against their anchored root (each banned its sender).',
+      'badChunks',
+    );
+    filesCounter(
+      'gossip_files_duplicate_chunks_total',
+      'Verified copies of chunks already held (endgame).',
+      'duplicateChunks',
+    );
+    filesCounter(
+      'gossip_files_throttled_requests_total',
+      'Chunk requests refused over the per-peer limit.',
+      'throttled',
     );
 
     // P2P.

@@ -14,11 +14,13 @@ import { type Broadcast, broadcastTx, DEFAULT_MAX_FEE_RATE } from './broadcast.j
 import { type AddResult, Chain } from './chain/chain.js';
 import { ScriptCache } from './chain/script-cache.js';
 import { ScriptPool } from './chain/script-pool.js';
-import { type Clock, type Random, realClock, systemRandom } from './clock.js';
+import type { ChainDb } from './chain/store.js';
+import { type Clock, forkRandom, type Random, realClock, systemRandom } from './clock.js';
 import { blockSubsidy } from './consensus/subsidy.js';
 import { createDataDir } from './datadir.js';
 import { Dht } from './dht/dht.js';
 import { loadOrCreateIdentity } from './dht/identity.js';
+import { FilesService } from './files/service.js';
 import { InitialBlockDownload, verificationProgress } from './ibd.js';
 import { createLogger, type Logger, type LogLevel, stderrTerminal } from './log.js';
 import { type AcceptResult, type FeeRate, Mempool } from './mempool/index.js';
@@ -37,6 +39,7 @@ import { TcpTransport } from './p2p/transport/tcp.js';
 import type { Transport } from './p2p/transport/transport.js';
 import type { Block } from './protocol/block.js';
 import { toHex } from './protocol/bytes.js';
+import type { EcdsaBackend } from './protocol/ecdsa.js';
 import { getNetwork, type NetworkName, type NetworkParams } from './protocol/params.js';
 import type { Tx } from './protocol/tx.js';
 import { AllowIp } from './rpc/allow-ip.js';
@@ -124,6 +127,22 @@ export interface NodeConfig {
   dht?: { port: number; host: string; bootstrap?: string[] };
   /** Cap on a local broadcast's fee rate, sat/kvB, unless the caller gives one (0: none; default Core's 0.10 coin/kvB). */
   maxFeeRate?: FeeRate;
+  /** Share and fetch anchored files (default true with P2P; docs/files.md). */
+  files?: boolean;
+  /** Quota of the file store in bytes (0: none). */
+  filesMaxBytes?: number;
+  /** Serve HTTP: the explorer, its API and /metrics (default true). */
+  http?: boolean;
+  /**
+   * The chain's database, unopened (e.g. memory-level), instead of LevelDB under `datadir`.
+   * With it the node writes nothing to disk: no data dir is created and the address book is
+   * not persisted (a simulator runs many nodes this way).
+   */
+  chainDb?: ChainDb;
+  /** Worker threads for script checks (default: cores - 1); 0 verifies on the main thread. */
+  scriptThreads?: number;
+  /** Signature backend of the chain and the mempool (a simulator shares a cache among nodes). */
+  ecdsaBackend?: EcdsaBackend;
 }
 
 /**
@@ -159,6 +178,8 @@ export class FullNode implements ExplorerNode, RpcNode {
   p2p?: P2P;
   /** The DHT of provider records; undefined when off. */
   dht?: Dht;
+  /** File sharing (node/files/); undefined when disabled or without P2P. */
+  files?: FilesService;
   private minerPool?: MinerPool;
   private miner?: Miner;
   private statusReporter?: StatusReporter;
@@ -195,7 +216,12 @@ export class FullNode implements ExplorerNode, RpcNode {
       rpcauth: config.rpcAuth,
     });
     this.mempool = new Mempool(
-      { params: this.params, maxUsage: config.mempoolMaxBytes, scriptCache },
+      {
+        params: this.params,
+        maxUsage: config.mempoolMaxBytes,
+        scriptCache,
+        ...(config.ecdsaBackend ? { backend: config.ecdsaBackend } : {}),
+      },
       {
         getCoin: (k) => chain.getCoin(k),
         tip: () => ({ height: chain.height, medianTimePast: chain.tip.medianTimePast() }),
@@ -224,16 +250,23 @@ export class FullNode implements ExplorerNode, RpcNode {
   }
 
   static async start(config: NodeConfig, log: Logger = createLogger(config.logLevel)): Promise<FullNode> {
-    await createDataDir(config.datadir);
+    if (!config.chainDb) await createDataDir(config.datadir);
     const params = getNetwork(config.network);
-    const scriptPool = ScriptPool.create();
+    const scriptPool = config.scriptThreads === 0 ? null : ScriptPool.create(config.scriptThreads);
     // Shared: the mempool records scripts that passed, the chain skips them when they are mined.
     const scriptCache = new ScriptCache();
     let chain: Chain;
     try {
       const clock = nodeClock(config);
       chain = await Chain.open(
-        { params, path: join(config.datadir, 'chain'), scriptPool, scriptCache },
+        {
+          params,
+          path: join(config.datadir, 'chain'),
+          scriptPool,
+          scriptCache,
+          ...(config.chainDb ? { db: config.chainDb } : {}),
+          ...(config.ecdsaBackend ? { backend: config.ecdsaBackend } : {}),
+        },
         { now: () => Math.floor(clock.now() / 1000) },
       );
     } catch (e) {
@@ -243,7 +276,7 @@ export class FullNode implements ExplorerNode, RpcNode {
     const node = new FullNode(config, log, chain, scriptPool, scriptCache);
     log.info('chain loaded', { network: params.name, height: chain.height, tip: chain.tip.hashHex });
     try {
-      await node.startHttp();
+      if (config.http !== false) await node.startHttp();
       if (config.rpc !== false) await node.startRpc();
       if (config.p2p !== false) await node.startP2P();
       if (config.dht) await node.startDht(config.dht);
@@ -294,13 +327,19 @@ export class FullNode implements ExplorerNode, RpcNode {
       }
     }
     const chain = this.chain;
+    if (c.files !== false) {
+      this.files = await FilesService.open(
+        { dir: join(c.datadir, 'files'), params: this.params, maxBytes: c.filesMaxBytes ?? 0 },
+        { chain, clock: this.clock, random: forkRandom(this.random), log: this.log.child('files') },
+      );
+    }
     this.p2p = await P2P.start(
       buildP2PConfig({
         port: c.p2pPort,
         host: c.p2pHost,
         listen: c.listen,
         userAgent: `/gossip-ledger:${VERSION}/`,
-        dbPath: join(c.datadir, 'peers'),
+        dbPath: c.chainDb ? null : join(c.datadir, 'peers'),
         seeds,
         connect: c.connect,
         addNodes: c.addNodes,
@@ -321,6 +360,7 @@ export class FullNode implements ExplorerNode, RpcNode {
         transport: c.p2pTransport,
         clock: this.clock,
         random: this.random,
+        files: this.files,
       },
     );
   }
@@ -607,11 +647,12 @@ export class FullNode implements ExplorerNode, RpcNode {
       await this.minerPool?.close();
       await this.dht?.stop();
       await this.p2p?.stop();
+      await this.files?.stop();
       await this.rpcServer?.stop();
       await this.http?.close();
       await this.chain.close();
       await this.scriptPool?.close();
-      await this.auth.remove();
+      if (this.config.http !== false) await this.auth.remove();
       this.log.info('stopped', { ms: this.clock.now() - t0 });
     })();
     return this.stopping;

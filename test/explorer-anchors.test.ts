@@ -62,6 +62,9 @@ describe('GET /api/anchors/:id', () => {
       height: 102,
       time: (await t.node.chain.getBlock(anchorBlock))!.header.time,
       confirmations: 3,
+      // File sharing (docs/files.md): nobody connected provides it, this node does not hold it.
+      providers: 0,
+      held: false,
     });
     // Upper-case hex names the same id.
     expect((await get(`/anchors/${toHex(ID).toUpperCase()}`)).status).toBe(200);

@@ -134,7 +134,8 @@ describe.each(NETWORKS)('five nodes over $name', ({ make }) => {
       expect(p.nodeId).toMatch(/^[0-9a-f]{16}$/);
       expect(p.host).toBe(hostOf(p));
       for (const q of mine) expect(q.host).toBe(hostOf(q));
-      expect(p.services).toBe('0000000000000009');
+      // NODE_NETWORK | NODE_WITNESS | NODE_FILES (docs/files.md).
+      expect(p.services).toBe('0000000001000009');
       expect(p.bytesReceivedPerMsg.version).toBeGreaterThan(24);
       const ids = nodes.slice(1).map((t) => t.node.p2p!.nodeId);
       for (const q of mine) expect(ids).toContain(q.nodeId);
@@ -144,7 +145,7 @@ describe.each(NETWORKS)('five nodes over $name', ({ make }) => {
       expect(peers[0]!.subver).toBe('/gossip-ledger:0.1.0/');
       expect(await at(1).rpc('getconnectioncount')).toBe(peers.length);
       const info = await at(1).rpc<{ connections: number; localservices: string }>('getnetworkinfo');
-      expect(info).toMatchObject({ connections: peers.length, localservices: '0000000000000009' });
+      expect(info).toMatchObject({ connections: peers.length, localservices: '0000000001000009' });
     });
   });
 

@@ -2,12 +2,18 @@
  * The in-memory transport on a virtual clock: latency (the dialler connects after a round
  * trip, bytes arrive one way later), bandwidth (a token bucket per direction: 1 MB over a
  * 1 MB/s link takes 1 s), order, backpressure, close and error propagation, refused dials,
- * connect timeouts, and the same schedule for the same calls. Then a contract both transports
+ * connect timeouts, per-host up/down buckets shared by all of a host's links, and the same
+ * schedule for the same calls. Then a contract both transports
  * must meet alike, on real timers (the default clock), so the in-memory one behaves as TCP does
  * for everything the P2P layer relies on.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type LinkSpec, MemoryNetwork, type MemoryTransport } from '../node/p2p/transport/memory.js';
+import {
+  type LinkSpec,
+  MemoryNetwork,
+  type MemoryTransport,
+  TokenBucket,
+} from '../node/p2p/transport/memory.js';
 import { TcpTransport } from '../node/p2p/transport/tcp.js';
 import type { Listener, Stream, Transport } from '../node/p2p/transport/transport.js';
 import { waitFor } from './helpers/p2p.js';
@@ -147,6 +153,82 @@ describe('in-memory transport: bandwidth', () => {
     client.write(new Uint8Array(MB));
     await env.clock.advance(5000);
     expect(s.events).toEqual([`data ${MB}@${t + 900}`, `data ${MB}@${t + 5900}`]);
+  });
+});
+
+describe('in-memory transport: per-host buckets', () => {
+  it("shares a host's uplink among its links: two 1 MB sends take 2 s, the downlink is counted", async () => {
+    const clock = new VirtualClock();
+    const t0 = clock.now();
+    const up = new Map<string, TokenBucket>();
+    const down = new Map<string, TokenBucket>();
+    const bucket = (m: Map<string, TokenBucket>, h: string, rate: number) => {
+      const b = m.get(h) ?? new TokenBucket(rate, 0);
+      m.set(h, b);
+      return b;
+    };
+    const net = new MemoryNetwork({
+      clock,
+      linkSpec: (from, to) => ({
+        latencyMs: 10,
+        bandwidth: Number.POSITIVE_INFINITY,
+        burstBytes: 0,
+        up: bucket(up, from, from === A ? MB : Number.POSITIVE_INFINITY),
+        down: bucket(down, to, Number.POSITIVE_INFINITY),
+      }),
+    });
+    const C = '10.0.2.3';
+    const got: Record<string, number> = {};
+    for (const h of [B, C])
+      await net.transport(h).listen(h, PORT, {
+        connection: (s) => s.on('data', (c) => (got[h] = (got[h] ?? 0) + c.length)),
+      });
+    const a = net.transport(A);
+    const toB = a.dial(B, PORT, { timeoutMs: 60_000 });
+    const toC = a.dial(C, PORT, { timeoutMs: 60_000 });
+    await clock.advance(20);
+    toB.write(new Uint8Array(MB));
+    toC.write(new Uint8Array(MB));
+    // Alone, each would arrive after 1 s + 10 ms; sharing A's uplink, the second waits for the first.
+    await clock.advance(1010);
+    expect(got).toEqual({ [B]: MB });
+    await clock.advance(999);
+    expect(got[C]).toBeUndefined();
+    await clock.advance(1);
+    expect(got).toEqual({ [B]: MB, [C]: MB });
+    expect(clock.now() - t0).toBe(2030);
+    expect([up.get(A)!.bytes, down.get(B)!.bytes, down.get(C)!.bytes]).toEqual([2 * MB, MB, MB]);
+  });
+
+  it("makes a slow receiver's downlink the bottleneck", () => {
+    const b = new TokenBucket(1000, 0);
+    expect(b.pay(0, 500)).toBe(500);
+    // Asked earlier than the bytes already booked: waits behind them.
+    expect(b.pay(100, 500)).toBe(1000);
+    expect(b.pay(5000, 100)).toBe(5100);
+    expect(() => new TokenBucket(0, 0)).toThrow(RangeError);
+  });
+});
+
+describe('in-memory transport: partitions', () => {
+  it('resets connections across a cut, lets dials across it time out, and heals', async () => {
+    const env = await setup({ latencyMs: 10 });
+    const C = '10.0.2.3';
+    const { c, s } = await connected(env, 20);
+    const side = (h: string) => (h === A ? 0 : 1);
+    env.net.setReachable((x, y) => side(x) === side(y));
+    await env.clock.advance(1);
+    expect(c.events).toContain('error ECONNRESET@20');
+    expect(s.events).toContain('error ECONNRESET@20');
+    const across = record(env.a.dial(B, PORT, { timeoutMs: 500 }), env.clock, env.t0);
+    const within = record(env.net.transport(C).dial(B, PORT, { timeoutMs: 500 }), env.clock, env.t0);
+    await env.clock.advance(600);
+    expect(across.events).toEqual(['error connect timeout@521', 'close@521']);
+    expect(within.events).toEqual(['connect@41']);
+    env.net.setReachable(null);
+    const healed = record(env.a.dial(B, PORT, { timeoutMs: 500 }), env.clock, env.t0);
+    await env.clock.advance(20);
+    expect(healed.events).toEqual(['connect@641']);
   });
 });
 

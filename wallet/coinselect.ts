@@ -37,7 +37,7 @@ export interface SelectParams {
   subtractFee?: boolean;
 }
 
-export type Algorithm = 'bnb' | 'single' | 'largest-first' | 'no-change' | 'sweep';
+export type Algorithm = 'bnb' | 'single' | 'largest-first' | 'no-change' | 'sweep' | 'preset';
 
 export interface Selection<T> {
   inputs: T[];
@@ -252,4 +252,39 @@ function checkRecipients(values: readonly bigint[], scripts: readonly Uint8Array
       );
     }
   });
+}
+
+/**
+ * Coin control (Core's `inputs` with `add_inputs=false`): every given coin is spent, nothing
+ * else; change when it is worth creating, else the remainder goes to the fee.
+ */
+export function selectPreset<T extends Candidate>(coins: readonly T[], p: SelectParams): Selection<T> {
+  if (coins.length === 0) throw new RangeError('selectPreset: no coins');
+  const amount = p.recipients.reduce((s, r) => s + r.value, 0n);
+  const scripts = p.recipients.map((r) => r.script);
+  const sum = coins.reduce((s, c) => s + c.value, 0n);
+  const sffo = p.subtractFee === true;
+  const { viableChange } = budget(p);
+  for (const withChange of [true, false]) {
+    const weight = txWeight(coins.length, withChange ? [...scripts, p.changeScript] : scripts);
+    const fee = feeFor(vsizeOf(weight), p.feeRate);
+    const values = p.recipients.map((r) => r.value);
+    if (sffo) values[0] = values[0]! - fee;
+    let change = sffo ? sum - amount : sum - amount - fee;
+    if (change < 0n) continue;
+    if (withChange && change < viableChange) continue;
+    if (!withChange) change = 0n;
+    checkRecipients(values, scripts);
+    const total = values.reduce((s, v) => s + v, 0n);
+    return {
+      inputs: [...coins],
+      recipientValues: values,
+      change,
+      fee: sum - total - change,
+      weight,
+      algorithm: 'preset',
+    };
+  }
+  const fee = feeFor(vsizeOf(txWeight(coins.length, scripts)), p.feeRate);
+  throw insufficient(sffo ? amount : amount + fee, sum, 'this payment from the chosen coins (--utxo)');
 }

@@ -69,7 +69,9 @@ export type WalletErrorCode =
   /** A proof file already exists where `anchor` would write one (without --force). */
   | 'PROOF_EXISTS'
   /** A proof or output file could not be written. */
-  | 'WRITE_FAILED';
+  | 'WRITE_FAILED'
+  /** A PSBT that is malformed (BIP174) or cannot be used as asked. */
+  | 'BAD_PSBT';
 
 const EXIT_OF: Record<WalletErrorCode, number> = {
   BAD_INPUT: EXIT.INPUT,
@@ -99,6 +101,7 @@ const EXIT_OF: Record<WalletErrorCode, number> = {
   BAD_PROOF: EXIT.INPUT,
   PROOF_EXISTS: EXIT.INPUT,
   WRITE_FAILED: EXIT.INPUT,
+  BAD_PSBT: EXIT.INPUT,
 };
 
 export class WalletError extends Error {

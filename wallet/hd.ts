@@ -20,6 +20,8 @@ import { WalletError } from './errors.js';
 
 export const COIN_TYPE: Readonly<Record<NetworkName, number>> = Object.freeze({ regtest: 1, main: 18252 });
 export const PURPOSE_BIP84 = 84;
+/** BIP32's test-network version bytes (tprv, tpub). */
+export const TESTNET_VERSIONS = { private: 0x04358394, public: 0x043587cf };
 
 /** Receive (external) and change (internal) chains, BIP44 level 4. */
 export const RECEIVE = 0;
@@ -73,6 +75,13 @@ export function mnemonicSeed(mnemonic: string, passphrase = ''): Uint8Array {
 export class Bip84Account {
   readonly address: AddressParams;
   readonly accountPath: string;
+  /** BIP32 fingerprint of the master key (PSBT key origins, descriptors). */
+  readonly fingerprint: number;
+  /** BIP44 coin type and account, the hardened levels after 84'. */
+  readonly coin: number;
+  readonly account: number;
+  /** The account's extended public key (tpub on test networks, xpub otherwise). */
+  readonly xpub: string;
   private readonly chains: [ChildDeriver, ChildDeriver];
   private readonly cache = new Map<string, WalletKey>();
 
@@ -80,10 +89,16 @@ export class Bip84Account {
   constructor(seed: Uint8Array, address: AddressParams, coin: number, account = 0) {
     this.address = address;
     this.accountPath = `m/${PURPOSE_BIP84}'/${coin}'/${account}'`;
-    const acct = HDKey.fromMasterSeed(seed)
+    this.coin = coin;
+    this.account = account;
+    // SLIP-0132 / BIP32 version bytes: tpub/tprv for every test network (coin type 1).
+    const master = HDKey.fromMasterSeed(seed, coin === 1 ? TESTNET_VERSIONS : undefined);
+    this.fingerprint = master.fingerprint;
+    const acct = master
       .deriveChild(PURPOSE_BIP84 + HARDENED_OFFSET)
       .deriveChild(coin + HARDENED_OFFSET)
       .deriveChild(account + HARDENED_OFFSET);
+    this.xpub = acct.publicExtendedKey;
     this.chains = [childDeriver(acct.deriveChild(RECEIVE)), childDeriver(acct.deriveChild(CHANGE))];
   }
 

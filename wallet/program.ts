@@ -13,11 +13,16 @@ import { EncodingError } from '../node/protocol/errors.js';
 import { getNetwork } from '../node/protocol/params.js';
 import { classifyOutput } from '../node/protocol/script/templates.js';
 import { registerAnchorCommands } from './anchor/commands.js';
+import { bumpfee, cpfp } from './commands/bump.js';
+import { descriptors } from './commands/descriptors.js';
+import { freeze } from './commands/freeze.js';
 import { create, importWif, MNEMONIC_ENV, PASSPHRASE_ENV, restore, WIF_ENV } from './commands/keys.js';
+import { labelsExport, labelsImport } from './commands/labels.js';
 import { signMessageCmd, verifyMessageCmd } from './commands/message.js';
+import { psbtBroadcast, psbtCombine, psbtDecode, psbtFinalize, psbtSign } from './commands/psbt.js';
 import { address, balance, history, utxos } from './commands/query.js';
 import type { Action, Result } from './commands/result.js';
-import { send, sweep } from './commands/send.js';
+import { type FeeOptions, type SendManyOptions, send as sendCmd, sweep } from './commands/send.js';
 import { Context, type GlobalOptions, PASSWORD_ENV } from './context.js';
 import { EXIT, EXIT_HELP, WalletError } from './errors.js';
 
@@ -180,34 +185,128 @@ ${EXIT_HELP}`,
     ),
   ];
 
-  program
+  const sendFeeOpts = () => [feeRateOption, targetOption, capOptions[0]!, capOptions[1]!];
+  const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+  const send = program
     .command('send')
-    .description('pay an amount to an address; prints the txid')
-    .argument('<address>', 'recipient address of this network')
-    .argument('<amount>', 'coins (0.5) or base units (50000sat)')
-    .addOption(feeRateOption)
-    .addOption(targetOption)
-    .addOption(capOptions[0]!)
-    .addOption(capOptions[1]!)
-    .option('--subtract-fee', 'the recipient pays the fee out of the amount')
+    .description('pay one or more recipients in one transaction; prints the txid')
+    .argument(
+      '[recipients...]',
+      'ADDRESS AMOUNT pairs, or bitcoin: URIs (BIP21; amount and label taken from the URI)',
+    )
+    .option('--to-file <file>', 'also pay the recipients in FILE: CSV (address,amount[,label]) or JSON')
+    .option('--utxo <txid:vout>', 'spend exactly these coins (repeat the option); frozen ones too', collect)
+    .option('--subtract-fee', 'the first recipient pays the fee out of its amount')
     .option('--dry-run', 'build, sign and verify, print the transaction, do not send')
-    .action(
-      run(
-        (
-          ctx,
-          to: string,
-          amount: string,
-          opts: {
-            feeRate?: string;
-            target?: string;
-            maxFee?: string;
-            maxFeeRate?: string;
-            subtractFee?: boolean;
-            dryRun?: boolean;
-          },
-        ) => send(ctx, to, amount, opts),
-      ),
+    .option('--psbt', 'print an unsigned PSBT (BIP174, base64) instead of signing and sending');
+  for (const o of sendFeeOpts()) send.addOption(o);
+  // No recipient at all is a usage error (exit 2), as a missing argument was before --to-file.
+  const needRecipients = (c: Command) => {
+    if (c.args.length === 0 && c.opts<{ toFile?: string }>().toFile === undefined) {
+      c.error('error: missing recipients (ADDRESS AMOUNT [ADDRESS AMOUNT...] or --to-file FILE)');
+    }
+  };
+  send.hook('preAction', needRecipients);
+  send.action(run((ctx, rs: string[], opts: SendManyOptions) => sendCmd(ctx, rs, opts)));
+
+  program
+    .command('descriptors')
+    .description(
+      "this wallet's output descriptors (BIP380/382, with checksums): account xpub, receive and change",
+    )
+    .action(run((ctx) => descriptors(ctx)));
+
+  const labels = program
+    .command('labels')
+    .description('wallet labels in BIP329 JSON Lines (no password needed)');
+  labels
+    .command('export')
+    .description('print every label, one BIP329 JSON record a line')
+    .action(run((ctx) => labelsExport(ctx)));
+  labels
+    .command('import')
+    .description('merge the labels of a BIP329 file (every line checked before anything is written)')
+    .argument('<file>', 'BIP329 JSON Lines')
+    .action(run((ctx, f: string) => labelsImport(ctx, f)));
+
+  const psbt = program
+    .command('psbt')
+    .description(
+      'partially signed transactions (BIP174): create, sign, combine, finalize, broadcast, decode',
     );
+  const psbtCreate = psbt
+    .command('create')
+    .description('a funded, unsigned PSBT paying the recipients (send --psbt), with UTXO and key-origin data')
+    .argument('[recipients...]', 'ADDRESS AMOUNT pairs, or bitcoin: URIs')
+    .option('--to-file <file>', 'also pay the recipients in FILE: CSV (address,amount[,label]) or JSON')
+    .option('--utxo <txid:vout>', 'spend exactly these coins (repeat the option)', collect)
+    .option('--subtract-fee', 'the first recipient pays the fee out of its amount');
+  for (const o of sendFeeOpts()) psbtCreate.addOption(o);
+  psbtCreate.hook('preAction', needRecipients);
+  psbtCreate.action(
+    run((ctx, rs: string[], opts: SendManyOptions) => sendCmd(ctx, rs, { ...opts, psbt: true })),
+  );
+  const psbtArg = 'a PSBT file, - for stdin, or the base64 text';
+  psbt
+    .command('sign')
+    .description("add this wallet's signatures (needs the password, not the node)")
+    .argument('<psbt>', psbtArg)
+    .action(run((ctx, a: string) => psbtSign(ctx, a)));
+  psbt
+    .command('combine')
+    .description('merge PSBTs of the same transaction (the signatures of several signers)')
+    .argument('<psbts...>', 'two or more PSBTs')
+    .action(run((ctx, a: string[]) => psbtCombine(ctx, a)));
+  psbt
+    .command('finalize')
+    .description('turn signatures into final witnesses; --extract prints the network transaction')
+    .argument('<psbt>', psbtArg)
+    .option('--extract', 'print the signed transaction (hex) instead of the PSBT; fails unless complete')
+    .action(run((ctx, a: string, opts: { extract?: boolean }) => psbtFinalize(ctx, a, opts)));
+  psbt
+    .command('broadcast')
+    .description('finalize, check every input locally, and send the transaction to the node')
+    .argument('<psbt>', psbtArg)
+    .action(run((ctx, a: string) => psbtBroadcast(ctx, a)));
+  psbt
+    .command('decode')
+    .description('what a PSBT spends and pays, its signatures and key origins (offline)')
+    .argument('<psbt>', psbtArg)
+    .action(run((ctx, a: string) => psbtDecode(ctx, a)));
+
+  for (const [name, fn, what] of [
+    [
+      'bumpfee',
+      bumpfee,
+      'replace an unconfirmed transaction of this wallet by one paying a higher fee (BIP125): same recipients, less change or added confirmed coins',
+    ],
+    [
+      'cpfp',
+      cpfp,
+      "child pays for parent: spend this wallet's outputs of an unconfirmed transaction with a fee that lifts both to the fee rate",
+    ],
+  ] as const) {
+    const c = program
+      .command(name)
+      .description(what)
+      .argument('<txid>', 'the unconfirmed transaction')
+      .option('--dry-run', 'build, sign and verify, print the transaction, do not send');
+    for (const o of sendFeeOpts()) c.addOption(o);
+    c.action(run((ctx, txid: string, opts: FeeOptions) => fn(ctx, txid, opts)));
+  }
+
+  for (const un of [false, true]) {
+    program
+      .command(un ? 'unfreeze' : 'freeze')
+      .description(
+        un
+          ? 'let coin selection use these coins again; lists the frozen coins'
+          : 'keep coins out of coin selection (--utxo still spends them); without arguments, list them',
+      )
+      .argument('[coins...]', 'TXID:VOUT of each coin')
+      .action(run((ctx, coins: string[]) => freeze(ctx, coins, un)));
+  }
 
   program
     .command('sweep')

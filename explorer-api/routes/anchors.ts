@@ -5,6 +5,7 @@
  * the txid and block hash are shown as everywhere else. Short cache: a reorg can move or drop
  * the answer.
  */
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { fromHex, toHex } from '../../node/protocol/bytes.js';
 import { hashToDisplay } from '../../node/protocol/hash.js';
@@ -24,6 +25,10 @@ const anchorSchema = {
     height: { type: 'integer' },
     time: { type: 'integer' },
     confirmations: { type: 'integer' },
+    /** Connected peers that announced the file (docs/files.md); 0 when file sharing is off. */
+    providers: { type: 'integer' },
+    /** Whether this node holds the whole file (then GET /anchors/:id/file streams it). */
+    held: { type: 'boolean' },
   },
 };
 
@@ -53,7 +58,30 @@ export function registerAnchorRoutes(app: FastifyInstance, ctx: RouteContext): v
         height: rec.height,
         time: rec.time,
         confirmations: chain.height - rec.height + 1,
+        providers: ctx.node.files?.providerCount(id) ?? 0,
+        held: (await ctx.node.files?.get(id))?.complete === true,
       };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/anchors/:id/file',
+    {
+      schema: {
+        tags: ['anchors'],
+        summary: "The anchored file's bytes, when this node holds it whole (each chunk re-verified as read)",
+        params: hashParam('id', 'manifest id or commitment, 64 hex'),
+      },
+    },
+    async (req, res) => {
+      const id = req.params.id.toLowerCase();
+      const file = await ctx.node.files?.openVerified(id);
+      if (!file) throw notFound('file');
+      res.header('content-type', 'application/octet-stream');
+      res.header('content-length', String(file.size));
+      // The manifest's name is a label: sent quoted for the browser, never used as a path here.
+      res.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`);
+      return res.send(Readable.from(file.stream));
     },
   );
 }

@@ -44,7 +44,7 @@ import { OrphanBlocks } from './orphans.js';
 import * as queries from './queries.js';
 import type { ScriptCache } from './script-cache.js';
 import type { ScriptPool } from './script-pool.js';
-import { ChainStore } from './store.js';
+import { type ChainDb, ChainStore } from './store.js';
 
 export interface ChainOptions {
   params: NetworkParams;
@@ -57,6 +57,8 @@ export interface ChainOptions {
   scriptCache?: ScriptCache | null;
   /** Signature backend for scripts verified on the connecting thread (tests count calls). */
   backend?: EcdsaBackend;
+  /** A database to use instead of LevelDB at `path` (unopened, view encodings; e.g. memory-level). */
+  db?: ChainDb;
 }
 
 export interface ChainDeps {
@@ -129,7 +131,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   static async open(opts: ChainOptions, deps: ChainDeps): Promise<Chain> {
-    const { store, fresh } = await ChainStore.open(opts.path, opts.params);
+    const { store, fresh } = await ChainStore.open(opts.path, opts.params, opts.db);
     const chain = new Chain(opts, deps, store);
     try {
       if (fresh) await store.write(genesisOps(opts.params));

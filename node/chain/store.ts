@@ -2,6 +2,7 @@
  * The chain's LevelDB: opening (schema version and network checked, so a data dir made for one
  * network refuses another), typed reads, and atomic batch writes. Keys per layout.ts.
  */
+import type { AbstractLevel } from 'abstract-level';
 import { Level } from 'level';
 import { equal, toHex } from '../protocol/bytes.js';
 import type { NetworkParams } from '../protocol/params.js';
@@ -18,7 +19,13 @@ export class ChainDbError extends Error {
   }
 }
 
-type Db = Level<Uint8Array, Uint8Array>;
+/**
+ * Any abstract-level database with byte keys and values: LevelDB on disk in a node, or an
+ * in-memory one (memory-level) that a simulator hands in for each of its many nodes.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: abstract-level's first type parameter is the backend's own format
+export type ChainDb = AbstractLevel<any, Uint8Array, Uint8Array>;
+type Db = ChainDb;
 
 /**
  * LevelDB's memtable size (default 4 MiB). A block writes ~50 KB of which half is undone a block
@@ -47,13 +54,22 @@ export class ChainStore {
     this.db = db;
   }
 
-  /** Opens (creating if needed) the database at `path` for `params`' network. */
-  static async open(path: string, params: NetworkParams): Promise<{ store: ChainStore; fresh: boolean }> {
-    const db: Db = new Level<Uint8Array, Uint8Array>(path, {
-      keyEncoding: 'view',
-      valueEncoding: 'view',
-      writeBufferSize: WRITE_BUFFER,
-    });
+  /**
+   * Opens (creating if needed) the database at `path` for `params`' network, or `given` (an
+   * unopened database, created with view encodings) in its place.
+   */
+  static async open(
+    path: string,
+    params: NetworkParams,
+    given?: ChainDb,
+  ): Promise<{ store: ChainStore; fresh: boolean }> {
+    const db: Db =
+      given ??
+      new Level<Uint8Array, Uint8Array>(path, {
+        keyEncoding: 'view',
+        valueEncoding: 'view',
+        writeBufferSize: WRITE_BUFFER,
+      });
     await db.open();
     const store = new ChainStore(db);
     try {

@@ -27,6 +27,7 @@ export interface ConfigValues {
   'dht-port'?: number;
   'dht-host': string;
   'dht-bootstrap': string[];
+  'files-max-bytes': number;
   'http-port': number;
   'http-host': string;
   'rpc-port': number;
@@ -218,6 +219,13 @@ const TABLE = {
     arg: '<host:port>',
     description: 'a DHT node to join through (repeatable)',
     default: [],
+    inFile: true,
+  },
+  'files-max-bytes': {
+    kind: 'count',
+    arg: '<bytes>',
+    description: 'quota of the shared-file store in the data dir (0: none; docs/files.md)',
+    default: 0,
     inFile: true,
   },
   'http-port': {

@@ -71,6 +71,7 @@ export interface ConnectionOptions extends ConnectionSettings {
 }
 
 export interface ConnectionHooks {
+  beforeVerack?(peer: Peer): void;
   onReady(peer: Peer): void;
   onMessage(peer: Peer, msg: Message): Promise<void> | void;
   onClose(peer: Peer): void;
@@ -98,6 +99,7 @@ export class Connections {
   private readonly manual = new Map<string, Manual>();
   private readonly pending = new Map<string, Stream>();
   private readonly strikes = new Map<string, number>();
+  private readonly groups = new WeakMap<Peer, string>();
   /** Addresses that turned out to be us, and the node id behind addresses we dialled. */
   private readonly selfKeys = new Set<string>();
   private readonly nodeOfAddr = new Map<string, string>();
@@ -207,6 +209,7 @@ export class Connections {
       },
       {
         onVersion: (p, v) => this.checkVersion(p, v),
+        beforeVerack: (p) => this.hooks.beforeVerack?.(p),
         onReady: (p) => this.onReady(p),
         onMessage: (p, m) => this.hooks.onMessage(p, m),
         onOffence: (p, e) => this.punish(p, e),
@@ -365,6 +368,16 @@ export class Connections {
     this.timer = this.clock.setTimeout(() => this.tick(), this.opts.timings.tickMs);
   }
 
+  /** A peer's network group, worked out once: fill() asks every tick for every outbound peer. */
+  private groupOf(p: Peer): string {
+    let g = this.groups.get(p);
+    if (g === undefined) {
+      g = netGroup(p.host, p.port);
+      this.groups.set(p, g);
+    }
+    return g;
+  }
+
   private fill(): void {
     const now = this.clock.now();
     for (const m of this.manual.values()) {
@@ -380,7 +393,7 @@ export class Connections {
     const outbound = [...this.peers.values()].filter(
       (p) => p.direction === 'outbound' && !manualKeys.has(p.dialed ?? ''),
     );
-    const groups = new Set(outbound.map((p) => netGroup(p.host, p.port)));
+    const groups = new Set(outbound.map((p) => this.groupOf(p)));
     let slots =
       this.opts.maxOutbound -
       outbound.length -

@@ -15,6 +15,7 @@ import { hash256 } from '../protocol/hash.js';
 import { networks } from '../protocol/params.js';
 import { MAX_ADDRV2_ENTRY } from './addrv2.js';
 import { P2PError } from './errors.js';
+import { FILES_PAYLOAD_LIMITS } from './files-messages.js';
 
 export const HEADER_LEN = 24;
 /** Core's MAX_PROTOCOL_MESSAGE_LENGTH. */
@@ -64,6 +65,7 @@ export const PAYLOAD_LIMITS: Readonly<Record<string, number>> = {
   // A block hash, then at most 65,536 differential indexes of at most 3 bytes each.
   getblocktxn: 32 + 5 + 65_536 * 3,
   blocktxn: MAX_MESSAGE,
+  ...FILES_PAYLOAD_LIMITS,
 };
 
 export interface Frame {

@@ -30,6 +30,12 @@ import { Tx } from '../protocol/tx.js';
 import { Writer } from '../protocol/writer.js';
 import { type AddrV2, readAddrV2, writeAddrV2 } from './addrv2.js';
 import { P2PError } from './errors.js';
+import {
+  decodeFilesMessage,
+  encodeFilesPayload,
+  type FilesMessage,
+  isFilesCommand,
+} from './files-messages.js';
 import { MAX_ADDR, MAX_HEADERS, MAX_INV, MAX_LOCATOR, MAX_USER_AGENT } from './framing.js';
 import {
   type NetAddr,
@@ -92,9 +98,10 @@ export type Message =
   | { command: 'cmpctblock'; block: CompactBlock }
   | { command: 'getblocktxn'; request: GetBlockTxn }
   | { command: 'blocktxn'; response: BlockTxn }
+  | FilesMessage
   | { command: 'unknown'; name: string; payload: Uint8Array };
 
-export type Command = Exclude<Message['command'], 'unknown'>;
+export type Command = Exclude<Message['command'], 'unknown' | FilesMessage['command']>;
 
 function readVarString(r: Reader, max: number): string {
   const bytes = r.varBytes(max);
@@ -199,6 +206,8 @@ function decodeBody(command: string, r: Reader): Message {
     case 'blocktxn':
       return { command, response: readBlockTxn(r) };
     default:
+      // Files messages (files-messages.ts) have their own codec.
+      if (isFilesCommand(command)) return decodeFilesMessage(command, r);
       r.offset = r.data.length;
       return { command: 'unknown', name: command, payload: r.data };
   }
@@ -226,6 +235,14 @@ function writeInv(w: Writer, items: readonly InvItem[]): void {
 export function encodePayload(msg: Exclude<Message, { command: 'unknown' }>, witness = true): Uint8Array {
   const w = new Writer(64);
   switch (msg.command) {
+    case 'sendfiles':
+    case 'files':
+    case 'getmanifest':
+    case 'manifest':
+    case 'getchunks':
+    case 'chunk':
+    case 'notfile':
+      return encodeFilesPayload(msg);
     case 'version': {
       const ua = new TextEncoder().encode(msg.userAgent);
       w.i32(msg.version).u64(msg.services).i64(msg.timestamp);

@@ -151,6 +151,10 @@ export const CONSEQUENCES: {
   DHT_FLOOD: drop(20),
   DHT_BAD_ANSWER: drop(20),
   DHT_UNSOLICITED: drop(10),
+  // Files (node/files/): data checked against a commitment on the chain is proof of fault.
+  BAD_CHUNK: drop(100),
+  BAD_MANIFEST: drop(100),
+  UNREQUESTED_CHUNK: drop(10),
 };
 
 /** An error a peer's data or behaviour caused. */

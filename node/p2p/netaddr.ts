@@ -14,6 +14,8 @@ import { P2PConfigError } from './errors.js';
 /** Service bits (Core's ServiceFlags). */
 export const NODE_NETWORK = 1n;
 export const NODE_WITNESS = 1n << 3n;
+/** Serves anchored files (docs/files.md); bit 24 is the first of Core's experimental range. */
+export const NODE_FILES = 1n << 24n;
 
 export interface NetAddr {
   host: string;

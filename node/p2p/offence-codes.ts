@@ -50,4 +50,10 @@ export type OffenceCode =
   /** DHT: an answer that contradicts its question (records for another id, an answer to another nonce). */
   | 'DHT_BAD_ANSWER'
   /** DHT: an answer where a request was due, or a request where an answer was. */
-  | 'DHT_UNSOLICITED';
+  | 'DHT_UNSOLICITED'
+  /** A file chunk that does not verify against its anchored manifest's root: provably wrong. */
+  | 'BAD_CHUNK'
+  /** A manifest that is not the one asked for, or whose commitment path is malformed. */
+  | 'BAD_MANIFEST'
+  /** File data nobody asked this peer for (BEP 3: an unsolicited piece closes the connection). */
+  | 'UNREQUESTED_CHUNK';

@@ -28,11 +28,12 @@ import { CompactRelay, type CompactStats } from './compact-blocks.js';
 import { type ConnectionSettings, Connections } from './connections.js';
 import { P2PError } from './errors.js';
 import { FeeFilters } from './fee-filter.js';
+import { type FilesMessage, isFilesCommand } from './files-messages.js';
 import { MAX_HEADERS } from './framing.js';
 import { continueGetblocks, serveGetblocks } from './getblocks.js';
 import { INV, type InvItem, type Message } from './messages.js';
 import { consequenceOf } from './misbehaviour.js';
-import { NODE_NETWORK, NODE_WITNESS } from './netaddr.js';
+import { NODE_FILES, NODE_NETWORK, NODE_WITNESS } from './netaddr.js';
 import { type Peer, PROTOCOL_VERSION, SENDHEADERS_VERSION } from './peer.js';
 import { PeerDb } from './peer-db.js';
 import type { PeerInfo } from './peer-info.js';
@@ -96,6 +97,16 @@ export interface P2PDeps {
   clock?: Clock;
   /** Every non-secret random choice: node id, nonces, address picks, relay delays (default the system's). */
   random?: Random;
+  /** File sharing (node/files/): present, the node signals NODE_FILES and hands it its messages. */
+  files?: FilesPeerHooks;
+}
+
+/** What the files service (node/files/service.ts) is told of peers and their files messages. */
+export interface FilesPeerHooks {
+  beforeVerack(peer: Peer): void;
+  onReady(peer: Peer): void;
+  onMessage(peer: Peer, msg: FilesMessage): Promise<void> | void;
+  onClose(peer: Peer): void;
 }
 
 export interface NetTotals {
@@ -152,9 +163,14 @@ export class P2P {
         transport: deps.transport,
         clock,
         random,
-        local: { services: LOCAL_SERVICES, userAgent: config.userAgent, height: () => chain.height },
+        local: {
+          services: deps.files ? LOCAL_SERVICES | NODE_FILES : LOCAL_SERVICES,
+          userAgent: config.userAgent,
+          height: () => chain.height,
+        },
       },
       {
+        beforeVerack: (p) => deps.files?.beforeVerack(p),
         onReady: (p) => this.onReady(p),
         onMessage: (p, m) => this.onMessage(p, m),
         onClose: (p) => this.onClose(p),
@@ -302,6 +318,7 @@ export class P2P {
     const best = this.deps.chain.bestHeader();
     this.getheaders(peer, best.prev ?? best);
     this.tx.offerMempool(peer, this.deps.mempool.txids());
+    this.deps.files?.onReady(peer);
   }
 
   private onClose(peer: Peer): void {
@@ -312,6 +329,7 @@ export class P2P {
     this.cmpct.peerGone(peer);
     this.fees.peerGone(peer);
     this.deps.mempool.eraseOrphansForPeer(String(peer.id));
+    this.deps.files?.onClose(peer);
   }
 
   private updateBest(peer: Peer, h: BlockEntry): void {
@@ -366,6 +384,7 @@ export class P2P {
       case 'blocktxn':
         return this.cmpct.onBlockTxn(peer, msg.response.blockHash, msg.response.txs);
       default:
+        if (isFilesCommand(msg.command)) return this.deps.files?.onMessage(peer, msg as FilesMessage);
         // version/verack/ping/pong are the Peer's; unknown commands are ignored (Core).
         return;
     }

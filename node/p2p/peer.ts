@@ -61,6 +61,8 @@ export interface PeerTimings {
 export interface PeerHooks {
   /** Returns an offence to refuse the peer after its version, or null to go on. */
   onVersion(peer: Peer, v: VersionMessage): OffenceCode | null;
+  /** Between our version and our verack: where pre-verack negotiation messages are sent. */
+  beforeVerack?(peer: Peer): void;
   onReady(peer: Peer): void;
   onMessage(peer: Peer, msg: Message): Promise<void> | void;
   onOffence(peer: Peer, err: P2PError): void;
@@ -109,6 +111,8 @@ export class Peer {
    * it, it is sent an inv of our tip, so it asks for the next batch.
    */
   continueAt: string | null = null;
+  /** The files protocol version the peer sent in `sendfiles` before verack (0: none). */
+  filesVersion = 0;
   readonly knownInv = new RollingSet<string>(KNOWN_INV);
   readonly knownAddrs = new RollingSet<string>(KNOWN_ADDRS);
   readonly bytesSentPerMsg: Record<string, number> = {};
@@ -335,7 +339,10 @@ export class Peer {
       }
       if (msg.command === 'wtxidrelay') return this.onWtxidRelay();
       // BIP155/BIP339 messages may come between version and verack; nothing else matters then.
-      if (!this.ready) return;
+      if (!this.ready) {
+        if (msg.command === 'sendfiles') this.filesVersion = msg.version;
+        return;
+      }
       if (msg.command === 'ping') return this.send({ command: 'pong', nonce: msg.nonce });
       if (msg.command === 'pong') return this.onPong(msg.nonce);
       await this.hooks.onMessage(this, msg);
@@ -381,6 +388,7 @@ export class Peer {
     // (Core sends it to everyone; we only to 70016+, who can understand it).
     if (v.version >= WTXID_RELAY_VERSION) this.send({ command: 'wtxidrelay' });
     if (v.version >= ADDRV2_VERSION) this.send({ command: 'sendaddrv2' });
+    this.hooks.beforeVerack?.(this);
     this.send({ command: 'verack' });
     if (this.gotVerack) this.becomeReady();
   }

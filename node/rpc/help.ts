@@ -16,7 +16,15 @@ export interface ArgSpec {
 }
 
 export interface MethodSpec {
-  category: 'Blockchain' | 'Control' | 'Mining' | 'Network' | 'Rawtransactions' | 'Util' | 'Generating';
+  category:
+    | 'Blockchain'
+    | 'Control'
+    | 'Files'
+    | 'Mining'
+    | 'Network'
+    | 'Rawtransactions'
+    | 'Util'
+    | 'Generating';
   args: ArgSpec[];
   description: string;
 }
@@ -34,6 +42,44 @@ const TXID = a('txid', 'hex', 'The transaction id');
 const VERBOSE = opt('verbose', 'boolean', 'True for a JSON object, false for an array of txids');
 
 export const SPECS: Record<string, MethodSpec> = {
+  // File sharing (docs/files.md); not Core's.
+  sharefile: {
+    category: 'Files',
+    args: [
+      a('path', 'string', 'The file to share; its manifest must be anchored on the best chain.'),
+      opt('proofpath', 'string', 'Its .anchor.json proof (default: beside the file).'),
+    ],
+    description: 'Adds an anchored file to the store and serves it to peers.',
+  },
+  fetchfile: {
+    category: 'Files',
+    args: [
+      a('target', 'string', 'A manifest id, an anchor id, or the JSON text of an .anchor.json proof.'),
+      opt('output', 'string', 'Where to write the finished file (absolute path).'),
+      opt('wait', 'boolean', 'Answer only once the file is whole and written.'),
+    ],
+    description: 'Fetches an anchored file from the peers that hold it, every chunk verified.',
+  },
+  listfiles: {
+    category: 'Files',
+    args: [],
+    description: 'Returns the files in the store, whole or partial.',
+  },
+  getfileinfo: {
+    category: 'Files',
+    args: [a('id', 'hex', 'The manifest id.')],
+    description: 'Returns one file of the store.',
+  },
+  removefile: {
+    category: 'Files',
+    args: [a('id', 'hex', 'The manifest id.')],
+    description: 'Removes a file from the store (it is no longer served).',
+  },
+  getfilesstats: {
+    category: 'Files',
+    args: [],
+    description: 'Returns the file service counters since start (bytes served and fetched, bad chunks, ...).',
+  },
   getbestblockhash: {
     category: 'Blockchain',
     args: [],

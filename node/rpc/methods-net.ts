@@ -7,6 +7,7 @@ import {
   canonicalIp,
   isRoutable,
   LOCAL_SERVICES,
+  NODE_FILES,
   type NodeNetwork,
   P2PConfigError,
   type PeerInfo,
@@ -122,8 +123,10 @@ export function buildNetMethods(node: RpcNode): Record<string, RpcHandler> {
         version: 100,
         subversion: net?.userAgent ?? '',
         protocolversion: PROTOCOL_VERSION,
-        localservices: LOCAL_SERVICES.toString(16).padStart(16, '0'),
-        localservicesnames: ['NETWORK', 'WITNESS'],
+        localservices: (node.files ? LOCAL_SERVICES | NODE_FILES : LOCAL_SERVICES)
+          .toString(16)
+          .padStart(16, '0'),
+        localservicesnames: node.files ? ['NETWORK', 'WITNESS', 'FILES'] : ['NETWORK', 'WITNESS'],
         localrelay: true,
         timeoffset: 0,
         networkactive: net !== undefined,

@@ -5,6 +5,7 @@
  */
 import type { RpcNode } from '../api.js';
 import { str } from './args.js';
+import { filesMethods } from './files-methods.js';
 import { helpList, methodHelp, SPECS } from './help.js';
 import type { RpcHandler } from './jsonrpc.js';
 import { buildCoreMethods } from './methods.js';
@@ -25,6 +26,7 @@ export function buildMethods(
     ...buildNetMethods(node),
     ...buildDhtMethods(node),
     ...buildUtilMethods(node, activity),
+    ...filesMethods(node),
     help: ([command]) => {
       if (command === undefined || command === null) return helpList(Object.keys(methods));
       const name = str(command, 'command');

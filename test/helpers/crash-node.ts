@@ -21,6 +21,8 @@ export interface SpawnOptions {
   datadir: string;
   /** Mine to this address with one worker; no miner when absent. */
   mineAddress?: string;
+  /** More command-line arguments (--connect, ...). */
+  extraArgs?: string[];
   /** Called for every `block connected` line, as soon as the line is read. */
   onConnected?: (height: number, hash: string) => void;
 }
@@ -92,6 +94,7 @@ export class NodeProcess {
       'info',
     ];
     if (opts.mineAddress) args.push('--mine', '--mine-address', opts.mineAddress, '--mine-workers', '1');
+    if (opts.extraArgs) args.push(...opts.extraArgs);
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     live.add(child);
     return new NodeProcess(child, opts);

@@ -7,14 +7,22 @@
  * verification passed.
  */
 import { randomInt } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { decodeAddress } from '../../node/protocol/address.js';
 import { toHex } from '../../node/protocol/bytes.js';
 import type { NetworkParams } from '../../node/protocol/params.js';
 import { type Tx, TxOut } from '../../node/protocol/tx.js';
-import { formatCoins, formatRate, MIN_RELAY_FEE_RATE, parseAmount, parseFeeRate } from '../amount.js';
+import { formatCoins, formatRate, MIN_RELAY_FEE_RATE, parseFeeRate } from '../amount.js';
 import { buildSigned, placeChange, verifySigned } from '../build.js';
+import { parseOutpoint, readFrozen } from '../coinlock.js';
 import { walletCoins } from '../coins.js';
-import { type Selection, type SelectParams, selectCoins, sweep as sweepAll } from '../coinselect.js';
+import {
+  type Selection,
+  type SelectParams,
+  selectCoins,
+  selectPreset,
+  sweep as sweepAll,
+} from '../coinselect.js';
 import type { Context } from '../context.js';
 import { WalletError } from '../errors.js';
 import type { EsploraClient } from '../esplora/client.js';
@@ -27,7 +35,9 @@ import {
   selectApproved,
 } from '../feecap.js';
 import { CHANGE } from '../hd.js';
-import { dustThreshold, txWeight } from '../policy.js';
+import { txWeight } from '../policy.js';
+import { psbtResult, unsignedPsbt } from '../psbt-build.js';
+import { checkRecipients, parseRecipientArgs, parseRecipientFile, type Recipient } from '../recipients.js';
 import type { Coin } from '../scan.js';
 import type { Wallet } from '../wallet.js';
 import { type Result, table } from './result.js';
@@ -244,35 +254,95 @@ async function finish(
   return { json: info, text: dryRun ? table(rows) : txid };
 }
 
-export async function send(
-  ctx: Context,
-  address: string,
-  amountText: string,
-  opts: SendOptions,
-): Promise<Result> {
-  const { network } = await ctx.existing();
-  const script = recipientScript(address, network);
-  const amount = parseAmount(amountText, network.maxMoney);
-  const dust = dustThreshold(script);
-  if (amount < dust) {
-    throw new WalletError(
-      'DUST',
-      `amount ${formatCoins(amount)} is below the dust threshold ${formatCoins(dust)} for ${address}`,
-    );
+export interface SendManyOptions extends SendOptions {
+  /** A CSV or JSON file of recipients (recipients.ts). */
+  toFile?: string;
+  /** Coin control: spend exactly these coins (`txid:vout`). */
+  utxo?: string[];
+  /** Print an unsigned PSBT (BIP174) instead of signing and broadcasting. */
+  psbt?: boolean;
+}
+
+/** Recipients from the arguments and --to-file, checked before any password or request. */
+export async function sendRecipients(
+  args: readonly string[],
+  opts: SendManyOptions,
+  network: NetworkParams,
+): Promise<Recipient[]> {
+  const rs = parseRecipientArgs(args, network);
+  if (opts.toFile !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(opts.toFile, 'utf8');
+    } catch (e) {
+      throw new WalletError('BAD_FILE', `cannot read --to-file ${opts.toFile}: ${(e as Error).message}`);
+    }
+    rs.push(...parseRecipientFile(text, network, opts.toFile));
   }
+  checkRecipients(rs);
+  return rs;
+}
+
+/**
+ * The coins a payment may use: the named ones (--utxo, each must be a spendable coin of this
+ * wallet), else every spendable coin not frozen.
+ */
+export function coinControl(
+  coins: Coin[],
+  frozen: ReadonlySet<string>,
+  preset: readonly string[],
+): { coins: Coin[]; preset: boolean } {
+  if (preset.length === 0)
+    return { coins: coins.filter((c) => !frozen.has(`${c.txid}:${c.vout}`)), preset: false };
+  const byId = new Map(coins.map((c) => [`${c.txid}:${c.vout}`, c]));
+  const out: Coin[] = [];
+  for (const o of new Set(preset)) {
+    const c = byId.get(o);
+    if (!c) throw new WalletError('BAD_INPUT', `--utxo ${o} is not a spendable coin of this wallet`);
+    out.push(c);
+  }
+  return { coins: out, preset: true };
+}
+
+export async function send(ctx: Context, args: readonly string[], opts: SendManyOptions): Promise<Result> {
+  const { network } = await ctx.existing();
+  const recipients = await sendRecipients(args, opts, network);
+  const preset = (opts.utxo ?? []).map(parseOutpoint);
   const { target, caps } = parseFeeOptions(opts, network);
   const { path, wallet } = await ctx.open();
+  const frozen = await readFrozen(path, network.name);
   const client = ctx.client(network);
   const price = await chooseFeeRate(client, opts, target);
-  const { coins, immature, changeKey, tip } = await spendableCoins(ctx, path, wallet, client);
+  const spend = await spendableCoins(ctx, path, wallet, client);
+  const chosen = coinControl(spend.coins, frozen, preset);
+  const scripts = recipients.map((r) => r.script);
   const params = {
     feeRate: price.rate,
-    recipients: [{ script, value: amount }],
-    changeScript: changeKey.script,
+    recipients: recipients.map((r) => ({ script: r.script, value: r.value })),
+    changeScript: spend.changeKey.script,
     subtractFee: opts.subtractFee === true,
   };
-  const sel = selectApproved(() => selectSpend(coins, immature, params), price, caps, minWeight([script]));
-  return finish(ctx, client, wallet, sel, [script], changeKey.script, price.rate, tip, opts.dryRun === true);
+  const sel = selectApproved(
+    () =>
+      chosen.preset ? selectPreset(chosen.coins, params) : selectSpend(chosen.coins, spend.immature, params),
+    price,
+    caps,
+    minWeight(scripts),
+  );
+  if (opts.psbt === true) {
+    return psbtResult(unsignedPsbt(wallet, sel, scripts, spend.changeKey, spend.tip), price.rate);
+  }
+  return finish(
+    ctx,
+    client,
+    wallet,
+    sel,
+    scripts,
+    spend.changeKey.script,
+    price.rate,
+    spend.tip,
+    opts.dryRun === true,
+  );
 }
 
 export async function sweep(ctx: Context, address: string, opts: FeeOptions): Promise<Result> {
@@ -282,7 +352,11 @@ export async function sweep(ctx: Context, address: string, opts: FeeOptions): Pr
   const { path, wallet } = await ctx.open();
   const client = ctx.client(network);
   const price = await chooseFeeRate(client, opts, target);
-  const { coins, changeKey, tip } = await spendableCoins(ctx, path, wallet, client);
+  const frozen = await readFrozen(path, network.name);
+  const spend = await spendableCoins(ctx, path, wallet, client);
+  const { changeKey, tip } = spend;
+  // Frozen coins stay where they are (coin control), as Core's locked coins do.
+  const coins = coinControl(spend.coins, frozen, []).coins;
   const sel = selectApproved(() => sweepAll(coins, script, price.rate), price, caps, minWeight([script]));
   return finish(ctx, client, wallet, sel, [script], changeKey.script, price.rate, tip, opts.dryRun === true);
 }

@@ -20,6 +20,48 @@ export interface LinkSpec {
   bandwidth: number;
   /** Bytes the bucket may save up while the link is idle and then send at once. */
   burstBytes: number;
+  /** The sending host's uplink, shared by all its links: data leaves once it has paid here too. */
+  up?: TokenBucket;
+  /** The receiving host's downlink, shared by all its links: data arrives once it has paid here. */
+  down?: TokenBucket;
+}
+
+/**
+ * A host's access link in one direction (SimBlock's per-node upload/download bandwidth): every
+ * link of the host pays its bytes here, so a node sending a block to eight peers at once takes
+ * eight times as long. `pay` is asked in time order per host for the uplink; for a downlink the
+ * arrival times of different senders may come out of order, and a later-asked earlier arrival
+ * then waits behind the bytes already booked (a FIFO approximation). Counts what crossed it.
+ */
+export class TokenBucket {
+  /** Bytes that have paid. */
+  bytes = 0;
+  private readonly rate: number;
+  private readonly burst: number;
+  private tokens: number;
+  private at = Number.NEGATIVE_INFINITY;
+
+  /** `rate` bytes/s (Infinity: no limit, only counting), `burst` bytes saved up while idle. */
+  constructor(rate: number, burst: number) {
+    if (!(rate > 0)) throw new RangeError(`bucket rate must be > 0 bytes/s, got ${rate}`);
+    if (!(Number.isFinite(burst) && burst >= 0))
+      throw new RangeError(`bucket burst must be >= 0, got ${burst}`);
+    this.rate = rate;
+    this.burst = burst;
+    this.tokens = burst;
+  }
+
+  /** Books `size` bytes asked at `when` (ms); returns when they have passed. */
+  pay(when: number, size: number): number {
+    this.bytes += size;
+    if (!Number.isFinite(this.rate)) return when;
+    const now = Math.max(when, this.at);
+    if (Number.isFinite(this.at))
+      this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) * this.rate) / 1000);
+    this.at = now;
+    this.tokens -= size;
+    return this.tokens >= 0 ? now : now + (-this.tokens * 1000) / this.rate;
+  }
 }
 
 interface Item<T> {
@@ -54,8 +96,11 @@ export class Link<T> {
   /** Sends `value`; `size` bytes go through the bucket (0 for a control item). */
   send(value: T, size: number): void {
     const now = this.clock.now();
-    const departs = size > 0 ? this.pay(now, size) : now;
-    const at = Math.max(departs + this.spec.latencyMs, this.lastAt);
+    let departs = size > 0 ? this.pay(now, size) : now;
+    if (size > 0 && this.spec.up) departs = this.spec.up.pay(departs, size);
+    let arrives = departs + this.spec.latencyMs;
+    if (size > 0 && this.spec.down) arrives = this.spec.down.pay(arrives, size);
+    const at = Math.max(arrives, this.lastAt);
     this.lastAt = at;
     this.pendingBytes += size;
     this.queue.push({ at, size, value });

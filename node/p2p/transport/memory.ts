@@ -11,6 +11,9 @@
  * one end delivers what it had sent, then 'end' and 'close' at the other. Nothing is lost or
  * reordered. Local ports are handed out from 49152 up, per host, like ephemeral ports.
  *
+ * A partition (`setReachable`) cuts hosts apart as a routing failure would: connections across
+ * the cut are reset, and dials across it get no answer (they time out), until it heals.
+ *
  * Time comes from the injected Clock (real timers by default), so a simulator can run a
  * whole network on a virtual clock; the same calls give the same schedule and the same ports.
  */
@@ -29,7 +32,7 @@ import {
   TransportError,
 } from './transport.js';
 
-export type { LinkSpec } from './memory-link.js';
+export { type LinkSpec, TokenBucket } from './memory-link.js';
 
 const FIRST_EPHEMERAL = 49152;
 const LAST_PORT = 65535;
@@ -38,6 +41,11 @@ export interface MemoryNetworkOptions {
   clock?: Clock;
   /** Every link's spec unless `setLink` says otherwise (default: no latency, no limit). */
   link?: Partial<LinkSpec>;
+  /**
+   * Computes the spec of the link from one host to another, in place of `link` and `setLink`
+   * (a simulator's region matrix and per-host buckets; asked once per connection direction).
+   */
+  linkSpec?: (from: string, to: string) => LinkSpec;
 }
 
 interface Bound {
@@ -48,6 +56,9 @@ export class MemoryNetwork implements LinkHost {
   readonly clock: Clock;
   private readonly defaults: LinkSpec;
   private readonly links = new Map<string, LinkSpec>();
+  private readonly resolve?: (from: string, to: string) => LinkSpec;
+  private reachable: ((a: string, b: string) => boolean) | null = null;
+  private readonly open = new Set<MemoryStream>();
   private readonly listeners = new Map<string, Bound>();
   private readonly ports = new Map<string, { next: number; used: Set<number> }>();
 
@@ -59,6 +70,7 @@ export class MemoryNetwork implements LinkHost {
       burstBytes: 0,
       ...opts.link,
     });
+    if (opts.linkSpec) this.resolve = opts.linkSpec;
   }
 
   /** The transport of a node at `host` (an IPv4 or IPv6 literal). */
@@ -74,6 +86,24 @@ export class MemoryNetwork implements LinkHost {
     this.links.set(`${b}>${a}`, full);
   }
 
+  /**
+   * Cuts the network: from now on two hosts reach each other only if `fn(a, b)`; open
+   * connections between hosts that do not are reset (ECONNRESET at both ends). `null` heals.
+   */
+  setReachable(fn: ((a: string, b: string) => boolean) | null): void {
+    this.reachable = fn;
+    if (!fn) return;
+    for (const s of [...this.open])
+      if (!fn(s.localAddress, s.remoteAddress))
+        s.destroy(new TransportError('ECONNRESET', `read ECONNRESET (partition)`));
+  }
+
+  /** @internal Remembers an open stream until it closes, so a partition can reset it. */
+  track(s: MemoryStream): void {
+    this.open.add(s);
+    s.once('close', () => this.open.delete(s));
+  }
+
   /** True while something listens on host:port. */
   isListening(host: string, port: number): boolean {
     return this.listeners.has(addrKey(isIp(host) ? canonicalIp(host) : host, port));
@@ -81,6 +111,7 @@ export class MemoryNetwork implements LinkHost {
 
   /** @internal */
   linkSpec(from: string, to: string): LinkSpec {
+    if (this.resolve) return checkSpec(this.resolve(from, to));
     return this.links.get(`${from}>${to}`) ?? this.defaults;
   }
 
@@ -129,6 +160,8 @@ export class MemoryNetwork implements LinkHost {
 
   /** @internal A dialled stream's 'open' reached host:port: accept it or refuse it. */
   arrive(dialer: MemoryStream, host: string, port: number): void {
+    // Across a cut the dial is lost on the way: no answer, the dialler times out.
+    if (this.reachable && !this.reachable(dialer.localAddress, host)) return;
     const bound = this.listeners.get(addrKey(host, port));
     if (!bound) {
       dialer.inbound.send({ kind: 'refused' }, 0);
@@ -136,6 +169,7 @@ export class MemoryNetwork implements LinkHost {
     }
     const accepted = new MemoryStream(this, { host, port }, dialer.local, false);
     accepted.join(dialer);
+    this.track(accepted);
     bound.handlers.connection(accepted);
     accepted.outbound.send({ kind: 'connect' }, 0);
   }
@@ -191,6 +225,7 @@ export class MemoryTransport implements Transport {
     const remote = { host: isIp(host) ? canonicalIp(host) : host, port };
     const local = { host: this.host, port: this.network.takePort(this.host, 0) };
     const s = new MemoryStream(this.network, local, remote, true);
+    this.network.track(s);
     s.dial(opts.timeoutMs);
     return s;
   }

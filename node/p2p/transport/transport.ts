@@ -76,7 +76,7 @@ export interface Transport {
 /** Time and timers come from the node's injected clock (`node/clock.ts`). */
 export { type Clock, realClock } from '../../clock.js';
 
-export type TransportErrorCode = 'ECONNREFUSED' | 'EADDRINUSE' | 'EADDRNOTAVAIL';
+export type TransportErrorCode = 'ECONNREFUSED' | 'ECONNRESET' | 'EADDRINUSE' | 'EADDRNOTAVAIL';
 
 /** Errors of the in-memory transport, with the codes Node's sockets use for the same cases. */
 export class TransportError extends Error {

@@ -1,0 +1,79 @@
+/**
+ * The creator and updater roles of BIP174 for this wallet: an approved selection (fee caps
+ * checked, feecap.ts) becomes an unsigned PSBT with each input's witness UTXO and BIP32 key
+ * origin, and the change output's origin, so any BIP174 signer (a hardware wallet, Core,
+ * bitcoinjs-lib, this wallet elsewhere) can check and sign it. Transaction fields as build.ts:
+ * version 2, nSequence 0xfffffffd (BIP125), nLockTime = the tip height.
+ */
+import { randomInt } from 'node:crypto';
+import { hashFromDisplay } from '../node/protocol/hash.js';
+import { OutPoint, Tx, TxIn, TxOut } from '../node/protocol/tx.js';
+import { formatCoins, formatRate } from './amount.js';
+import { placeChange, SEQUENCE_RBF, TX_VERSION } from './build.js';
+import type { Selection } from './coinselect.js';
+import type { Result } from './commands/result.js';
+import type { Approved } from './feecap.js';
+import type { WalletKey } from './hd.js';
+import { encodeOrigin, encodeTxOut, IN, type KeyOrigin, OUT, Psbt } from './psbt.js';
+import type { Coin } from './scan.js';
+import type { Wallet } from './wallet.js';
+
+const HARD = 0x80000000;
+
+/** A key's BIP32 origin from the wallet's master fingerprint; null for an imported key. */
+export function originOf(wallet: Wallet, key: WalletKey): KeyOrigin | null {
+  const a = wallet.account;
+  if (!a || key.chain === null) return null;
+  return {
+    fingerprint: a.fingerprint,
+    path: [84 + HARD, a.coin + HARD, a.account + HARD, key.chain, key.index],
+  };
+}
+
+export function unsignedPsbt(
+  wallet: Wallet,
+  sel: Approved<Selection<Coin>>,
+  recipients: readonly Uint8Array[],
+  changeKey: WalletKey,
+  tip: number,
+): Psbt {
+  const outputs = recipients.map((s, i) => new TxOut(sel.recipientValues[i]!, s));
+  const changePos = placeChange(
+    outputs,
+    sel.change > 0n ? new TxOut(sel.change, changeKey.script) : null,
+    randomInt,
+  );
+  const inputs = sel.inputs.map(
+    (c) => new TxIn(new OutPoint(hashFromDisplay(c.txid), c.vout), new Uint8Array(0), SEQUENCE_RBF),
+  );
+  const tx = new Tx({ version: TX_VERSION, inputs, outputs, locktime: tip });
+  const psbt = new Psbt(tx);
+  sel.inputs.forEach((c, i) => {
+    const m = psbt.inputs[i]!;
+    m.set(IN.WITNESS_UTXO, new Uint8Array(0), encodeTxOut(new TxOut(c.value, c.key.script)));
+    const o = originOf(wallet, c.key);
+    if (o) m.set(IN.BIP32_DERIVATION, c.key.publicKey, encodeOrigin(o));
+  });
+  if (changePos >= 0) {
+    const o = originOf(wallet, changeKey);
+    if (o) psbt.outputs[changePos]!.set(OUT.BIP32_DERIVATION, changeKey.publicKey, encodeOrigin(o));
+  }
+  return psbt;
+}
+
+export function psbtResult(psbt: Psbt, rate: bigint): Result {
+  const fee = psbt.fee();
+  const b64 = psbt.toBase64();
+  return {
+    json: {
+      psbt: b64,
+      txid: psbt.tx.txidHex(),
+      fee_sat: fee === null ? null : Number(fee),
+      fee: fee === null ? null : formatCoins(fee),
+      fee_rate: formatRate(rate),
+      inputs: psbt.tx.inputs.length,
+      outputs: psbt.tx.outputs.length,
+    },
+    text: b64,
+  };
+}
