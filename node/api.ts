@@ -11,6 +11,8 @@
 
 import type { Broadcast } from './broadcast.js';
 import type { AddResult, Chain } from './chain/chain.js';
+import type { DhtStatus } from './dht/dht.js';
+import type { ProviderRecord } from './dht/record.js';
 import type { FilesCounters } from './files/counters.js';
 import type { FileInfo } from './files/service.js';
 import type { Logger } from './log.js';
@@ -38,6 +40,8 @@ export { RuleError } from './consensus/errors.js';
 /** What the RPC reads of a block template. */
 export type BlockTemplateView = BlockTemplate;
 export { shKey } from './chain/indexes.js';
+export type { DhtStatus } from './dht/dht.js';
+export type { ProviderRecord } from './dht/record.js';
 export { FilesError } from './files/errors.js';
 export type { FileInfo } from './files/service.js';
 export type { Logger } from './log.js';
@@ -151,6 +155,12 @@ export interface NodeNetwork {
   pingAll(): void;
 }
 
+/** The DHT as the admin RPC reads it (node/dht/, docs/dht.md). */
+export interface NodeDht {
+  status(): DhtStatus;
+  findProviders(manifestId: Uint8Array, opts?: { limit?: number }): Promise<ProviderRecord[]>;
+}
+
 /** The files service as the RPC and the explorer use it (node/files/service.ts). */
 export interface NodeFiles {
   share(path: string, proofPath?: string): Promise<FileInfo>;
@@ -172,6 +182,8 @@ export interface NodeFiles {
 
 /** The admin RPC's view of the node. */
 export interface RpcNode {
+  /** Undefined when the DHT is off (no `dht` option). */
+  readonly dht?: NodeDht | undefined;
   /** File sharing; undefined when the P2P layer is off. */
   readonly files?: NodeFiles;
   readonly params: NetworkParams;

@@ -14,6 +14,7 @@ import { addConfigOptions, CONFIG_HELP, givenFlags } from './config/flags.js';
 import { locateConfig, type ResolvedConfig } from './config/load.js';
 import { configJson, formatConfigText } from './config/print.js';
 import type { ConfigValues } from './config/schema.js';
+import { runDhtCommand } from './dht-cli.js';
 import { registerFilesCommands } from './files/cli.js';
 import { createLogger } from './log.js';
 import { FullNode, VERSION } from './node.js';
@@ -118,6 +119,9 @@ async function runNode(r: ResolvedConfig): Promise<void> {
       maxOutbound: c['max-outbound'],
       relayDelayMs: c['relay-delay'],
       maxFeeRate: BigInt(Math.round(c['max-fee-rate'] * 1e8)),
+      ...(c['dht-port'] === undefined
+        ? {}
+        : { dht: { port: c['dht-port'], host: c['dht-host'], bootstrap: c['dht-bootstrap'] } }),
       filesMaxBytes: c['files-max-bytes'],
       progressBar: true,
     },
@@ -221,6 +225,34 @@ program
     console.log(JSON.stringify(describeTx(tx, getNetwork(toolNetwork())), null, 2));
   });
 
+program
+  .command('dht')
+  .description("ask the running node's DHT: 'status', or 'lookup <manifest id>' for the providers of a file")
+  .argument('<action>', 'status or lookup')
+  .argument('[id]', 'manifest id, 64 hex digits (lookup)')
+  .option('--json', 'print JSON')
+  .addHelpText(
+    'after',
+    '\nExit codes: 0 done, 1 error (node not reachable, DHT off, bad id), 3 no provider found.',
+  )
+  .action(async (action: string, id: string | undefined, opts: { json?: boolean }) => {
+    const c = settings().values;
+    const code = await runDhtCommand(
+      {
+        datadir: c.datadir,
+        rpcHost: c['rpc-bind'],
+        rpcPort: c['rpc-port'],
+        cookieFile: c['rpc-cookie-file'],
+        user: c['rpc-user'],
+        password: c['rpc-password'],
+      },
+      action,
+      id,
+      opts.json === true,
+      (line) => console.log(line),
+    );
+    process.exitCode = code;
+  });
 registerFilesCommands(program, settings);
 
 try {

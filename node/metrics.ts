@@ -18,6 +18,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { RuleError } from './consensus/errors.js';
+import type { DhtStatus } from './dht/dht.js';
 import type { FilesCounters } from './files/counters.js';
 import type { MempoolInfo } from './mempool/index.js';
 import type { CompactStats } from './p2p/compact-blocks.js';
@@ -32,8 +33,17 @@ export interface MetricsSource {
   readonly mempool: { info(): Pick<MempoolInfo, 'count' | 'bytes' | 'vsize' | 'usage' | 'orphans'> };
   /** Undefined while the P2P layer is off. */
   readonly p2p?: MetricsP2P;
+  /** Undefined while the DHT is off. */
+  readonly dht?: { status(): DhtStatus } | undefined;
   /** File sharing's counters (node/files/counters.ts); undefined when it is off. */
   readonly files?: { readonly counters: FilesCounters };
+}
+
+/** The q-quantile of `xs` (nearest rank), or 0 for none. */
+function quantile(xs: readonly number[], q: number): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
 }
 
 export interface MetricsP2P {
@@ -92,6 +102,51 @@ export class NodeMetrics {
         this.set({ version: opts.version, network: src.config.network }, 1);
       },
     });
+
+    // DHT (docs/dht.md): 0 while it is off.
+    const dhtGauge = (
+      name: string,
+      help: string,
+      read: (s: DhtStatus) => number,
+      labelNames: string[] = [],
+    ) =>
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          const s = src.dht?.status();
+          if (s) this.set(read(s));
+        },
+      });
+    dhtGauge(
+      'gossip_dht_routing_table_size',
+      'Contacts in the DHT routing table.',
+      (s) => s.routingTableSize,
+    );
+    dhtGauge('gossip_dht_records_stored', 'Provider records stored for other nodes.', (s) => s.recordsStored);
+    dhtGauge('gossip_dht_lookups_total', 'Provider lookups finished.', (s) => s.lookups.lookups);
+    dhtGauge(
+      'gossip_dht_lookups_succeeded_total',
+      'Provider lookups that found a provider.',
+      (s) => s.lookups.succeeded,
+    );
+    dhtGauge(
+      'gossip_dht_lookup_latency_p50_ms',
+      'Median latency of the last 1,000 provider lookups, ms.',
+      (s) => quantile(s.lookups.latencies, 0.5),
+    );
+    dhtGauge(
+      'gossip_dht_lookup_latency_p90_ms',
+      '90th percentile latency of the last 1,000 provider lookups, ms.',
+      (s) => quantile(s.lookups.latencies, 0.9),
+    );
+    dhtGauge(
+      'gossip_dht_lookup_hops_p50',
+      'Median rounds of queries of the last 1,000 provider lookups.',
+      (s) => quantile(s.lookups.hops, 0.5),
+    );
 
     // Chain.
     new Gauge({

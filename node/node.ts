@@ -18,6 +18,8 @@ import type { ChainDb } from './chain/store.js';
 import { type Clock, forkRandom, type Random, realClock, systemRandom } from './clock.js';
 import { blockSubsidy } from './consensus/subsidy.js';
 import { createDataDir } from './datadir.js';
+import { Dht } from './dht/dht.js';
+import { loadOrCreateIdentity } from './dht/identity.js';
 import { FilesService } from './files/service.js';
 import { InitialBlockDownload, verificationProgress } from './ibd.js';
 import { createLogger, type Logger, type LogLevel, stderrTerminal } from './log.js';
@@ -28,11 +30,15 @@ import { MinerPool } from './mining/miner-pool.js';
 import { type BlockTemplate, buildBlockTemplate } from './mining/template.js';
 import { networkAdmin } from './network-admin.js';
 import { buildP2PConfig, type P2PTuning } from './p2p/config.js';
+import { BAN_THRESHOLD } from './p2p/errors.js';
+import { parseHostPort } from './p2p/netaddr.js';
 import { P2P } from './p2p/p2p.js';
 import type { PeerInfo } from './p2p/peer-info.js';
 import { DEFAULT_SEEDS_FILE, readSeedsFile } from './p2p/seeds.js';
+import { TcpTransport } from './p2p/transport/tcp.js';
 import type { Transport } from './p2p/transport/transport.js';
 import type { Block } from './protocol/block.js';
+import { toHex } from './protocol/bytes.js';
 import type { EcdsaBackend } from './protocol/ecdsa.js';
 import { getNetwork, type NetworkName, type NetworkParams } from './protocol/params.js';
 import type { Tx } from './protocol/tx.js';
@@ -114,6 +120,11 @@ export interface NodeConfig {
   statusIdleIntervalMs?: number;
   /** Draw initial-sync progress as a bar on stderr when it is a terminal (the CLI does). */
   progressBar?: boolean;
+  /**
+   * Run the DHT of provider records (docs/dht.md): its port (0: any free one), the address
+   * others reach it at, and nodes to join through ("host:port"). Off when absent.
+   */
+  dht?: { port: number; host: string; bootstrap?: string[] };
   /** Cap on a local broadcast's fee rate, sat/kvB, unless the caller gives one (0: none; default Core's 0.10 coin/kvB). */
   maxFeeRate?: FeeRate;
   /** Share and fetch anchored files (default true with P2P; docs/files.md). */
@@ -165,6 +176,8 @@ export class FullNode implements ExplorerNode, RpcNode {
   private scriptPool: ScriptPool | null;
   /** The P2P layer; undefined when disabled. */
   p2p?: P2P;
+  /** The DHT of provider records; undefined when off. */
+  dht?: Dht;
   /** File sharing (node/files/); undefined when disabled or without P2P. */
   files?: FilesService;
   private minerPool?: MinerPool;
@@ -266,6 +279,7 @@ export class FullNode implements ExplorerNode, RpcNode {
       if (config.http !== false) await node.startHttp();
       if (config.rpc !== false) await node.startRpc();
       if (config.p2p !== false) await node.startP2P();
+      if (config.dht) await node.startDht(config.dht);
       if (config.mine) node.startMiner();
       node.startStatus();
     } catch (e) {
@@ -349,6 +363,31 @@ export class FullNode implements ExplorerNode, RpcNode {
         files: this.files,
       },
     );
+  }
+
+  private async startDht(o: NonNullable<NodeConfig['dht']>): Promise<void> {
+    const dht = new Dht({
+      identity: await loadOrCreateIdentity(join(this.config.datadir, 'dht.key')),
+      transport: this.config.p2pTransport ?? new TcpTransport(),
+      magic: this.params.magic,
+      clock: this.clock,
+      random: this.random,
+      host: o.host,
+      port: o.port,
+      isAnchored: async (id) => (await this.chain.getAnchor(id)) !== null,
+      // The consequence map decides the score; the DHT keeps it per address, and at the
+      // threshold the address joins the node's ban list, as a P2P offence would.
+      punish: (host, c) => {
+        this.log.warn('dht peer misbehaved', { host, reason: c.reason, score: c.score });
+        if (c.score >= BAN_THRESHOLD) this.network?.ban(host, 24 * 3600, c.reason);
+      },
+      tablePath: join(this.config.datadir, 'dht-table.json'),
+    });
+    await dht.start();
+    this.dht = dht;
+    const boot = (o.bootstrap ?? []).map((t) => parseHostPort(t));
+    this.log.info('dht started', { port: dht.port, nodeId: toHex(dht.id), table: dht.table.size });
+    if (boot.length > 0) void dht.bootstrap(boot);
   }
 
   private startStatus(): void {
@@ -606,6 +645,7 @@ export class FullNode implements ExplorerNode, RpcNode {
       this.statusReporter?.stop();
       await this.miner?.stop();
       await this.minerPool?.close();
+      await this.dht?.stop();
       await this.p2p?.stop();
       await this.files?.stop();
       await this.rpcServer?.stop();

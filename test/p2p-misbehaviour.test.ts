@@ -47,7 +47,7 @@ describe('consequenceOf', () => {
   });
 
   it('maps every wire offence, each disconnecting, with the scores Core-style peers earn', () => {
-    expect(offenceCodes.length).toBe(26);
+    expect(offenceCodes.length).toBe(30);
     for (const code of offenceCodes) {
       const c = consequenceOf(new P2PError(code, 'x'));
       expect(c.disconnect, code).toBe(true);
@@ -63,6 +63,8 @@ describe('consequenceOf', () => {
     expect(new P2PError('INVALID_BLOCKTXN', 'x').score).toBe(100);
     expect(new P2PError('BAD_GETBLOCKTXN', 'x').score).toBe(100);
     expect(new P2PError('LATE_NEGOTIATION', 'x').score).toBe(0);
+    expect(new P2PError('DHT_BAD_SIGNATURE', 'x').score).toBe(100);
+    expect(new P2PError('DHT_FLOOD', 'x').score).toBe(20);
     // A file chunk or manifest that fails against an anchored commitment is provably wrong.
     expect(new P2PError('BAD_CHUNK', 'x').score).toBe(100);
     expect(new P2PError('BAD_MANIFEST', 'x').score).toBe(100);

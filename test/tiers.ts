@@ -31,6 +31,7 @@ export const TIERS = {
     'test/consensus-rules.test.ts',
     'test/core-data-2026.test.ts',
     'test/core-data.test.ts',
+    'test/dht-units.test.ts',
     'test/difficulty.test.ts',
     'test/explorer-units.test.ts',
     'test/injected-time.test.ts',
@@ -68,6 +69,8 @@ export const TIERS = {
   ],
   node: [
     'test/anchors-e2e.test.ts',
+    'test/dht-network.test.ts',
+    'test/dht-node.test.ts',
     'test/explorer-anchors.test.ts',
     'test/explorer-api-input.test.ts',
     'test/explorer-api.test.ts',

@@ -24,6 +24,9 @@ export interface ConfigValues {
   'max-outbound': number;
   'relay-delay': number;
   'max-fee-rate': number;
+  'dht-port'?: number;
+  'dht-host': string;
+  'dht-bootstrap': string[];
   'files-max-bytes': number;
   'http-port': number;
   'http-host': string;
@@ -196,6 +199,26 @@ const TABLE = {
     description:
       'highest fee rate of a tx sent through POST /api/tx or sendrawtransaction without maxfeerate (0: no cap)',
     default: 0.1,
+    inFile: true,
+  },
+  'dht-port': {
+    kind: 'port',
+    arg: '<port>',
+    description: 'run the DHT of provider records on this port (docs/dht.md; off when absent)',
+    inFile: true,
+  },
+  'dht-host': {
+    kind: 'host',
+    arg: '<host>',
+    description: "the IP address other nodes reach this node's DHT at (it listens there too)",
+    default: '127.0.0.1',
+    inFile: true,
+  },
+  'dht-bootstrap': {
+    kind: 'peers',
+    arg: '<host:port>',
+    description: 'a DHT node to join through (repeatable)',
+    default: [],
     inFile: true,
   },
   'files-max-bytes': {

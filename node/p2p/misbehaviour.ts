@@ -145,6 +145,12 @@ export const CONSEQUENCES: {
   INVALID_CMPCT_BLOCK: drop(100),
   INVALID_BLOCKTXN: drop(100),
   BAD_GETBLOCKTXN: drop(100),
+  // DHT (node/dht/): a forged signature is never an accident; a flood or a wrong answer may be
+  // a bug, so it costs less and the contact is dropped from the routing table.
+  DHT_BAD_SIGNATURE: drop(100),
+  DHT_FLOOD: drop(20),
+  DHT_BAD_ANSWER: drop(20),
+  DHT_UNSOLICITED: drop(10),
   // Files (node/files/): data checked against a commitment on the chain is proof of fault.
   BAD_CHUNK: drop(100),
   BAD_MANIFEST: drop(100),

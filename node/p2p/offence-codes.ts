@@ -43,6 +43,14 @@ export type OffenceCode =
   | 'INVALID_BLOCKTXN'
   /** BIP152: a getblocktxn asking for an index the block does not have. */
   | 'BAD_GETBLOCKTXN'
+  /** DHT (node/dht/): a message or provider record whose signature does not verify. */
+  | 'DHT_BAD_SIGNATURE'
+  /** DHT: more requests per window than a peer may send. */
+  | 'DHT_FLOOD'
+  /** DHT: an answer that contradicts its question (records for another id, an answer to another nonce). */
+  | 'DHT_BAD_ANSWER'
+  /** DHT: an answer where a request was due, or a request where an answer was. */
+  | 'DHT_UNSOLICITED'
   /** A file chunk that does not verify against its anchored manifest's root: provably wrong. */
   | 'BAD_CHUNK'
   /** A manifest that is not the one asked for, or whose commitment path is malformed. */

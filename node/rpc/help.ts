@@ -216,6 +216,20 @@ export const SPECS: Record<string, MethodSpec> = {
     description: 'Disconnects a peer by address or by id.',
   },
   getconnectioncount: { category: 'Network', args: [], description: 'Returns the number of connections.' },
+  getdhtinfo: {
+    category: 'Network',
+    args: [],
+    description: "Returns the DHT's node id, port, routing table size, records stored and lookups.",
+  },
+  getproviders: {
+    category: 'Network',
+    args: [
+      a('manifestid', 'hex', 'The manifest id of an anchored file'),
+      opt('limit', 'numeric', 'At most this many providers (default 20)'),
+    ],
+    description:
+      'Looks up who provides a file in the DHT; [] at once for an id not anchored on the best chain.',
+  },
   getnettotals: {
     category: 'Network',
     args: [],

@@ -10,6 +10,7 @@ import { helpList, methodHelp, SPECS } from './help.js';
 import type { RpcHandler } from './jsonrpc.js';
 import { buildCoreMethods } from './methods.js';
 import { buildChainMethods } from './methods-chain.js';
+import { buildDhtMethods } from './methods-dht.js';
 import { buildMiningMethods } from './methods-mining.js';
 import { buildNetMethods } from './methods-net.js';
 import { buildUtilMethods, type RpcActivity } from './methods-util.js';
@@ -23,6 +24,7 @@ export function buildMethods(
     ...buildChainMethods(node),
     ...buildMiningMethods(node),
     ...buildNetMethods(node),
+    ...buildDhtMethods(node),
     ...buildUtilMethods(node, activity),
     ...filesMethods(node),
     help: ([command]) => {
