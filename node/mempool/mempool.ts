@@ -430,6 +430,14 @@ export class Mempool {
     return this.orphans.eraseForPeer(peer);
   }
 
+  /**
+   * Core's CTxMemPool::GetMinFee: the rolling minimum alone, 0 until the mempool has been full.
+   * What BIP133 fee filters round; the minimum relay fee is applied after rounding.
+   */
+  rollingMinFeeRate(): FeeRate {
+    return this.rolling.get(this.deps.now(), this.pool.usage(), this.maxUsage);
+  }
+
   /** The fee rate a new transaction must reach now, sat/kvB. */
   minFeeRate(): FeeRate {
     const rolling = this.rolling.get(this.deps.now(), this.pool.usage(), this.maxUsage);

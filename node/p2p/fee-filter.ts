@@ -44,7 +44,11 @@ export class FeeFilterRounder {
 }
 
 export interface FeeFilterDeps {
-  /** Our mempool's minimum fee rate now, sat/kvB. */
+  /**
+   * Our mempool's rolling minimum fee rate now, sat/kvB: Core's GetMinFee, 0 until the mempool
+   * has been full, NOT already raised to the minimum relay fee. Rounding 1,000 up to the 1,071
+   * bucket (one time in three) would otherwise keep 1 sat/vB transactions from this node.
+   */
   minFeeRate(): bigint;
   /** The minimum relay fee rate, sat/kvB: we never ask for less. */
   minRelayFeeRate: bigint;

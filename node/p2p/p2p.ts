@@ -81,8 +81,8 @@ export interface P2PDeps {
     /** Oldest first. */
     txids(): string[];
     eraseOrphansForPeer(peer: string): number;
-    /** The fee rate a transaction must pay to enter, sat/kvB (sent to peers as BIP133 feefilter). */
-    minFeeRate?(): bigint;
+    /** The rolling minimum fee rate, sat/kvB, 0 until the mempool has been full (Core's GetMinFee; BIP133 feefilter). */
+    rollingMinFeeRate?(): bigint;
     /** Every entry (compact blocks are rebuilt from them). */
     entries(): IterableIterator<MempoolEntry>;
     on(event: 'added', fn: (e: MempoolEntry) => void): () => void;
@@ -223,7 +223,7 @@ export class P2P {
       random: forkRandom(random),
     });
     this.fees = new FeeFilters({
-      minFeeRate: () => deps.mempool.minFeeRate?.() ?? MIN_RELAY_FEE_RATE,
+      minFeeRate: () => deps.mempool.rollingMinFeeRate?.() ?? 0n,
       minRelayFeeRate: MIN_RELAY_FEE_RATE,
       clock,
       random: forkRandom(random),
