@@ -313,7 +313,9 @@ describe('explorer web page', () => {
     // The link leads to the replacement, which the node has.
     await p.locator('#tx-replaced a').click();
     await p.waitForURL(`${t.url}/tx/${b.txidHex()}`);
-    await p.locator('[data-state="replaced"]').waitFor();
+    // The page renders in place: A's "replaced" block stays until B's answer arrives, so wait for
+    // B's own text, not for any replaced block.
+    await p.locator('#tx-replaced', { hasText: `Replaced by ${c.txidHex()}` }).waitFor();
     expect(await text(p, '#tx-replaced')).toContain(`Replaced by ${c.txidHex()}`);
     // An unknown txid is still plainly not found.
     await p.goto(`${t.url}/tx/${'00'.repeat(32)}`);
