@@ -29,6 +29,7 @@ import { minChange } from '../coinselect.js';
 import type { Context } from '../context.js';
 import { WalletError } from '../errors.js';
 import type { CheckedNode } from '../esplora/checked.js';
+import type { EsploraClient } from '../esplora/client.js';
 import { type Approved, approveFee, type Price } from '../feecap.js';
 import { CHANGE } from '../hd.js';
 import { dustThreshold, txWeight, vsizeOf } from '../policy.js';
@@ -56,6 +57,31 @@ async function mustBeUnconfirmed(ctx: Context, node: CheckedNode, txid: string):
   if (status === null) throw new WalletError('BAD_INPUT', `transaction ${txid} is unknown to the node`);
   if (status.confirmed) throw new WalletError('BAD_INPUT', `transaction ${txid} is already confirmed`);
   ctx.io.progress(`${txid} is unconfirmed`);
+}
+
+/**
+ * Broadcasts a replacement of `txid`. A block can confirm the original between the check above
+ * and this send; the node then refuses the replacement's inputs as spent, and the user should
+ * hear that the payment went through at the old fee, not a bare missing-inputs error.
+ */
+async function broadcastReplacement(
+  ctx: Context,
+  node: CheckedNode,
+  client: EsploraClient,
+  tx: Tx,
+  txid: string,
+): Promise<void> {
+  try {
+    await broadcastTx(ctx, client, tx);
+  } catch (e) {
+    const status = await node.client.txStatus(txid).catch(() => null);
+    if (status?.confirmed)
+      throw new WalletError(
+        'BAD_INPUT',
+        `transaction ${txid} was confirmed in block ${status.blockHeight} before its replacement reached the node; it paid the original fee, and nothing was replaced`,
+      );
+    throw e;
+  }
 }
 
 /** The spent outputs of `tx`, from their funding transactions' checked bytes. */
@@ -209,7 +235,7 @@ export async function bumpfee(ctx: Context, txidText: string, opts: FeeOptions):
     );
   const approved = approveFee(chosen, price, caps);
   const tx = signPlan(approved, tip.height);
-  if (opts.dryRun !== true) await broadcastTx(ctx, client, tx);
+  if (opts.dryRun !== true) await broadcastReplacement(ctx, node, client, tx, txid);
   const newTxid = tx.txidHex();
   const info = {
     txid: newTxid,
