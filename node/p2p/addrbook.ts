@@ -57,6 +57,7 @@ export class AddressBook {
   private readonly deps: AddrBookDeps;
   private readonly entries = new Map<string, AddrEntry>();
   private readonly groups = new Map<string, number>();
+  private seeds = 0;
 
   constructor(opts: AddrBookOptions, deps: AddrBookDeps) {
     this.opts = opts;
@@ -65,6 +66,11 @@ export class AddressBook {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Entries learned some other way than from the seeds file: what a seed fetch is for. */
+  get learned(): number {
+    return this.entries.size - this.seeds;
   }
 
   get(key: string): AddrEntry | undefined {
@@ -142,6 +148,7 @@ export class AddressBook {
     };
     this.entries.set(key, e);
     this.groups.set(group, (this.groups.get(group) ?? 0) + 1);
+    if (source === 'seed') this.seeds++;
     return e;
   }
 
@@ -161,6 +168,7 @@ export class AddressBook {
     const e = this.entries.get(key);
     if (!e) return;
     this.entries.delete(key);
+    if (e.source === 'seed') this.seeds--;
     const n = (this.groups.get(e.group) ?? 1) - 1;
     if (n <= 0) this.groups.delete(e.group);
     else this.groups.set(e.group, n);
@@ -192,6 +200,18 @@ export class AddressBook {
     const now = this.deps.now();
     e.lastSuccess = now;
     e.lastSeen = now;
+    e.attempts = 0;
+    this.persist([e]);
+  }
+
+  /**
+   * A seed answered our getaddr (a one-shot address fetch): it is reachable, so its failures
+   * are forgotten, but it is not "tried": a seed should not become a preferred outbound peer.
+   */
+  answered(key: string): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    e.lastSeen = this.deps.now();
     e.attempts = 0;
     this.persist([e]);
   }

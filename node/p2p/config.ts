@@ -25,6 +25,9 @@ export const DEFAULT_TIMINGS: ConnectionTimings = {
   seedRetryMaxMs: 10 * 60_000,
   manualRetryBaseMs: 1_000,
   manualRetryMaxMs: 30_000,
+  // Core: an ADDR_FETCH connection ends after 10 × AVG_ADDRESS_BROADCAST_INTERVAL (5 minutes).
+  addrFetchTimeoutMs: 5 * 60_000,
+  addrFetchRetryMs: 60_000,
 };
 
 export interface P2PTuning {

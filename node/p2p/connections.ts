@@ -9,6 +9,17 @@
  * slots (one per network group), and seeds are resolved when the book has nothing to try or
  * nobody answered within `seedDelayMs` (with growing retry delays, each logged).
  *
+ * Seeds are for addresses (Core's `-seednode`, an ADDR_FETCH connection): a seed dialled while
+ * the book holds fewer learned addresses than outbound slots is asked `getaddr` (as every
+ * outbound peer is), and once it answers with more than one address the connection ends, so a
+ * seed's inbound slots turn over and it is not asked again for `addrFetchRetryMs`. A seed that
+ * has nothing to tell (a new network, where it is the only node known) is kept after
+ * `addrFetchTimeoutMs` as an ordinary outbound peer if the book is still nearly empty (seeds are
+ * our fixed seeds too), and let go otherwise, as Core lets an addr-fetch connection go.
+ *
+ * Inbound: when the inbound slots are full, a new connection is taken if an inbound peer can be
+ * evicted by Core's rules (eviction.ts); otherwise it is refused.
+ *
  * Identity: the version nonce is this node's id. A version carrying our own nonce is a
  * connection to ourselves (the address dialled is forgotten); a second connection to a node
  * already connected is closed, keeping the one opened by the node with the lower id, a rule
@@ -19,12 +30,22 @@
  */
 import { type Clock, type Random, randomU64, realClock, systemRandom } from '../clock.js';
 import type { Logger } from '../log.js';
+import { sha256Parts } from '../protocol/hash.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { type AddrBookOptions, type AddrEntry, AddressBook } from './addrbook.js';
 import { BanList } from './bans.js';
 import { BAN_THRESHOLD, type OffenceCode, type P2PError } from './errors.js';
+import { type EvictionCandidate, selectNodeToEvict } from './eviction.js';
 import type { Message, VersionMessage } from './messages.js';
-import { addrKey, canonicalIp, isIp, netGroup, parseHostPort } from './netaddr.js';
+import {
+  addrKey,
+  canonicalIp,
+  isIp,
+  NODE_NETWORK,
+  NODE_WITNESS,
+  netGroup,
+  parseHostPort,
+} from './netaddr.js';
 import { type LocalInfo, Peer, type PeerTimings } from './peer.js';
 import type { PeerDb } from './peer-db.js';
 import { type Resolver, resolveSeeds } from './seeds.js';
@@ -41,6 +62,10 @@ export interface ConnectionTimings extends PeerTimings {
   seedRetryMaxMs: number;
   manualRetryBaseMs: number;
   manualRetryMaxMs: number;
+  /** A seed connection that has not answered with addresses by then is kept or let go. */
+  addrFetchTimeoutMs: number;
+  /** A seed that answered is not asked again for this long. */
+  addrFetchRetryMs: number;
 }
 
 /** The connection settings a node is configured with (P2PConfig carries them too). */
@@ -100,6 +125,14 @@ export class Connections {
   private readonly pending = new Map<string, Stream>();
   private readonly strikes = new Map<string, number>();
   private readonly groups = new WeakMap<Peer, string>();
+  /** The secret that orders network groups for eviction (Core's nKeyedNetGroup salt). */
+  private readonly groupKey: Uint8Array;
+  private readonly keyedGroups = new WeakMap<Peer, bigint>();
+  /** Seed connections made for addresses (dial keys while connecting, then the peers). */
+  private readonly fetchKeys = new Set<string>();
+  readonly addrFetches = new Set<Peer>();
+  /** When each seed last answered a fetch (ms). */
+  private readonly fetchedAt = new Map<string, number>();
   /** Addresses that turned out to be us, and the node id behind addresses we dialled. */
   private readonly selfKeys = new Set<string>();
   private readonly nodeOfAddr = new Map<string, string>();
@@ -126,6 +159,7 @@ export class Connections {
     this.clock = clock;
     this.random = random;
     this.nonce = randomU64(random);
+    this.groupKey = random.bytes(16);
     this.startedAt = clock.now();
     this.book = new AddressBook(opts.addrbook, { db, now: () => clock.now(), random: () => random.float() });
     this.bans = new BanList({ db, now: () => clock.now() });
@@ -224,14 +258,53 @@ export class Connections {
   private onInbound(socket: Stream): void {
     const host = socket.remoteAddress ? canonicalIp(socket.remoteAddress) : '';
     const port = socket.remotePort ?? 0;
-    const inbound = [...this.peers.values()].filter((p) => p.direction === 'inbound').length;
-    if (this.stopped || !host || this.bans.isBanned(host) || inbound >= this.opts.maxInbound) {
+    const inbound = [...this.peers.values()].filter((p) => p.direction === 'inbound' && !p.closed);
+    const full = inbound.length >= this.opts.maxInbound;
+    if (this.stopped || !host || this.bans.isBanned(host) || (full && !this.evictInbound(inbound))) {
       this.log.debug('inbound connection refused', { addr: addrKey(host, port) });
       socket.destroy();
       return;
     }
     this.log.debug('inbound connection', { addr: addrKey(host, port) });
     this.createPeer(socket, 'inbound', host, port);
+  }
+
+  /** Core's AttemptToEvictConnection: closes one inbound peer to make room; false if all are protected. */
+  private evictInbound(inbound: readonly Peer[]): boolean {
+    const now = this.clock.now();
+    const id = selectNodeToEvict(inbound.map((p) => this.evictionCandidate(p)));
+    const victim = id === null ? undefined : this.peers.get(id);
+    if (!victim) return false;
+    this.log.debug('inbound slots full; evicting a peer', {
+      id: victim.id,
+      addr: victim.addr,
+      connectedS: Math.round(now / 1000) - victim.connectedAt,
+    });
+    victim.close('evicted: inbound slots full');
+    return true;
+  }
+
+  private evictionCandidate(p: Peer): EvictionCandidate {
+    let keyed = this.keyedGroups.get(p);
+    if (keyed === undefined) {
+      const h = sha256Parts(this.groupKey, new TextEncoder().encode(this.groupOf(p)));
+      keyed = new DataView(h.buffer, h.byteOffset, 8).getBigUint64(0);
+      this.keyedGroups.set(p, keyed);
+    }
+    const services = p.version?.services ?? 0n;
+    const wanted = NODE_NETWORK | NODE_WITNESS;
+    return {
+      id: p.id,
+      connectedAt: p.connectedAt,
+      minPingMs: p.minPingMs,
+      lastBlockAt: p.lastBlockAt,
+      lastTxAt: p.lastTxAt,
+      relaysTxs: p.version?.relay ?? false,
+      relevantServices: (services & wanted) === wanted,
+      keyedNetGroup: keyed,
+      isLocal: p.host.startsWith('127.') || p.host === '::1',
+      preferEvict: this.strikes.has(p.host),
+    };
   }
 
   /** Self-connections and duplicate connections, decided on the version message. */
@@ -264,7 +337,8 @@ export class Connections {
   }
 
   private onReady(peer: Peer): void {
-    if (peer.dialed) {
+    if (peer.dialed && this.addrFetches.has(peer)) this.book.answered(peer.dialed);
+    else if (peer.dialed) {
       this.book.success(peer.dialed);
       const m = this.manual.get(peer.dialed);
       if (m) {
@@ -284,6 +358,8 @@ export class Connections {
 
   private onClose(peer: Peer, reason: string): void {
     this.peers.delete(peer.id);
+    if (this.addrFetches.delete(peer) && peer.ready && peer.dialed)
+      this.fetchedAt.set(peer.dialed, this.clock.now());
     const benign = /SELF_CONNECTION|DUPLICATE_CONNECTION|shutting down/.test(reason);
     if (peer.dialed && !peer.ready && !benign) this.dialFailed(peer.dialed, reason);
     if (peer.ready) this.log.info('peer disconnected', { id: peer.id, addr: peer.addr, reason });
@@ -311,6 +387,16 @@ export class Connections {
     }
     this.strikes.delete(peer.host);
     this.ban(peer.host, this.opts.banSeconds, err.code);
+  }
+
+  /**
+   * A seed connection made for addresses sent us some (Core: an addr of more than one entry
+   * from an ADDR_FETCH peer): the connection has done its job and ends.
+   */
+  addrsReceived(peer: Peer, count: number): void {
+    if (count <= 1 || !this.addrFetches.has(peer) || peer.closed) return;
+    this.log.debug('seed answered with addresses; disconnecting', { addr: peer.addr, count });
+    peer.close('addr fetch done');
   }
 
   ban(host: string, seconds: number, reason: string, untilMs?: number): void {
@@ -389,6 +475,7 @@ export class Connections {
       }
     }
     if (this.opts.connect.length > 0) return;
+    this.endAddrFetches(now);
     const manualKeys = new Set(this.manual.keys());
     const outbound = [...this.peers.values()].filter(
       (p) => p.direction === 'outbound' && !manualKeys.has(p.dialed ?? ''),
@@ -398,8 +485,10 @@ export class Connections {
       this.opts.maxOutbound -
       outbound.length -
       [...this.pending.keys()].filter((k) => !manualKeys.has(k)).length;
+    const fetchRetry = this.opts.timings.addrFetchRetryMs;
     const skip = (e: AddrEntry) =>
       groups.has(e.group) ||
+      (e.source === 'seed' && (this.fetchedAt.get(e.key) ?? -fetchRetry) + fetchRetry > now) ||
       manualKeys.has(e.key) ||
       this.selfKeys.has(e.key) ||
       this.bans.isBanned(e.host) ||
@@ -413,6 +502,7 @@ export class Connections {
       }
       groups.add(e.group);
       this.book.attempt(e.key);
+      if (e.source === 'seed' && this.nearlyEmpty()) this.fetchKeys.add(e.key);
       this.dial(e.key, e.host, e.port);
       slots--;
     }
@@ -420,6 +510,22 @@ export class Connections {
     const waited = now - this.startedAt >= this.opts.timings.seedDelayMs;
     if (this.opts.seeds.length > 0 && !anyReady && (exhausted || waited) && now >= this.seedRetryAt)
       void this.querySeeds();
+  }
+
+  /** Fewer learned addresses than outbound slots: a seed is asked for addresses, not kept. */
+  private nearlyEmpty(): boolean {
+    return this.book.learned < this.opts.maxOutbound;
+  }
+
+  /** Seed connections that never answered with addresses: kept while the book is nearly empty. */
+  private endAddrFetches(now: number): void {
+    const deadline = Math.floor((now - this.opts.timings.addrFetchTimeoutMs) / 1000);
+    for (const p of [...this.addrFetches]) {
+      if (p.connectedAt > deadline || !p.ready) continue;
+      this.addrFetches.delete(p);
+      if (!this.nearlyEmpty()) p.close('addr fetch timed out');
+      else if (p.dialed) this.book.success(p.dialed);
+    }
   }
 
   private async querySeeds(): Promise<void> {
@@ -464,13 +570,16 @@ export class Connections {
     this.pending.set(key, socket);
     socket.once('connect', () => {
       this.pending.delete(key);
+      const fetch = this.fetchKeys.delete(key);
       if (this.stopped) return void socket.destroy();
       const remote = socket.remoteAddress ? canonicalIp(socket.remoteAddress) : host;
-      this.createPeer(socket, 'outbound', remote, socket.remotePort ?? port, key);
+      const peer = this.createPeer(socket, 'outbound', remote, socket.remotePort ?? port, key);
+      if (fetch && !peer.closed) this.addrFetches.add(peer);
     });
     socket.once('error', (e) => {
       if (this.pending.get(key) !== socket) return;
       this.pending.delete(key);
+      this.fetchKeys.delete(key);
       socket.destroy();
       this.dialFailed(key, e.message);
     });

@@ -344,9 +344,11 @@ export class P2P {
       case 'getaddr':
         return this.addr.onGetaddr(peer);
       case 'addr':
-        return this.addr.onAddr(peer, msg.addrs);
+        this.addr.onAddr(peer, msg.addrs);
+        return this.conns.addrsReceived(peer, msg.addrs.length);
       case 'addrv2':
-        return this.addr.onAddrV2(peer, msg.addrs);
+        this.addr.onAddrV2(peer, msg.addrs);
+        return this.conns.addrsReceived(peer, msg.addrs.length);
       case 'inv':
         return this.onInv(peer, msg.items);
       case 'getdata':
