@@ -72,6 +72,10 @@ async function main(): Promise<number> {
         `  txs ${s.txs}; to 99% of nodes p50 ${t['99%']!.p50} ms; reached every node: ${s.txsReachedAll}`,
       );
       console.log(`  all nodes on one tip: ${s.sameTipAtEnd ? 'yes' : 'no'}`);
+      const c = s.peersAtEnd;
+      console.log(
+        `  peers at the end: ${c.withPeers} of ${c.online} nodes connected, ${c.withFullOutbound} with 8 outbound`,
+      );
       console.log(
         `  report: ${out}/summary.md, ${out}/report.jsonl, ${out}/propagation.svg, ${out}/run.json`,
       );

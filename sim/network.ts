@@ -19,6 +19,7 @@ import type { ChainDb } from '../node/chain/store.js';
 import { type Clock, type Random, seededRandom } from '../node/clock.js';
 import { createLogger } from '../node/log.js';
 import { FullNode, type NodeConfig } from '../node/node.js';
+import { DEFAULT_MAX_OUTBOUND } from '../node/p2p/config.js';
 import { addrKey } from '../node/p2p/netaddr.js';
 import { MemoryNetwork } from '../node/p2p/transport/memory.js';
 import type { Block } from '../node/protocol/block.js';
@@ -27,6 +28,7 @@ import type { Tx } from '../node/protocol/tx.js';
 import { mineOn } from './miner.js';
 import { Recorder } from './recorder.js';
 import { SharedSigCache } from './sig-cache.js';
+import { type Spread, spread } from './stats.js';
 import { place, shuffle, Topology } from './topology.js';
 import { SimClock } from './virtual-clock.js';
 import { SimWallet } from './wallet.js';
@@ -56,6 +58,19 @@ export interface SimOptions {
    * top of the simulator's (e.g. an attacker's `addNodes`).
    */
   configure?: (sim: SimNetwork) => (index: number) => Partial<NodeConfig>;
+}
+
+/** Peers of the online nodes at one moment. */
+export interface Connectivity {
+  online: number;
+  /** Nodes with at least one peer. */
+  withPeers: number;
+  /** Nodes with all their outbound slots (8) filled. */
+  withFullOutbound: number;
+  /** Over the online nodes: their outbound and inbound peer counts. */
+  outbound: Spread;
+  fewestOutbound: number | null;
+  inbound: Spread;
 }
 
 /** What a node earns the network: bytes by message, over its lives. */
@@ -273,6 +288,24 @@ export class SimNetwork {
       if (x < 0) return n.index;
     }
     return miners.at(-1)!.index;
+  }
+
+  /** How connected the online nodes are now: the figure that shows whether the network formed. */
+  connectivity(): Connectivity {
+    const on = this.online();
+    const counts = on.map((n) => {
+      const ready = n.node!.p2p?.conns.ready() ?? [];
+      const out = ready.filter((p) => p.direction === 'outbound').length;
+      return { out, in: ready.length - out };
+    });
+    return {
+      online: on.length,
+      withPeers: counts.filter((c) => c.out + c.in > 0).length,
+      withFullOutbound: counts.filter((c) => c.out >= DEFAULT_MAX_OUTBOUND).length,
+      outbound: spread(counts.map((c) => c.out)),
+      fewestOutbound: counts.length === 0 ? null : Math.min(...counts.map((c) => c.out)),
+      inbound: spread(counts.map((c) => c.in)),
+    };
   }
 
   /** A node drawn uniformly from those online. */

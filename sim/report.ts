@@ -12,7 +12,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SIM_EPOCH_MS } from './network.js';
+import { type Connectivity, SIM_EPOCH_MS } from './network.js';
 import type { BlockSummary, TxSummary } from './recorder.js';
 import type { ScenarioOutcome } from './scenarios/types.js';
 import { ascending, percentile, round1, type Spread, spread } from './stats.js';
@@ -50,6 +50,8 @@ export interface Summary {
   perNodePerHour: { sentBytes: number | null; receivedBytes: number | null };
   sameTipAtEnd: boolean;
   tipHeight: number;
+  /** Peers of the nodes online at the end of the run. */
+  peersAtEnd: Connectivity;
   signatureCache: { hits: number; misses: number };
   timersFired: number;
 }
@@ -88,6 +90,7 @@ export async function writeReport(
   const tipHeight = ref?.chain.height ?? 0;
   const rss = process.memoryUsage().rss;
   const end = sim.now;
+  const peersAtEnd = sim.connectivity();
   await sim.stopAll();
   sim.recorder.sweep(end, true);
   const rec = sim.recorder;
@@ -136,6 +139,7 @@ export async function writeReport(
     },
     sameTipAtEnd: tips.size === 1,
     tipHeight,
+    peersAtEnd,
     signatureCache: { hits: sim.sigCache.hits, misses: sim.sigCache.misses },
     timersFired: sim.clock.fired,
   };
@@ -250,6 +254,7 @@ function markdown(r: Report, notes: readonly string[]): string {
     `- block relay per node per block: sent ${bytes(s.perNodePerBlock.sentBytes)}, received ${bytes(s.perNodePerBlock.receivedBytes)}`,
     `- all traffic per node per hour: sent ${bytes(s.perNodePerHour.sentBytes)}, received ${bytes(s.perNodePerHour.receivedBytes)}`,
     `- all nodes on one tip at the end: ${s.sameTipAtEnd ? 'yes' : 'NO'} (height ${s.tipHeight})`,
+    `- peers at the end: ${s.peersAtEnd.withPeers} of ${s.peersAtEnd.online} nodes online have one or more, ${s.peersAtEnd.withFullOutbound} all 8 outbound; outbound per node p50 ${s.peersAtEnd.outbound.p50 ?? '–'} (fewest ${s.peersAtEnd.fewestOutbound ?? '–'}), inbound p50 ${s.peersAtEnd.inbound.p50 ?? '–'}, p90 ${s.peersAtEnd.inbound.p90 ?? '–'}, max ${s.peersAtEnd.inbound.max ?? '–'}`,
     `- signatures verified once for the network: ${s.signatureCache.misses}; answered from the shared cache: ${s.signatureCache.hits}`,
     '',
     ...(notes.length > 0 ? ['## Findings', '', ...notes, ''] : []),

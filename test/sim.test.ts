@@ -38,6 +38,9 @@ describe('simulator: 50 nodes, 2 simulated hours', () => {
     expect(s.blocks).toBeGreaterThan(60);
     expect(s.sameTipAtEnd).toBe(true);
     expect(s.tipHeight).toBeGreaterThan(100 + 60);
+    // The network formed: every node has peers, and most have all 8 outbound slots filled.
+    expect(s.peersAtEnd.withPeers).toBe(50);
+    expect(s.peersAtEnd.outbound.p50).toBe(8);
     expect(s.txs).toBeGreaterThan(50);
     expect(s.txsReachedAll).toBe(s.txs);
     // Most arrive through the mempool; a few lose the race to a block (mined at the origin).
