@@ -202,6 +202,9 @@ export class SimNetwork {
       seedsFile: this.seedsFile,
       relayDelayMs: this.opts.relayDelayMs,
       statusIntervalMs: 0,
+      // File sharing is not simulated here, and its store is a LevelDB on disk under the datadir:
+      // a thousand of them, shared by every run on the machine (a second run found them locked).
+      files: false,
       ...this.nodeConfig(i),
       clock: this.clock,
       random: seededRandom(`${this.opts.seed}/node/${i}/${n.onlineMs}`),
