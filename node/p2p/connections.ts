@@ -485,6 +485,19 @@ export class Connections {
       this.opts.maxOutbound -
       outbound.length -
       [...this.pending.keys()].filter((k) => !manualKeys.has(k)).length;
+    // isConnected() walks every peer; the book is walked per slot, so answer from sets made once.
+    const dialled = new Set<string>(this.pending.keys());
+    const nodes = new Set<string>();
+    for (const p of slots > 0 ? this.peers.values() : []) {
+      if (p.closed) continue;
+      if (p.dialed) dialled.add(p.dialed);
+      if (p.version) nodes.add(p.nodeId);
+    }
+    const connected = (key: string) => {
+      if (dialled.has(key)) return true;
+      const node = this.nodeOfAddr.get(key);
+      return node !== undefined && nodes.has(node);
+    };
     const fetchRetry = this.opts.timings.addrFetchRetryMs;
     const skip = (e: AddrEntry) =>
       groups.has(e.group) ||
@@ -492,7 +505,7 @@ export class Connections {
       manualKeys.has(e.key) ||
       this.selfKeys.has(e.key) ||
       this.bans.isBanned(e.host) ||
-      this.isConnected(e.key);
+      connected(e.key);
     let exhausted = false;
     while (slots > 0) {
       const e = this.book.select(skip);
