@@ -180,6 +180,10 @@ export class SimNetwork {
       logLevel: 'silent',
       http: false,
       rpc: false,
+      // File sharing keeps a LevelDB on disk under the data dir (node/files/store.ts), and these
+      // data dirs are names, not directories: every simulated node would open /sim/<host> on
+      // the real disk, and two runs at once fight for its LOCK. The simulator models no files.
+      files: false,
       chainDb: n.db,
       scriptThreads: 0,
       ecdsaBackend: this.sigCache,

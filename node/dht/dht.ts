@@ -42,7 +42,10 @@ export interface ProviderFinder {
    * Providers of `manifestId` found in the network, each with the address and port it serves
    * the file at (signed by its node key). Empty at once if the id is not anchored on our chain.
    */
-  findProviders(manifestId: Uint8Array, opts?: { limit?: number }): Promise<ProviderRecord[]>;
+  findProviders(
+    manifestId: Uint8Array,
+    opts?: { limit?: number; onProvider?: (r: ProviderRecord) => void },
+  ): Promise<ProviderRecord[]>;
   /** Announces that this node serves `manifestId` (if anchored), and keeps announcing it. */
   provide(manifestId: Uint8Array): Promise<number>;
   /** Stops announcing `manifestId` (records already stored expire within 48 h). */
@@ -175,17 +178,39 @@ export class Dht implements ProviderFinder {
     );
   }
 
-  async findProviders(manifestId: Uint8Array, opts: { limit?: number } = {}): Promise<ProviderRecord[]> {
+  /**
+   * Providers of `manifestId` (at most `limit`). `onProvider` hears each one as it arrives, so a
+   * downloader can start on the first while the walk goes on (IPFS's FindProvidersAsync).
+   */
+  async findProviders(
+    manifestId: Uint8Array,
+    opts: { limit?: number; onProvider?: (r: ProviderRecord) => void } = {},
+  ): Promise<ProviderRecord[]> {
     if (!(await this.o.isAnchored(manifestId))) return [];
     const started = this.o.clock.now();
     const limit = Math.max(1, Math.min(opts.limit ?? MAX_RECORDS_PER_MESSAGE, MAX_RECORDS_PER_MESSAGE));
     this.table.touch(manifestId, started);
+    const told = new Set<string>();
+    const heard = (r: ProviderRecord) => {
+      const key = toHex(r.nodeId);
+      if (told.has(key) || equal(r.nodeId, this.id) || r.expires <= Math.floor(this.o.clock.now() / 1000))
+        return;
+      told.add(key);
+      opts.onProvider?.(r);
+    };
+    if (opts.onProvider) for (const r of this.records.get(manifestId, Math.floor(started / 1000))) heard(r);
     const res = await disjointWalk(
       manifestId,
       this.id,
       this.table.closest(manifestId, K),
       (c) => this.askProviders(c, manifestId),
-      { paths: DISJOINT_PATHS, alpha: ALPHA, k: K, wantRecords: limit },
+      {
+        paths: DISJOINT_PATHS,
+        alpha: ALPHA,
+        k: K,
+        wantRecords: limit,
+        ...(opts.onProvider ? { onRecord: heard } : {}),
+      },
     );
     const nowSec = Math.floor(this.o.clock.now() / 1000);
     const found = new Map<string, ProviderRecord>();
