@@ -57,6 +57,8 @@ export interface DhtSimParams {
   lookupsPerSecond?: number;
   /** Anchored files, each provided by 2 nodes (default 20). */
   files?: number;
+  /** Length of the quiet window that measures traffic at rest (default 1 h; tests shorten it). */
+  restMs?: number;
 }
 
 export type DhtVariant = 'churn' | 'hostile';
@@ -281,10 +283,11 @@ export async function runDhtVariant(
 
   // A quiet hour: what a node costs the network at rest (refresh ticks).
   const restStart = meter.snapshot();
-  await clock.runUntil(clock.now() + REST_MS);
+  await clock.runUntil(clock.now() + p.restMs);
   const restEnd = meter.snapshot();
   const delta = (a: Map<string, number>, b: Map<string, number>) =>
-    members.reduce((s, m) => s + (b.get(m.host) ?? 0) - (a.get(m.host) ?? 0), 0) / members.length;
+    (members.reduce((s, m) => s + (b.get(m.host) ?? 0) - (a.get(m.host) ?? 0), 0) / members.length) *
+    (HOUR / p.restMs);
 
   // Lookups, and churn in the churn network.
   const rows: LookupRow[] = [];
@@ -412,6 +415,7 @@ export async function runDhtScenario(o: DhtSimParams): Promise<DhtSimReport> {
     seed: o.seed,
     lookupsPerSecond: o.lookupsPerSecond ?? 0.5,
     files: o.files ?? 20,
+    restMs: o.restMs ?? REST_MS,
   };
   const results = [];
   for (const v of ['churn', 'hostile'] as const) results.push(await runDhtVariant(v, p));

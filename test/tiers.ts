@@ -99,6 +99,7 @@ export const TIERS = {
     'test/script-pool.test.ts',
     'test/taproot-bitcoinjs.test.ts',
     'test/wallet-psbt.test.ts',
+    'test/sim-dht.test.ts',
     'test/sim.test.ts',
     'test/wallet-safety.test.ts',
     'test/wallet-spend.test.ts',
