@@ -4,8 +4,9 @@
  * (payment confirmed on all 3 nodes, anchor verified, the file shared by node 1 and fetched
  * byte-identical by node 3), exit 0 and leave no node running (each
  * node removes its RPC cookie only on a clean shutdown); a directory holding a user's file is
- * refused without deleting anything; and the interactive mode, once ready, keeps mining and
- * stops cleanly on SIGINT with exit 0. Needs `npm run build` first (the full suite builds).
+ * refused without deleting anything; and the interactive mode, once ready, keeps mining, its
+ * printed `gossip-node fetch` line works, and it stops cleanly on SIGINT with exit 0. Needs
+ * `npm run build` first (the full suite builds).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -188,6 +189,13 @@ describe('npm run devnet', () => {
     const grown = Date.now() + 15_000;
     while ((await height()) <= first && Date.now() < grown) await new Promise((r) => setTimeout(r, 250));
     expect(await height()).toBeGreaterThan(first);
+    // The ready block's fetch line works as printed: node 2 fetches the anchored file from its peers.
+    const line = /^ {4}(node \S+ -n regtest -d \S+ --rpc-port \d+ fetch [0-9a-f]{64} -o (\S+))$/m.exec(out);
+    expect(line, out).not.toBeNull();
+    const [cmd, ...args] = line![1]!.split(' ');
+    const fetched = start(cmd === 'node' ? process.execPath : cmd!, args, 60_000);
+    expect(await fetched.done, fetched.out() + fetched.err()).toBe(0);
+    expect(await readFile(resolve(ROOT, line![2]!))).toEqual(await readFile(join(dir, 'hello-devnet.txt')));
     run.child.kill('SIGINT');
     expect(await run.done, run.out() + run.err()).toBe(0);
     expect(run.out()).toMatch(/SIGINT: stopping.*\nstopping 3 node\(s\)\.\.\.\nstopped\n$/);
