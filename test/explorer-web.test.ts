@@ -4,11 +4,19 @@
  * (P2WPKH, P2PKH and OP_RETURN outputs) and an unconfirmed spend of it. The home page lists the
  * blocks, searching a txid opens its page with its outputs, an address page shows its balance,
  * deep links survive a reload, the tip moves live, unknown items say "not found", data never
- * becomes markup, and the page's files carry the cache headers they should. Screenshots go to
- * test-artifacts/explorer-web/.
+ * becomes markup, the page's files carry the cache headers they should, and an anchor's page
+ * says who holds the file (this node, connected peers that announced it) and links to its bytes.
+ * Screenshots go to test-artifacts/explorer-web/.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anchorScript, buildCommitment } from '../node/anchors/commitment.js';
+import { digestBytes, makeManifest } from '../node/anchors/manifest.js';
+import { manifestId } from '../node/anchors/manifest-codec.js';
+import { blockLinkFromBlock, formatProof, newProof, withBlock } from '../node/anchors/proof.js';
 import { encodeAddress } from '../node/protocol/address.js';
 import { fromHex, toHex } from '../node/protocol/bytes.js';
 import { regtest } from '../node/protocol/params.js';
@@ -79,10 +87,53 @@ beforeAll(async () => {
   browser = await launchBrowser();
 });
 
+let fileDir: string | undefined;
+
 afterAll(async () => {
   await browser?.close();
   await stopTestNodes();
+  if (fileDir) await rm(fileDir, { recursive: true, force: true });
 });
+
+/** Polls `cond` until true; the message names what never happened. */
+async function until(what: string, cond: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface AnchoredFile {
+  id: string;
+  path: string;
+  text: string;
+}
+
+/**
+ * Anchors `text` as a file of 1 KiB chunks, one commitment per transaction spending the coinbase
+ * at `height`, and writes the file and its proof (completed by `link` once mined) into fileDir.
+ */
+function anchorTx(text: string, height: number, cb: Tx) {
+  const data = new TextEncoder().encode(text);
+  const digest = digestBytes(data, { chunkSize: 1024, keepChunkHashes: true });
+  const manifest = makeManifest(`anchored-${height}.txt`, digest);
+  const c = buildCommitment([manifestId(manifest)]);
+  const tx = signedSpend(
+    [{ prevout: new OutPoint(cb.txid(), 0), value: SUBSIDY, key: MINER }],
+    [new TxOut(0n, anchorScript(c.commitment)), payTo(MINER, SUBSIDY - 20_000n)],
+  );
+  const proof = newProof({
+    network: 'regtest',
+    manifest,
+    chunkHashes: digest.chunkHashes!,
+    commitment: c.commitment,
+    path: c.paths[0]!,
+    tx,
+    vout: 0,
+  });
+  return { tx, proof, id: toHex(c.commitment), data };
+}
 
 describe('explorer web page', () => {
   it('home lists the latest blocks and the mempool', async () => {
@@ -333,6 +384,70 @@ describe('explorer web page', () => {
     await p.locator('#stat-peers', { hasText: 'waiting for peers' }).waitFor();
     expect(await text(p, '#stat-peers')).not.toContain('in sync');
     await screenshot(p, SHOTS, 'home-waiting');
+  });
+
+  it('an anchor page says who holds the file and links to its verified bytes', {
+    timeout: 180_000,
+  }, async () => {
+    fileDir = await mkdtemp(join(tmpdir(), 'gl-explorer-files-'));
+    // Two files, each anchored alone (one id is its own commitment): A is shared by this node
+    // and by a peer, B by nobody.
+    const content = (tag: string) => `${tag}: ${'the explorer links to the bytes it holds. '.repeat(120)}\n`;
+    // Coinbases 4 and 5 mature (100 deep) whatever ran before.
+    await t.rpc('generatetoaddress', [2, MINER_ADDR]);
+    const a = anchorTx(content('A'), 4, await coinbaseAt(4));
+    const b = anchorTx(content('B'), 5, await coinbaseAt(5));
+    await send(a.tx);
+    await send(b.tx);
+    const [hash] = await t.rpc<string[]>('generatetoaddress', [1, MINER_ADDR]);
+    const block = (await t.node.chain.getBlock(hash!))!;
+    const fileA: AnchoredFile = { id: a.id, path: join(fileDir, 'a.txt'), text: content('A') };
+    await writeFile(fileA.path, a.data);
+    const link = blockLinkFromBlock(block, t.node.chain.height, a.tx.txid())!;
+    await writeFile(`${fileA.path}.anchor.json`, formatProof(withBlock(a.proof, link)));
+    expect(a.data.length).toBeGreaterThan(4 * 1024); // several chunks cross the wire
+    await t.rpc('sharefile', [fileA.path]);
+
+    // A peer that syncs from this node and shares A too: this node then counts it a provider.
+    const peer = await startTestNode({ addNodes: [`127.0.0.1:${t.node.p2p!.listenPort}`] });
+    await until("the peer at this node's tip", () => peer.node.chain.tip.hashHex === hash);
+    await peer.rpc('sharefile', [fileA.path]);
+    const anchorInfo = async (id: string) =>
+      (await (await fetch(`${t.url}/api/anchors/${id}`)).json()) as { providers: number; held: boolean };
+    await until('the peer announced A', async () => (await anchorInfo(a.id)).providers === 1);
+
+    const p = await page();
+    await p.goto(`${t.url}/anchor/${a.id}`);
+    await p.locator('#anchor-providers').waitFor();
+    expect(await text(p, '#anchor-held')).toBe('holds the whole file');
+    expect(await text(p, '#anchor-providers')).toBe('1 connected peer holds it');
+    const download = p.locator('#anchor-download');
+    expect(await download.getAttribute('href')).toBe(`/api/anchors/${a.id}/file`);
+    expect(await download.getAttribute('download')).toBe('');
+    expect(await download.getAttribute('data-nav')).toBeNull(); // the browser saves it, not the router
+    expect(await p.locator('#anchor-fetch-hint').count()).toBe(0);
+    // The link serves the file's own bytes, each chunk re-verified by the node as it is read.
+    const got = await p.evaluate(
+      `fetch(document.querySelector('#anchor-download').href).then(async (r) => [r.status, r.headers.get('content-disposition'), await r.text()])`,
+    );
+    expect(got).toEqual([200, "attachment; filename*=UTF-8''anchored-4.txt", fileA.text]);
+    await screenshot(p, SHOTS, 'anchor-file');
+
+    // B is anchored but held by nobody: no link, a way to get it instead.
+    await p.goto(`${t.url}/anchor/${b.id}`);
+    await p.locator('#anchor-providers').waitFor();
+    expect(await text(p, '#anchor-held')).toBe('does not hold it');
+    expect(await text(p, '#anchor-providers')).toBe('no connected peer has announced it');
+    expect(await p.locator('#anchor-download').count()).toBe(0);
+    expect(await text(p, '#anchor-fetch-hint')).toContain(`gossip-node fetch ${b.id}`);
+    expect((await fetch(`${t.url}/api/anchors/${b.id}/file`)).status).toBe(404);
+
+    // When the peer goes, the page says so on its next load.
+    await peer.node.stop();
+    await until('the peer gone', async () => (await anchorInfo(a.id)).providers === 0);
+    await p.goto(`${t.url}/anchor/${a.id}`);
+    await p.locator('#anchor-providers', { hasText: 'no connected peer' }).waitFor();
+    expect(await p.locator('#anchor-download').count()).toBe(1);
   });
 
   it('ran every page without script errors', () => {

@@ -64,7 +64,7 @@ export function registerFilesCommands(program: Command, settings: () => Resolved
       if (opts.json) console.log(JSON.stringify(info, null, 2));
       else
         console.log(
-          `shared ${info.id} (${info.size} bytes, ${info.chunkCount} chunks)${info.anchored ? '' : '; its anchor is not on the best chain yet: announced once it is'}`,
+          `shared ${info.id} (${info.size} bytes, ${info.chunkCount} chunk${info.chunkCount === 1 ? '' : 's'})${info.anchored ? '' : '; its anchor is not on the best chain yet: announced once it is'}`,
         );
     });
 
