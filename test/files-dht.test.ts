@@ -22,7 +22,7 @@ import { digestBytes, type Manifest, makeManifest } from '../node/anchors/manife
 import { manifestId } from '../node/anchors/manifest-codec.js';
 import { blockLinkFromBlock, formatProof, newProof, withBlock } from '../node/anchors/proof.js';
 import type { FileInfo } from '../node/files/service.js';
-import type { FileDial } from '../node/p2p/connections.js';
+import { type FileDial, MAX_FILE_CONNECTIONS } from '../node/p2p/connections.js';
 import { MemoryNetwork } from '../node/p2p/transport/memory.js';
 import { toHex } from '../node/protocol/bytes.js';
 import type { Tx } from '../node/protocol/tx.js';
@@ -243,6 +243,21 @@ describe('fetching through the DHT', () => {
     expect(c.node.files!.counters.dhtConnections).toBe(2);
     await waitFor('C closes its file connection to A again', () => peersAt(c, HOSTS.a).length === 0, 30_000);
   }, 180_000);
+
+  it('opens at most MAX_FILE_CONNECTIONS file connections at once, never to itself', async () => {
+    const conns = d.node.p2p!.conns;
+    // Addresses nobody listens at: each dial fails, and its slot frees again.
+    const results = [1, 2, 3, 4, 5].map((i) => conns.openFileConnection(`10.0.8.${i}`, PORT));
+    expect(results).toEqual([...Array(MAX_FILE_CONNECTIONS).fill('dialing'), 'full']);
+    expect(conns.openFileConnection(HOSTS.d, PORT)).toBe('refused');
+    expect(conns.openFileConnection('example.org', PORT)).toBe('refused');
+    expect(conns.openFileConnection(HOSTS.b, PORT)).toBe('connected');
+    await waitFor(
+      'the failed dials free their slots',
+      () => conns.openFileConnection('10.0.8.9', PORT) === 'dialing',
+      30_000,
+    );
+  }, 60_000);
 
   it('fails NO_PROVIDERS on a node without the DHT when no peer holds the file, writing nothing', async () => {
     expect(d.node.dht).toBeUndefined();

@@ -34,6 +34,7 @@ export const TIERS = {
     'test/dht-units.test.ts',
     'test/difficulty.test.ts',
     'test/explorer-units.test.ts',
+    'test/files-dht-fallback.test.ts',
     'test/injected-time.test.ts',
     'test/layering.test.ts',
     'test/mempool-block.test.ts',

@@ -62,6 +62,8 @@ interface Announcement {
   /** Storers that accepted the last announcement; -1 while it runs. */
   acks: number;
   at: number;
+  /** Announce again when the one running ends (the table changed under it). */
+  redo: boolean;
 }
 
 export class DhtFallback {
@@ -120,10 +122,20 @@ export class DhtFallback {
   }
 
   private connect(s: Search, host: string, port: number): void {
+    const k = addrKey(host, port);
     const r = this.deps.dialer.open(host, port);
-    if (r !== 'dialing') return;
-    s.conns.set(addrKey(host, port), { host, port });
-    this.deps.counters.dhtConnections++;
+    if (r === 'dialing') {
+      s.conns.set(k, { host, port });
+      this.deps.counters.dhtConnections++;
+    } else if (r === 'connected' && this.owned(k)) {
+      // Another download's file connection: it must stay open until this one ends too.
+      s.conns.set(k, { host, port });
+    }
+  }
+
+  private owned(k: string): boolean {
+    for (const o of this.searches.values()) if (o.conns.has(k)) return true;
+    return false;
   }
 
   /** The file `from` is tracked as `to` now (a fetch target became its manifest id). */
@@ -169,7 +181,7 @@ export class DhtFallback {
     const now = this.deps.clock.now();
     for (const [k, key] of keys) {
       const a = this.provided.get(k);
-      if (!a) this.announce(k, { key, acks: -1, at: now });
+      if (!a) this.announce(k, { key, acks: -1, at: now, redo: false });
       else if (a.acks === 0 && now - a.at >= PROVIDE_RETRY_MS) this.announce(k, a);
     }
     for (const [k, a] of this.provided) {
@@ -181,11 +193,15 @@ export class DhtFallback {
 
   /** Announces every key again (the routing table was just filled by a bootstrap). */
   reprovide(): void {
-    for (const [k, a] of this.provided) if (a.acks !== -1) this.announce(k, a);
+    for (const [k, a] of this.provided) {
+      if (a.acks === -1) a.redo = true;
+      else this.announce(k, a);
+    }
   }
 
   private announce(k: string, a: Announcement): void {
     a.acks = -1;
+    a.redo = false;
     a.at = this.deps.clock.now();
     this.provided.set(k, a);
     this.deps.finder
@@ -197,6 +213,9 @@ export class DhtFallback {
       .catch((e: Error) => {
         a.acks = 0;
         this.deps.log.warn('announcing a file in the dht failed', { key: k, error: e.message });
+      })
+      .finally(() => {
+        if (a.redo && !this.stopped && this.provided.get(k) === a) this.announce(k, a);
       });
   }
 
