@@ -111,6 +111,7 @@ export const TIERS = {
     'test/cli.test.ts',
     'test/crash-safety.test.ts',
     'test/devnet.test.ts',
+    'test/files-cli.test.ts',
     'test/files-resume.test.ts',
     'test/lint-ignore.test.ts',
     'test/node-config.test.ts',
