@@ -208,7 +208,8 @@ export class DhtFallback {
       .provide(a.key)
       .then((n) => {
         a.acks = n;
-        this.deps.log.info('announced a file in the dht', { key: k, storers: n });
+        // Zero is retried every PROVIDE_RETRY_MS (always, on a node that does not listen): not news.
+        this.deps.log[n > 0 ? 'info' : 'debug']('announced a file in the dht', { key: k, storers: n });
       })
       .catch((e: Error) => {
         a.acks = 0;
