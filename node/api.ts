@@ -169,7 +169,8 @@ export interface NodeFiles {
     target: { id?: string; proof?: string },
     output: string | null,
   ): Promise<FileInfo | { id: string; state: 'finding' }>;
-  whenComplete(id: string): Promise<void>;
+  /** With `findTimeoutMs`: rejects NO_PROVIDERS if no provider was found by then. */
+  whenComplete(id: string, opts?: { findTimeoutMs?: number }): Promise<void>;
   list(): Promise<FileInfo[]>;
   get(id: string): Promise<FileInfo | null>;
   remove(id: string): Promise<boolean>;

@@ -375,6 +375,8 @@ export class FullNode implements ExplorerNode, RpcNode {
       host: o.host,
       port: o.port,
       isAnchored: async (id) => (await this.chain.getAnchor(id)) !== null,
+      // Records name the P2P port: the files protocol runs there, not on the DHT's port.
+      servePort: () => this.p2p?.conns.listenPort ?? 0,
       // The consequence map decides the score; the DHT keeps it per address, and at the
       // threshold the address joins the node's ban list, as a P2P offence would.
       punish: (host, c) => {
@@ -387,7 +389,18 @@ export class FullNode implements ExplorerNode, RpcNode {
     this.dht = dht;
     const boot = (o.bootstrap ?? []).map((t) => parseHostPort(t));
     this.log.info('dht started', { port: dht.port, nodeId: toHex(dht.id), table: dht.table.size });
-    if (boot.length > 0) void dht.bootstrap(boot);
+    const p2p = this.p2p;
+    if (this.files && p2p)
+      this.files.useDht(dht, {
+        open: (host, port) => p2p.conns.openFileConnection(host, port),
+        close: (host, port) => p2p.conns.closeFileConnection(host, port),
+      });
+    // Announcements made before the table was filled reached nobody: make them again.
+    if (boot.length > 0)
+      void dht
+        .bootstrap(boot)
+        .then(() => this.files?.reprovide())
+        .catch((e) => this.log.warn('dht bootstrap failed', { error: (e as Error).message }));
   }
 
   private startStatus(): void {

@@ -63,6 +63,12 @@ export interface DhtOptions {
   listenHost?: string;
   /** The DHT port (0: any free one). */
   port: number;
+  /**
+   * The port our provider records name: where we serve files, i.e. the node's P2P port, since
+   * the files protocol runs there (default: the DHT port). 0 while there is none: nothing is
+   * announced.
+   */
+  servePort?: () => number;
   /** Whether the manifest id is anchored on the best chain (chain/anchors.ts). */
   isAnchored(manifestId: Uint8Array): Promise<boolean>;
   /** A peer's fault and what it costs (node/p2p/misbehaviour.ts); the caller applies it. */
@@ -244,9 +250,11 @@ export class Dht implements ProviderFinder {
 
   /** Sends our record to the k closest nodes of the id; resolves with how many stored it. */
   private async publish(manifestId: Uint8Array): Promise<number> {
+    const port = this.o.servePort ? this.o.servePort() : this.boundPort;
+    if (port <= 0) return 0;
     const now = this.o.clock.now();
     const expires = Math.floor((now + PROVIDER_TTL_MS) / 1000);
-    const record = signRecord(this.o.identity, manifestId, this.o.host, this.boundPort, expires);
+    const record = signRecord(this.o.identity, manifestId, this.o.host, port, expires);
     const { closest } = await this.lookupNodes(manifestId);
     const acks = await Promise.all(
       closest.map((c) => this.query(c, { command: 'dhtaddprov', records: [record] })),
