@@ -14,9 +14,11 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { ExplorerNode } from '../node/api.js';
+import { type ExplorerNode, realClock } from '../node/api.js';
 import { ExplorerData } from './data.js';
 import { installErrorHandlers } from './errors.js';
+import { EventFeed } from './event-feed.js';
+import { EventHub } from './event-hub.js';
 import { FeeEstimator } from './fees.js';
 import { MempoolIndex } from './mempool-index.js';
 import type { ExplorerOptions } from './options.js';
@@ -25,6 +27,7 @@ import { registerAnchorRoutes } from './routes/anchors.js';
 import { registerBlockRoutes } from './routes/blocks.js';
 import { registerBroadcastRoutes } from './routes/broadcast.js';
 import type { RouteContext } from './routes/context.js';
+import { registerEventRoutes } from './routes/events.js';
 import { registerMempoolRoutes } from './routes/mempool.js';
 import { registerNodeRoutes } from './routes/node-info.js';
 import { registerTxRoutes } from './routes/txs.js';
@@ -36,6 +39,9 @@ export type { ExplorerOptions } from './options.js';
 const DEFAULTS: Required<ExplorerOptions> = {
   postRateLimit: { max: 100, timeWindow: 60_000 },
   txBodyLimit: 1_000_000,
+  eventStreams: 100,
+  heartbeatMs: 15_000,
+  clock: realClock,
 };
 
 export function buildExplorer(node: ExplorerNode, options: ExplorerOptions = {}): FastifyInstance {
@@ -49,19 +55,30 @@ export function buildExplorer(node: ExplorerNode, options: ExplorerOptions = {})
 export function buildExplorerApp(
   node: ExplorerNode,
   options: ExplorerOptions = {},
-): { app: FastifyInstance; feeEstimates: () => Promise<Record<string, number>> } {
+): {
+  app: FastifyInstance;
+  feeEstimates: () => Promise<Record<string, number>>;
+  /** Push streams open now (GET /api/v1/events). */
+  eventStreams: () => number;
+} {
   // Long path segments reach the schemas (a 400 naming the parameter) rather than a bare 414.
   const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024, routerOptions: { maxParamLength: 1024 } });
   const pool = new MempoolIndex(node.mempool, node.chain);
   const data = new ExplorerData(node, pool);
-  const ctx: RouteContext = {
-    node,
-    data,
-    pool,
-    fees: new FeeEstimator(data),
-    opts: { ...DEFAULTS, ...options },
-  };
-  app.addHook('onClose', async () => pool.close());
+  const opts = { ...DEFAULTS, ...options };
+  const hub = new EventHub({
+    maxClients: opts.eventStreams,
+    heartbeatMs: opts.heartbeatMs,
+    clock: opts.clock,
+  });
+  const feed = new EventFeed({ node, data, pool, hub, clock: opts.clock });
+  const ctx: RouteContext = { node, data, pool, fees: new FeeEstimator(data), opts, events: { hub, feed } };
+  // Streams end before the server closes: an open one would keep close() waiting on its client.
+  app.addHook('preClose', async () => hub.close());
+  app.addHook('onClose', async () => {
+    feed.close();
+    pool.close();
+  });
   installErrorHandlers(app, node.log.child('explorer'));
 
   app.register(swagger, {
@@ -96,6 +113,7 @@ export function buildExplorerApp(
         registerMempoolRoutes(get, ctx);
         registerNodeRoutes(get, ctx);
         registerAnchorRoutes(get, ctx);
+        registerEventRoutes(get, ctx);
       });
       // Its own scope: it replaces the body parsers (any content type is read as text).
       await api.register(async (post) => registerBroadcastRoutes(post, ctx));
@@ -104,5 +122,5 @@ export function buildExplorerApp(
     { prefix: '/api' },
   );
   registerWeb(app);
-  return { app, feeEstimates: () => ctx.fees.estimates() };
+  return { app, feeEstimates: () => ctx.fees.estimates(), eventStreams: () => hub.size };
 }

@@ -36,6 +36,7 @@ export {
 } from './broadcast.js';
 export type { AddResult } from './chain/chain.js';
 export type { BlockEntry } from './chain/entry.js';
+export { type Clock, realClock, unref } from './clock.js';
 export { RuleError } from './consensus/errors.js';
 /** What the RPC reads of a block template. */
 export type BlockTemplateView = BlockTemplate;
@@ -82,6 +83,8 @@ export type ChainReader = Pick<
   | 'utxoStats'
   | 'tips'
   | 'bestHeader'
+  | 'on'
+  | 'off'
 >;
 
 /** What the front ends read of the mempool, and its events; entering it is `submitTx`. */

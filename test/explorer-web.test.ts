@@ -3,7 +3,8 @@
  * playwright-core against an in-process regtest node holding 102 blocks, a confirmed payment
  * (P2WPKH, P2PKH and OP_RETURN outputs) and an unconfirmed spend of it. The home page lists the
  * blocks, searching a txid opens its page with its outputs, an address page shows its balance,
- * deep links survive a reload, the tip moves live, unknown items say "not found", data never
+ * deep links survive a reload, the tip moves live (pushed over /api/v1/events, no polling, no
+ * reload), unknown items say "not found", data never
  * becomes markup, and the page's files carry the cache headers they should. Screenshots go to
  * test-artifacts/explorer-web/.
  */
@@ -213,14 +214,24 @@ describe('explorer web page', () => {
 
   it('the tip updates live and the page reads well on a phone', async () => {
     const p = await page({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    // Issue 20: the node pushes the block (GET /api/v1/events); the page neither polls nor reloads.
+    const asked: string[] = [];
+    p.on('request', (r) => asked.push(new URL(r.url()).pathname));
     await p.goto(`${t.url}/`);
     await p.locator('table.blocks tbody tr').first().waitFor();
     expect(await text(p, '#tip-height')).toBe('#102');
+    expect(asked).toContain('/api/v1/events');
+    const before = asked.length;
+    let navigations = 0;
+    p.on('framenavigated', () => navigations++);
+    await p.evaluate('window.__sameDocument = true');
     await t.rpc('generatetoaddress', [1, MINER_ADDR]);
-    // The page polls the tip; the header and the block list follow without a reload.
     await p.locator('#tip-height', { hasText: /^#103$/ }).waitFor({ timeout: 20_000 });
     await p.locator('table.blocks tbody tr[data-height="103"]').waitFor({ timeout: 20_000 });
     expect(await p.locator('table.blocks tbody tr').first().getAttribute('data-height')).toBe('103');
+    expect(await p.evaluate('window.__sameDocument')).toBe(true);
+    expect(navigations).toBe(0);
+    expect(asked.slice(before).filter((path) => path === '/api/blocks/tip/height')).toEqual([]);
     // The mined block took the spend out of the mempool.
     await p.locator('#stat-mempool', { hasText: '0 tx' }).waitFor();
     // Nothing overflows the phone's width.

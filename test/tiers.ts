@@ -75,6 +75,7 @@ export const TIERS = {
     'test/explorer-api-input.test.ts',
     'test/explorer-api.test.ts',
     'test/explorer-client.test.ts',
+    'test/explorer-events.test.ts',
     'test/files-network.test.ts',
     'test/files-priority.test.ts',
     'test/mining-miner.test.ts',
