@@ -1,6 +1,8 @@
 /**
  * The explorer: a fastify app serving the Esplora-compatible REST API under /api (routes/),
- * its OpenAPI document at /api/openapi.json with a docs page at /api/docs, and the web page at
+ * the mempool.space routes its JS client calls (/api/v1/fees/…, /v1/cpfp, /v1/difficulty-
+ * adjustment), a push stream of the node's news (/api/v1/events, Server-Sent Events), its
+ * OpenAPI document at /api/openapi.json with a docs page at /api/docs, and the web page at
  * / (web/). It reads only through the node (chain, indexes, mempool, peers); the node adds its
  * admin RPC to the same app.
  *
@@ -22,6 +24,7 @@ import { EventHub } from './event-hub.js';
 import { FeeEstimator } from './fees.js';
 import { MempoolIndex } from './mempool-index.js';
 import type { ExplorerOptions } from './options.js';
+import { ProjectedBlocks } from './projected.js';
 import { registerAddressRoutes } from './routes/address.js';
 import { registerAnchorRoutes } from './routes/anchors.js';
 import { registerBlockRoutes } from './routes/blocks.js';
@@ -29,6 +32,7 @@ import { registerBroadcastRoutes } from './routes/broadcast.js';
 import type { RouteContext } from './routes/context.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerMempoolRoutes } from './routes/mempool.js';
+import { registerMempoolSpaceRoutes } from './routes/mempool-space.js';
 import { registerNodeRoutes } from './routes/node-info.js';
 import { registerTxRoutes } from './routes/txs.js';
 import { registerWeb } from './web/index.js';
@@ -72,11 +76,21 @@ export function buildExplorerApp(
     clock: opts.clock,
   });
   const feed = new EventFeed({ node, data, pool, hub, clock: opts.clock });
-  const ctx: RouteContext = { node, data, pool, fees: new FeeEstimator(data), opts, events: { hub, feed } };
+  const projected = new ProjectedBlocks({ mempool: node.mempool, params: node.params, clock: opts.clock });
+  const ctx: RouteContext = {
+    node,
+    data,
+    pool,
+    fees: new FeeEstimator(data),
+    opts,
+    events: { hub, feed },
+    projected,
+  };
   // Streams end before the server closes: an open one would keep close() waiting on its client.
   app.addHook('preClose', async () => hub.close());
   app.addHook('onClose', async () => {
     feed.close();
+    projected.close();
     pool.close();
   });
   installErrorHandlers(app, node.log.child('explorer'));
@@ -91,6 +105,9 @@ export function buildExplorerApp(
         description:
           "Blockstream Esplora's HTTP API (paths, status codes, text or JSON bodies and field names as " +
           'github.com/Blockstream/esplora/blob/master/API.md documents them), plus node-specific routes. ' +
+          "Also mempool.space's /v1/fees/recommended, /v1/fees/mempool-blocks, /v1/cpfp/:txid and " +
+          '/v1/difficulty-adjustment, and /v1/events, a Server-Sent Events stream of new blocks, ' +
+          'mempool summaries, anchors and watched addresses. ' +
           'Amounts are satoshis; bad input is a 400 JSON error, an unknown item a 404.',
         version: '1',
       },
@@ -114,6 +131,7 @@ export function buildExplorerApp(
         registerNodeRoutes(get, ctx);
         registerAnchorRoutes(get, ctx);
         registerEventRoutes(get, ctx);
+        registerMempoolSpaceRoutes(get, ctx);
       });
       // Its own scope: it replaces the body parsers (any content type is read as text).
       await api.register(async (post) => registerBroadcastRoutes(post, ctx));

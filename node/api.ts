@@ -54,6 +54,13 @@ export {
   type TestAccepted,
   TxRejectError,
 } from './mempool/index.js';
+export {
+  type Selection,
+  type SelectionLimits,
+  selectTransactions,
+  type TemplateCandidate,
+} from './mining/select.js';
+export { COINBASE_RESERVED_SIGOPS, COINBASE_RESERVED_WEIGHT } from './mining/template.js';
 export { P2PConfigError } from './p2p/errors.js';
 export { canonicalIp, isRoutable, NODE_FILES } from './p2p/netaddr.js';
 export { LOCAL_SERVICES, type NetTotals } from './p2p/p2p.js';

@@ -11,6 +11,7 @@ import type { EventHub } from '../event-hub.js';
 import type { FeeEstimator } from '../fees.js';
 import type { MempoolIndex } from '../mempool-index.js';
 import type { ExplorerOptions } from '../options.js';
+import type { ProjectedBlocks } from '../projected.js';
 
 export interface RouteContext {
   node: ExplorerNode;
@@ -19,6 +20,8 @@ export interface RouteContext {
   fees: FeeEstimator;
   opts: Required<ExplorerOptions>;
   events: { hub: EventHub; feed: EventFeed };
+  /** The mempool as projected blocks, cached (mempool-blocks, recommended fees, cpfp). */
+  projected: ProjectedBlocks;
 }
 
 export const TTL_LONG = 157_784_630;
