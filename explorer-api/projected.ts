@@ -51,6 +51,25 @@ interface Placed {
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
+/**
+ * Fee rates (sat/vB, 2 decimals) at 0, 10, 25, 50, 75, 90 and 100 % of the weight, from the
+ * cheapest: a block's `feeRange`, whose middle value is its `medianFee`. Zeros when empty.
+ */
+export function feePercentiles(txs: readonly { rate: number; weight: number }[]): number[] {
+  const byRate = [...txs].sort((a, b) => a.rate - b.rate);
+  const total = byRate.reduce((s, t) => s + t.weight, 0);
+  return PERCENTILES.map((p) => {
+    if (byRate.length === 0) return 0;
+    const mark = (total * p) / 100;
+    let acc = 0;
+    for (const t of byRate) {
+      acc += t.weight;
+      if (acc >= mark) return round2(t.rate);
+    }
+    return round2(byRate.at(-1)!.rate);
+  });
+}
+
 function summarize(txs: readonly Placed[]): ProjectedBlock {
   let size = 0;
   let weight = 0;
@@ -60,17 +79,7 @@ function summarize(txs: readonly Placed[]): ProjectedBlock {
     weight += t.entry.weight;
     fees += t.entry.fee;
   }
-  const byRate = [...txs].sort((a, b) => a.rate - b.rate);
-  const feeRange = PERCENTILES.map((p) => {
-    if (byRate.length === 0) return 0;
-    const mark = (weight * p) / 100;
-    let acc = 0;
-    for (const t of byRate) {
-      acc += t.entry.weight;
-      if (acc >= mark) return round2(t.rate);
-    }
-    return round2(byRate.at(-1)!.rate);
-  });
+  const feeRange = feePercentiles(txs.map((t) => ({ rate: t.rate, weight: t.entry.weight })));
   return {
     blockSize: size,
     blockVSize: weight / 4,
