@@ -57,7 +57,8 @@ export class EventHub {
 
   /** Takes over `res`, whose headers the caller has written; null if there is no room. */
   add(res: ServerResponse, watch: ReadonlyMap<string, string>): StreamClient | null {
-    if (!this.hasRoom()) return null;
+    // A client gone before its stream was registered would never fire 'close' again.
+    if (!this.hasRoom() || res.destroyed || res.writableEnded) return null;
     const client: StreamClient = { res, watch };
     this.clients.add(client);
     const drop = () => this.remove(client);
