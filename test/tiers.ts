@@ -33,6 +33,7 @@ export const TIERS = {
     'test/core-data.test.ts',
     'test/dht-units.test.ts',
     'test/difficulty.test.ts',
+    'test/explorer-event-hub.test.ts',
     'test/explorer-projected.test.ts',
     'test/explorer-units.test.ts',
     'test/injected-time.test.ts',
