@@ -65,6 +65,8 @@ export interface NodeConfig {
   httpHost: string;
   /** 0 picks a free port. */
   httpPort: number;
+  /** Push streams (GET /api/v1/events) open at once (default 100). */
+  httpEventStreams?: number;
   /** JSON-RPC port; default 0, a free port (the CLI passes the rpc-port setting). */
   rpcPort?: number;
   /** Address the JSON-RPC server binds (default 127.0.0.1). */
@@ -290,7 +292,10 @@ export class FullNode implements ExplorerNode, RpcNode {
   }
 
   private async startHttp(): Promise<void> {
-    const explorer = buildExplorerApp(this);
+    const explorer = buildExplorerApp(this, {
+      clock: this.clock,
+      ...(this.config.httpEventStreams === undefined ? {} : { eventStreams: this.config.httpEventStreams }),
+    });
     this.http = explorer.app;
     this.fees = explorer.feeEstimates;
     registerMetricsRoute(this.http, this.metrics);

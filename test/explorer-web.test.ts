@@ -3,10 +3,10 @@
  * playwright-core against an in-process regtest node holding 102 blocks, a confirmed payment
  * (P2WPKH, P2PKH and OP_RETURN outputs) and an unconfirmed spend of it. The home page lists the
  * blocks, searching a txid opens its page with its outputs, an address page shows its balance,
- * deep links survive a reload, the tip moves live, unknown items say "not found", data never
- * becomes markup, the page's files carry the cache headers they should, and an anchor's page
- * says who holds the file (this node, connected peers that announced it) and links to its bytes.
- * Screenshots go to test-artifacts/explorer-web/.
+ * deep links survive a reload, the tip moves live (pushed over /api/v1/events, no polling, no
+ * reload), unknown items say "not found", data never becomes markup, the page's files carry the
+ * cache headers they should, and an anchor's page says who holds the file (this node, connected
+ * peers that announced it) and links to its bytes. Screenshots go to test-artifacts/explorer-web/.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ import { blockLinkFromBlock, formatProof, newProof, withBlock } from '../node/an
 import { encodeAddress } from '../node/protocol/address.js';
 import { fromHex, toHex } from '../node/protocol/bytes.js';
 import { regtest } from '../node/protocol/params.js';
-import { nullData } from '../node/protocol/script/templates.js';
+import { nullData, p2tr } from '../node/protocol/script/templates.js';
 import { OutPoint, Tx, TxOut } from '../node/protocol/tx.js';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './helpers/browser.js';
 import { payTo, signedSpend, testKey } from './helpers/keys.js';
@@ -151,6 +151,12 @@ describe('explorer web page', () => {
     expect(await text(p, '#tip-height')).toBe('#102');
     expect(await text(p, 'table.mempool')).toContain(spend.txidHex());
     expect(await text(p, '#stat-mempool')).toContain('1 tx');
+    // Issue 20: fee recommendations and the projected next block (the one mempool tx).
+    await p.locator('#projected-blocks .projected-block').first().waitFor();
+    expect(await p.locator('#projected-blocks .projected-block').count()).toBe(1);
+    expect(await text(p, '#projected-blocks')).toContain('1 tx');
+    for (const id of ['#fee-fastest', '#fee-halfhour', '#fee-hour', '#fee-economy', '#fee-minimum'])
+      expect(await text(p, id)).toContain('1.0 sat/vB');
     await screenshot(p, SHOTS, 'home');
   });
 
@@ -220,6 +226,13 @@ describe('explorer web page', () => {
     expect(await text(p, '.page-head h1')).toContain('Block 102');
     expect(await text(p, '.fields')).toContain('1 confirmation');
     expect(await p.locator('.txcard').nth(1).getAttribute('data-txid')).toBe(pay.txidHex());
+    // Issue 20: the block's fees (one tx paying 10,000 units), subsidy and reward.
+    expect(await text(p, '#block-fees')).toContain('0.00010000');
+    expect(await text(p, '#block-subsidy')).toContain('50.00000000');
+    expect(await text(p, '#block-reward')).toContain('50.00010000');
+    const rate = `${(10_000 / (pay.weight() / 4)).toFixed(2)} sat/vB`;
+    expect(await text(p, '#block-median-fee')).toBe(rate);
+    expect(await text(p, '#block-fee-range')).toBe(`${rate} – ${rate}`);
     await screenshot(p, SHOTS, 'block');
     // Searching a height goes to that block.
     await p.fill('#search-input', '1');
@@ -228,6 +241,29 @@ describe('explorer web page', () => {
     await p.waitForURL(`${t.url}/block/${hash1}`);
     await p.locator('.page-id', { hasText: hash1 }).waitFor();
     expect(await text(p, '.page-head h1')).toMatch(/^Block 1\D/);
+  });
+
+  it('a tx page shows SegWit, Taproot and RBF badges for what the tx uses', async () => {
+    const p = await page();
+    await p.goto(`${t.url}/tx/${pay.txidHex()}`);
+    await p.locator('#tx-features').waitFor();
+    // A P2WPKH spend with final sequences: SegWit only.
+    expect(await p.locator('#tx-features .badge').allTextContents()).toEqual(['SegWit']);
+    const cb = await coinbaseAt(2);
+    const taproot = signedSpend(
+      [{ prevout: new OutPoint(cb.txid(), 0), value: SUBSIDY, key: MINER, sequence: 0xfffffffd }],
+      [new TxOut(SUBSIDY - 10_000n, p2tr(new Uint8Array(32).fill(7)))],
+    );
+    await send(taproot);
+    await p.goto(`${t.url}/tx/${taproot.txidHex()}`);
+    await p.locator('.page-id', { hasText: taproot.txidHex() }).waitFor();
+    await p.locator('#tx-features').waitFor();
+    expect(await p.locator('#tx-features .badge').allTextContents()).toEqual(['SegWit', 'Taproot', 'RBF']);
+    // A coinbase uses none of them.
+    await p.goto(`${t.url}/tx/${cb.txidHex()}`);
+    await p.locator('.page-id', { hasText: cb.txidHex() }).waitFor();
+    expect(await p.locator('#tx-features').count()).toBe(0);
+    await screenshot(p, SHOTS, 'tx-coinbase');
   });
 
   it('unknown items and bad input get a clear state; data never becomes markup', async () => {
@@ -264,14 +300,24 @@ describe('explorer web page', () => {
 
   it('the tip updates live and the page reads well on a phone', async () => {
     const p = await page({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    // Issue 20: the node pushes the block (GET /api/v1/events); the page neither polls nor reloads.
+    const asked: string[] = [];
+    p.on('request', (r) => asked.push(new URL(r.url()).pathname));
     await p.goto(`${t.url}/`);
     await p.locator('table.blocks tbody tr').first().waitFor();
     expect(await text(p, '#tip-height')).toBe('#102');
+    expect(asked).toContain('/api/v1/events');
+    const before = asked.length;
+    let navigations = 0;
+    p.on('framenavigated', () => navigations++);
+    await p.evaluate('window.__sameDocument = true');
     await t.rpc('generatetoaddress', [1, MINER_ADDR]);
-    // The page polls the tip; the header and the block list follow without a reload.
     await p.locator('#tip-height', { hasText: /^#103$/ }).waitFor({ timeout: 20_000 });
     await p.locator('table.blocks tbody tr[data-height="103"]').waitFor({ timeout: 20_000 });
     expect(await p.locator('table.blocks tbody tr').first().getAttribute('data-height')).toBe('103');
+    expect(await p.evaluate('window.__sameDocument')).toBe(true);
+    expect(navigations).toBe(0);
+    expect(asked.slice(before).filter((path) => path === '/api/blocks/tip/height')).toEqual([]);
     // The mined block took the spend out of the mempool.
     await p.locator('#stat-mempool', { hasText: '0 tx' }).waitFor();
     // Nothing overflows the phone's width.
