@@ -65,6 +65,7 @@ export const TIERS = {
     'test/wallet-keys.test.ts',
     'test/wallet-labels.test.ts',
     'test/wallet-recipients.test.ts',
+    'test/wallet-taproot.test.ts',
     'test/wallet-tx.test.ts',
   ],
   node: [

@@ -22,11 +22,11 @@ const HARD = 0x80000000;
 
 /** A key's BIP32 origin from the wallet's master fingerprint; null for an imported key. */
 export function originOf(wallet: Wallet, key: WalletKey): KeyOrigin | null {
-  const a = wallet.account;
-  if (!a || key.chain === null) return null;
+  if (!wallet.account || key.chain === null) return null;
+  const a = wallet.hd(key.type);
   return {
     fingerprint: a.fingerprint,
-    path: [84 + HARD, a.coin + HARD, a.account + HARD, key.chain, key.index],
+    path: [a.purpose + HARD, a.coin + HARD, a.account + HARD, key.chain, key.index],
   };
 }
 
