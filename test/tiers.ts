@@ -103,6 +103,7 @@ export const TIERS = {
     'test/sim.test.ts',
     'test/wallet-safety.test.ts',
     'test/wallet-spend.test.ts',
+    'test/wallet-taproot-spend.test.ts',
   ],
   process: [
     'test/anchors-cli.test.ts',
