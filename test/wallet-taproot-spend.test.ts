@@ -14,7 +14,7 @@ import * as bitcoin from 'bitcoinjs-lib';
 import * as tiny from 'tiny-secp256k1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAddress } from '../node/protocol/address.js';
-import { fromHex } from '../node/protocol/bytes.js';
+import { fromHex, toHex } from '../node/protocol/bytes.js';
 import { regtest } from '../node/protocol/params.js';
 import { p2wpkh } from '../node/protocol/script/templates.js';
 import { startTestNode, stopTestNodes, type TestNode } from './helpers/node.js';
@@ -253,6 +253,75 @@ describe('BIP86 P2TR on a regtest node', () => {
     expect(await node.rpc<string[]>('getrawmempool')).not.toContain(orig.txid);
     expect(await checkWithBitcoinjs(bumped.txid)).toEqual({ taproot: 1, segwitV0: 0 });
     await mine(bumped.txid);
+  }, 300_000);
+
+  it('PSBT (BIP174/BIP371): create, sign and finalize a P2TR + P2WPKH spend that bitcoinjs-lib checks', async () => {
+    const coins = await json<Utxo[]>(alice, 'utxos');
+    const tr = coins.find((c) => c.path.startsWith("m/86'/"))!;
+    const wp = coins.find((c) => c.path.startsWith("m/84'/"))!;
+    expect(tr).toBeDefined();
+    expect(wp).toBeDefined();
+    const { address } = await json<{ address: string }>(miner, 'address');
+    const created = await json<{ psbt: string }>(
+      alice,
+      'psbt',
+      'create',
+      address,
+      '0.05',
+      '--utxo',
+      `${tr.txid}:${tr.vout}`,
+      '--utxo',
+      `${wp.txid}:${wp.vout}`,
+      '--change-type',
+      'p2tr',
+      '--fee-rate',
+      String(RATE),
+    );
+    const unsigned = bitcoin.Psbt.fromBase64(created.psbt, { network: bitcoin.networks.regtest });
+    const at = (c: Utxo) => unsigned.txInputs.findIndex((i) => toHex(i.hash.slice().reverse()) === c.txid);
+    const iTr = at(tr);
+    const iWp = at(wp);
+    const trIn = unsigned.data.inputs[iTr]!;
+    expect(trIn.tapInternalKey).toHaveLength(32);
+    expect(trIn.tapBip32Derivation!.map((d) => d.path)).toEqual([tr.path]);
+    expect(toHex(trIn.tapBip32Derivation![0]!.pubkey)).toBe(toHex(trIn.tapInternalKey!));
+    expect(
+      bitcoin.payments.p2tr({ internalPubkey: trIn.tapInternalKey!, network: bitcoin.networks.regtest })
+        .address,
+    ).toBe(tr.address);
+    expect(unsigned.data.inputs[iWp]!.bip32Derivation!.map((d) => d.path)).toEqual([wp.path]);
+    const changeOut = unsigned.data.outputs.find((o) => o.tapInternalKey !== undefined)!;
+    expect(changeOut.tapBip32Derivation![0]!.path).toMatch(/^m\/86'\/1'\/0'\/1\/\d+$/);
+
+    const signed = await json<{ psbt: string; signed_inputs: number[]; complete: boolean }>(
+      alice,
+      'psbt',
+      'sign',
+      created.psbt,
+    );
+    expect(signed.signed_inputs.sort()).toEqual([0, 1]);
+    expect(signed.complete).toBe(true);
+    const theirs = bitcoin.Psbt.fromBase64(signed.psbt, { network: bitcoin.networks.regtest });
+    expect(theirs.data.inputs[iTr]!.tapKeySig).toHaveLength(64);
+    const validator = (pubkey: Uint8Array, hash: Uint8Array, sig: Uint8Array) =>
+      pubkey.length === 32 ? tiny.verifySchnorr(hash, pubkey, sig) : tiny.verify(hash, pubkey, sig);
+    expect(theirs.validateSignaturesOfInput(iTr, validator)).toBe(true);
+    expect(theirs.validateSignaturesOfInput(iWp, validator)).toBe(true);
+    theirs.finalizeAllInputs();
+    const theirHex = theirs.extractTransaction().toHex();
+
+    const ours = await json<{ hex: string; txid: string }>(
+      alice,
+      'psbt',
+      'finalize',
+      signed.psbt,
+      '--extract',
+    );
+    expect(ours.hex).toBe(theirHex);
+    const sent = await json<{ txid: string }>(alice, 'psbt', 'broadcast', signed.psbt);
+    expect(sent.txid).toBe(ours.txid);
+    expect(await checkWithBitcoinjs(sent.txid)).toEqual({ taproot: 1, segwitV0: 1 });
+    await mine(sent.txid);
   }, 300_000);
 
   it('exports tr() descriptors beside wpkh()', async () => {

@@ -27,13 +27,23 @@ import {
   taprootTweakPrivateKey,
   xOnly,
 } from '../node/protocol/sign-taproot.js';
-import { Tx, TxOut } from '../node/protocol/tx.js';
+import { OutPoint, Tx, TxIn, TxOut } from '../node/protocol/tx.js';
 import { feeFor } from '../wallet/amount.js';
 import { buildSigned, type SpendCoin, verifySigned } from '../wallet/build.js';
 import { minChange, selectCoins, sweep } from '../wallet/coinselect.js';
 import { changeTypeFor } from '../wallet/commands/send.js';
 import { Bip86Account, CHANGE, mnemonicSeed, parseAddressType, RECEIVE } from '../wallet/hd.js';
 import { P2TR_INPUT_WEIGHT, txWeight, vsizeOf } from '../wallet/policy.js';
+import {
+  decodeTapOrigin,
+  encodeTapOrigin,
+  encodeTxOut,
+  extractPsbt,
+  finalizePsbt,
+  IN,
+  Psbt,
+  signPsbt,
+} from '../wallet/psbt.js';
 import { Wallet } from '../wallet/wallet.js';
 import { readVector } from './helpers/vectors.js';
 
@@ -254,5 +264,75 @@ describe('a wallet transaction with P2WPKH and P2TR inputs', () => {
     expect(changeTypeFor([wpkh.script, tr0.script])).toBe('p2tr');
     expect(changeTypeFor([wpkh.script])).toBe('p2wpkh');
     expect(changeTypeFor([tr0.script], 'p2wpkh')).toBe('p2wpkh');
+  });
+});
+
+describe('PSBT taproot fields (BIP371)', () => {
+  const wallet = new Wallet(regtest, { mnemonic: ABANDON, account: 0, imported: [], createdAt: '' });
+  const tr = wallet.key(RECEIVE, 2, 'p2tr');
+  const wp = wallet.key(RECEIVE, 2);
+  const origin = {
+    fingerprint: wallet.taproot!.fingerprint,
+    path: [0x80000056, 0x80000001, 0x80000000, 0, 2],
+  };
+
+  function unsigned(withTrUtxo = true): Psbt {
+    const inputs = [1, 2].map(
+      (n) => new TxIn(new OutPoint(new Uint8Array(32).fill(n), 0), new Uint8Array(0), 0),
+    );
+    const psbt = new Psbt(
+      new Tx({ version: 2, inputs, outputs: [new TxOut(90_000n, wp.script)], locktime: 0 }),
+    );
+    if (withTrUtxo)
+      psbt.inputs[0]!.set(IN.WITNESS_UTXO, new Uint8Array(0), encodeTxOut(new TxOut(60_000n, tr.script)));
+    psbt.inputs[0]!.set(IN.TAP_INTERNAL_KEY, new Uint8Array(0), xOnly(tr.publicKey));
+    psbt.inputs[0]!.set(IN.TAP_BIP32_DERIVATION, xOnly(tr.publicKey), encodeTapOrigin(origin));
+    psbt.inputs[1]!.set(IN.WITNESS_UTXO, new Uint8Array(0), encodeTxOut(new TxOut(40_000n, wp.script)));
+    return psbt;
+  }
+  const lookup = (pub: Uint8Array) => (toHex(pub) === toHex(xOnly(tr.publicKey)) ? tr.privateKey : undefined);
+  const byHash = (h: Uint8Array) => (toHex(h) === toHex(wp.script.subarray(2)) ? wp.privateKey : undefined);
+
+  it('round-trips the origin with its leaf hashes', () => {
+    const leaf = new Uint8Array(32).fill(9);
+    const d = decodeTapOrigin(encodeTapOrigin(origin, [leaf]));
+    expect(d.origin).toEqual(origin);
+    expect(d.leafHashes.map(toHex)).toEqual([toHex(leaf)]);
+  });
+
+  it('signs the key path, finalizes to [signature] and extracts a transaction that verifies', () => {
+    const psbt = Psbt.fromBytes(unsigned().toBytes());
+    expect(signPsbt(psbt, lookup, byHash).sort()).toEqual([0, 1]);
+    expect(psbt.inputs[0]!.get(IN.TAP_KEY_SIG)).toHaveLength(64);
+    expect(finalizePsbt(psbt)).toEqual([]);
+    // The finalizer clears BIP371's fields with BIP174's.
+    expect(psbt.inputs[0]!.get(IN.TAP_INTERNAL_KEY)).toBeUndefined();
+    const tx = extractPsbt(psbt);
+    expect(tx.inputs[0]!.witness).toHaveLength(1);
+    expect(tx.inputs[1]!.witness).toHaveLength(2);
+  });
+
+  it("does not sign a P2TR input while another input's spent output is unknown", () => {
+    const psbt = unsigned();
+    psbt.inputs[1]!.delete(IN.WITNESS_UTXO);
+    expect(signPsbt(psbt, lookup, byHash)).toEqual([]);
+    const noUtxo = unsigned(false);
+    expect(signPsbt(noUtxo, lookup, byHash)).toEqual([1]);
+  });
+
+  it('refuses malformed BIP371 fields and a changed signature', () => {
+    const bad = unsigned();
+    bad.inputs[0]!.set(IN.TAP_INTERNAL_KEY, new Uint8Array(0), new Uint8Array(33));
+    expect(() => Psbt.fromBytes(bad.toBytes())).toThrow(/32 bytes/);
+    const badSig = unsigned();
+    badSig.inputs[0]!.set(IN.TAP_KEY_SIG, new Uint8Array(0), new Uint8Array(63));
+    expect(() => Psbt.fromBytes(badSig.toBytes())).toThrow(/64 or 65/);
+    const forged = unsigned();
+    signPsbt(forged, lookup, byHash);
+    const sig = forged.inputs[0]!.get(IN.TAP_KEY_SIG)!.slice();
+    sig[10]! ^= 1;
+    forged.inputs[0]!.set(IN.TAP_KEY_SIG, new Uint8Array(0), sig);
+    finalizePsbt(forged);
+    expect(() => extractPsbt(forged)).toThrow(/input 0 does not verify/);
   });
 });

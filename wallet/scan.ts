@@ -75,7 +75,9 @@ export async function discover(
         }
         scanned += count;
         grow = allUsed ? Math.min(MAX_BATCH, count * 2) : 0;
-        progress?.(`scanned ${scanned} ${type} ${chain === RECEIVE ? 'receive' : 'change'} addresses`);
+        progress?.(
+          `scanned ${scanned} ${type === 'p2tr' ? 'P2TR ' : ''}${chain === RECEIVE ? 'receive' : 'change'} addresses`,
+        );
       }
     }),
   );
