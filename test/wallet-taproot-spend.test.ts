@@ -324,6 +324,23 @@ describe('BIP86 P2TR on a regtest node', () => {
     await mine(sent.txid);
   }, 300_000);
 
+  it('refuses an unknown --type or --change-type with exit 1, one line, nothing sent', async () => {
+    const pool = await node.rpc<string[]>('getrawmempool');
+    const a = await runInProcess(['-w', alice, '--node', node.url, 'address', '--type', 'p2sh'], PW);
+    expect(a.code).toBe(1);
+    expect(a.err.trim()).toBe("gossip-wallet: --type must be p2wpkh or p2tr, got 'p2sh'");
+    const { address } = await json<{ address: string }>(miner, 'address');
+    const s = await runInProcess(
+      ['-w', alice, '--node', node.url, 'send', address, '0.01', '--change-type', 'taproot'],
+      PW,
+    );
+    expect(s.code).toBe(1);
+    expect(s.err.trim().split('\n')).toEqual([
+      "gossip-wallet: --change-type must be p2wpkh or p2tr, got 'taproot'",
+    ]);
+    expect(await node.rpc<string[]>('getrawmempool')).toEqual(pool);
+  });
+
   it('exports tr() descriptors beside wpkh()', async () => {
     const { descriptors } = await json<{ descriptors: { desc: string; internal: boolean }[] }>(
       alice,

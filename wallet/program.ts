@@ -1,5 +1,5 @@
 /**
- * The `gossip-wallet` command tree: an HD wallet (BIP39/BIP32/BIP84, P2WPKH) in an encrypted
+ * The `gossip-wallet` command tree: an HD wallet (BIP39/BIP32; BIP84 P2WPKH, BIP86 P2TR) in an encrypted
  * file, talking to a node only through its Esplora-compatible explorer API, and the file
  * anchoring commands (anchor/commands.ts). The commands live in commands/; this file wires
  * options, prints results (text or --json) and turns errors into one line on stderr and a
@@ -42,7 +42,7 @@ function buildProgram(io: CliIo, env: NodeJS.ProcessEnv, setExit: (code: number)
   const program = new Command()
     .name('gossip-wallet')
     .description(
-      'gossip-ledger wallet: BIP84 (P2WPKH) keys from a BIP39 mnemonic in an encrypted file; talks to a node only through its explorer API',
+      'gossip-ledger wallet: BIP84 (P2WPKH) and BIP86 (P2TR) keys from a BIP39 mnemonic in an encrypted file; talks to a node only through its explorer API',
     )
     .version(VERSION)
     .option('-w, --wallet <file>', 'wallet file (default: <data dir>/<network>/wallet.json)')
