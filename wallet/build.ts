@@ -3,8 +3,9 @@
  * signed over BIP143 sighashes (node/protocol/sign.ts: RFC 6979 nonces, low-S, strict DER,
  * SIGHASH_ALL); BIP86 P2TR inputs by key path over BIP341 sighashes with SIGHASH_DEFAULT (a
  * 64-byte BIP340 signature with fresh auxiliary randomness, node/protocol/sign-taproot.ts),
- * which commit to every input's amount and script, so both kinds mix in one transaction. Version 2, nSequence 0xfffffffd (replaceable, BIP125) and nLockTime = the
- * tip height (Core's anti-fee-sniping) as Core's wallet does. Before anything is sent, every
+ * which commit to every input's amount and script, so both kinds mix in one transaction.
+ * Version 2, nSequence 0xfffffffd (replaceable, BIP125) and nLockTime = the tip height (Core's
+ * anti-fee-sniping) as Core's wallet does. Before anything is sent, every
  * input runs through the protocol's own script interpreter with the standard flags, and the
  * amounts are rechecked; a failure there is a bug, never something to broadcast.
  */

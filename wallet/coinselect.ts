@@ -1,5 +1,6 @@
 /**
- * Coin selection for P2WPKH and key-path P2TR coins (each priced at its own input size), after Bitcoin Core's wallet (coinselection.cpp, spend.cpp):
+ * Coin selection for P2WPKH and key-path P2TR coins (each priced at its own input size), after
+ * Bitcoin Core's wallet (coinselection.cpp, spend.cpp):
  *
  * 1. Branch and bound (SelectCoinsBnB, Murch's "An Evaluation of Coin Selection Strategies"):
  *    depth-first search for inputs whose effective values (value minus the fee to spend them)

@@ -27,7 +27,6 @@ export const PURPOSE_BIP86 = 86;
 
 /** The output types the wallet derives: BIP84 P2WPKH and BIP86 single-key P2TR. */
 export type AddressType = 'p2wpkh' | 'p2tr';
-export const ADDRESS_TYPES: readonly AddressType[] = ['p2wpkh', 'p2tr'];
 export const PURPOSE: Readonly<Record<AddressType, number>> = { p2wpkh: PURPOSE_BIP84, p2tr: PURPOSE_BIP86 };
 /** BIP32's test-network version bytes (tprv, tpub). */
 export const TESTNET_VERSIONS = { private: 0x04358394, public: 0x043587cf };
@@ -164,7 +163,7 @@ export class Bip86Account extends HdAccount {
   }
 }
 
-/** Whether `type` names an output type the wallet derives; throws WalletError('BAD_INPUT'). */
+/** The output type an option names (`p2wpkh`, `p2tr`); throws WalletError('BAD_INPUT'). */
 export function parseAddressType(type: string, option = '--type'): AddressType {
   const t = type.trim().toLowerCase();
   if (t === 'p2wpkh' || t === 'p2tr') return t;

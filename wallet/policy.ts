@@ -1,8 +1,8 @@
 /**
  * Sizes and standardness numbers the wallet plans with, for P2WPKH and key-path P2TR inputs
- * (Bitcoin Core's wallet size estimates). Dust, output sizes and fees are the node's own relay policy
- * (node/protocol/policy.ts: GetDustThreshold, CFeeRate::GetFee), so what the wallet builds is
- * what the mempool accepts.
+ * (Bitcoin Core's wallet size estimates). Dust, output sizes and fees are the node's own relay
+ * policy (node/protocol/policy.ts: GetDustThreshold, CFeeRate::GetFee), so what the wallet
+ * builds is what the mempool accepts.
  */
 
 import { DUST_RELAY_FEE_RATE, outputSize, virtualSize } from '../node/protocol/policy.js';

@@ -110,7 +110,10 @@ export function encodeOrigin(o: KeyOrigin): Uint8Array {
   return w.finish();
 }
 
-/** BIP371's taproot key origin: the leaf hashes the key is used in (none for a key-path key), then BIP174's origin. */
+/**
+ * BIP371's taproot key origin: the leaf hashes the key is used in (none for a key-path key),
+ * then BIP174's origin.
+ */
 export function encodeTapOrigin(o: KeyOrigin, leafHashes: readonly Uint8Array[] = []): Uint8Array {
   const w = new Writer();
   w.varint(leafHashes.length);

@@ -2,10 +2,11 @@
  * What the node knows about the wallet's keys, through the explorer API only.
  *
  * Discovery (BIP44's account discovery, gap limit 20 as BIP44 sets it): each chain (receive,
- * change) of each account (BIP84 P2WPKH, BIP86 P2TR) is scanned in batches of concurrent GET /api/address/:a requests until 20 consecutive
- * addresses have no transaction; imported keys are asked once each. One request per address.
- * Coins are then fetched only for addresses whose stats say they hold some, and each is checked
- * against its funding transaction's raw bytes (one request per funding transaction).
+ * change) of each account (BIP84 P2WPKH, BIP86 P2TR) is scanned in batches of concurrent
+ * GET /api/address/:a requests until 20 consecutive addresses have no transaction; imported
+ * keys are asked once each. One request per address. Coins are then fetched only for addresses
+ * whose stats say they hold some, and each is checked against its funding transaction's raw
+ * bytes (one request per funding transaction).
  */
 import type { CheckedNode } from './esplora/checked.js';
 import type { EsploraClient } from './esplora/client.js';
