@@ -68,6 +68,7 @@ export const TIERS = {
     'test/wallet-keys.test.ts',
     'test/wallet-labels.test.ts',
     'test/wallet-recipients.test.ts',
+    'test/wallet-taproot.test.ts',
     'test/wallet-tx.test.ts',
   ],
   node: [
@@ -109,6 +110,7 @@ export const TIERS = {
     'test/sim.test.ts',
     'test/wallet-safety.test.ts',
     'test/wallet-spend.test.ts',
+    'test/wallet-taproot-spend.test.ts',
   ],
   process: [
     'test/anchors-cli.test.ts',
