@@ -101,6 +101,8 @@ interface FilesPeer {
 interface Wanted {
   output: string | null;
   asked: Set<Peer>;
+  /** Peers whose manifest came before its anchor reached our best chain: asked again on a new tip. */
+  early?: Set<FilesPeer>;
 }
 
 export class FilesService implements FilesPeerHooks {
@@ -290,7 +292,17 @@ export class FilesService implements FilesPeerHooks {
     // Taken before any await: a second provider's answer must not start a second download.
     this.wanted.delete(target);
     if (!(await this.deps.chain.getAnchor(commitment))) {
-      this.deps.log.info('manifest offered for a commitment not on the best chain; ignored', { id: idHex });
+      this.deps.log.info(
+        'manifest offered for a commitment not on the best chain yet; asking again on a new tip',
+        {
+          id: idHex,
+        },
+      );
+      // A fetch started a block early (the peer mined or heard of the anchor first) must not
+      // stall: this peer is asked again once our tip moves, and never more than once per tip.
+      w.asked.delete(fp.peer);
+      w.early ??= new Set();
+      w.early.add(fp);
       this.wanted.set(target, w);
       return;
     }
@@ -360,6 +372,12 @@ export class FilesService implements FilesPeerHooks {
   private tipChanged(): void {
     this.anchoredCache.clear();
     this.announceAll();
+    for (const [target, w] of this.wanted) {
+      if (!w.early?.size) continue;
+      const again = [...w.early];
+      w.early.clear();
+      for (const fp of again) if (this.peers.get(fp.peer) === fp) this.askManifest(fp, target, w);
+    }
     void this.syncProvided();
   }
 
