@@ -50,6 +50,8 @@ export interface FilesOptions {
   params: NetworkParams;
   /** Store quota in bytes (0: none). */
   maxBytes: number;
+  /** Chunk bytes per fdatasync of a download (store.ts GROUP_BYTES; 0: every chunk). */
+  groupBytes?: number;
 }
 
 export interface FilesDeps {
@@ -132,7 +134,7 @@ export class FilesService implements FilesPeerHooks {
   }
 
   static async open(opts: FilesOptions, deps: FilesDeps): Promise<FilesService> {
-    const store = await FileStore.open(opts.dir);
+    const store = await FileStore.open(opts.dir, { groupBytes: opts.groupBytes });
     return new FilesService(store, opts, deps);
   }
 

@@ -146,7 +146,10 @@ export function decodeFilesMessage(command: FilesCommand, r: Reader): FilesMessa
 }
 
 export function encodeFilesPayload(msg: FilesMessage): Uint8Array {
-  const w = new Writer(64);
+  // A chunk's piece is sized up front: growing by doubling would copy it two or three times.
+  const w = new Writer(
+    msg.command === 'chunk' ? 32 + 8 + 1 + msg.path.length * 32 + 5 + msg.data.length : 64,
+  );
   switch (msg.command) {
     case 'sendfiles':
       w.u32(msg.version);

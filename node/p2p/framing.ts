@@ -78,13 +78,20 @@ export function checksum(payload: Uint8Array): Uint8Array {
 }
 
 export function encodeFrame(magic: Uint8Array, command: string, payload: Uint8Array): Uint8Array {
-  if (command.length > 12 || !/^[a-z0-9]*$/.test(command)) throw new RangeError(`bad command '${command}'`);
   const out = new Uint8Array(HEADER_LEN + payload.length);
+  out.set(encodeHeader(magic, command, payload), 0);
+  out.set(payload, HEADER_LEN);
+  return out;
+}
+
+/** The 24-byte header alone, for a payload written after it without being copied behind it. */
+export function encodeHeader(magic: Uint8Array, command: string, payload: Uint8Array): Uint8Array {
+  if (command.length > 12 || !/^[a-z0-9]*$/.test(command)) throw new RangeError(`bad command '${command}'`);
+  const out = new Uint8Array(HEADER_LEN);
   out.set(magic, 0);
   for (let i = 0; i < command.length; i++) out[4 + i] = command.charCodeAt(i);
   new DataView(out.buffer).setUint32(16, payload.length, true);
   out.set(checksum(payload), 20);
-  out.set(payload, HEADER_LEN);
   return out;
 }
 
