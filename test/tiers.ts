@@ -33,6 +33,7 @@ export const TIERS = {
     'test/core-data.test.ts',
     'test/dht-units.test.ts',
     'test/files-store.test.ts',
+    'test/files-wire.test.ts',
     'test/difficulty.test.ts',
     'test/explorer-units.test.ts',
     'test/injected-time.test.ts',

@@ -19,6 +19,7 @@ import type { Logger } from '../log.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { type OffenceCode, P2PError } from './errors.js';
 import {
+  checksumParts,
   encodeFrame,
   encodeHeader,
   type Frame,
@@ -222,9 +223,25 @@ export class Peer {
     // A big payload (a block, a file piece) goes out behind its header uncopied: two writes
     // cost less than copying it into one frame.
     if (payload.length >= LARGE_PAYLOAD) {
-      this.socket.write(encodeHeader(this.params.magic, command, payload));
+      this.socket.write(encodeHeader(this.params.magic, command, payload.length, checksumParts([payload])));
       this.socket.write(payload);
     } else this.socket.write(encodeFrame(this.params.magic, command, payload));
+  }
+
+  /**
+   * Sends a payload given as parts end to end (a file piece: its fields, then the file bytes as
+   * read), each written as it is: the bytes are hashed for the checksum but never copied.
+   */
+  sendParts(command: string, parts: readonly Uint8Array[]): void {
+    if (this.closed) return;
+    let length = 0;
+    for (const p of parts) length += p.length;
+    const size = HEADER_LEN + length;
+    this.bytesSent += size;
+    this.lastSend = Math.floor(this.clock.now() / 1000);
+    this.bytesSentPerMsg[command] = (this.bytesSentPerMsg[command] ?? 0) + size;
+    this.socket.write(encodeHeader(this.params.magic, command, length, checksumParts(parts)));
+    for (const p of parts) if (p.length > 0) this.socket.write(p);
   }
 
   /** Resolves once the send buffer is below `limit` bytes (or the connection is gone). */
