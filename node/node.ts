@@ -133,6 +133,8 @@ export interface NodeConfig {
   files?: boolean;
   /** Quota of the file store in bytes (0: none). */
   filesMaxBytes?: number;
+  /** Chunk bytes per fdatasync of a download (node/files/store.ts GROUP_BYTES; 0: every chunk). */
+  filesGroupBytes?: number;
   /** Serve HTTP: the explorer, its API and /metrics (default true). */
   http?: boolean;
   /**
@@ -334,7 +336,12 @@ export class FullNode implements ExplorerNode, RpcNode {
     const chain = this.chain;
     if (c.files !== false) {
       this.files = await FilesService.open(
-        { dir: join(c.datadir, 'files'), params: this.params, maxBytes: c.filesMaxBytes ?? 0 },
+        {
+          dir: join(c.datadir, 'files'),
+          params: this.params,
+          maxBytes: c.filesMaxBytes ?? 0,
+          groupBytes: c.filesGroupBytes,
+        },
         { chain, clock: this.clock, random: forkRandom(this.random), log: this.log.child('files') },
       );
     }

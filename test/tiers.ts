@@ -32,6 +32,8 @@ export const TIERS = {
     'test/core-data-2026.test.ts',
     'test/core-data.test.ts',
     'test/dht-units.test.ts',
+    'test/files-store.test.ts',
+    'test/files-wire.test.ts',
     'test/difficulty.test.ts',
     'test/explorer-event-hub.test.ts',
     'test/explorer-projected.test.ts',

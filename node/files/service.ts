@@ -12,6 +12,7 @@
  * fetched: a downloader checks the manifest it receives against the commitment on the chain
  * before asking for a chunk, and each chunk against the manifest's root (download.ts).
  */
+import { constants } from 'node:fs';
 import { copyFile, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { commitmentFromPath } from '../anchors/commitment.js';
@@ -56,6 +57,8 @@ export interface FilesOptions {
   params: NetworkParams;
   /** Store quota in bytes (0: none). */
   maxBytes: number;
+  /** Chunk bytes per fdatasync of a download (store.ts GROUP_BYTES; 0: every chunk). */
+  groupBytes?: number;
 }
 
 export interface FilesDeps {
@@ -150,7 +153,7 @@ export class FilesService implements FilesPeerHooks {
   }
 
   static async open(opts: FilesOptions, deps: FilesDeps): Promise<FilesService> {
-    const store = await FileStore.open(opts.dir);
+    const store = await FileStore.open(opts.dir, { groupBytes: opts.groupBytes });
     return new FilesService(store, opts, deps);
   }
 
@@ -498,7 +501,8 @@ export class FilesService implements FilesPeerHooks {
     const proof = await proofText(this.deps.chain, this.opts.params, f);
     if (!proof) throw new FilesError('NOT_ANCHORED', `${f.idHex} is not anchored on the best chain`);
     const tmp = `${output}.part`;
-    await copyFile(this.store.dataPath(f.idHex), tmp);
+    // A reflink where the filesystem has them (btrfs, XFS, APFS): no bytes copied; else a copy.
+    await copyFile(this.store.dataPath(f.idHex), tmp, constants.COPYFILE_FICLONE);
     await fsyncPath(tmp);
     await rename(tmp, output);
     const ptmp = `${output}.anchor.json.part`;
