@@ -25,8 +25,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { forkRandom, type Random, seededRandom } from '../node/clock.js';
 import { Dht } from '../node/dht/dht.js';
+import { compareDistance } from '../node/dht/distance.js';
 import { DhtIdentity } from '../node/dht/identity.js';
 import type { DhtBody, DhtMessage } from '../node/dht/messages.js';
+import { K } from '../node/dht/params.js';
 import { MemoryNetwork } from '../node/p2p/transport/memory.js';
 import type { Stream, Transport } from '../node/p2p/transport/transport.js';
 import { toHex } from '../node/protocol/bytes.js';
@@ -125,7 +127,13 @@ class HostileDht extends Dht {
   friends: Dht[] = [];
   protected override async answer(m: DhtMessage, from: string): Promise<DhtBody | null> {
     const b = m.body;
-    const wrong = this.friends.map((f) => f.contact);
+    // The hostile ids closest to what is asked: as many as a message holds (k).
+    const target = b.command === 'dhtfindnode' ? b.target : b.command === 'dhtgetprov' ? b.manifestId : null;
+    const wrong = (
+      target ? [...this.friends].sort((x, y) => compareDistance(x.id, y.id, target)) : this.friends
+    )
+      .slice(0, K)
+      .map((f) => f.contact);
     if (b.command === 'dhtfindnode') return { command: 'dhtnodes', contacts: wrong };
     if (b.command === 'dhtgetprov')
       return { command: 'dhtprovs', anchored: true, records: [], contacts: wrong };
