@@ -29,7 +29,9 @@ const DAEMONS = new Map([
   ['npm start', { ready: /status: (waiting for peers|syncing|synced)/, stopped: /shutdown complete/ }],
   ['npm run devnet', { ready: /devnet ready/, stopped: /^stopped$/m }],
 ]);
-const STEP_TIMEOUT_MS = 240_000;
+// A section runs as one script: `npm link` alone builds the project (its prepare script), which
+// took 3 minutes on a loaded 2-core machine.
+const STEP_TIMEOUT_MS = 600_000;
 
 const home = mkdtempSync(join(tmpdir(), 'gl-readme-'));
 const env = {

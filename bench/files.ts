@@ -1,9 +1,18 @@
 /**
  * File sharing over loopback (issue 16, docs/files.md): a FILES_BENCH_MIB (default 256) MiB file
  * fetched by a fresh node from 1, 2 and 4 providers (in-process regtest nodes on 127.0.0.1, the
- * file anchored in a mined block), against a plain TCP copy of the same bytes (socket to file)
- * in the same run. Figures: MiB/s, the ratio to TCP, and the time to the first verified chunk
- * written after `fetchfile` (which includes finding the manifest: about 2 round trips).
+ * file anchored in a mined block), against a plain TCP copy of the same bytes (socket to file,
+ * no fsync) made just before each fetch, as the machine's load drifts. Each provider count is
+ * fetched twice: with the store's group commit (`groupBytes` default) and with an fdatasync per
+ * chunk (`groupBytes` 0, the store before group commit), side by side.
+ *
+ * Figures: MiB/s to the file whole and durable in the store (every chunk verified, recorded and
+ * fdatasync'ed) and its ratio to the TCP copy; the time until every chunk was verified and
+ * written, and until the output file was exported too (a copy and an fsync, as `fetchfile`
+ * with an output does); the time to the first verified chunk written after `fetchfile` (which
+ * includes finding the manifest: about 2 round trips); the process's CPU time (user + system)
+ * for the TCP copy and for each fetch, all nodes being in this one process.
+ * Then the same fetch by a node whose only peer holds nothing, through the DHT.
  */
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
@@ -58,15 +67,6 @@ export async function run(): Promise<void> {
     const id = manifestId(manifest);
     const idHex = toHex(id);
 
-    const tcpMs = await tcpCopy(file, join(root, 'tcp.out'));
-    const tcpMibS = mib / (tcpMs / 1000);
-    emit('files', {
-      figure: 'tcp copy over loopback',
-      mib,
-      ms: Math.round(tcpMs),
-      mibPerSec: +tcpMibS.toFixed(1),
-    });
-
     const miner = await startRegtestNode(join(root, 'p0'), { mineWorkers: 1 });
     nodes.push(miner);
     await miner.generate(101, SPK);
@@ -104,38 +104,132 @@ export async function run(): Promise<void> {
     await until(() => providers.every((p) => p.chain.tip.hashHex === hash), 120_000, 'providers synced');
     for (const p of providers) await p.files!.share(file);
 
+    const modes = [
+      { mode: 'group commit', groupBytes: undefined },
+      { mode: 'fdatasync per chunk', groupBytes: 0 },
+    ];
     for (const n of [1, 2, 4]) {
-      const addrs = providers.slice(0, n).map((p) => `127.0.0.1:${p.p2p!.listenPort}`);
-      const d = await startRegtestNode(join(root, `d${n}`), { connect: addrs, listen: false });
-      nodes.push(d);
-      await until(
-        () => d.chain.tip.hashHex === hash && d.files!.providerCount(idHex) === n,
-        120_000,
-        'downloader synced and told of every provider',
-      );
-      let firstChunk = 0;
-      const store = d.files!.store;
-      const write = store.writeChunk.bind(store);
-      store.writeChunk = async (...args) => {
-        await write(...args);
-        firstChunk ||= performance.now();
-      };
-      const t0 = performance.now();
-      await d.files!.fetch({ id: idHex }, join(root, `out${n}`));
-      await d.files!.whenComplete(idHex);
-      const ms = performance.now() - t0;
-      const mibS = mib / (ms / 1000);
-      emit('files', {
-        figure: `fetch from ${n} provider${n > 1 ? 's' : ''} over loopback`,
-        mib,
-        ms: Math.round(ms),
-        mibPerSec: +mibS.toFixed(1),
-        ofTcp: +(mibS / tcpMibS).toFixed(2),
-        firstVerifiedChunkMs: Math.round(firstChunk - t0),
-        badChunks: d.files!.counters.badChunks,
-        duplicateChunks: d.files!.counters.duplicateChunks,
-      });
+      for (const { mode, groupBytes } of modes) {
+        const tcpOut = join(root, 'tcp.out');
+        const tcpCpu0 = process.cpuUsage();
+        const tcpMs = await tcpCopy(file, tcpOut);
+        const tcpCpu = process.cpuUsage(tcpCpu0);
+        rmSync(tcpOut, { force: true });
+        const tcpMibS = mib / (tcpMs / 1000);
+        emit('files', {
+          figure: 'tcp copy over loopback',
+          mib,
+          ms: Math.round(tcpMs),
+          mibPerSec: +tcpMibS.toFixed(1),
+          cpuMs: Math.round((tcpCpu.user + tcpCpu.system) / 1000),
+        });
+        const addrs = providers.slice(0, n).map((p) => `127.0.0.1:${p.p2p!.listenPort}`);
+        const tag = `d${n}${groupBytes === 0 ? 'sync' : ''}`;
+        const d = await startRegtestNode(join(root, tag), {
+          connect: addrs,
+          listen: false,
+          filesGroupBytes: groupBytes,
+        });
+        nodes.push(d);
+        await until(
+          () => d.chain.tip.hashHex === hash && d.files!.providerCount(idHex) === n,
+          120_000,
+          'downloader synced and told of every provider',
+        );
+        let firstChunk = 0;
+        let verified = 0;
+        let durable = 0;
+        const store = d.files!.store;
+        const write = store.writeChunk.bind(store);
+        store.writeChunk = async (...args) => {
+          await write(...args);
+          firstChunk ||= performance.now();
+        };
+        const finish = store.finish.bind(store);
+        store.finish = async (f) => {
+          verified = performance.now();
+          await finish(f);
+          durable = performance.now();
+        };
+        const cpu0 = process.cpuUsage();
+        const t0 = performance.now();
+        await d.files!.fetch({ id: idHex }, join(root, `${tag}.out`));
+        await d.files!.whenComplete(idHex);
+        const exported = performance.now() - t0;
+        const cpu = process.cpuUsage(cpu0);
+        const ms = durable - t0;
+        const mibS = mib / (ms / 1000);
+        emit('files', {
+          figure: `fetch from ${n} provider${n > 1 ? 's' : ''} over loopback, ${mode}`,
+          mib,
+          ms: Math.round(ms),
+          mibPerSec: +mibS.toFixed(1),
+          ofTcp: +(mibS / tcpMibS).toFixed(2),
+          verifiedMs: Math.round(verified - t0),
+          exportedMs: Math.round(exported),
+          // CPU of the whole process (providers and downloader), less bent by a loaded box.
+          cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+          firstVerifiedChunkMs: Math.round(firstChunk - t0),
+          badChunks: d.files!.counters.badChunks,
+          duplicateChunks: d.files!.counters.duplicateChunks,
+        });
+        await d.stop();
+        nodes.pop();
+        rmSync(join(root, tag), { recursive: true, force: true });
+        rmSync(join(root, `${tag}.out`), { force: true });
+      }
     }
+
+    // Through the DHT (issue 17): the downloader's only peer holds no file; the provider is
+    // found by a lookup of the anchor id and dialled as a file connection. The time includes
+    // the 2 s given to connected peers first (dht-fallback.ts, FALLBACK_WAIT_MS).
+    const relay = await startRegtestNode(join(root, 'relay'), {
+      connect: [`127.0.0.1:${miner.p2p!.listenPort}`],
+    });
+    nodes.push(relay);
+    const dp = await startRegtestNode(join(root, 'dht-p'), {
+      connect: [`127.0.0.1:${miner.p2p!.listenPort}`],
+      dht: { port: 0, host: '127.0.0.1' },
+    });
+    nodes.push(dp);
+    const dd = await startRegtestNode(join(root, 'dht-d'), {
+      connect: [`127.0.0.1:${relay.p2p!.listenPort}`],
+      listen: false,
+      dht: { port: 0, host: '127.0.0.1', bootstrap: [`127.0.0.1:${dp.dht!.port}`] },
+    });
+    nodes.push(dd);
+    await until(
+      () =>
+        [relay, dp, dd].every((n) => n.chain.tip.hashHex === hash) &&
+        dp.dht!.table.size === 1 &&
+        dd.dht!.table.size === 1,
+      120_000,
+      'dht nodes synced and joined',
+    );
+    await dp.files!.share(file);
+    await until(() => dd.dht!.records.size === 1, 120_000, 'the provider record stored');
+    let firstChunk = 0;
+    const store = dd.files!.store;
+    const write = store.writeChunk.bind(store);
+    store.writeChunk = async (...args) => {
+      await write(...args);
+      firstChunk ||= performance.now();
+    };
+    const t0 = performance.now();
+    await dd.files!.fetch({ id: idHex }, join(root, 'out-dht'));
+    await dd.files!.whenComplete(idHex);
+    const ms = performance.now() - t0;
+    const lat = dd.dht!.stats.latencies;
+    emit('files', {
+      figure: 'fetch through the DHT over loopback (no connected provider)',
+      mib,
+      ms: Math.round(ms),
+      mibPerSec: +(mib / (ms / 1000)).toFixed(1),
+      firstVerifiedChunkMs: Math.round(firstChunk - t0),
+      dhtLookups: dd.files!.counters.dhtLookups,
+      dhtConnections: dd.files!.counters.dhtConnections,
+      lookupMs: lat.at(-1) ?? null,
+    });
   } finally {
     for (const n of nodes.reverse()) await n.stop().catch(() => undefined);
     rmSync(root, { recursive: true, force: true });

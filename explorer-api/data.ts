@@ -9,6 +9,7 @@ import type { Coin } from '../node/consensus/tx-inputs.js';
 import type { Block } from '../node/protocol/block.js';
 import { hashFromDisplay, hashToDisplay } from '../node/protocol/hash.js';
 import { type Tx, TxOut } from '../node/protocol/tx.js';
+import { type BlockExtras, blockExtras } from './block-stats.js';
 import { Lru } from './lru.js';
 import type { MempoolIndex } from './mempool-index.js';
 import { type BlockSizes, statusOf, type TxJson, type TxStatus, txJson, UNCONFIRMED } from './views.js';
@@ -48,6 +49,7 @@ export class ExplorerData {
   private readonly infos = new Lru<string, BlockInfo>(4096);
   private readonly undos = new Lru<string, Coin[][]>(64);
   private readonly txs = new Lru<string, { block: BlockEntry; json: TxJson }>(20_000);
+  private readonly extrasCache = new Lru<string, BlockExtras>(1024);
 
   readonly node: ExplorerNode;
   readonly pool: MempoolIndex;
@@ -86,6 +88,18 @@ export class ExplorerData {
     const u = await this.chain.getBlockUndo(e.hashHex);
     if (u) this.undos.set(e.hashHex, u);
     return u;
+  }
+
+  /** A main-chain block's fee figures (block-stats.ts); undefined off the main chain. */
+  async extras(e: BlockEntry): Promise<BlockExtras | undefined> {
+    const hit = this.extrasCache.get(e.hashHex);
+    if (hit && this.chain.isMain(e)) return hit;
+    if (!this.chain.isMain(e)) return undefined;
+    const undo = await this.undo(e);
+    if (!undo) return undefined;
+    const extras = blockExtras(await this.block(e), undo, e.height, this.node.params);
+    this.extrasCache.set(e.hashHex, extras);
+    return extras;
   }
 
   /** Prevouts of tx `index` of block `e`: from its undo data, else from the tx index. */

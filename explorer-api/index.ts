@@ -1,6 +1,8 @@
 /**
  * The explorer: a fastify app serving the Esplora-compatible REST API under /api (routes/),
- * its OpenAPI document at /api/openapi.json with a docs page at /api/docs, and the web page at
+ * the mempool.space routes its JS client calls (/api/v1/fees/…, /v1/cpfp, /v1/difficulty-
+ * adjustment), a push stream of the node's news (/api/v1/events, Server-Sent Events), its
+ * OpenAPI document at /api/openapi.json with a docs page at /api/docs, and the web page at
  * / (web/). It reads only through the node (chain, indexes, mempool, peers); the node adds its
  * admin RPC to the same app.
  *
@@ -14,18 +16,23 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { ExplorerNode } from '../node/api.js';
+import { type ExplorerNode, realClock } from '../node/api.js';
 import { ExplorerData } from './data.js';
 import { installErrorHandlers } from './errors.js';
+import { EventFeed } from './event-feed.js';
+import { EventHub } from './event-hub.js';
 import { FeeEstimator } from './fees.js';
 import { MempoolIndex } from './mempool-index.js';
 import type { ExplorerOptions } from './options.js';
+import { ProjectedBlocks } from './projected.js';
 import { registerAddressRoutes } from './routes/address.js';
 import { registerAnchorRoutes } from './routes/anchors.js';
 import { registerBlockRoutes } from './routes/blocks.js';
 import { registerBroadcastRoutes } from './routes/broadcast.js';
 import type { RouteContext } from './routes/context.js';
+import { registerEventRoutes } from './routes/events.js';
 import { registerMempoolRoutes } from './routes/mempool.js';
+import { registerMempoolSpaceRoutes } from './routes/mempool-space.js';
 import { registerNodeRoutes } from './routes/node-info.js';
 import { registerTxRoutes } from './routes/txs.js';
 import { registerWeb } from './web/index.js';
@@ -36,6 +43,9 @@ export type { ExplorerOptions } from './options.js';
 const DEFAULTS: Required<ExplorerOptions> = {
   postRateLimit: { max: 100, timeWindow: 60_000 },
   txBodyLimit: 1_000_000,
+  eventStreams: 100,
+  heartbeatMs: 15_000,
+  clock: realClock,
 };
 
 export function buildExplorer(node: ExplorerNode, options: ExplorerOptions = {}): FastifyInstance {
@@ -49,19 +59,40 @@ export function buildExplorer(node: ExplorerNode, options: ExplorerOptions = {})
 export function buildExplorerApp(
   node: ExplorerNode,
   options: ExplorerOptions = {},
-): { app: FastifyInstance; feeEstimates: () => Promise<Record<string, number>> } {
+): {
+  app: FastifyInstance;
+  feeEstimates: () => Promise<Record<string, number>>;
+  /** Push streams open now (GET /api/v1/events). */
+  eventStreams: () => number;
+} {
   // Long path segments reach the schemas (a 400 naming the parameter) rather than a bare 414.
   const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024, routerOptions: { maxParamLength: 1024 } });
   const pool = new MempoolIndex(node.mempool, node.chain);
   const data = new ExplorerData(node, pool);
+  const opts = { ...DEFAULTS, ...options };
+  const hub = new EventHub({
+    maxClients: opts.eventStreams,
+    heartbeatMs: opts.heartbeatMs,
+    clock: opts.clock,
+  });
+  const feed = new EventFeed({ node, data, pool, hub, clock: opts.clock });
+  const projected = new ProjectedBlocks({ mempool: node.mempool, params: node.params, clock: opts.clock });
   const ctx: RouteContext = {
     node,
     data,
     pool,
     fees: new FeeEstimator(data),
-    opts: { ...DEFAULTS, ...options },
+    opts,
+    events: { hub, feed },
+    projected,
   };
-  app.addHook('onClose', async () => pool.close());
+  // Streams end before the server closes: an open one would keep close() waiting on its client.
+  app.addHook('preClose', async () => hub.close());
+  app.addHook('onClose', async () => {
+    feed.close();
+    projected.close();
+    pool.close();
+  });
   installErrorHandlers(app, node.log.child('explorer'));
 
   app.register(swagger, {
@@ -74,6 +105,9 @@ export function buildExplorerApp(
         description:
           "Blockstream Esplora's HTTP API (paths, status codes, text or JSON bodies and field names as " +
           'github.com/Blockstream/esplora/blob/master/API.md documents them), plus node-specific routes. ' +
+          "Also mempool.space's /v1/fees/recommended, /v1/fees/mempool-blocks, /v1/cpfp/:txid and " +
+          '/v1/difficulty-adjustment, and /v1/events, a Server-Sent Events stream of new blocks, ' +
+          'mempool summaries, anchors and watched addresses. ' +
           'Amounts are satoshis; bad input is a 400 JSON error, an unknown item a 404.',
         version: '1',
       },
@@ -96,6 +130,8 @@ export function buildExplorerApp(
         registerMempoolRoutes(get, ctx);
         registerNodeRoutes(get, ctx);
         registerAnchorRoutes(get, ctx);
+        registerEventRoutes(get, ctx);
+        registerMempoolSpaceRoutes(get, ctx);
       });
       // Its own scope: it replaces the body parsers (any content type is read as text).
       await api.register(async (post) => registerBroadcastRoutes(post, ctx));
@@ -104,5 +140,5 @@ export function buildExplorerApp(
     { prefix: '/api' },
   );
   registerWeb(app);
-  return { app, feeEstimates: () => ctx.fees.estimates() };
+  return { app, feeEstimates: () => ctx.fees.estimates(), eventStreams: () => hub.size };
 }

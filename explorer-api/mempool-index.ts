@@ -35,6 +35,7 @@ export class MempoolIndex {
   private readonly recentTxids: string[] = [];
   private readonly pending = new Set<Promise<void>>();
   private readonly unsubscribe: (() => void)[] = [];
+  private readonly indexedListeners = new Set<(x: IndexedEntry) => void>();
   /** Bumped by every change to the index: a cache key for answers that read it. */
   version = 0;
 
@@ -58,6 +59,12 @@ export class MempoolIndex {
   /** Resolves once every entry added so far is indexed. */
   async settle(): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /** Calls `fn` for each entry once it is indexed (its prevouts known); returns the unsubscribe. */
+  onIndexed(fn: (x: IndexedEntry) => void): () => void {
+    this.indexedListeners.add(fn);
+    return () => this.indexedListeners.delete(fn);
   }
 
   get(txid: string): IndexedEntry | undefined {
@@ -95,7 +102,8 @@ export class MempoolIndex {
     const scripts = new Set<string>();
     for (const o of tx.outputs) scripts.add(shKey(sha256(o.script)));
     for (const p of prevouts) if (p) scripts.add(shKey(sha256(p.script)));
-    this.byTxid.set(entry.txid, { entry, prevouts, scripts });
+    const indexed = { entry, prevouts, scripts };
+    this.byTxid.set(entry.txid, indexed);
     for (const k of scripts) {
       let set = this.bySh.get(k);
       if (!set) {
@@ -107,6 +115,7 @@ export class MempoolIndex {
     this.version++;
     this.recentTxids.push(entry.txid);
     if (this.recentTxids.length > RECENT) this.recentTxids.shift();
+    for (const fn of this.indexedListeners) fn(indexed);
   }
 
   private async prevout(txid: Uint8Array, vout: number): Promise<TxOut | undefined> {

@@ -1,10 +1,19 @@
 /**
- * The explorer's tunables: POST /api/tx limits (buildExplorer's options, the routes' `opts`).
- * A module of its own so the routes and index.ts share it without importing each other.
+ * The explorer's tunables: POST /api/tx limits and the push stream's bounds (buildExplorer's
+ * options, the routes' `opts`). A module of its own so the routes and index.ts share it without
+ * importing each other.
  */
+import type { Clock } from '../node/api.js';
+
 export interface ExplorerOptions {
   /** POST /api/tx per client address: at most `max` requests per `timeWindow` ms. */
   postRateLimit?: { max: number; timeWindow: number };
   /** Largest POST /api/tx body in bytes (hex of a standard tx is at most 800 kB). */
   txBodyLimit?: number;
+  /** GET /api/v1/events streams open at once; one more is refused with a 503. */
+  eventStreams?: number;
+  /** Milliseconds between the streams' heartbeat comments (keeps proxies from timing them out). */
+  heartbeatMs?: number;
+  /** The node's clock, for the streams' timers (node/clock.ts). */
+  clock?: Clock;
 }

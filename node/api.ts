@@ -36,6 +36,7 @@ export {
 } from './broadcast.js';
 export type { AddResult } from './chain/chain.js';
 export type { BlockEntry } from './chain/entry.js';
+export { type Clock, realClock, unref } from './clock.js';
 export { RuleError } from './consensus/errors.js';
 /** What the RPC reads of a block template. */
 export type BlockTemplateView = BlockTemplate;
@@ -53,6 +54,13 @@ export {
   type TestAccepted,
   TxRejectError,
 } from './mempool/index.js';
+export {
+  type Selection,
+  type SelectionLimits,
+  selectTransactions,
+  type TemplateCandidate,
+} from './mining/select.js';
+export { COINBASE_RESERVED_SIGOPS, COINBASE_RESERVED_WEIGHT } from './mining/template.js';
 export { P2PConfigError } from './p2p/errors.js';
 export { canonicalIp, isRoutable, NODE_FILES } from './p2p/netaddr.js';
 export { LOCAL_SERVICES, type NetTotals } from './p2p/p2p.js';
@@ -82,6 +90,8 @@ export type ChainReader = Pick<
   | 'utxoStats'
   | 'tips'
   | 'bestHeader'
+  | 'on'
+  | 'off'
 >;
 
 /** What the front ends read of the mempool, and its events; entering it is `submitTx`. */
@@ -169,7 +179,8 @@ export interface NodeFiles {
     target: { id?: string; proof?: string },
     output: string | null,
   ): Promise<FileInfo | { id: string; state: 'finding' }>;
-  whenComplete(id: string): Promise<void>;
+  /** With `findTimeoutMs`: rejects NO_PROVIDERS if no provider was found by then. */
+  whenComplete(id: string, opts?: { findTimeoutMs?: number }): Promise<void>;
   list(): Promise<FileInfo[]>;
   get(id: string): Promise<FileInfo | null>;
   remove(id: string): Promise<boolean>;

@@ -98,6 +98,7 @@ async function runNode(r: ResolvedConfig): Promise<void> {
       datadir: c.datadir,
       httpHost: c['http-host'],
       httpPort: c['http-port'],
+      httpEventStreams: c['http-event-streams'],
       rpcPort: c['rpc-port'],
       rpcHost: c['rpc-bind'],
       rpcAllowIp: c['rpc-allow-ip'],

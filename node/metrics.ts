@@ -278,6 +278,16 @@ export class NodeMetrics {
       'Chunk requests refused over the per-peer limit.',
       'throttled',
     );
+    filesCounter(
+      'gossip_files_dht_lookups_total',
+      'DHT provider lookups for files no connected peer held.',
+      'dhtLookups',
+    );
+    filesCounter(
+      'gossip_files_dht_connections_total',
+      'File connections opened to providers the DHT named.',
+      'dhtConnections',
+    );
 
     // P2P.
     new Gauge({

@@ -65,6 +65,8 @@ export interface NodeConfig {
   httpHost: string;
   /** 0 picks a free port. */
   httpPort: number;
+  /** Push streams (GET /api/v1/events) open at once (default 100). */
+  httpEventStreams?: number;
   /** JSON-RPC port; default 0, a free port (the CLI passes the rpc-port setting). */
   rpcPort?: number;
   /** Address the JSON-RPC server binds (default 127.0.0.1). */
@@ -131,6 +133,8 @@ export interface NodeConfig {
   files?: boolean;
   /** Quota of the file store in bytes (0: none). */
   filesMaxBytes?: number;
+  /** Chunk bytes per fdatasync of a download (node/files/store.ts GROUP_BYTES; 0: every chunk). */
+  filesGroupBytes?: number;
   /** Serve HTTP: the explorer, its API and /metrics (default true). */
   http?: boolean;
   /**
@@ -290,7 +294,10 @@ export class FullNode implements ExplorerNode, RpcNode {
   }
 
   private async startHttp(): Promise<void> {
-    const explorer = buildExplorerApp(this);
+    const explorer = buildExplorerApp(this, {
+      clock: this.clock,
+      ...(this.config.httpEventStreams === undefined ? {} : { eventStreams: this.config.httpEventStreams }),
+    });
     this.http = explorer.app;
     this.fees = explorer.feeEstimates;
     registerMetricsRoute(this.http, this.metrics);
@@ -329,7 +336,12 @@ export class FullNode implements ExplorerNode, RpcNode {
     const chain = this.chain;
     if (c.files !== false) {
       this.files = await FilesService.open(
-        { dir: join(c.datadir, 'files'), params: this.params, maxBytes: c.filesMaxBytes ?? 0 },
+        {
+          dir: join(c.datadir, 'files'),
+          params: this.params,
+          maxBytes: c.filesMaxBytes ?? 0,
+          groupBytes: c.filesGroupBytes,
+        },
         { chain, clock: this.clock, random: forkRandom(this.random), log: this.log.child('files') },
       );
     }
@@ -375,6 +387,8 @@ export class FullNode implements ExplorerNode, RpcNode {
       host: o.host,
       port: o.port,
       isAnchored: async (id) => (await this.chain.getAnchor(id)) !== null,
+      // Records name the P2P port: the files protocol runs there, not on the DHT's port.
+      servePort: () => this.p2p?.conns.listenPort ?? 0,
       // The consequence map decides the score; the DHT keeps it per address, and at the
       // threshold the address joins the node's ban list, as a P2P offence would.
       punish: (host, c) => {
@@ -387,7 +401,18 @@ export class FullNode implements ExplorerNode, RpcNode {
     this.dht = dht;
     const boot = (o.bootstrap ?? []).map((t) => parseHostPort(t));
     this.log.info('dht started', { port: dht.port, nodeId: toHex(dht.id), table: dht.table.size });
-    if (boot.length > 0) void dht.bootstrap(boot);
+    const p2p = this.p2p;
+    if (this.files && p2p)
+      this.files.useDht(dht, {
+        open: (host, port) => p2p.conns.openFileConnection(host, port),
+        close: (host, port) => p2p.conns.closeFileConnection(host, port),
+      });
+    // Announcements made before the table was filled reached nobody: make them again.
+    if (boot.length > 0)
+      void dht
+        .bootstrap(boot)
+        .then(() => this.files?.reprovide())
+        .catch((e) => this.log.warn('dht bootstrap failed', { error: (e as Error).message }));
   }
 
   private startStatus(): void {

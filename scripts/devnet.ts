@@ -3,8 +3,9 @@
  * `npm run devnet`: a local regtest network of three real gossip-node processes on 127.0.0.1,
  * seeded through a temporary seeds file that names only node 1 (so bootstrap and addr gossip
  * are real), node 1 mining. It creates two wallets with the real gossip-wallet CLI, funds one,
- * sends a payment, anchors a file and verifies it, printing each step, then keeps running until
- * Ctrl-C. `--once` stops after the steps (CI). The parts live in scripts/devnet/.
+ * sends a payment, anchors a file and verifies it, shares that file from node 1 and fetches it
+ * on node 3, printing each step, then keeps running until Ctrl-C. `--once` stops after the
+ * steps (CI). The parts live in scripts/devnet/.
  *
  * Exit codes: 0 all steps passed (--once) or stopped by Ctrl-C after "devnet ready"; 1 a step
  * failed, a node died, a port is taken or the directory is refused; 2 usage error; 130
@@ -207,7 +208,7 @@ async function run(opts: Options): Promise<number> {
 
 const program = new Command('devnet')
   .description(
-    'a local regtest network of 3 gossip-nodes on 127.0.0.1 (node 1 mining), exercised with two gossip-wallet wallets: fund, pay, anchor a file, verify it',
+    'a local regtest network of 3 gossip-nodes on 127.0.0.1 (node 1 mining), exercised with two gossip-wallet wallets: fund, pay, anchor a file, verify it; node 1 shares the file, node 3 fetches it',
   )
   .option('--once', 'run the steps, stop everything and exit: 0 only if every step passed (CI)')
   .option(
@@ -234,7 +235,8 @@ Default ports (explorer page and /api; JSON-RPC; P2P):
   node 3  http://127.0.0.1:3022/  rpc 18463  p2p 18464
 
 Files in the state directory: node<i>/ (data dir, node.log, .cookie), alice.wallet, bob.wallet,
-seeds.json, hello-devnet.txt and its .anchor.json proof. Wallet password: GOSSIP_WALLET_PASSWORD,
+seeds.json, hello-devnet.txt and its .anchor.json proof, hello-devnet.fetched-by-node3.txt (the
+copy node 3 fetched from node 1). Wallet password: GOSSIP_WALLET_PASSWORD,
 else 'devnet'.
 
 Exit codes: 0 all steps passed (--once) or stopped by Ctrl-C; 1 failure; 2 usage error;

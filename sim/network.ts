@@ -195,6 +195,10 @@ export class SimNetwork {
       logLevel: 'silent',
       http: false,
       rpc: false,
+      // File sharing keeps a LevelDB on disk under the data dir (node/files/store.ts), and these
+      // data dirs are names, not directories: every simulated node would open /sim/<host> on
+      // the real disk, and two runs at once fight for its LOCK. The simulator models no files.
+      files: false,
       chainDb: n.db,
       scriptThreads: 0,
       ecdsaBackend: this.sigCache,
@@ -202,9 +206,6 @@ export class SimNetwork {
       seedsFile: this.seedsFile,
       relayDelayMs: this.opts.relayDelayMs,
       statusIntervalMs: 0,
-      // File sharing is not simulated here, and its store is a LevelDB on disk under the datadir:
-      // a thousand of them, shared by every run on the machine (a second run found them locked).
-      files: false,
       ...this.nodeConfig(i),
       clock: this.clock,
       random: seededRandom(`${this.opts.seed}/node/${i}/${n.onlineMs}`),

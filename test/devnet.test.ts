@@ -1,10 +1,12 @@
 /**
  * `npm run devnet`: the built script (dist/scripts/devnet.js) run as a user runs it, as a child
  * process, on ephemeral ports and a temporary state directory. `--once` must pass every step
- * (payment confirmed on all 3 nodes, anchor verified), exit 0 and leave no node running (each
+ * (payment confirmed on all 3 nodes, anchor verified, the file shared by node 1 and fetched
+ * byte-identical by node 3), exit 0 and leave no node running (each
  * node removes its RPC cookie only on a clean shutdown); a directory holding a user's file is
- * refused without deleting anything; and the interactive mode, once ready, keeps mining and
- * stops cleanly on SIGINT with exit 0. Needs `npm run build` first (the full suite builds).
+ * refused without deleting anything; and the interactive mode, once ready, keeps mining, its
+ * printed `gossip-node fetch` line works, and it stops cleanly on SIGINT with exit 0. Needs
+ * `npm run build` first (the full suite builds).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -118,8 +120,9 @@ describe('npm run devnet', () => {
       'payment confirmed on all 3 nodes',
       'file anchored',
       'anchor confirmed and verified',
+      'file shared by node 1, fetched on node 3',
     ].entries()) {
-      expect(out).toContain(`[${title[0] + 1}/8] ✓ ${title[1]}`);
+      expect(out).toContain(`[${title[0] + 1}/9] ✓ ${title[1]}`);
     }
     expect(out).not.toContain('✗');
     expect(out).toMatch(/nodes 2 and 3 found each other through node 1/);
@@ -128,7 +131,12 @@ describe('npm run devnet', () => {
       /bob's balance seen through node 1: 1\.50000000 trusted, 0\.00000000 untrusted_pending, 0\.00000000 immature/,
     );
     expect(out).toMatch(/links checked: file, chunks, commitment, transaction, block, pow, chain/);
-    expect(out).toMatch(/devnet: all 8 steps passed in [\d.]+ s\nstopping 3 node\(s\)\.\.\.\nstopped\n/);
+    // The chunk came from node 1 (node 2 never held the file), named by its node id.
+    expect(out).toMatch(
+      /from 1 peer \(node 1: 1 chunk\); 1 chunk, \d+ bytes, each verified against the anchored root/,
+    );
+    expect(out).toMatch(/node 3's \/api\/anchors\/[0-9a-f]{16}…\/file are byte-identical to /);
+    expect(out).toMatch(/devnet: all 9 steps passed in [\d.]+ s\nstopping 3 node\(s\)\.\.\.\nstopped\n/);
     // The state directory is git-ignored: the run says where it left it.
     expect(out).toContain(
       `devnet: state kept in ${dir} (node logs, wallets, proof); the next run wipes it\n`,
@@ -139,6 +147,10 @@ describe('npm run devnet', () => {
     const proof = JSON.parse(await readFile(join(dir, 'hello-devnet.txt.anchor.json'), 'utf8'));
     expect(proof.block).not.toBeNull();
     expect(existsSync(join(dir, 'alice.wallet')) && existsSync(join(dir, 'bob.wallet'))).toBe(true);
+    // Node 3's copy is where the run said, and is the anchored file itself.
+    expect(await readFile(join(dir, 'hello-devnet.fetched-by-node3.txt'))).toEqual(
+      await readFile(join(dir, 'hello-devnet.txt')),
+    );
   });
 
   it('refuses a directory devnet did not make, deleting nothing', { timeout: 60_000 }, async () => {
@@ -153,7 +165,7 @@ describe('npm run devnet', () => {
     ]);
     expect(readdirSync(dir)).toEqual(['notes.txt']);
     expect(await readFile(join(dir, 'notes.txt'), 'utf8')).toBe('mine\n');
-    expect(run.out()).not.toContain('[1/8]');
+    expect(run.out()).not.toContain('[1/9]');
   });
 
   it('interactive: keeps mining once ready, stops cleanly on SIGINT', { timeout: 150_000 }, async () => {
@@ -177,6 +189,13 @@ describe('npm run devnet', () => {
     const grown = Date.now() + 15_000;
     while ((await height()) <= first && Date.now() < grown) await new Promise((r) => setTimeout(r, 250));
     expect(await height()).toBeGreaterThan(first);
+    // The ready block's fetch line works as printed: node 2 fetches the anchored file from its peers.
+    const line = /^ {4}(node \S+ -n regtest -d \S+ --rpc-port \d+ fetch [0-9a-f]{64} -o (\S+))$/m.exec(out);
+    expect(line, out).not.toBeNull();
+    const [cmd, ...args] = line![1]!.split(' ');
+    const fetched = start(cmd === 'node' ? process.execPath : cmd!, args, 60_000);
+    expect(await fetched.done, fetched.out() + fetched.err()).toBe(0);
+    expect(await readFile(resolve(ROOT, line![2]!))).toEqual(await readFile(join(dir, 'hello-devnet.txt')));
     run.child.kill('SIGINT');
     expect(await run.done, run.out() + run.err()).toBe(0);
     expect(run.out()).toMatch(/SIGINT: stopping.*\nstopping 3 node\(s\)\.\.\.\nstopped\n$/);

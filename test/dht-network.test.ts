@@ -248,6 +248,30 @@ describe('a DHT of 30 nodes', () => {
     }
   }, 240_000);
 
+  it('drops a query whose answer it cannot encode instead of crashing (21 contacts, over the limit of 20)', async () => {
+    const { clock, nodes } = await network(3);
+    const [a, b] = [nodes[1]!, nodes[2]!];
+    const over = Array.from({ length: 21 }, () => a.contact);
+    (b as unknown as { answer: () => Promise<DhtBody> }).answer = async () => ({
+      command: 'dhtnodes',
+      contacts: over,
+    });
+    const wire = new DhtWire({
+      identity: (a as unknown as { o: { identity: DhtIdentity } }).o.identity,
+      transport: new MemoryTransport(current!.net, a.contact.host),
+      magic: MAGIC,
+      clock,
+      self: { host: a.contact.host, port: a.port },
+    });
+    await expect(
+      run(clock, wire.request(b.contact, { command: 'dhtfindnode', target: FILE })),
+    ).rejects.toThrow();
+    // b is still up and answers the next query that it can encode.
+    delete (b as unknown as { answer?: unknown }).answer;
+    const pong = await run(clock, wire.request(b.contact, { command: 'dhtping' }));
+    expect(pong.body.command).toBe('dhtpong');
+  }, 120_000);
+
   it('saves its routing table and starts warm from it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dht-table-'));
     try {

@@ -78,7 +78,21 @@ describe('blocks', () => {
       bits: b.header.bits,
       difficulty: 4.6565423739069247e-10,
     });
-    expect(await f.json(`/v1/block/${b.hashHex()}`)).toEqual(await f.json(`/block/${b.hashHex()}`));
+    // mempool.space's /v1/block adds its fee figures under `extras` (issue 20); one tx paid FEE1.
+    const v1 = await f.json<{ extras: Record<string, unknown> }>(`/v1/block/${b.hashHex()}`);
+    const { extras, ...plain } = v1;
+    expect(plain).toEqual(await f.json(`/block/${b.hashHex()}`));
+    const vsize = f.tx1.weight() / 4;
+    const rate = Math.round((Number(FEE1) / vsize) * 100) / 100;
+    expect(extras).toEqual({
+      totalFees: Number(FEE1),
+      subsidy: 5_000_000_000,
+      reward: 5_000_000_000 + Number(FEE1),
+      medianFee: rate,
+      feeRange: Array(7).fill(rate),
+      avgFee: Number(FEE1),
+      avgFeeRate: rate,
+    });
   });
 
   it('blocks pages are 10 blocks down from the tip or a height; genesis has no previous', async () => {
@@ -123,6 +137,10 @@ describe('blocks', () => {
     });
     const [cb] = await f.json<J[]>(`/block/${side.hashHex()}/txs`);
     expect(cb!.status).toEqual({ confirmed: false });
+    // Off the main chain there is no undo data, so no fee figures, and no long cache.
+    const v1 = await f.get(`/v1/block/${side.hashHex()}`);
+    expect(await v1.json()).not.toHaveProperty('extras');
+    expect(v1.headers.get('cache-control')).toBe('public, max-age=10');
   });
 
   it('block txs pages hold Esplora txs in block order with their status', async () => {

@@ -3,16 +3,24 @@
  * playwright-core against an in-process regtest node holding 102 blocks, a confirmed payment
  * (P2WPKH, P2PKH and OP_RETURN outputs) and an unconfirmed spend of it. The home page lists the
  * blocks, searching a txid opens its page with its outputs, an address page shows its balance,
- * deep links survive a reload, the tip moves live, unknown items say "not found", data never
- * becomes markup, and the page's files carry the cache headers they should. Screenshots go to
- * test-artifacts/explorer-web/.
+ * deep links survive a reload, the tip moves live (pushed over /api/v1/events, no polling, no
+ * reload), unknown items say "not found", data never becomes markup, the page's files carry the
+ * cache headers they should, and an anchor's page says who holds the file (this node, connected
+ * peers that announced it) and links to its bytes. Screenshots go to test-artifacts/explorer-web/.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anchorScript, buildCommitment } from '../node/anchors/commitment.js';
+import { digestBytes, makeManifest } from '../node/anchors/manifest.js';
+import { manifestId } from '../node/anchors/manifest-codec.js';
+import { blockLinkFromBlock, formatProof, newProof, withBlock } from '../node/anchors/proof.js';
 import { encodeAddress } from '../node/protocol/address.js';
 import { fromHex, toHex } from '../node/protocol/bytes.js';
 import { regtest } from '../node/protocol/params.js';
-import { nullData } from '../node/protocol/script/templates.js';
+import { nullData, p2tr } from '../node/protocol/script/templates.js';
 import { OutPoint, Tx, TxOut } from '../node/protocol/tx.js';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './helpers/browser.js';
 import { payTo, signedSpend, testKey } from './helpers/keys.js';
@@ -79,10 +87,53 @@ beforeAll(async () => {
   browser = await launchBrowser();
 });
 
+let fileDir: string | undefined;
+
 afterAll(async () => {
   await browser?.close();
   await stopTestNodes();
+  if (fileDir) await rm(fileDir, { recursive: true, force: true });
 });
+
+/** Polls `cond` until true; the message names what never happened. */
+async function until(what: string, cond: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface AnchoredFile {
+  id: string;
+  path: string;
+  text: string;
+}
+
+/**
+ * Anchors `text` as a file of 1 KiB chunks, one commitment per transaction spending the coinbase
+ * at `height`, and writes the file and its proof (completed by `link` once mined) into fileDir.
+ */
+function anchorTx(text: string, height: number, cb: Tx) {
+  const data = new TextEncoder().encode(text);
+  const digest = digestBytes(data, { chunkSize: 1024, keepChunkHashes: true });
+  const manifest = makeManifest(`anchored-${height}.txt`, digest);
+  const c = buildCommitment([manifestId(manifest)]);
+  const tx = signedSpend(
+    [{ prevout: new OutPoint(cb.txid(), 0), value: SUBSIDY, key: MINER }],
+    [new TxOut(0n, anchorScript(c.commitment)), payTo(MINER, SUBSIDY - 20_000n)],
+  );
+  const proof = newProof({
+    network: 'regtest',
+    manifest,
+    chunkHashes: digest.chunkHashes!,
+    commitment: c.commitment,
+    path: c.paths[0]!,
+    tx,
+    vout: 0,
+  });
+  return { tx, proof, id: toHex(c.commitment), data };
+}
 
 describe('explorer web page', () => {
   it('home lists the latest blocks and the mempool', async () => {
@@ -100,6 +151,12 @@ describe('explorer web page', () => {
     expect(await text(p, '#tip-height')).toBe('#102');
     expect(await text(p, 'table.mempool')).toContain(spend.txidHex());
     expect(await text(p, '#stat-mempool')).toContain('1 tx');
+    // Issue 20: fee recommendations and the projected next block (the one mempool tx).
+    await p.locator('#projected-blocks .projected-block').first().waitFor();
+    expect(await p.locator('#projected-blocks .projected-block').count()).toBe(1);
+    expect(await text(p, '#projected-blocks')).toContain('1 tx');
+    for (const id of ['#fee-fastest', '#fee-halfhour', '#fee-hour', '#fee-economy', '#fee-minimum'])
+      expect(await text(p, id)).toContain('1.0 sat/vB');
     await screenshot(p, SHOTS, 'home');
   });
 
@@ -169,6 +226,13 @@ describe('explorer web page', () => {
     expect(await text(p, '.page-head h1')).toContain('Block 102');
     expect(await text(p, '.fields')).toContain('1 confirmation');
     expect(await p.locator('.txcard').nth(1).getAttribute('data-txid')).toBe(pay.txidHex());
+    // Issue 20: the block's fees (one tx paying 10,000 units), subsidy and reward.
+    expect(await text(p, '#block-fees')).toContain('0.00010000');
+    expect(await text(p, '#block-subsidy')).toContain('50.00000000');
+    expect(await text(p, '#block-reward')).toContain('50.00010000');
+    const rate = `${(10_000 / (pay.weight() / 4)).toFixed(2)} sat/vB`;
+    expect(await text(p, '#block-median-fee')).toBe(rate);
+    expect(await text(p, '#block-fee-range')).toBe(`${rate} – ${rate}`);
     await screenshot(p, SHOTS, 'block');
     // Searching a height goes to that block.
     await p.fill('#search-input', '1');
@@ -177,6 +241,29 @@ describe('explorer web page', () => {
     await p.waitForURL(`${t.url}/block/${hash1}`);
     await p.locator('.page-id', { hasText: hash1 }).waitFor();
     expect(await text(p, '.page-head h1')).toMatch(/^Block 1\D/);
+  });
+
+  it('a tx page shows SegWit, Taproot and RBF badges for what the tx uses', async () => {
+    const p = await page();
+    await p.goto(`${t.url}/tx/${pay.txidHex()}`);
+    await p.locator('#tx-features').waitFor();
+    // A P2WPKH spend with final sequences: SegWit only.
+    expect(await p.locator('#tx-features .badge').allTextContents()).toEqual(['SegWit']);
+    const cb = await coinbaseAt(2);
+    const taproot = signedSpend(
+      [{ prevout: new OutPoint(cb.txid(), 0), value: SUBSIDY, key: MINER, sequence: 0xfffffffd }],
+      [new TxOut(SUBSIDY - 10_000n, p2tr(new Uint8Array(32).fill(7)))],
+    );
+    await send(taproot);
+    await p.goto(`${t.url}/tx/${taproot.txidHex()}`);
+    await p.locator('.page-id', { hasText: taproot.txidHex() }).waitFor();
+    await p.locator('#tx-features').waitFor();
+    expect(await p.locator('#tx-features .badge').allTextContents()).toEqual(['SegWit', 'Taproot', 'RBF']);
+    // A coinbase uses none of them.
+    await p.goto(`${t.url}/tx/${cb.txidHex()}`);
+    await p.locator('.page-id', { hasText: cb.txidHex() }).waitFor();
+    expect(await p.locator('#tx-features').count()).toBe(0);
+    await screenshot(p, SHOTS, 'tx-coinbase');
   });
 
   it('unknown items and bad input get a clear state; data never becomes markup', async () => {
@@ -213,14 +300,24 @@ describe('explorer web page', () => {
 
   it('the tip updates live and the page reads well on a phone', async () => {
     const p = await page({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    // Issue 20: the node pushes the block (GET /api/v1/events); the page neither polls nor reloads.
+    const asked: string[] = [];
+    p.on('request', (r) => asked.push(new URL(r.url()).pathname));
     await p.goto(`${t.url}/`);
     await p.locator('table.blocks tbody tr').first().waitFor();
     expect(await text(p, '#tip-height')).toBe('#102');
+    expect(asked).toContain('/api/v1/events');
+    const before = asked.length;
+    let navigations = 0;
+    p.on('framenavigated', () => navigations++);
+    await p.evaluate('window.__sameDocument = true');
     await t.rpc('generatetoaddress', [1, MINER_ADDR]);
-    // The page polls the tip; the header and the block list follow without a reload.
     await p.locator('#tip-height', { hasText: /^#103$/ }).waitFor({ timeout: 20_000 });
     await p.locator('table.blocks tbody tr[data-height="103"]').waitFor({ timeout: 20_000 });
     expect(await p.locator('table.blocks tbody tr').first().getAttribute('data-height')).toBe('103');
+    expect(await p.evaluate('window.__sameDocument')).toBe(true);
+    expect(navigations).toBe(0);
+    expect(asked.slice(before).filter((path) => path === '/api/blocks/tip/height')).toEqual([]);
     // The mined block took the spend out of the mempool.
     await p.locator('#stat-mempool', { hasText: '0 tx' }).waitFor();
     // Nothing overflows the phone's width.
@@ -333,6 +430,70 @@ describe('explorer web page', () => {
     await p.locator('#stat-peers', { hasText: 'waiting for peers' }).waitFor();
     expect(await text(p, '#stat-peers')).not.toContain('in sync');
     await screenshot(p, SHOTS, 'home-waiting');
+  });
+
+  it('an anchor page says who holds the file and links to its verified bytes', {
+    timeout: 180_000,
+  }, async () => {
+    fileDir = await mkdtemp(join(tmpdir(), 'gl-explorer-files-'));
+    // Two files, each anchored alone (one id is its own commitment): A is shared by this node
+    // and by a peer, B by nobody.
+    const content = (tag: string) => `${tag}: ${'the explorer links to the bytes it holds. '.repeat(120)}\n`;
+    // Coinbases 4 and 5 mature (100 deep) whatever ran before.
+    await t.rpc('generatetoaddress', [2, MINER_ADDR]);
+    const a = anchorTx(content('A'), 4, await coinbaseAt(4));
+    const b = anchorTx(content('B'), 5, await coinbaseAt(5));
+    await send(a.tx);
+    await send(b.tx);
+    const [hash] = await t.rpc<string[]>('generatetoaddress', [1, MINER_ADDR]);
+    const block = (await t.node.chain.getBlock(hash!))!;
+    const fileA: AnchoredFile = { id: a.id, path: join(fileDir, 'a.txt'), text: content('A') };
+    await writeFile(fileA.path, a.data);
+    const link = blockLinkFromBlock(block, t.node.chain.height, a.tx.txid())!;
+    await writeFile(`${fileA.path}.anchor.json`, formatProof(withBlock(a.proof, link)));
+    expect(a.data.length).toBeGreaterThan(4 * 1024); // several chunks cross the wire
+    await t.rpc('sharefile', [fileA.path]);
+
+    // A peer that syncs from this node and shares A too: this node then counts it a provider.
+    const peer = await startTestNode({ addNodes: [`127.0.0.1:${t.node.p2p!.listenPort}`] });
+    await until("the peer at this node's tip", () => peer.node.chain.tip.hashHex === hash);
+    await peer.rpc('sharefile', [fileA.path]);
+    const anchorInfo = async (id: string) =>
+      (await (await fetch(`${t.url}/api/anchors/${id}`)).json()) as { providers: number; held: boolean };
+    await until('the peer announced A', async () => (await anchorInfo(a.id)).providers === 1);
+
+    const p = await page();
+    await p.goto(`${t.url}/anchor/${a.id}`);
+    await p.locator('#anchor-providers').waitFor();
+    expect(await text(p, '#anchor-held')).toBe('holds the whole file');
+    expect(await text(p, '#anchor-providers')).toBe('1 connected peer holds it');
+    const download = p.locator('#anchor-download');
+    expect(await download.getAttribute('href')).toBe(`/api/anchors/${a.id}/file`);
+    expect(await download.getAttribute('download')).toBe('');
+    expect(await download.getAttribute('data-nav')).toBeNull(); // the browser saves it, not the router
+    expect(await p.locator('#anchor-fetch-hint').count()).toBe(0);
+    // The link serves the file's own bytes, each chunk re-verified by the node as it is read.
+    const got = await p.evaluate(
+      `fetch(document.querySelector('#anchor-download').href).then(async (r) => [r.status, r.headers.get('content-disposition'), await r.text()])`,
+    );
+    expect(got).toEqual([200, "attachment; filename*=UTF-8''anchored-4.txt", fileA.text]);
+    await screenshot(p, SHOTS, 'anchor-file');
+
+    // B is anchored but held by nobody: no link, a way to get it instead.
+    await p.goto(`${t.url}/anchor/${b.id}`);
+    await p.locator('#anchor-providers').waitFor();
+    expect(await text(p, '#anchor-held')).toBe('does not hold it');
+    expect(await text(p, '#anchor-providers')).toBe('no connected peer has announced it');
+    expect(await p.locator('#anchor-download').count()).toBe(0);
+    expect(await text(p, '#anchor-fetch-hint')).toContain(`gossip-node fetch ${b.id}`);
+    expect((await fetch(`${t.url}/api/anchors/${b.id}/file`)).status).toBe(404);
+
+    // When the peer goes, the page says so on its next load.
+    await peer.node.stop();
+    await until('the peer gone', async () => (await anchorInfo(a.id)).providers === 0);
+    await p.goto(`${t.url}/anchor/${a.id}`);
+    await p.locator('#anchor-providers', { hasText: 'no connected peer' }).waitFor();
+    expect(await p.locator('#anchor-download').count()).toBe(1);
   });
 
   it('ran every page without script errors', () => {

@@ -260,6 +260,53 @@ describe('sharing anchored files between five nodes', () => {
     await expect(at(5).rpc('fetchfile', [proof, join(dir, 'u.out')])).rejects.toThrow(/NOT_ANCHORED/);
   }, 60_000);
 
+  it('fetches a file whose manifest came before its anchor reached this node, once the anchor does', async () => {
+    // Node 5 hides the anchoring block (invalidateblock), so node 1's manifest answer arrives
+    // for a commitment not on node 5's best chain; reconsiderblock brings it back, and the
+    // fetch must go on from there rather than stall with node 1 marked as already asked.
+    const late = makeFile('late', 150_000, 65536, 42);
+    await writeFile(late.path, late.data);
+    const n1 = at(1).node;
+    const c = buildCommitment([manifestId(late.manifest)]);
+    const cb = (await n1.chain.getBlock(n1.chain.entryAt(2)!.hashHex))!.txs[0]!;
+    const value = cb.outputs[0]!.value;
+    const tx = signedSpend(
+      [{ prevout: outpointOf(cb, 0), value, key: MINER }],
+      [new TxOut(0n, anchorScript(c.commitment)), payTo(MINER, value - 20_000n)],
+    );
+    await n1.submitTx(tx);
+    const [hash] = await n1.generate(1, MINER.p2wpkh);
+    const block = (await n1.chain.getBlock(hash!))!;
+    const proof = newProof({
+      network: 'regtest',
+      manifest: late.manifest,
+      chunkHashes: late.chunkHashes,
+      commitment: c.commitment,
+      path: c.paths[0]!,
+      tx,
+      vout: 0,
+    });
+    const link = blockLinkFromBlock(block, n1.chain.height, tx.txid())!;
+    await writeFile(`${late.path}.anchor.json`, formatProof(withBlock(proof, link)));
+    await waitFor('node 5 has the anchoring block', () => at(5).node.chain.tip.hashHex === hash, 60_000);
+    await at(5).rpc('invalidateblock', [hash]);
+    expect(at(5).node.chain.tip.hashHex).not.toBe(hash);
+    await at(1).rpc('sharefile', [late.path]);
+
+    const svc = at(5).node.files! as unknown as { wanted: Map<string, { early?: Set<unknown> }> };
+    const out = join(dir, 'late.fetched');
+    const fetched = fetchOn(at(5), late.id, out);
+    await waitFor(
+      'node 1 answered before the anchor was on node 5',
+      () => (svc.wanted.get(late.id)?.early?.size ?? 0) > 0,
+      60_000,
+    );
+    await at(5).rpc('reconsiderblock', [hash]);
+    const info = await fetched;
+    expect(info).toMatchObject({ complete: true, size: late.data.length });
+    expect(await sameBytes(out, late.data)).toBe(true);
+  }, 120_000);
+
   it.each(['empty', 'one-chunk', 'partial-last', 'kib-chunks', 'mib-chunks'])(
     'fetches the edge file %s from two providers, byte-identical',
     async (key) => {

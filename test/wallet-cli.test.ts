@@ -241,8 +241,9 @@ describe('reading the wallet through the node', () => {
       total: '0.73007000',
     });
     // Gap limit: receive 0..25 (last used 5) and change 0..20, one request per address; the
-    // tip (hash, header, status); the coins of the 4 funded addresses and each coin's raw tx.
-    expect(fake.requests - before).toBe(26 + 21 + 3 + 4 + 4);
+    // unused BIP86 (P2TR) receive and change chains, 20 each; the tip (hash, header, status);
+    // the coins of the 4 funded addresses and each coin's raw tx.
+    expect(fake.requests - before).toBe(26 + 21 + 20 + 20 + 3 + 4 + 4);
 
     const u = JSON.parse((await runWallet(w('utxos', '--json'), { env: PW })).out);
     expect(u.map((x: { value_sat: number }) => x.value_sat).sort()).toEqual(
@@ -255,7 +256,7 @@ describe('reading the wallet through the node', () => {
     expect(h).toHaveLength(4);
 
     const a = JSON.parse((await runWallet(w('address', '--json'), { env: PW })).out);
-    expect(a).toEqual({ address: model.key(RECEIVE, 6).address, path: "m/84'/1'/0'/0/6" });
+    expect(a).toEqual({ address: model.key(RECEIVE, 6).address, path: "m/84'/1'/0'/0/6", type: 'p2wpkh' });
     const c = JSON.parse((await runWallet(w('address', '--change', '--json'), { env: PW })).out);
     expect(c.address).toBe(model.key(CHANGE, 1).address);
   });

@@ -1,8 +1,11 @@
 /**
- * Building, signing and checking a transaction before it leaves the wallet. Inputs are P2WPKH
- * coins signed over BIP143 sighashes (node/protocol/sign.ts: RFC 6979 nonces, low-S, strict
- * DER, SIGHASH_ALL). Version 2, nSequence 0xfffffffd (replaceable, BIP125) and nLockTime = the
- * tip height (Core's anti-fee-sniping) as Core's wallet does. Before anything is sent, every
+ * Building, signing and checking a transaction before it leaves the wallet. P2WPKH inputs are
+ * signed over BIP143 sighashes (node/protocol/sign.ts: RFC 6979 nonces, low-S, strict DER,
+ * SIGHASH_ALL); BIP86 P2TR inputs by key path over BIP341 sighashes with SIGHASH_DEFAULT (a
+ * 64-byte BIP340 signature with fresh auxiliary randomness, node/protocol/sign-taproot.ts),
+ * which commit to every input's amount and script, so both kinds mix in one transaction.
+ * Version 2, nSequence 0xfffffffd (replaceable, BIP125) and nLockTime = the tip height (Core's
+ * anti-fee-sniping) as Core's wallet does. Before anything is sent, every
  * input runs through the protocol's own script interpreter with the standard flags, and the
  * amounts are rechecked; a failure there is a bug, never something to broadcast.
  */
@@ -11,6 +14,7 @@ import { TxSignatureChecker } from '../node/protocol/script/checker.js';
 import { STANDARD_FLAGS } from '../node/protocol/script/flags.js';
 import { verifyScript } from '../node/protocol/script/verify.js';
 import { PrecomputedTx, signP2wpkh } from '../node/protocol/sign.js';
+import { signTaprootKeyPath } from '../node/protocol/sign-taproot.js';
 import { OutPoint, Tx, TxIn, TxOut } from '../node/protocol/tx.js';
 import type { WalletKey } from './hd.js';
 import { isUnspendable } from './policy.js';
@@ -32,10 +36,17 @@ export function buildSigned(coins: readonly SpendCoin[], outputs: readonly TxOut
   const prevouts = coins.map((c) => new OutPoint(hashFromDisplay(c.txid), c.vout));
   const fields = { version: TX_VERSION, outputs, locktime };
   const unsigned = new Tx({ ...fields, inputs: prevouts.map((p) => new TxIn(p, EMPTY, SEQUENCE_RBF)) });
-  const pre = new PrecomputedTx(unsigned);
-  const inputs = coins.map(
-    (c, i) => new TxIn(prevouts[i]!, EMPTY, SEQUENCE_RBF, signP2wpkh(pre, i, c.value, c.key.privateKey)),
+  const pre = new PrecomputedTx(
+    unsigned,
+    coins.map((c) => ({ value: c.value, script: c.key.script })),
   );
+  const inputs = coins.map((c, i) => {
+    const witness =
+      c.key.type === 'p2tr'
+        ? signTaprootKeyPath(pre, i, c.key.privateKey)
+        : signP2wpkh(pre, i, c.value, c.key.privateKey);
+    return new TxIn(prevouts[i]!, EMPTY, SEQUENCE_RBF, witness);
+  });
   return new Tx({ ...fields, inputs });
 }
 

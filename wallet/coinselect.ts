@@ -1,5 +1,6 @@
 /**
- * Coin selection for P2WPKH coins, after Bitcoin Core's wallet (coinselection.cpp, spend.cpp):
+ * Coin selection for P2WPKH and key-path P2TR coins (each priced at its own input size), after
+ * Bitcoin Core's wallet (coinselection.cpp, spend.cpp):
  *
  * 1. Branch and bound (SelectCoinsBnB, Murch's "An Evaluation of Coin Selection Strategies"):
  *    depth-first search for inputs whose effective values (value minus the fee to spend them)
@@ -18,7 +19,16 @@
  */
 import { feeFor, formatCoins } from './amount.js';
 import { WalletError } from './errors.js';
-import { dustThreshold, outputSize, P2WPKH_INPUT_WEIGHT, txWeight, vsizeOf } from './policy.js';
+import type { AddressType } from './hd.js';
+import {
+  dustThreshold,
+  inputWeight,
+  outputSize,
+  P2WPKH_INPUT_WEIGHT,
+  spendTypeOf,
+  txWeight,
+  vsizeOf,
+} from './policy.js';
 
 /** Core's DEFAULT_DISCARD_FEE: 10 sat/vB, in sat/kvB. */
 export const DISCARD_FEE_RATE = 10_000n;
@@ -26,6 +36,17 @@ export const BNB_TOTAL_TRIES = 100_000;
 
 export interface Candidate {
   value: bigint;
+  /** The key the coin pays to; its type sets the input's size (P2WPKH when absent). */
+  key?: { readonly type: AddressType };
+}
+
+export function typeOf(c: Candidate): AddressType {
+  return c.key?.type ?? 'p2wpkh';
+}
+
+/** The fee for spending one input of `type` at `rate`: its vsize rounded up, as Core's. */
+export function inputFeeAt(type: AddressType, rate: bigint): bigint {
+  return feeFor(Math.ceil(inputWeight(type) / 4), rate);
 }
 
 export interface SelectParams {
@@ -53,7 +74,7 @@ export interface Selection<T> {
 
 /** Smallest change worth creating: not dust, and worth more than spending it would cost. */
 export function minChange(changeScript: Uint8Array): bigint {
-  const spendCost = feeFor(P2WPKH_INPUT_WEIGHT / 4, DISCARD_FEE_RATE);
+  const spendCost = inputFeeAt(spendTypeOf(changeScript), DISCARD_FEE_RATE);
   const dust = dustThreshold(changeScript);
   // biome-ignore lint/complexity/useMathMinMax: Math.max does not take bigints
   return spendCost > dust ? spendCost : dust;
@@ -117,7 +138,7 @@ function insufficient(need: bigint, have: bigint, what: string): WalletError {
 }
 
 export interface Budget {
-  /** Fee for one P2WPKH input at the fee rate. */
+  /** Fee for one P2WPKH input at the fee rate (each coin is priced by its own type). */
   inputFee: bigint;
   /** Fee for everything but inputs and change (with a 3-byte input count, to be safe). */
   baseFee: bigint;
@@ -132,10 +153,10 @@ export function budget(p: SelectParams): Budget {
   const scripts = p.recipients.map((r) => r.script);
   const changeOutFee = feeFor(outputSize(p.changeScript), p.feeRate);
   return {
-    inputFee: feeFor(P2WPKH_INPUT_WEIGHT / 4, p.feeRate),
+    inputFee: inputFeeAt('p2wpkh', p.feeRate),
     baseFee: feeFor(vsizeOf(txWeight(253, scripts) - 253 * P2WPKH_INPUT_WEIGHT), p.feeRate),
     changeOutFee,
-    costOfChange: changeOutFee + feeFor(P2WPKH_INPUT_WEIGHT / 4, DISCARD_FEE_RATE),
+    costOfChange: changeOutFee + inputFeeAt(spendTypeOf(p.changeScript), DISCARD_FEE_RATE),
     viableChange: minChange(p.changeScript),
   };
 }
@@ -149,7 +170,7 @@ export function selectCoins<T extends Candidate>(coins: readonly T[], p: SelectP
   const { inputFee, baseFee, changeOutFee, costOfChange, viableChange } = budget(p);
 
   // With subtractFee the inputs need not pay for themselves; the recipient does.
-  const eff = (c: T) => (sffo ? c.value : c.value - inputFee);
+  const eff = (c: T) => (sffo ? c.value : c.value - inputFeeAt(typeOf(c), p.feeRate));
   const pool = coins.filter((c) => eff(c) > 0n);
   const target = sffo ? amount : amount + baseFee;
   const total = pool.reduce((s, c) => s + eff(c), 0n);
@@ -159,7 +180,7 @@ export function selectCoins<T extends Candidate>(coins: readonly T[], p: SelectP
 
   const finish = (inputs: T[], withChange: boolean, algorithm: Algorithm): Selection<T> | null => {
     const outs = withChange ? [...scripts, p.changeScript] : scripts;
-    const weight = txWeight(inputs.length, outs);
+    const weight = txWeight(inputs.map(typeOf), outs);
     const fee = feeFor(vsizeOf(weight), p.feeRate);
     const sum = inputs.reduce((s, c) => s + c.value, 0n);
     const values = p.recipients.map((r) => r.value);
@@ -230,7 +251,7 @@ export function sweep<T extends Candidate>(
 ): Selection<T> {
   if (coins.length === 0)
     throw new WalletError('INSUFFICIENT_FUNDS', 'insufficient funds: no spendable coins to sweep');
-  const weight = txWeight(coins.length, [script]);
+  const weight = txWeight(coins.map(typeOf), [script]);
   const fee = feeFor(vsizeOf(weight), feeRate);
   const sum = coins.reduce((s, c) => s + c.value, 0n);
   if (sum - fee < dustThreshold(script)) {
@@ -266,7 +287,7 @@ export function selectPreset<T extends Candidate>(coins: readonly T[], p: Select
   const sffo = p.subtractFee === true;
   const { viableChange } = budget(p);
   for (const withChange of [true, false]) {
-    const weight = txWeight(coins.length, withChange ? [...scripts, p.changeScript] : scripts);
+    const weight = txWeight(coins.map(typeOf), withChange ? [...scripts, p.changeScript] : scripts);
     const fee = feeFor(vsizeOf(weight), p.feeRate);
     const values = p.recipients.map((r) => r.value);
     if (sffo) values[0] = values[0]! - fee;
@@ -285,6 +306,6 @@ export function selectPreset<T extends Candidate>(coins: readonly T[], p: Select
       algorithm: 'preset',
     };
   }
-  const fee = feeFor(vsizeOf(txWeight(coins.length, scripts)), p.feeRate);
+  const fee = feeFor(vsizeOf(txWeight(coins.map(typeOf), scripts)), p.feeRate);
   throw insufficient(sffo ? amount : amount + fee, sum, 'this payment from the chosen coins (--utxo)');
 }

@@ -1,6 +1,8 @@
 /**
- * HD keys: BIP39 mnemonics (English word list, optional passphrase), BIP32 derivation and the
- * BIP84 native-segwit account m/84'/coin'/account'/chain/index, each key paying to P2WPKH.
+ * HD keys: BIP39 mnemonics (English word list, optional passphrase), BIP32 derivation, the
+ * BIP84 native-segwit account m/84'/coin'/account'/chain/index, each key paying to P2WPKH, and
+ * the BIP86 taproot account m/86'/coin'/account'/chain/index, each key the internal key of a
+ * P2TR output with no script tree (BIP341: Q = P + int(hashTapTweak(P))·G).
  *
  * Coin types (BIP44 level 2): regtest uses 1, the coin type BIP44 and SLIP-0044 give every
  * test network. `main` is a new chain, so by BIP44 convention it needs its own registered coin
@@ -15,11 +17,17 @@ import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { type AddressParams, encodeAddress } from '../node/protocol/address.js';
 import type { NetworkName } from '../node/protocol/params.js';
 import { p2wpkhFor } from '../node/protocol/sign.js';
+import { bip86Script } from '../node/protocol/sign-taproot.js';
 import { type ChildDeriver, childDeriver } from './ckd.js';
 import { WalletError } from './errors.js';
 
 export const COIN_TYPE: Readonly<Record<NetworkName, number>> = Object.freeze({ regtest: 1, main: 18252 });
 export const PURPOSE_BIP84 = 84;
+export const PURPOSE_BIP86 = 86;
+
+/** The output types the wallet derives: BIP84 P2WPKH and BIP86 single-key P2TR. */
+export type AddressType = 'p2wpkh' | 'p2tr';
+export const PURPOSE: Readonly<Record<AddressType, number>> = { p2wpkh: PURPOSE_BIP84, p2tr: PURPOSE_BIP86 };
 /** BIP32's test-network version bytes (tprv, tpub). */
 export const TESTNET_VERSIONS = { private: 0x04358394, public: 0x043587cf };
 
@@ -30,14 +38,18 @@ export type Chain = typeof RECEIVE | typeof CHANGE;
 
 /** Every key the wallet can spend with: an HD key or an imported WIF key. */
 export interface WalletKey {
+  /** What the key's output is: P2WPKH (BIP84, imported keys) or key-path P2TR (BIP86). */
+  readonly type: AddressType;
   /** `m/84'/1'/0'/0/5`, or `imported` for WIF keys. */
   readonly path: string;
   /** Chain and index for HD keys; null for imported keys. */
   readonly chain: Chain | null;
   readonly index: number;
+  /** Compressed; for P2TR the untweaked internal key (its x coordinate is BIP86's internal key). */
   readonly publicKey: Uint8Array;
+  /** For P2TR the untweaked secret; the signer negates and tweaks it (BIP341). */
   readonly privateKey: Uint8Array;
-  /** P2WPKH output script. */
+  /** P2WPKH or P2TR output script. */
   readonly script: Uint8Array;
   readonly address: string;
 }
@@ -71,13 +83,18 @@ export function mnemonicSeed(mnemonic: string, passphrase = ''): Uint8Array {
   return new Uint8Array(pbkdf2Sync(mnemonic.normalize('NFKD'), salt, 2048, 64, 'sha512'));
 }
 
-/** The BIP84 account m/84'/coin'/account' of a seed, deriving receive and change keys. */
-export class Bip84Account {
+/**
+ * An HD account m/purpose'/coin'/account' of a seed (BIP84 for P2WPKH, BIP86 for P2TR),
+ * deriving receive and change keys.
+ */
+export class HdAccount {
+  readonly type: AddressType;
+  readonly purpose: number;
   readonly address: AddressParams;
   readonly accountPath: string;
   /** BIP32 fingerprint of the master key (PSBT key origins, descriptors). */
   readonly fingerprint: number;
-  /** BIP44 coin type and account, the hardened levels after 84'. */
+  /** BIP44 coin type and account, the hardened levels after the purpose. */
   readonly coin: number;
   readonly account: number;
   /** The account's extended public key (tpub on test networks, xpub otherwise). */
@@ -86,16 +103,24 @@ export class Bip84Account {
   private readonly cache = new Map<string, WalletKey>();
 
   /** `coin`: the BIP44 coin type (COIN_TYPE of the network; 0 for Bitcoin's own vectors). */
-  constructor(seed: Uint8Array, address: AddressParams, coin: number, account = 0) {
+  constructor(
+    seed: Uint8Array,
+    address: AddressParams,
+    coin: number,
+    account = 0,
+    type: AddressType = 'p2wpkh',
+  ) {
+    this.type = type;
+    this.purpose = PURPOSE[type];
     this.address = address;
-    this.accountPath = `m/${PURPOSE_BIP84}'/${coin}'/${account}'`;
+    this.accountPath = `m/${this.purpose}'/${coin}'/${account}'`;
     this.coin = coin;
     this.account = account;
     // SLIP-0132 / BIP32 version bytes: tpub/tprv for every test network (coin type 1).
     const master = HDKey.fromMasterSeed(seed, coin === 1 ? TESTNET_VERSIONS : undefined);
     this.fingerprint = master.fingerprint;
     const acct = master
-      .deriveChild(PURPOSE_BIP84 + HARDENED_OFFSET)
+      .deriveChild(this.purpose + HARDENED_OFFSET)
       .deriveChild(coin + HARDENED_OFFSET)
       .deriveChild(account + HARDENED_OFFSET);
     this.xpub = acct.publicExtendedKey;
@@ -107,8 +132,9 @@ export class Bip84Account {
     let k = this.cache.get(id);
     if (!k) {
       const node = this.chains[chain](index);
-      const script = p2wpkhFor(node.publicKey);
+      const script = this.type === 'p2tr' ? bip86Script(node.publicKey) : p2wpkhFor(node.publicKey);
       k = {
+        type: this.type,
         path: `${this.accountPath}/${chain}/${index}`,
         chain,
         index,
@@ -121,4 +147,25 @@ export class Bip84Account {
     }
     return k;
   }
+}
+
+/** The BIP84 account: P2WPKH keys. */
+export class Bip84Account extends HdAccount {
+  constructor(seed: Uint8Array, address: AddressParams, coin: number, account = 0) {
+    super(seed, address, coin, account, 'p2wpkh');
+  }
+}
+
+/** The BIP86 account: single-key P2TR outputs, key-path spends only. */
+export class Bip86Account extends HdAccount {
+  constructor(seed: Uint8Array, address: AddressParams, coin: number, account = 0) {
+    super(seed, address, coin, account, 'p2tr');
+  }
+}
+
+/** The output type an option names (`p2wpkh`, `p2tr`); throws WalletError('BAD_INPUT'). */
+export function parseAddressType(type: string, option = '--type'): AddressType {
+  const t = type.trim().toLowerCase();
+  if (t === 'p2wpkh' || t === 'p2tr') return t;
+  throw new WalletError('BAD_INPUT', `${option} must be p2wpkh or p2tr, got '${type}'`);
 }

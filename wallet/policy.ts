@@ -1,12 +1,13 @@
 /**
- * Sizes and standardness numbers the wallet plans with, for P2WPKH inputs (Bitcoin Core's
- * wallet size estimates). Dust, output sizes and fees are the node's own relay policy
- * (node/protocol/policy.ts: GetDustThreshold, CFeeRate::GetFee), so what the wallet builds is
- * what the mempool accepts.
+ * Sizes and standardness numbers the wallet plans with, for P2WPKH and key-path P2TR inputs
+ * (Bitcoin Core's wallet size estimates). Dust, output sizes and fees are the node's own relay
+ * policy (node/protocol/policy.ts: GetDustThreshold, CFeeRate::GetFee), so what the wallet
+ * builds is what the mempool accepts.
  */
 
 import { DUST_RELAY_FEE_RATE, outputSize, virtualSize } from '../node/protocol/policy.js';
 import { varintSize } from '../node/protocol/writer.js';
+import type { AddressType } from './hd.js';
 
 export { dustThreshold, isUnspendable, outputSize } from '../node/protocol/policy.js';
 /** Core's DUST_RELAY_TX_FEE: 3 sat/vB, in sat/kvB. */
@@ -19,12 +20,36 @@ export { DUST_RELAY_FEE_RATE };
  */
 export const P2WPKH_INPUT_WEIGHT = 41 * 4 + 1 + 1 + 72 + 1 + 33;
 
-/** Weight of a transaction with these many P2WPKH inputs and these outputs (segwit serialization). */
-export function txWeight(inputs: number, outputScripts: readonly Uint8Array[]): number {
-  let base = 4 + 4 + varintSize(inputs) + varintSize(outputScripts.length);
+/**
+ * A key-path P2TR input (BIP341), in weight units: the same 41 bytes at 4 WU, then the witness:
+ * item count 1, signature push 1 + 64 (SIGHASH_DEFAULT adds no hash-type byte). 230 WU = 57.5 vB.
+ */
+export const P2TR_INPUT_WEIGHT = 41 * 4 + 1 + 1 + 64;
+
+export function inputWeight(type: AddressType): number {
+  return type === 'p2tr' ? P2TR_INPUT_WEIGHT : P2WPKH_INPUT_WEIGHT;
+}
+
+/** The output type of a script this wallet can spend later (change): P2TR or else P2WPKH. */
+export function spendTypeOf(script: Uint8Array): AddressType {
+  return script.length === 34 && script[0] === 0x51 && script[1] === 0x20 ? 'p2tr' : 'p2wpkh';
+}
+
+/**
+ * Weight of a transaction with these inputs (a count of P2WPKH inputs, or each input's type)
+ * and these outputs (segwit serialization).
+ */
+export function txWeight(
+  inputs: number | readonly AddressType[],
+  outputScripts: readonly Uint8Array[],
+): number {
+  const types = typeof inputs === 'number' ? null : inputs;
+  const count = types ? types.length : (inputs as number);
+  let base = 4 + 4 + varintSize(count) + varintSize(outputScripts.length);
   for (const s of outputScripts) base += outputSize(s);
+  const witness = types ? types.reduce((w, t) => w + inputWeight(t), 0) : count * P2WPKH_INPUT_WEIGHT;
   // marker and flag count 1 WU each
-  return base * 4 + 2 + inputs * P2WPKH_INPUT_WEIGHT;
+  return base * 4 + 2 + witness;
 }
 
 /** GetVirtualTransactionSize of a tx without unusual sigops: weight / 4, rounded up. */

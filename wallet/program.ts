@@ -1,5 +1,5 @@
 /**
- * The `gossip-wallet` command tree: an HD wallet (BIP39/BIP32/BIP84, P2WPKH) in an encrypted
+ * The `gossip-wallet` command tree: an HD wallet (BIP39/BIP32; BIP84 P2WPKH, BIP86 P2TR) in an encrypted
  * file, talking to a node only through its Esplora-compatible explorer API, and the file
  * anchoring commands (anchor/commands.ts). The commands live in commands/; this file wires
  * options, prints results (text or --json) and turns errors into one line on stderr and a
@@ -42,7 +42,7 @@ function buildProgram(io: CliIo, env: NodeJS.ProcessEnv, setExit: (code: number)
   const program = new Command()
     .name('gossip-wallet')
     .description(
-      'gossip-ledger wallet: BIP84 (P2WPKH) keys from a BIP39 mnemonic in an encrypted file; talks to a node only through its explorer API',
+      'gossip-ledger wallet: BIP84 (P2WPKH) and BIP86 (P2TR) keys from a BIP39 mnemonic in an encrypted file; talks to a node only through its explorer API',
     )
     .version(VERSION)
     .option('-w, --wallet <file>', 'wallet file (default: <data dir>/<network>/wallet.json)')
@@ -151,7 +151,8 @@ ${EXIT_HELP}`,
     .command('address')
     .description('the next unused receive address (gap-limit scan of the node)')
     .option('--change', 'the next unused change address instead')
-    .action(run((ctx, opts: { change?: boolean }) => address(ctx, opts)));
+    .option('--type <type>', 'p2wpkh (BIP84, bech32) or p2tr (BIP86 taproot, bech32m)', 'p2wpkh')
+    .action(run((ctx, opts: { change?: boolean; type?: string }) => address(ctx, opts)));
 
   program
     .command('balance')
@@ -199,7 +200,11 @@ ${EXIT_HELP}`,
     .option('--utxo <txid:vout>', 'spend exactly these coins (repeat the option); frozen ones too', collect)
     .option('--subtract-fee', 'the first recipient pays the fee out of its amount')
     .option('--dry-run', 'build, sign and verify, print the transaction, do not send')
-    .option('--psbt', 'print an unsigned PSBT (BIP174, base64) instead of signing and sending');
+    .option('--psbt', 'print an unsigned PSBT (BIP174, base64) instead of signing and sending')
+    .option(
+      '--change-type <type>',
+      'p2wpkh or p2tr change (default: p2tr when any recipient is p2tr, else p2wpkh)',
+    );
   for (const o of sendFeeOpts()) send.addOption(o);
   // No recipient at all is a usage error (exit 2), as a missing argument was before --to-file.
   const needRecipients = (c: Command) => {
@@ -241,7 +246,11 @@ ${EXIT_HELP}`,
     .argument('[recipients...]', 'ADDRESS AMOUNT pairs, or bitcoin: URIs')
     .option('--to-file <file>', 'also pay the recipients in FILE: CSV (address,amount[,label]) or JSON')
     .option('--utxo <txid:vout>', 'spend exactly these coins (repeat the option)', collect)
-    .option('--subtract-fee', 'the first recipient pays the fee out of its amount');
+    .option('--subtract-fee', 'the first recipient pays the fee out of its amount')
+    .option(
+      '--change-type <type>',
+      'p2wpkh or p2tr change (default: p2tr when any recipient is p2tr, else p2wpkh)',
+    );
   for (const o of sendFeeOpts()) psbtCreate.addOption(o);
   psbtCreate.hook('preAction', needRecipients);
   psbtCreate.action(

@@ -1,12 +1,14 @@
 /**
  * The creator and updater roles of BIP174 for this wallet: an approved selection (fee caps
  * checked, feecap.ts) becomes an unsigned PSBT with each input's witness UTXO and BIP32 key
- * origin, and the change output's origin, so any BIP174 signer (a hardware wallet, Core,
+ * origin, and the change output's origin (for P2TR keys BIP371's internal key and x-only key
+ * origin instead), so any BIP174 signer (a hardware wallet, Core,
  * bitcoinjs-lib, this wallet elsewhere) can check and sign it. Transaction fields as build.ts:
  * version 2, nSequence 0xfffffffd (BIP125), nLockTime = the tip height.
  */
 import { randomInt } from 'node:crypto';
 import { hashFromDisplay } from '../node/protocol/hash.js';
+import { xOnly } from '../node/protocol/sign-taproot.js';
 import { OutPoint, Tx, TxIn, TxOut } from '../node/protocol/tx.js';
 import { formatCoins, formatRate } from './amount.js';
 import { placeChange, SEQUENCE_RBF, TX_VERSION } from './build.js';
@@ -14,7 +16,7 @@ import type { Selection } from './coinselect.js';
 import type { Result } from './commands/result.js';
 import type { Approved } from './feecap.js';
 import type { WalletKey } from './hd.js';
-import { encodeOrigin, encodeTxOut, IN, type KeyOrigin, OUT, Psbt } from './psbt.js';
+import { encodeOrigin, encodeTapOrigin, encodeTxOut, IN, type KeyOrigin, OUT, Psbt } from './psbt.js';
 import type { Coin } from './scan.js';
 import type { Wallet } from './wallet.js';
 
@@ -22,11 +24,11 @@ const HARD = 0x80000000;
 
 /** A key's BIP32 origin from the wallet's master fingerprint; null for an imported key. */
 export function originOf(wallet: Wallet, key: WalletKey): KeyOrigin | null {
-  const a = wallet.account;
-  if (!a || key.chain === null) return null;
+  if (!wallet.account || key.chain === null) return null;
+  const a = wallet.hd(key.type);
   return {
     fingerprint: a.fingerprint,
-    path: [84 + HARD, a.coin + HARD, a.account + HARD, key.chain, key.index],
+    path: [a.purpose + HARD, a.coin + HARD, a.account + HARD, key.chain, key.index],
   };
 }
 
@@ -52,11 +54,20 @@ export function unsignedPsbt(
     const m = psbt.inputs[i]!;
     m.set(IN.WITNESS_UTXO, new Uint8Array(0), encodeTxOut(new TxOut(c.value, c.key.script)));
     const o = originOf(wallet, c.key);
-    if (o) m.set(IN.BIP32_DERIVATION, c.key.publicKey, encodeOrigin(o));
+    if (c.key.type === 'p2tr') {
+      const x = xOnly(c.key.publicKey);
+      m.set(IN.TAP_INTERNAL_KEY, new Uint8Array(0), x);
+      if (o) m.set(IN.TAP_BIP32_DERIVATION, x, encodeTapOrigin(o));
+    } else if (o) m.set(IN.BIP32_DERIVATION, c.key.publicKey, encodeOrigin(o));
   });
   if (changePos >= 0) {
     const o = originOf(wallet, changeKey);
-    if (o) psbt.outputs[changePos]!.set(OUT.BIP32_DERIVATION, changeKey.publicKey, encodeOrigin(o));
+    const out = psbt.outputs[changePos]!;
+    if (changeKey.type === 'p2tr') {
+      const x = xOnly(changeKey.publicKey);
+      out.set(OUT.TAP_INTERNAL_KEY, new Uint8Array(0), x);
+      if (o) out.set(OUT.TAP_BIP32_DERIVATION, x, encodeTapOrigin(o));
+    } else if (o) out.set(OUT.BIP32_DERIVATION, changeKey.publicKey, encodeOrigin(o));
   }
   return psbt;
 }

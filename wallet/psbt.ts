@@ -1,6 +1,8 @@
 /**
  * Partially Signed Bitcoin Transactions, BIP174 version 0: the format, and the roles this
- * wallet plays for P2WPKH inputs (creator/updater, signer, combiner, finalizer, extractor).
+ * wallet plays for P2WPKH inputs and, with BIP371's taproot fields (internal key, key origins
+ * of x-only keys, key-path signature), for key-path P2TR inputs of BIP86 outputs (creator/
+ * updater, signer, combiner, finalizer, extractor). Script-path spends are not signed here.
  *
  * A PSBT is the magic `psbt\xff`, a global map, one map per input and one per output; each
  * map is key-value pairs (key = type byte + key data) ended by 0x00. Every pair is kept in
@@ -15,11 +17,13 @@ import { hash160 } from '../node/protocol/hash.js';
 import { Reader } from '../node/protocol/reader.js';
 import { TxSignatureChecker } from '../node/protocol/script/checker.js';
 import { STANDARD_FLAGS } from '../node/protocol/script/flags.js';
-import { PrecomputedTx, witnessV0Sighash } from '../node/protocol/script/sighash.js';
+import { PrecomputedTx, type SpentOutput, witnessV0Sighash } from '../node/protocol/script/sighash.js';
+import { SIGHASH_DEFAULT } from '../node/protocol/script/sighash-taproot.js';
 import { SIGHASH } from '../node/protocol/script/signature.js';
 import { p2wpkh } from '../node/protocol/script/templates.js';
 import { p2wpkhScriptCode, verifyScript } from '../node/protocol/script/verify.js';
 import { publicKey, signDigest } from '../node/protocol/sign.js';
+import { bip86Script, signTaprootKeyPath } from '../node/protocol/sign-taproot.js';
 import { Tx, TxIn, TxOut } from '../node/protocol/tx.js';
 import { Writer } from '../node/protocol/writer.js';
 import { WalletError } from './errors.js';
@@ -38,8 +42,25 @@ export const IN = {
   BIP32_DERIVATION: 0x06,
   FINAL_SCRIPTSIG: 0x07,
   FINAL_SCRIPTWITNESS: 0x08,
+  // BIP371
+  TAP_KEY_SIG: 0x13,
+  TAP_SCRIPT_SIG: 0x14,
+  TAP_LEAF_SCRIPT: 0x15,
+  TAP_BIP32_DERIVATION: 0x16,
+  TAP_INTERNAL_KEY: 0x17,
+  TAP_MERKLE_ROOT: 0x18,
 } as const;
-export const OUT = { REDEEM_SCRIPT: 0x00, WITNESS_SCRIPT: 0x01, BIP32_DERIVATION: 0x02 } as const;
+export const OUT = {
+  REDEEM_SCRIPT: 0x00,
+  WITNESS_SCRIPT: 0x01,
+  BIP32_DERIVATION: 0x02,
+  // BIP371
+  TAP_INTERNAL_KEY: 0x05,
+  TAP_TREE: 0x06,
+  TAP_BIP32_DERIVATION: 0x07,
+} as const;
+/** BIP371's input fields, which a finalizer clears with the others. */
+const TAP_INPUT_TYPES: readonly number[] = [0x13, 0x14, 0x15, 0x16, 0x17, 0x18];
 
 export interface Pair {
   key: Uint8Array;
@@ -87,6 +108,31 @@ export function encodeOrigin(o: KeyOrigin): Uint8Array {
     .u8(o.fingerprint & 0xff);
   for (const i of o.path) w.u32(i >>> 0);
   return w.finish();
+}
+
+/**
+ * BIP371's taproot key origin: the leaf hashes the key is used in (none for a key-path key),
+ * then BIP174's origin.
+ */
+export function encodeTapOrigin(o: KeyOrigin, leafHashes: readonly Uint8Array[] = []): Uint8Array {
+  const w = new Writer();
+  w.varint(leafHashes.length);
+  for (const h of leafHashes) w.bytes(h);
+  w.bytes(encodeOrigin(o));
+  return w.finish();
+}
+
+export function decodeTapOrigin(v: Uint8Array): { leafHashes: Uint8Array[]; origin: KeyOrigin } {
+  try {
+    const r = new Reader(v);
+    const n = r.count(v.length);
+    const leafHashes: Uint8Array[] = [];
+    for (let k = 0; k < n; k++) leafHashes.push(r.bytes(32));
+    return { leafHashes, origin: decodeOrigin(v.subarray(v.length - r.remaining)) };
+  } catch (e) {
+    if (e instanceof WalletError) throw e;
+    throw new WalletError('BAD_PSBT', 'invalid PSBT: bad taproot BIP32 derivation value');
+  }
 }
 
 export function decodeOrigin(v: Uint8Array): KeyOrigin {
@@ -195,6 +241,16 @@ export class Psbt {
         if ((t === IN.PARTIAL_SIG || t === IN.BIP32_DERIVATION) && kd !== 33 && kd !== 65)
           throw bad(`input ${i}: key type ${t} needs a public key`);
         if (t === IN.SIGHASH_TYPE && p.value.length !== 4) throw bad(`input ${i}: sighash type is 4 bytes`);
+        if ((t === IN.TAP_KEY_SIG || t === IN.TAP_INTERNAL_KEY || t === IN.TAP_MERKLE_ROOT) && kd !== 0)
+          throw bad(`input ${i}: key type ${t} takes no key data`);
+        if (t === IN.TAP_KEY_SIG && p.value.length !== 64 && p.value.length !== 65)
+          throw bad(`input ${i}: taproot key signature is 64 or 65 bytes`);
+        if ((t === IN.TAP_INTERNAL_KEY || t === IN.TAP_MERKLE_ROOT) && p.value.length !== 32)
+          throw bad(`input ${i}: key type ${t} is 32 bytes`);
+        if (t === IN.TAP_BIP32_DERIVATION) {
+          if (kd !== 32) throw bad(`input ${i}: taproot BIP32 derivation needs an x-only key`);
+          decodeTapOrigin(p.value);
+        }
       }
       const nw = m.get(IN.NON_WITNESS_UTXO);
       if (nw) {
@@ -307,12 +363,73 @@ function isP2wpkhScript(s: Uint8Array): boolean {
   return s.length === 22 && s[0] === 0x00 && s[1] === 0x14;
 }
 
-/** A private key for a public key, if this signer holds it. */
+function isP2trScript(s: Uint8Array): boolean {
+  return s.length === 34 && s[0] === 0x51 && s[1] === 0x20;
+}
+
+/** The sighash type a taproot input asks for; only SIGHASH_DEFAULT is signed here. */
+function taprootSighashOf(m: PsbtMap, i: number): number {
+  const v = m.get(IN.SIGHASH_TYPE);
+  const t = v ? new Reader(v).u32() : SIGHASH_DEFAULT;
+  if (t !== SIGHASH_DEFAULT)
+    throw new WalletError(
+      'BAD_INPUT',
+      `input ${i} asks for sighash type ${t}; this wallet signs taproot inputs with SIGHASH_DEFAULT only`,
+    );
+  return t;
+}
+
+/**
+ * A private key for a public key, if this signer holds it: a 33-byte key of a P2WPKH input, or
+ * the 32-byte x-only internal key of a P2TR input (BIP371), with its origin when the PSBT gives one.
+ */
 export type KeyLookup = (pubkey: Uint8Array, origin: KeyOrigin | null) => Uint8Array | undefined;
+
+/** Every input's spent output, or null when one is unknown (BIP341 signs them all). */
+function allSpent(psbt: Psbt): SpentOutput[] | null {
+  const out: SpentOutput[] = [];
+  for (let i = 0; i < psbt.inputs.length; i++) {
+    const o = psbt.spent(i);
+    if (!o) return null;
+    out.push({ value: o.value, script: o.script });
+  }
+  return out;
+}
+
+/**
+ * Key-path signature of a P2TR input whose internal key `lookup` finds (by its BIP371 origins),
+ * when the output is that key's BIP86 output (no script tree; a Merkle root means a script
+ * tree this wallet does not sign for). Returns whether it signed.
+ */
+function signTaprootInput(
+  psbt: Psbt,
+  i: number,
+  pre: PrecomputedTx | null,
+  spent: TxOut,
+  lookup: KeyLookup,
+): boolean {
+  const m = psbt.inputs[i]!;
+  if (!pre || m.get(IN.TAP_MERKLE_ROOT) || m.get(IN.TAP_KEY_SIG)) return false;
+  const internal = m.get(IN.TAP_INTERNAL_KEY);
+  for (const d of m.all(IN.TAP_BIP32_DERIVATION)) {
+    if (internal && !equal(d.keyData, internal)) continue;
+    const { leafHashes, origin } = decodeTapOrigin(d.value);
+    if (leafHashes.length > 0) continue;
+    const priv = lookup(d.keyData, origin);
+    if (!priv) continue;
+    if (!equal(bip86Script(publicKey(priv)), spent.script)) continue;
+    const [sig] = signTaprootKeyPath(pre, i, priv, taprootSighashOf(m, i));
+    m.set(IN.TAP_KEY_SIG, new Uint8Array(0), sig!);
+    return true;
+  }
+  return false;
+}
 
 /**
  * Signer: adds a partial signature to every unfinalized P2WPKH input whose key `lookup` finds
- * (by the input's BIP32 derivations, else by the witness UTXO's key hash). Returns the inputs
+ * (by the input's BIP32 derivations, else by the witness UTXO's key hash), and a taproot key
+ * signature to every key-path P2TR input whose internal key it finds (by its BIP371 origins;
+ * only when every input's spent output is known, as BIP341 signs them all). Returns the inputs
  * signed; an input whose spent output is unknown is skipped.
  */
 export function signPsbt(
@@ -320,11 +437,16 @@ export function signPsbt(
   lookup: KeyLookup,
   byHash: (hash20: Uint8Array) => Uint8Array | undefined,
 ): number[] {
-  const pre = new PrecomputedTx(psbt.tx);
+  const everySpent = allSpent(psbt);
+  const pre = new PrecomputedTx(psbt.tx, everySpent ?? undefined);
   const signed: number[] = [];
   psbt.inputs.forEach((m, i) => {
     if (psbt.isFinal(i)) return;
     const spent = psbt.spent(i);
+    if (spent && isP2trScript(spent.script)) {
+      if (signTaprootInput(psbt, i, everySpent ? pre : null, spent, lookup)) signed.push(i);
+      return;
+    }
     if (!spent || !isP2wpkhScript(spent.script)) return;
     const hash = spent.script.subarray(2);
     let priv: Uint8Array | undefined;
@@ -378,8 +500,9 @@ export function combinePsbts(list: readonly Psbt[]): Psbt {
 
 /**
  * Finalizer for P2WPKH inputs: the witness [signature, pubkey] from the partial signature of
- * the key the output pays to; then, as BIP174 says, every field but the UTXOs and the final
- * ones is cleared. Returns the inputs still not final.
+ * the key the output pays to; for P2TR inputs the witness [key-path signature] (BIP371). Then,
+ * as BIP174 says, every field but the UTXOs and the final ones is cleared (BIP371's with them).
+ * Returns the inputs still not final.
  */
 export function finalizePsbt(psbt: Psbt): number[] {
   const missing: number[] = [];
@@ -390,10 +513,15 @@ export function finalizePsbt(psbt: Psbt): number[] {
       missing.push(i);
       return;
     }
-    const sigs = m.all(IN.PARTIAL_SIG);
-    const isP2wpkh = isP2wpkhScript(spent.script);
-    const sig = isP2wpkh ? sigs.find((s) => equal(p2wpkh(hash160(s.keyData)), spent.script)) : undefined;
-    if (!sig) {
+    let witness: Uint8Array[] | null = null;
+    if (isP2trScript(spent.script)) {
+      const keySig = m.get(IN.TAP_KEY_SIG);
+      if (keySig) witness = [keySig];
+    } else if (isP2wpkhScript(spent.script)) {
+      const sig = m.all(IN.PARTIAL_SIG).find((s) => equal(p2wpkh(hash160(s.keyData)), spent.script));
+      if (sig) witness = [sig.value, sig.keyData];
+    }
+    if (!witness) {
       missing.push(i);
       return;
     }
@@ -401,10 +529,10 @@ export function finalizePsbt(psbt: Psbt): number[] {
       (p) =>
         p.key[0] === IN.NON_WITNESS_UTXO ||
         p.key[0] === IN.WITNESS_UTXO ||
-        p.key[0]! > IN.FINAL_SCRIPTWITNESS,
+        (p.key[0]! > IN.FINAL_SCRIPTWITNESS && !TAP_INPUT_TYPES.includes(p.key[0]!)),
     );
     m.pairs.splice(0, m.pairs.length, ...kept);
-    m.set(IN.FINAL_SCRIPTWITNESS, new Uint8Array(0), encodeWitness([sig.value, sig.keyData]));
+    m.set(IN.FINAL_SCRIPTWITNESS, new Uint8Array(0), encodeWitness(witness));
   });
   return missing;
 }
@@ -429,10 +557,15 @@ export function extractPsbt(psbt: Psbt): Tx {
     outputs: psbt.tx.outputs,
     locktime: psbt.tx.locktime,
   });
-  const pre = new PrecomputedTx(tx);
-  tx.inputs.forEach((input, i) => {
+  const spentAll = tx.inputs.map((_, i) => {
     const spent = psbt.spent(i);
     if (!spent) throw new WalletError('BAD_INPUT', `input ${i}: spent output unknown (no UTXO field)`);
+    return spent;
+  });
+  // Every spent output, which a taproot input's signature check needs (BIP341).
+  const pre = new PrecomputedTx(tx, spentAll);
+  tx.inputs.forEach((input, i) => {
+    const spent = spentAll[i]!;
     try {
       verifyScript(
         input.script,

@@ -2,15 +2,16 @@
  * What the node knows about the wallet's keys, through the explorer API only.
  *
  * Discovery (BIP44's account discovery, gap limit 20 as BIP44 sets it): each chain (receive,
- * change) is scanned in batches of concurrent GET /api/address/:a requests until 20 consecutive
- * addresses have no transaction; imported keys are asked once each. One request per address.
- * Coins are then fetched only for addresses whose stats say they hold some, and each is checked
- * against its funding transaction's raw bytes (one request per funding transaction).
+ * change) of each account (BIP84 P2WPKH, BIP86 P2TR) is scanned in batches of concurrent
+ * GET /api/address/:a requests until 20 consecutive addresses have no transaction; imported
+ * keys are asked once each. One request per address. Coins are then fetched only for addresses
+ * whose stats say they hold some, and each is checked against its funding transaction's raw
+ * bytes (one request per funding transaction).
  */
 import type { CheckedNode } from './esplora/checked.js';
 import type { EsploraClient } from './esplora/client.js';
 import type { AddressStats, EsploraTx, TxStatus } from './esplora/validate.js';
-import { CHANGE, type Chain, RECEIVE, type WalletKey } from './hd.js';
+import { type AddressType, CHANGE, type Chain, RECEIVE, type WalletKey } from './hd.js';
 import type { Wallet } from './wallet.js';
 
 export const GAP_LIMIT = 20;
@@ -25,8 +26,10 @@ export interface KeyState {
 export interface ScanResult {
   /** Every address asked about, used or not. */
   keys: KeyState[];
-  /** First index after the last used one, per chain (0 when none is used). */
+  /** First index after the last used one, per chain (0 when none is used), of the BIP84 account. */
   next: Record<Chain, number>;
+  /** The same per account type (`next` is `byType.p2wpkh`). */
+  byType: Record<AddressType, Record<Chain, number>>;
 }
 
 export type Progress = (msg: string) => void;
@@ -45,35 +48,42 @@ export async function discover(
     key,
     stats: await client.addressStats(key.address),
   }));
-  const next: Record<Chain, number> = { [RECEIVE]: 0, [CHANGE]: 0 };
-  if (wallet.account) {
-    await Promise.all(
-      [RECEIVE, CHANGE].map(async (chain) => {
-        let scanned = 0;
-        let grow = 0;
-        while (scanned < next[chain as Chain] + GAP_LIMIT) {
-          // Exactly up to the gap limit, or more at once while whole batches turn out used.
-          const count = Math.max(next[chain as Chain] + GAP_LIMIT - scanned, grow);
-          const ks = Array.from({ length: count }, (_, i) => wallet.key(chain as Chain, scanned + i));
-          const states = await client.map(ks, async (key) => ({
-            key,
-            stats: await client.addressStats(key.address),
-          }));
-          let allUsed = true;
-          for (const st of states) {
-            keys.push(st);
-            if (used(st.stats)) next[chain as Chain] = st.key.index + 1;
-            else allUsed = false;
-          }
-          scanned += count;
-          grow = allUsed ? Math.min(MAX_BATCH, count * 2) : 0;
-          progress?.(`scanned ${scanned} ${chain === RECEIVE ? 'receive' : 'change'} addresses`);
+  const byType: Record<AddressType, Record<Chain, number>> = {
+    p2wpkh: { [RECEIVE]: 0, [CHANGE]: 0 },
+    p2tr: { [RECEIVE]: 0, [CHANGE]: 0 },
+  };
+  const chains = wallet
+    .accounts()
+    .flatMap((a) => [RECEIVE, CHANGE].map((c) => [a.type, c as Chain] as const));
+  await Promise.all(
+    chains.map(async ([type, chain]) => {
+      const next = byType[type];
+      let scanned = 0;
+      let grow = 0;
+      while (scanned < next[chain] + GAP_LIMIT) {
+        // Exactly up to the gap limit, or more at once while whole batches turn out used.
+        const count = Math.max(next[chain] + GAP_LIMIT - scanned, grow);
+        const ks = Array.from({ length: count }, (_, i) => wallet.key(chain, scanned + i, type));
+        const states = await client.map(ks, async (key) => ({
+          key,
+          stats: await client.addressStats(key.address),
+        }));
+        let allUsed = true;
+        for (const st of states) {
+          keys.push(st);
+          if (used(st.stats)) next[chain] = st.key.index + 1;
+          else allUsed = false;
         }
-      }),
-    );
-  }
+        scanned += count;
+        grow = allUsed ? Math.min(MAX_BATCH, count * 2) : 0;
+        progress?.(
+          `scanned ${scanned} ${type === 'p2tr' ? 'P2TR ' : ''}${chain === RECEIVE ? 'receive' : 'change'} addresses`,
+        );
+      }
+    }),
+  );
   keys.push(...(await imported));
-  return { keys, next };
+  return { keys, next: byType.p2wpkh, byType };
 }
 
 export interface Coin {

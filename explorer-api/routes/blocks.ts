@@ -2,7 +2,8 @@
  * Block routes (Esplora API.md, "Blocks"): blocks/tip/{height,hash}, blocks[/:start_height] (10
  * per page, newest first), block/:hash (+ /header /status /txs[/:start_index] /txids
  * /txid/:index /raw), block-height/:height; and mempool.space's /v1/block/:hash and
- * /v1/blocks[/:start_height] aliases, which its JS client reads blocks through.
+ * /v1/blocks[/:start_height] aliases, which its JS client reads blocks through; /v1/block/:hash
+ * adds mempool.space's `extras` (fees, reward, fee range; block-stats.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { BlockEntry } from '../../node/api.js';
@@ -21,6 +22,26 @@ import {
 } from '../schemas.js';
 import { blockJson } from '../views.js';
 import { cacheByDepth, cacheImmutable, cacheShort, type RouteContext } from './context.js';
+
+const num = { type: 'number' } as const;
+const blockV1Schema = {
+  ...blockSchema,
+  properties: {
+    ...blockSchema.properties,
+    extras: {
+      type: 'object',
+      properties: {
+        totalFees: num,
+        subsidy: num,
+        reward: num,
+        medianFee: num,
+        feeRange: { type: 'array', items: num },
+        avgFee: num,
+        avgFeeRate: num,
+      },
+    },
+  },
+};
 
 const BLOCKS_PER_PAGE = 10;
 const TXS_PER_PAGE = 25;
@@ -95,20 +116,31 @@ export function registerBlockRoutes(app: FastifyInstance, ctx: RouteContext): vo
         return blocksPage(req.params.start_height);
       });
     }
+    const v1 = prefix === '/v1';
     app.get<{ Params: { hash: string } }>(
       `${prefix}/block/:hash`,
       {
         schema: {
           tags,
-          summary: 'A block',
+          summary: v1
+            ? "A block, with mempool.space's fee figures under `extras` (main chain only)"
+            : 'A block',
           params: hashParam('hash', 'block hash'),
-          response: jsonResponses(blockSchema),
+          response: jsonResponses(v1 ? blockV1Schema : blockSchema),
         },
       },
       async (req, res) => {
         const e = entryOf(req.params.hash);
-        cacheImmutable(res);
-        return blockJson(e, (await ctx.data.blockInfo(e)).sizes);
+        const json = blockJson(e, (await ctx.data.blockInfo(e)).sizes);
+        if (!v1) {
+          cacheImmutable(res);
+          return json;
+        }
+        const extras = await ctx.data.extras(e);
+        // Without extras (a side block) a reorg could still bring them: not for ever.
+        if (extras) cacheImmutable(res);
+        else cacheShort(res);
+        return extras ? { ...json, extras } : json;
       },
     );
   }

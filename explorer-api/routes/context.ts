@@ -6,9 +6,12 @@
 import type { FastifyReply } from 'fastify';
 import type { BlockEntry, ExplorerNode } from '../../node/api.js';
 import type { ExplorerData } from '../data.js';
+import type { EventFeed } from '../event-feed.js';
+import type { EventHub } from '../event-hub.js';
 import type { FeeEstimator } from '../fees.js';
 import type { MempoolIndex } from '../mempool-index.js';
 import type { ExplorerOptions } from '../options.js';
+import type { ProjectedBlocks } from '../projected.js';
 
 export interface RouteContext {
   node: ExplorerNode;
@@ -16,6 +19,9 @@ export interface RouteContext {
   pool: MempoolIndex;
   fees: FeeEstimator;
   opts: Required<ExplorerOptions>;
+  events: { hub: EventHub; feed: EventFeed };
+  /** The mempool as projected blocks, cached (mempool-blocks, recommended fees, cpfp). */
+  projected: ProjectedBlocks;
 }
 
 export const TTL_LONG = 157_784_630;

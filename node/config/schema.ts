@@ -30,6 +30,7 @@ export interface ConfigValues {
   'files-max-bytes': number;
   'http-port': number;
   'http-host': string;
+  'http-event-streams': number;
   'rpc-port': number;
   'rpc-bind': string;
   'rpc-allow-ip': string[];
@@ -241,6 +242,13 @@ const TABLE = {
     arg: '<host>',
     description: 'address the HTTP server binds',
     default: '127.0.0.1',
+    inFile: true,
+  },
+  'http-event-streams': {
+    kind: 'count',
+    arg: '<n>',
+    description: 'push streams (GET /api/v1/events) open at once; one more gets a 503',
+    default: 100,
     inFile: true,
   },
   'rpc-port': {

@@ -42,7 +42,10 @@ export interface ProviderFinder {
    * Providers of `manifestId` found in the network, each with the address and port it serves
    * the file at (signed by its node key). Empty at once if the id is not anchored on our chain.
    */
-  findProviders(manifestId: Uint8Array, opts?: { limit?: number }): Promise<ProviderRecord[]>;
+  findProviders(
+    manifestId: Uint8Array,
+    opts?: { limit?: number; onProvider?: (r: ProviderRecord) => void },
+  ): Promise<ProviderRecord[]>;
   /** Announces that this node serves `manifestId` (if anchored), and keeps announcing it. */
   provide(manifestId: Uint8Array): Promise<number>;
   /** Stops announcing `manifestId` (records already stored expire within 48 h). */
@@ -60,6 +63,12 @@ export interface DhtOptions {
   listenHost?: string;
   /** The DHT port (0: any free one). */
   port: number;
+  /**
+   * The port our provider records name: where we serve files, i.e. the node's P2P port, since
+   * the files protocol runs there (default: the DHT port). 0 while there is none: nothing is
+   * announced.
+   */
+  servePort?: () => number;
   /** Whether the manifest id is anchored on the best chain (chain/anchors.ts). */
   isAnchored(manifestId: Uint8Array): Promise<boolean>;
   /** A peer's fault and what it costs (node/p2p/misbehaviour.ts); the caller applies it. */
@@ -175,17 +184,39 @@ export class Dht implements ProviderFinder {
     );
   }
 
-  async findProviders(manifestId: Uint8Array, opts: { limit?: number } = {}): Promise<ProviderRecord[]> {
+  /**
+   * Providers of `manifestId` (at most `limit`). `onProvider` hears each one as it arrives, so a
+   * downloader can start on the first while the walk goes on (IPFS's FindProvidersAsync).
+   */
+  async findProviders(
+    manifestId: Uint8Array,
+    opts: { limit?: number; onProvider?: (r: ProviderRecord) => void } = {},
+  ): Promise<ProviderRecord[]> {
     if (!(await this.o.isAnchored(manifestId))) return [];
     const started = this.o.clock.now();
     const limit = Math.max(1, Math.min(opts.limit ?? MAX_RECORDS_PER_MESSAGE, MAX_RECORDS_PER_MESSAGE));
     this.table.touch(manifestId, started);
+    const told = new Set<string>();
+    const heard = (r: ProviderRecord) => {
+      const key = toHex(r.nodeId);
+      if (told.has(key) || equal(r.nodeId, this.id) || r.expires <= Math.floor(this.o.clock.now() / 1000))
+        return;
+      told.add(key);
+      opts.onProvider?.(r);
+    };
+    if (opts.onProvider) for (const r of this.records.get(manifestId, Math.floor(started / 1000))) heard(r);
     const res = await disjointWalk(
       manifestId,
       this.id,
       this.table.closest(manifestId, K),
       (c) => this.askProviders(c, manifestId),
-      { paths: DISJOINT_PATHS, alpha: ALPHA, k: K, wantRecords: limit },
+      {
+        paths: DISJOINT_PATHS,
+        alpha: ALPHA,
+        k: K,
+        wantRecords: limit,
+        ...(opts.onProvider ? { onRecord: heard } : {}),
+      },
     );
     const nowSec = Math.floor(this.o.clock.now() / 1000);
     const found = new Map<string, ProviderRecord>();
@@ -219,9 +250,11 @@ export class Dht implements ProviderFinder {
 
   /** Sends our record to the k closest nodes of the id; resolves with how many stored it. */
   private async publish(manifestId: Uint8Array): Promise<number> {
+    const port = this.o.servePort ? this.o.servePort() : this.boundPort;
+    if (port <= 0) return 0;
     const now = this.o.clock.now();
     const expires = Math.floor((now + PROVIDER_TTL_MS) / 1000);
-    const record = signRecord(this.o.identity, manifestId, this.o.host, this.boundPort, expires);
+    const record = signRecord(this.o.identity, manifestId, this.o.host, port, expires);
     const { closest } = await this.lookupNodes(manifestId);
     const acks = await Promise.all(
       closest.map((c) => this.query(c, { command: 'dhtaddprov', records: [record] })),

@@ -1,7 +1,7 @@
 /**
  * Iterative lookups over disjoint paths (S/Kademlia, Baumgart & Mies 2007, section 4.4): the
  * k closest known contacts are dealt round-robin to d paths; each path runs Kademlia's
- * iterative walk (alpha queries at a time to the closest contacts it has not asked) and a
+ * iterative walk (alpha queries in flight to the closest contacts it has not asked) and a
  * contact asked by one path is never asked by another. A hostile node can then mislead only
  * the path that reached it; a provider is hidden only if every path meets a hostile node.
  * A path ends when its k closest contacts have all been asked (by it or another path), or,
@@ -23,13 +23,15 @@ export interface WalkOptions {
   k: number;
   /** Stop once this many distinct providers are known (0: walk to the closest nodes). */
   wantRecords: number;
+  /** Called once per new provider as its record arrives, before the walk ends. */
+  onRecord?: (r: ProviderRecord) => void;
 }
 
 export interface WalkResult {
   /** The k closest contacts that answered, closest first. */
   closest: Contact[];
   records: ProviderRecord[];
-  /** Rounds of queries of the longest path. */
+  /** Hops of the deepest query: 1 for a contact we knew, n + 1 for one learned at hop n. */
   hops: number;
   queried: number;
 }
@@ -49,39 +51,64 @@ export async function disjointWalk(
   const enough = () => o.wantRecords > 0 && records.size >= o.wantRecords;
   const byDistance = (a: Contact, b: Contact) => compareDistance(a.id, b.id, target);
 
-  const walkPath = async (start: Contact[]): Promise<void> => {
-    const cands = [...start];
-    const known = new Set(cands.map((c) => toHex(c.id)));
-    let rounds = 0;
-    while (!enough()) {
-      cands.sort(byDistance);
-      const next = cands
-        .slice(0, o.k)
-        .filter((c) => !claimed.has(toHex(c.id)))
-        .slice(0, o.alpha);
-      if (next.length === 0) break;
-      for (const c of next) claimed.add(toHex(c.id));
-      rounds++;
-      queried += next.length;
-      const answers = await Promise.all(next.map((c) => ask(c)));
-      answers.forEach((a, i) => {
-        const c = next[i]!;
-        if (!a) {
-          cands.splice(cands.indexOf(c), 1);
-          return;
+  // Kademlia's walk keeps alpha queries in flight (section 2.3: "the initiator can begin a new
+  // RPC as soon as any of the alpha ... RPCs returns"); waiting for a whole round would cost every
+  // round the slowest answer, a 2 s timeout whenever one of the three is silent.
+  const walkPath = (start: Contact[]): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const cands = [...start];
+      const known = new Set(cands.map((c) => toHex(c.id)));
+      const depth = new Map<string, number>(cands.map((c) => [toHex(c.id), 1]));
+      let inflight = 0;
+      let done = false;
+      const finish = () => {
+        if (!done) resolve();
+        done = true;
+      };
+      const settle = (c: Contact, a: Answer | null) => {
+        inflight--;
+        if (done) return;
+        if (!a) cands.splice(cands.indexOf(c), 1);
+        else {
+          responded.push(c);
+          for (const r of a.records) {
+            const key = toHex(r.nodeId);
+            if (!records.has(key)) o.onRecord?.(r);
+            records.set(key, r);
+          }
+          const d = (depth.get(toHex(c.id)) ?? 1) + 1;
+          for (const x of a.contacts) {
+            const key = toHex(x.id);
+            if (known.has(key) || claimed.has(key)) continue;
+            known.add(key);
+            depth.set(key, d);
+            cands.push(x);
+          }
         }
-        responded.push(c);
-        for (const r of a.records) records.set(toHex(r.nodeId), r);
-        for (const x of a.contacts) {
-          const key = toHex(x.id);
-          if (known.has(key) || claimed.has(key)) continue;
-          known.add(key);
-          cands.push(x);
+        pump();
+      };
+      const pump = () => {
+        if (done) return;
+        if (enough()) return finish();
+        cands.sort(byDistance);
+        const next = cands
+          .slice(0, o.k)
+          .filter((c) => !claimed.has(toHex(c.id)))
+          .slice(0, o.alpha - inflight);
+        for (const c of next) {
+          claimed.add(toHex(c.id));
+          inflight++;
+          queried++;
+          hops = Math.max(hops, depth.get(toHex(c.id)) ?? 1);
+          ask(c).then(
+            (a) => settle(c, a),
+            () => settle(c, null),
+          );
         }
-      });
-    }
-    hops = Math.max(hops, rounds);
-  };
+        if (inflight === 0) finish();
+      };
+      pump();
+    });
 
   const sorted = [...seeds].sort(byDistance).slice(0, o.k);
   const starts: Contact[][] = Array.from({ length: Math.max(1, Math.min(o.paths, sorted.length)) }, () => []);

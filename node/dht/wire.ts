@@ -166,9 +166,19 @@ export class DhtWire {
           answer(msg, from).then(
             (body) => {
               if (!body) return close();
-              stream.write(
-                encodeFrame(magic, body.command, encodeMessage(identity, this.o.self, msg.nonce, body)),
-              );
+              // An answer our own code cannot encode is our bug, not the asker's: it costs this
+              // one query (the asker times out), never the process.
+              let bytes: Uint8Array;
+              try {
+                bytes = encodeFrame(
+                  magic,
+                  body.command,
+                  encodeMessage(identity, this.o.self, msg.nonce, body),
+                );
+              } catch {
+                return close();
+              }
+              stream.write(bytes);
             },
             (e) => {
               if (e instanceof DhtError) fault(from, e);

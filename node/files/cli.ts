@@ -2,7 +2,7 @@
  * `gossip-node share|fetch|files`: the file-sharing commands (docs/files.md), clients of a
  * running node's JSON-RPC (node/rpc-call.ts: its port and credentials as `gossip-node rpc` finds them). Conventions of
  * Core's tools: --help everywhere, --json where scripts read the output, errors as one line,
- * exit 0 ok, 1 failure, 2 usage.
+ * exit 0 ok, 1 failure, 2 usage; `fetch` exits 3 when no provider was found (as `dht lookup`).
  *
  * `fetch` shows a progress bar on a terminal (bytes, rate, peers, ETA) and, with --json, one
  * JSON line per second then the result. Without -o the file is written as ./<manifest id>: a
@@ -64,7 +64,7 @@ export function registerFilesCommands(program: Command, settings: () => Resolved
       if (opts.json) console.log(JSON.stringify(info, null, 2));
       else
         console.log(
-          `shared ${info.id} (${info.size} bytes, ${info.chunkCount} chunks)${info.anchored ? '' : '; its anchor is not on the best chain yet: announced once it is'}`,
+          `shared ${info.id} (${info.size} bytes, ${info.chunkCount} chunk${info.chunkCount === 1 ? '' : 's'})${info.anchored ? '' : '; its anchor is not on the best chain yet: announced once it is'}`,
         );
     });
 
@@ -79,8 +79,18 @@ export function registerFilesCommands(program: Command, settings: () => Resolved
       'where to write it (default ./<manifest id>); the proof goes to <file>.anchor.json',
     )
     .option('--json', 'progress as JSON lines, then the result')
-    .action(async (target: string, opts: { output?: string; json?: boolean }) => {
+    .option(
+      '--find-timeout <seconds>',
+      'give up (exit 3) if no provider, connected or found through the DHT, is found within this time',
+      '60',
+    )
+    .action(async (target: string, opts: { output?: string; json?: boolean; findTimeout: string }) => {
       const cfg = settings();
+      const findTimeout = Number(opts.findTimeout);
+      if (!Number.isFinite(findTimeout) || findTimeout <= 0 || findTimeout > 86_400)
+        throw new FilesCliError(
+          `--find-timeout must be a number of seconds, 0 < s <= 86400 (got ${opts.findTimeout})`,
+        );
       let arg = target.toLowerCase();
       let id = arg;
       if (!/^[0-9a-f]{64}$/.test(arg)) {
@@ -94,7 +104,7 @@ export function registerFilesCommands(program: Command, settings: () => Resolved
         }
       }
       const output = resolve(opts.output ?? (id || 'fetched-file'));
-      const done = rpc<FileInfo>(cfg, 'fetchfile', [arg, output, true]);
+      const done = rpc<FileInfo>(cfg, 'fetchfile', [arg, output, true, findTimeout]);
       let finished = false;
       done.then(
         () => {
@@ -114,12 +124,20 @@ export function registerFilesCommands(program: Command, settings: () => Resolved
           console.log(JSON.stringify({ progress: info.chunksHeld / Math.max(1, info.chunkCount), ...info }));
         else if (tty) process.stderr.write(`\r${progressLine(info)}`);
       }
-      const info = await done;
+      const info = await done.catch((e: Error) => {
+        if (tty) process.stderr.write('\n');
+        if (!e.message.startsWith('NO_PROVIDERS')) throw e;
+        if (opts.json) console.log(JSON.stringify({ done: false, error: e.message }));
+        else console.error(`gossip-node: ${e.message}`);
+        process.exitCode = 3;
+        return null;
+      });
+      if (!info) return;
       if (tty) process.stderr.write('\n');
       if (opts.json) console.log(JSON.stringify({ done: true, ...info }));
       else
         console.log(
-          `fetched ${info.id} to ${output} (${info.size} bytes, verified; proof in ${output}.anchor.json)`,
+          `fetched ${info.id} to ${output} (${info.size} bytes, verified; proof in ${output}.anchor.json)${info.dhtProviders > 0 ? `; ${info.dhtProviders} provider(s) found through the DHT` : ''}`,
         );
     });
 

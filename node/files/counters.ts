@@ -18,6 +18,10 @@ export interface FilesCounters {
   duplicateChunks: number;
   /** Chunk requests refused because a peer asked faster than the serving limit. */
   throttled: number;
+  /** DHT lookups for files no connected peer held (dht-fallback.ts). */
+  dhtLookups: number;
+  /** Outbound file connections opened to providers the DHT named. */
+  dhtConnections: number;
 }
 
 export function newCounters(): FilesCounters {
@@ -30,5 +34,7 @@ export function newCounters(): FilesCounters {
     badChunks: 0,
     duplicateChunks: 0,
     throttled: 0,
+    dhtLookups: 0,
+    dhtConnections: 0,
   };
 }

@@ -14,7 +14,7 @@
  * at once (its downloader asks elsewhere), so a fast requester cannot make us buffer.
  */
 import type { Logger } from '../log.js';
-import { PIECE_SIZE } from '../p2p/files-messages.js';
+import { encodeChunkParts, PIECE_SIZE } from '../p2p/files-messages.js';
 import type { Peer } from '../p2p/peer.js';
 import type { FilesCounters } from './counters.js';
 import type { FileStore, StoredFile } from './store.js';
@@ -28,6 +28,8 @@ interface Job {
   file: StoredFile;
   index: number;
 }
+
+type Chunk = { data: Uint8Array; path: Uint8Array[] };
 
 export interface ServerDeps {
   store: FileStore;
@@ -92,11 +94,13 @@ export class FileServer {
     if (this.pumping.has(peer)) return;
     this.pumping.add(peer);
     try {
+      let ahead = this.readNext(peer);
       for (;;) {
-        const q = this.queues.get(peer);
-        const job = q?.shift();
-        if (!job || peer.closed) break;
-        await this.serveOne(peer, job);
+        const cur = ahead;
+        if (!cur || peer.closed) break;
+        // The next chunk is read (and re-hashed) while this one goes out.
+        ahead = this.readNext(peer);
+        await this.serveOne(peer, cur.job, await cur.chunk);
       }
     } catch (e) {
       this.deps.log.warn('serving a chunk failed', { peer: peer.id, error: (e as Error).message });
@@ -105,8 +109,16 @@ export class FileServer {
     }
   }
 
-  private async serveOne(peer: Peer, { file, index }: Job): Promise<void> {
-    const chunk = await this.deps.store.readChunk(file, index);
+  private readNext(peer: Peer): { job: Job; chunk: Promise<Chunk | null> } | null {
+    const job = this.queues.get(peer)?.shift();
+    if (!job) return null;
+    const chunk = this.deps.store.readChunk(job.file, job.index);
+    // Awaited when its turn comes; a failure meanwhile is not an unhandled rejection.
+    chunk.catch(() => undefined);
+    return { job, chunk };
+  }
+
+  private async serveOne(peer: Peer, { file, index }: Job, chunk: Chunk | null): Promise<void> {
     if (!chunk) {
       this.deps.log.warn('stored chunk unreadable or damaged; not served', {
         file: file.idHex,
@@ -120,14 +132,17 @@ export class FileServer {
       await peer.drained(BULK_BACKLOG);
       if (peer.closed) return;
       const piece = data.subarray(off, off + PIECE_SIZE);
-      peer.send({
-        command: 'chunk',
-        id: file.id,
-        index,
-        offset: off,
-        path: off === 0 ? path : [],
-        data: piece,
-      });
+      peer.sendParts(
+        'chunk',
+        encodeChunkParts({
+          command: 'chunk',
+          id: file.id,
+          index,
+          offset: off,
+          path: off === 0 ? path : [],
+          data: piece,
+        }),
+      );
       this.deps.counters.bytesServed += piece.length;
     }
     this.deps.counters.chunksServed++;

@@ -4,19 +4,23 @@
  * before verack (the pattern of BIP339's `wtxidrelay`) get our holdings in `files` messages,
  * and their `files` tell us who provides what. Providers are found among connected peers
  * first, as IPFS's Bitswap does (those that announced the file, else a `getmanifest` to every
- * files peer); a DHT (issue 13) would add providers through `addProviders`.
+ * files peer); with the node's DHT (issue 17, `useDht`), a file still without a provider is
+ * looked up there and its providers dialled (dht-fallback.ts), and every whole, anchored file
+ * held is announced there.
  *
  * Only manifests whose commitment is anchored on the best chain are announced, served or
  * fetched: a downloader checks the manifest it receives against the commitment on the chain
  * before asking for a chunk, and each chunk against the manifest's root (download.ts).
  */
+import { constants } from 'node:fs';
 import { copyFile, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { commitmentFromPath } from '../anchors/commitment.js';
 import { AnchorError } from '../anchors/errors.js';
 import { decodeManifest, manifestId } from '../anchors/manifest-codec.js';
 import { parseProof } from '../anchors/proof.js';
-import type { Clock, Random } from '../clock.js';
+import { type Clock, type Random, unref } from '../clock.js';
+import type { ProviderFinder } from '../dht/dht.js';
 import type { Logger } from '../log.js';
 import { P2PError } from '../p2p/errors.js';
 import {
@@ -32,6 +36,7 @@ import { equal, fromHex, toHex } from '../protocol/bytes.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { Bitfield } from './bitfield.js';
 import { type FilesCounters, newCounters } from './counters.js';
+import { DhtFallback, type FileDialer } from './dht-fallback.js';
 import { Download, type Provider } from './download.js';
 import { FilesError } from './errors.js';
 import { type ProofChain, proofText } from './proof.js';
@@ -39,6 +44,8 @@ import { FileServer } from './server.js';
 import { FileStore, fsyncPath, type StoredFile } from './store.js';
 
 const TICK_MS = 500;
+/** Between checks of what the node announces in the DHT (share, fetch and tip changes also check). */
+const PROVIDE_CHECK_MS = 5_000;
 
 export interface FilesChain extends ProofChain {
   on(event: 'connect' | 'disconnect', fn: () => void): unknown;
@@ -50,6 +57,8 @@ export interface FilesOptions {
   params: NetworkParams;
   /** Store quota in bytes (0: none). */
   maxBytes: number;
+  /** Chunk bytes per fdatasync of a download (store.ts GROUP_BYTES; 0: every chunk). */
+  groupBytes?: number;
 }
 
 export interface FilesDeps {
@@ -74,6 +83,8 @@ export interface FileInfo {
   /** Connected peers that announced it. */
   providers: number;
   output: string | null;
+  /** Providers the DHT named for it (its download's lookups; 0 without the DHT). */
+  dhtProviders: number;
   /** Chunks received per peer (address) by the running download. */
   fromPeers: Record<string, number>;
   /** Bytes per second over the running download so far. */
@@ -93,6 +104,8 @@ interface FilesPeer {
 interface Wanted {
   output: string | null;
   asked: Set<Peer>;
+  /** Peers whose manifest came before its anchor reached our best chain: asked again on a new tip. */
+  early?: Set<FilesPeer>;
 }
 
 export class FilesService implements FilesPeerHooks {
@@ -108,7 +121,15 @@ export class FilesService implements FilesPeerHooks {
   private readonly anchoredCache = new Map<string, boolean>();
   private readonly waiters = new Map<string, ((e: Error | null) => void)[]>();
   /** Chunks per peer of finished downloads (by manifest id), for `getfileinfo`. */
-  private readonly fetchedFrom = new Map<string, { from: Record<string, number>; rate: number }>();
+  private readonly fetchedFrom = new Map<
+    string,
+    { from: Record<string, number>; rate: number; dhtProviders: number }
+  >();
+  /** The DHT fallback and announcements; null while the node runs no DHT. */
+  private dht: DhtFallback | null = null;
+  private nextProvideCheck = 0;
+  private syncing: Promise<void> | null = null;
+  private resync = false;
   private readonly timer: unknown;
   private readonly onTip = () => this.tipChanged();
   private stopped = false;
@@ -132,13 +153,34 @@ export class FilesService implements FilesPeerHooks {
   }
 
   static async open(opts: FilesOptions, deps: FilesDeps): Promise<FilesService> {
-    const store = await FileStore.open(opts.dir);
+    const store = await FileStore.open(opts.dir, { groupBytes: opts.groupBytes });
     return new FilesService(store, opts, deps);
+  }
+
+  /**
+   * Uses the node's DHT from now on: files no connected peer holds are looked up there, and
+   * the whole, anchored files held (now and later) are announced.
+   */
+  useDht(finder: ProviderFinder, dialer: FileDialer): void {
+    this.dht = new DhtFallback({
+      finder,
+      dialer,
+      clock: this.deps.clock,
+      log: this.deps.log,
+      counters: this.counters,
+    });
+    void this.syncProvided();
+  }
+
+  /** Announces every file again (the DHT's routing table was just filled). */
+  reprovide(): void {
+    this.dht?.reprovide();
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.dht?.stop();
     this.deps.clock.clearInterval(this.timer);
     this.deps.chain.off('connect', this.onTip);
     this.deps.chain.off('disconnect', this.onTip);
@@ -253,12 +295,23 @@ export class FilesService implements FilesPeerHooks {
     // Taken before any await: a second provider's answer must not start a second download.
     this.wanted.delete(target);
     if (!(await this.deps.chain.getAnchor(commitment))) {
-      this.deps.log.info('manifest offered for a commitment not on the best chain; ignored', { id: idHex });
+      this.deps.log.info(
+        'manifest offered for a commitment not on the best chain yet; asking again on a new tip',
+        {
+          id: idHex,
+        },
+      );
+      // A fetch started a block early (the peer mined or heard of the anchor first) must not
+      // stall: this peer is asked again once our tip moves, and never more than once per tip.
+      w.asked.delete(fp.peer);
+      w.early ??= new Set();
+      w.early.add(fp);
       this.wanted.set(target, w);
       return;
     }
     const f = await this.store.beginDownload(manifest, link, commitment, w.output);
     this.moveWaiters(target, f.idHex);
+    this.dht?.rename(target, f.idHex);
     if (f.complete) await this.finished(f);
     else this.startDownload(f);
   }
@@ -311,11 +364,55 @@ export class FilesService implements FilesPeerHooks {
     if (this.stopped) return;
     for (const d of this.downloads.values()) d.schedule();
     this.announceAll();
+    if (!this.dht) return;
+    // Bitswap's order: the DHT only for files no connected peer provides.
+    for (const target of this.wanted.keys()) this.dht.lacking(target, fromHex(target));
+    for (const d of this.downloads.values())
+      if (d.providers.size === 0) this.dht.lacking(d.file.idHex, d.file.commitment);
+    if (this.deps.clock.now() >= this.nextProvideCheck) void this.syncProvided();
   }
 
   private tipChanged(): void {
     this.anchoredCache.clear();
     this.announceAll();
+    for (const [target, w] of this.wanted) {
+      if (!w.early?.size) continue;
+      const again = [...w.early];
+      w.early.clear();
+      for (const fp of again) if (this.peers.get(fp.peer) === fp) this.askManifest(fp, target, w);
+    }
+    void this.syncProvided();
+  }
+
+  /**
+   * Brings the DHT announcements in line with the store: every whole file anchored on the best
+   * chain, under its anchor id (dht-fallback.ts says why not always the manifest id).
+   */
+  private syncProvided(): Promise<void> {
+    if (!this.dht || this.stopped) return Promise.resolve();
+    if (this.syncing) {
+      this.resync = true;
+      return this.syncing;
+    }
+    this.nextProvideCheck = this.deps.clock.now() + PROVIDE_CHECK_MS;
+    // Cleared in a `.finally` callback, which always runs after this assignment (a body with no
+    // await would otherwise clear it first, and no later check would ever run).
+    this.syncing = (async () => {
+      try {
+        do {
+          this.resync = false;
+          const keys = new Map<string, Uint8Array>();
+          for (const f of [...this.store.files.values()])
+            if (f.complete && (await this.anchored(f))) keys.set(toHex(f.commitment), f.commitment);
+          if (!this.stopped) this.dht?.provideOnly(keys);
+        } while (this.resync && !this.stopped);
+      } catch (e) {
+        this.deps.log.warn('checking the files to announce failed', { error: (e as Error).message });
+      }
+    })().finally(() => {
+      this.syncing = null;
+    });
+    return this.syncing;
   }
 
   /** Whether `f`'s commitment is anchored on the best chain (cached until the tip moves). */
@@ -372,9 +469,15 @@ export class FilesService implements FilesPeerHooks {
     const d = this.downloads.get(f.idHex);
     if (d) {
       const info = await this.info(f);
-      this.fetchedFrom.set(f.idHex, { from: info.fromPeers, rate: info.rate });
+      this.fetchedFrom.set(f.idHex, {
+        from: info.fromPeers,
+        rate: info.rate,
+        dhtProviders: info.dhtProviders,
+      });
     }
     this.downloads.delete(f.idHex);
+    this.dht?.end(f.idHex);
+    void this.syncProvided();
     let err: Error | null = null;
     try {
       if (f.output) await this.export(f, f.output);
@@ -398,7 +501,8 @@ export class FilesService implements FilesPeerHooks {
     const proof = await proofText(this.deps.chain, this.opts.params, f);
     if (!proof) throw new FilesError('NOT_ANCHORED', `${f.idHex} is not anchored on the best chain`);
     const tmp = `${output}.part`;
-    await copyFile(this.store.dataPath(f.idHex), tmp);
+    // A reflink where the filesystem has them (btrfs, XFS, APFS): no bytes copied; else a copy.
+    await copyFile(this.store.dataPath(f.idHex), tmp, constants.COPYFILE_FICLONE);
     await fsyncPath(tmp);
     await rename(tmp, output);
     const ptmp = `${output}.anchor.json.part`;
@@ -445,6 +549,7 @@ export class FilesService implements FilesPeerHooks {
     this.checkQuota(proof.manifest.size, toHex(id));
     const f = await this.store.addShared(path, proof.manifest, proof.path, commitment);
     this.announceAll();
+    void this.syncProvided();
     return this.info(f);
   }
 
@@ -498,16 +603,59 @@ export class FilesService implements FilesPeerHooks {
     return { id: idHex, state: 'finding' };
   }
 
-  /** Resolves once the file (by manifest id or anchor) is whole and written; rejects on stop. */
-  whenComplete(idHex: string): Promise<void> {
+  /**
+   * Resolves once the file (by manifest id or anchor) is whole and written; rejects on stop.
+   * With `findTimeoutMs`, rejects with NO_PROVIDERS if by then no provider was found (no
+   * manifest came, or its download never had a provider); a fetch nobody else waits for and
+   * that has no manifest yet is then given up, so the node stops asking for it.
+   */
+  whenComplete(idHex: string, opts: { findTimeoutMs?: number } = {}): Promise<void> {
     const f = this.lookup(idHex);
     if (f?.complete && !this.downloads.has(f.idHex)) return Promise.resolve();
     const key = f?.idHex ?? idHex;
     return new Promise((resolve, reject) => {
+      let timer: unknown = null;
+      const w = (e: Error | null) => {
+        if (timer !== null) this.deps.clock.clearTimeout(timer);
+        timer = null;
+        if (e) reject(e);
+        else resolve();
+      };
       const ws = this.waiters.get(key) ?? [];
-      ws.push((e) => (e ? reject(e) : resolve()));
+      ws.push(w);
       this.waiters.set(key, ws);
+      const ms = opts.findTimeoutMs;
+      if (ms === undefined) return;
+      timer = this.deps.clock.setTimeout(() => {
+        timer = null;
+        const err = this.giveUpIfNoProvider(w, ms);
+        if (err) reject(err);
+      }, ms);
+      unref(timer);
     });
+  }
+
+  /** The find timeout of waiter `w`: its error if no provider was found (`w` is then dropped). */
+  private giveUpIfNoProvider(w: (e: Error | null) => void, ms: number): FilesError | null {
+    const key = [...this.waiters].find(([, ws]) => ws.includes(w))?.[0];
+    if (key === undefined) return null;
+    const d = this.downloads.get(key);
+    const none =
+      this.wanted.has(key) || (d !== undefined && d.providers.size === 0 && d.fromProvider.size === 0);
+    if (!none) return null;
+    const rest = (this.waiters.get(key) ?? []).filter((x) => x !== w);
+    if (rest.length > 0) this.waiters.set(key, rest);
+    else this.waiters.delete(key);
+    const found = this.dht?.found(key) ?? 0;
+    const lookups = this.dht?.lookups(key) ?? 0;
+    if (rest.length === 0 && this.wanted.delete(key)) this.dht?.end(key);
+    const s = Math.round(ms / 1000);
+    const why = !this.dht
+      ? `no connected peer holds ${key} (none answered within ${s} s); the DHT is off: start the node with --dht-port to look beyond connected peers`
+      : found > 0
+        ? `no connected peer holds ${key}; the DHT named ${found} provider(s), but none served it within ${s} s`
+        : `no connected peer holds ${key}, and the DHT found no provider within ${s} s (${lookups} lookup(s))`;
+    return new FilesError('NO_PROVIDERS', why);
   }
 
   async list(): Promise<FileInfo[]> {
@@ -526,8 +674,11 @@ export class FilesService implements FilesPeerHooks {
     const f = this.lookup(idHex);
     if (!f) return false;
     this.downloads.delete(f.idHex);
+    this.dht?.end(f.idHex);
     for (const fp of this.peers.values()) fp.told.delete(f.idHex);
-    return this.store.remove(f.idHex);
+    const removed = await this.store.remove(f.idHex);
+    void this.syncProvided();
+    return removed;
   }
 
   /** Connected peers that announced the file `idHex` (a manifest id or single-file anchor). */
@@ -593,6 +744,7 @@ export class FilesService implements FilesPeerHooks {
       source: f.source,
       anchored: await this.anchored(f),
       providers: this.providerCount(f.idHex),
+      dhtProviders: d ? (this.dht?.found(f.idHex) ?? 0) : (past?.dhtProviders ?? 0),
       output: f.output,
       fromPeers,
       rate: d ? Math.round((got * 1000) / elapsed) : (past?.rate ?? 0),

@@ -54,6 +54,11 @@ export interface SelectionLimits {
 export interface Selection {
   /** In block order: every transaction after its in-mempool ancestors. */
   readonly selected: readonly TemplateCandidate[];
+  /**
+   * Per selected transaction, the fee rate (sat/vB) of the package it went in with: what it
+   * effectively pays once a child lifted it (mempool.space's effectiveFeePerVsize).
+   */
+  readonly packageRates: readonly number[];
   readonly fees: bigint;
   /** Weight and sigop cost of the selected transactions (reserves not included). */
   readonly weight: number;
@@ -111,6 +116,7 @@ export function selectTransactions(
   };
 
   const selected: TemplateCandidate[] = [];
+  const packageRates: number[] = [];
   let blockWeight = lim.reservedWeight;
   let blockSigops = lim.reservedSigopCost;
   let fees = 0n;
@@ -171,6 +177,7 @@ export function selectTransactions(
       inBlock[i] = 1;
       modified.delete(i);
       selected.push(c);
+      packageRates.push(Number(pkg.fee) / pkg.vsize);
       fees += c.fee;
       blockWeight += c.weight;
       blockSigops += c.sigopCost;
@@ -180,6 +187,7 @@ export function selectTransactions(
 
   return {
     selected,
+    packageRates,
     fees,
     weight: blockWeight - lim.reservedWeight,
     sigopCost: blockSigops - lim.reservedSigopCost,

@@ -25,6 +25,12 @@
  * already connected is closed, keeping the one opened by the node with the lower id, a rule
  * both ends apply alike.
  *
+ * File connections: the files service may open a few extra outbound connections to providers
+ * it found outside its peers (the DHT's records), at most MAX_FILE_CONNECTIONS at once, and
+ * close them when its download ends. Like Core's manual and block-relay-only connections they
+ * are counted apart, so they never take one of the full-relay outbound slots, and a full-relay
+ * slot never waits for them.
+ *
  * Misbehaviour: every offence disconnects; its score adds up per IP address and at
  * BAN_THRESHOLD the address is banned (all its connections closed, persisted, `banSeconds`).
  */
@@ -53,6 +59,11 @@ import { TcpTransport } from './transport/tcp.js';
 import type { Listener, Stream, Transport } from './transport/transport.js';
 
 const MAX_STRIKES = 10_000;
+/** Extra outbound connections opened for file transfer at once (beside the full-relay slots). */
+export const MAX_FILE_CONNECTIONS = 4;
+
+/** What asking for a file connection did. */
+export type FileDial = 'dialing' | 'connected' | 'full' | 'refused';
 
 export interface ConnectionTimings extends PeerTimings {
   tickMs: number;
@@ -122,6 +133,8 @@ export class Connections {
   private readonly log: Logger;
   private readonly db: PeerDb | null;
   private readonly manual = new Map<string, Manual>();
+  /** Keys ("host:port") of the file connections open or being dialled. */
+  private readonly fileKeys = new Set<string>();
   private readonly pending = new Map<string, Stream>();
   private readonly strikes = new Map<string, number>();
   private readonly groups = new WeakMap<Peer, string>();
@@ -360,6 +373,7 @@ export class Connections {
     this.peers.delete(peer.id);
     if (this.addrFetches.delete(peer) && peer.ready && peer.dialed)
       this.fetchedAt.set(peer.dialed, this.clock.now());
+    if (peer.dialed && this.fileKeys.has(peer.dialed)) this.fileKeys.delete(peer.dialed);
     const benign = /SELF_CONNECTION|DUPLICATE_CONNECTION|shutting down/.test(reason);
     if (peer.dialed && !peer.ready && !benign) this.dialFailed(peer.dialed, reason);
     if (peer.ready) this.log.info('peer disconnected', { id: peer.id, addr: peer.addr, reason });
@@ -435,6 +449,42 @@ export class Connections {
     return [...this.manual.keys()];
   }
 
+  /**
+   * Dials `host:port` for a file transfer, outside the full-relay slots. 'connected' when a
+   * connection to that address (or to the node behind it) exists already, 'full' at
+   * MAX_FILE_CONNECTIONS, 'refused' for a banned address or our own.
+   */
+  openFileConnection(host: string, port: number): FileDial {
+    if (!isIp(host) || port <= 0) return 'refused';
+    const ip = canonicalIp(host);
+    const key = addrKey(ip, port);
+    if (this.stopped || this.selfKeys.has(key) || this.bans.isBanned(ip)) return 'refused';
+    if (port === this.listenPort && this.opts.host === ip) return 'refused';
+    if (this.isConnected(key)) return 'connected';
+    if (this.fileKeys.size >= MAX_FILE_CONNECTIONS) return 'full';
+    this.fileKeys.add(key);
+    this.log.info('opening a file connection', { addr: key });
+    this.dial(key, ip, port);
+    return 'dialing';
+  }
+
+  /** Closes the file connection to `host:port` (one opened by openFileConnection only). */
+  closeFileConnection(host: string, port: number): void {
+    const key = addrKey(isIp(host) ? canonicalIp(host) : host, port);
+    if (!this.fileKeys.delete(key)) return;
+    const s = this.pending.get(key);
+    if (s) {
+      this.pending.delete(key);
+      s.destroy();
+    }
+    for (const p of this.peers.values()) if (p.dialed === key && !p.closed) p.close('file transfer done');
+  }
+
+  /** Whether `peer` is a file connection (opened by openFileConnection and still open). */
+  isFileConnection(peer: Peer): boolean {
+    return peer.direction === 'outbound' && peer.dialed !== null && this.fileKeys.has(peer.dialed);
+  }
+
   private isConnected(key: string): boolean {
     if (this.pending.has(key)) return true;
     for (const p of this.peers.values()) if (p.dialed === key && !p.closed) return true;
@@ -476,7 +526,8 @@ export class Connections {
     }
     if (this.opts.connect.length > 0) return;
     this.endAddrFetches(now);
-    const manualKeys = new Set(this.manual.keys());
+    // Manual and file connections have slots of their own (Core's addnode and extra connections).
+    const manualKeys = new Set([...this.manual.keys(), ...this.fileKeys]);
     const outbound = [...this.peers.values()].filter(
       (p) => p.direction === 'outbound' && !manualKeys.has(p.dialed ?? ''),
     );
@@ -600,6 +651,10 @@ export class Connections {
 
   private dialFailed(key: string, reason: string): void {
     if (this.stopped) return;
+    if (this.fileKeys.delete(key)) {
+      this.log.info('file connection failed', { addr: key, reason });
+      return;
+    }
     const m = this.manual.get(key);
     if (m) {
       if (m.oneTry) this.manual.delete(key);

@@ -145,8 +145,25 @@ export function decodeFilesMessage(command: FilesCommand, r: Reader): FilesMessa
   }
 }
 
+/**
+ * A `chunk` payload as two parts, its fields (through the data's length) and the data itself,
+ * so the file bytes are sent as read rather than copied into one buffer (Peer.sendParts).
+ */
+export function encodeChunkParts(
+  msg: Extract<FilesMessage, { command: 'chunk' }>,
+): [head: Uint8Array, data: Uint8Array] {
+  const w = new Writer(32 + 8 + 1 + msg.path.length * 32 + 5);
+  w.bytes(msg.id).u32(msg.index).u32(msg.offset).varint(msg.path.length);
+  for (const h of msg.path) w.bytes(h);
+  w.varint(msg.data.length);
+  return [w.finish(), msg.data];
+}
+
 export function encodeFilesPayload(msg: FilesMessage): Uint8Array {
-  const w = new Writer(64);
+  // A chunk's piece is sized up front: growing by doubling would copy it two or three times.
+  const w = new Writer(
+    msg.command === 'chunk' ? 32 + 8 + 1 + msg.path.length * 32 + 5 + msg.data.length : 64,
+  );
   switch (msg.command) {
     case 'sendfiles':
       w.u32(msg.version);

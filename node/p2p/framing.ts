@@ -11,8 +11,9 @@
  * decoder dead, never half-parsed.
  */
 import { equal } from '../protocol/bytes.js';
-import { hash256 } from '../protocol/hash.js';
+import { hash256, sha256Parts } from '../protocol/hash.js';
 import { networks } from '../protocol/params.js';
+import { sha256Small } from '../protocol/sha256-small.js';
 import { MAX_ADDRV2_ENTRY } from './addrv2.js';
 import { P2PError } from './errors.js';
 import { FILES_PAYLOAD_LIMITS } from './files-messages.js';
@@ -77,14 +78,31 @@ export function checksum(payload: Uint8Array): Uint8Array {
   return hash256(payload).subarray(0, 4);
 }
 
+/** The checksum of the payload the parts make end to end, without joining them. */
+export function checksumParts(parts: readonly Uint8Array[]): Uint8Array {
+  return sha256Small(sha256Parts(...parts)).subarray(0, 4);
+}
+
 export function encodeFrame(magic: Uint8Array, command: string, payload: Uint8Array): Uint8Array {
-  if (command.length > 12 || !/^[a-z0-9]*$/.test(command)) throw new RangeError(`bad command '${command}'`);
   const out = new Uint8Array(HEADER_LEN + payload.length);
+  out.set(encodeHeader(magic, command, payload.length, checksum(payload)), 0);
+  out.set(payload, HEADER_LEN);
+  return out;
+}
+
+/** The 24-byte header alone, for a payload written after it without being copied behind it. */
+export function encodeHeader(
+  magic: Uint8Array,
+  command: string,
+  length: number,
+  sum: Uint8Array,
+): Uint8Array {
+  if (command.length > 12 || !/^[a-z0-9]*$/.test(command)) throw new RangeError(`bad command '${command}'`);
+  const out = new Uint8Array(HEADER_LEN);
   out.set(magic, 0);
   for (let i = 0; i < command.length; i++) out[4 + i] = command.charCodeAt(i);
-  new DataView(out.buffer).setUint32(16, payload.length, true);
-  out.set(checksum(payload), 20);
-  out.set(payload, HEADER_LEN);
+  new DataView(out.buffer).setUint32(16, length, true);
+  out.set(sum, 20);
   return out;
 }
 

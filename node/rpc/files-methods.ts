@@ -26,6 +26,8 @@ async function wrap<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 const isId = (s: string) => /^[0-9a-f]{64}$/.test(s);
+/** How long a waiting fetchfile looks for a provider before it fails NO_PROVIDERS. */
+const DEFAULT_FIND_TIMEOUT_S = 60;
 
 export function filesMethods(node: RpcNode): Record<string, RpcHandler> {
   const files = (): NodeFiles => {
@@ -42,19 +44,27 @@ export function filesMethods(node: RpcNode): Record<string, RpcHandler> {
     sharefile: (params) => wrap(() => files().share(str(params[0], 'path'), optStr(params[1], 'proofpath'))),
 
     /**
-     * fetchfile "id|proof" ( "output" wait ): start fetching by manifest id, anchor id or a
-     * proof's JSON text; with wait true, answer once the file is whole and written.
+     * fetchfile "id|proof" ( "output" wait timeout ): start fetching by manifest id, anchor id
+     * or a proof's JSON text; with wait true, answer once the file is whole and written, or
+     * fail NO_PROVIDERS if no provider (connected, or named by the DHT) is found within
+     * `timeout` seconds (default 60).
      */
     fetchfile: (params) =>
       wrap(async () => {
         const target = str(params[0], 'target').trim();
         const output = optStr(params[1], 'output') ?? null;
+        const timeout = params[3] ?? DEFAULT_FIND_TIMEOUT_S;
+        if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0 || timeout > 86_400)
+          throw new RpcError(
+            RPC.INVALID_PARAMETER,
+            'timeout must be a number of seconds, 0 < timeout <= 86400',
+          );
         const started = await files().fetch(
           target.startsWith('{') ? { proof: target } : { id: id(target) },
           output,
         );
         if (params[2] === true) {
-          await files().whenComplete(started.id);
+          await files().whenComplete(started.id, { findTimeoutMs: Math.round(timeout * 1000) });
           return (await files().get(started.id)) as FileInfo;
         }
         return started;

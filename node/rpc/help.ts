@@ -57,6 +57,11 @@ export const SPECS: Record<string, MethodSpec> = {
       a('target', 'string', 'A manifest id, an anchor id, or the JSON text of an .anchor.json proof.'),
       opt('output', 'string', 'Where to write the finished file (absolute path).'),
       opt('wait', 'boolean', 'Answer only once the file is whole and written.'),
+      opt(
+        'timeout',
+        'numeric',
+        'With wait: seconds to find a provider (connected, or through the DHT) before failing NO_PROVIDERS (default 60).',
+      ),
     ],
     description: 'Fetches an anchored file from the peers that hold it, every chunk verified.',
   },

@@ -44,7 +44,7 @@ export class NodeClient {
     path: string,
     init: RequestInit = {},
     base = this.url,
-  ): Promise<{ status: number; text: string }> {
+  ): Promise<{ status: number; text: string; bytes: Uint8Array }> {
     const ac = new AbortController();
     const onAbort = () => ac.abort(this.signal.reason);
     if (this.signal.aborted) onAbort();
@@ -55,7 +55,8 @@ export class NodeClient {
     );
     try {
       const res = await fetch(`${base}${path}`, { ...init, signal: ac.signal });
-      return { status: res.status, text: await res.text() };
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      return { status: res.status, text: new TextDecoder().decode(bytes), bytes };
     } finally {
       clearTimeout(timer);
       this.signal.removeEventListener('abort', onAbort);
@@ -112,6 +113,14 @@ export class NodeClient {
     } catch {
       throw this.fail(`GET /api/${path}: response is not JSON`);
     }
+  }
+
+  /** GET /api/<path> as raw bytes (a file download); undefined on 404. */
+  async apiBytes(path: string): Promise<Uint8Array | undefined> {
+    const res = await this.request(`/api/${path}`);
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) throw this.fail(`GET /api/${path}: HTTP ${res.status} ${res.text.slice(0, 200)}`);
+    return res.bytes;
   }
 
   /** The hash of the node's best-chain block at `height`, undefined if it has none there yet. */

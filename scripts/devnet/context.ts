@@ -39,6 +39,8 @@ export interface Devnet {
   paymentTxid?: string;
   anchorFile?: string;
   anchorProof?: string;
+  /** The anchor's commitment; one file alone is its own commitment, so also its manifest id. */
+  anchorId?: string;
 }
 
 export interface Step {

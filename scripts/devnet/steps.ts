@@ -2,13 +2,15 @@
  * The wallet steps, each done with the real gossip-wallet CLI against a different node, so that
  * what one node is told must reach the others by gossip: alice is funded by node 1's mining and
  * seen through node 3, pays bob through node 2, the payment must confirm on all three nodes,
- * and a file anchored through node 3 is verified through node 1.
+ * a file anchored through node 3 is verified through node 1, then shared by node 1 and fetched
+ * by node 3 over the P2P layer.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXIT } from '../../wallet/errors.js';
 import { client, type Devnet, type Step, type WalletInfo } from './context.js';
 import { DevnetError } from './errors.js';
+import { shareAndFetch } from './files.js';
 import { Miner } from './miner.js';
 import { NETWORK_STEPS, waitSynced } from './network.js';
 import { shown } from './paths.js';
@@ -95,6 +97,7 @@ async function anchorFile(d: Devnet): Promise<string[]> {
   const r = await d.wallet.anchor(d.alice!.file, nodeOf(d, 3), file);
   d.anchorFile = file;
   d.anchorProof = r.files[0]?.proof;
+  d.anchorId = r.commitment;
   if (!d.anchorProof) throw new DevnetError('WALLET_FAILED', 'anchor wrote no proof', 3);
   return [
     `${shown(file)}: commitment ${r.commitment}`,
@@ -162,4 +165,5 @@ export const STEPS: Step[] = [
   { title: 'payment confirmed on all 3 nodes', node: 1, run: confirmPayment },
   { title: 'file anchored', node: 3, run: anchorFile },
   { title: 'anchor confirmed and verified', node: 1, run: verifyAnchor },
+  { title: 'file shared by node 1, fetched on node 3', node: 3, run: shareAndFetch },
 ];

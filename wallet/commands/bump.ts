@@ -25,7 +25,7 @@ import { feeFor, formatCoins, formatRate, MIN_RELAY_FEE_RATE } from '../amount.j
 import { buildSigned, placeChange, type SpendCoin, TxOut, verifySigned } from '../build.js';
 import { readFrozen } from '../coinlock.js';
 import { walletCoins } from '../coins.js';
-import { minChange } from '../coinselect.js';
+import { minChange, typeOf } from '../coinselect.js';
 import type { Context } from '../context.js';
 import { WalletError } from '../errors.js';
 import type { CheckedNode } from '../esplora/checked.js';
@@ -185,7 +185,7 @@ export async function bumpfee(ctx: Context, txidText: string, opts: FeeOptions):
     const sum = ins.reduce((s, c) => s + c.value, 0n);
     const scripts = payments.map((o) => o.script);
     for (const withChange of [true, false]) {
-      const weight = txWeight(ins.length, withChange ? [...scripts, changeScript] : scripts);
+      const weight = txWeight(ins.map(typeOf), withChange ? [...scripts, changeScript] : scripts);
       const vsize = vsizeOf(weight);
       // BIP125 rules 3 and 4: pay the original's fee and the relay of the replacement itself.
       const need = [feeFor(vsize, price.rate), oldFee + feeFor(vsize, INCREMENTAL_RELAY_FEE)].reduce(maxBig);
@@ -288,7 +288,7 @@ export async function cpfp(ctx: Context, txidText: string, opts: FeeOptions): Pr
     );
   }
   const changeScript = chainScript(wallet, scan.next[CHANGE]);
-  const weight = txWeight(mine.length, [changeScript]);
+  const weight = txWeight(mine.map(typeOf), [changeScript]);
   const childVsize = vsizeOf(weight);
   const forPackage = feeFor(parentVsize + childVsize, price.rate) - parentFee;
   const ownFloor = feeFor(childVsize, MIN_RELAY_FEE_RATE);

@@ -9,6 +9,7 @@ import { encodeAddress } from '../../node/protocol/address.js';
 import { toHex } from '../../node/protocol/bytes.js';
 import { hashToDisplay } from '../../node/protocol/hash.js';
 import type { NetworkParams } from '../../node/protocol/params.js';
+import { xOnly } from '../../node/protocol/sign-taproot.js';
 import { formatCoins } from '../amount.js';
 import type { Context } from '../context.js';
 import { WalletError } from '../errors.js';
@@ -16,6 +17,7 @@ import { CHANGE, RECEIVE } from '../hd.js';
 import {
   combinePsbts,
   decodeOrigin,
+  decodeTapOrigin,
   extractPsbt,
   finalizePsbt,
   formatPath,
@@ -57,23 +59,35 @@ function out(psbt: Psbt, extra: Record<string, unknown>): Result {
   return { json: { psbt: b64, ...extra }, text: b64 };
 }
 
-/** The private key for an origin in this wallet's BIP84 account, if it is one of ours. */
+/**
+ * The private key for an origin in this wallet's BIP84 account (a 33-byte key) or BIP86 account
+ * (a 32-byte x-only internal key, BIP371), if it is one of ours.
+ */
 function keyForOrigin(wallet: Wallet, pub: Uint8Array, o: KeyOrigin | null): Uint8Array | undefined {
-  const a = wallet.account;
+  const type = pub.length === 32 ? 'p2tr' : 'p2wpkh';
+  const a = wallet.accounts().find((x) => x.type === type);
   if (a && o && o.fingerprint === a.fingerprint && o.path.length === 5) {
     const [p, c, acct, chain, index] = o.path as [number, number, number, number, number];
     if (
-      p === 84 + HARD &&
+      p === a.purpose + HARD &&
       c === a.coin + HARD &&
       acct === a.account + HARD &&
       (chain === RECEIVE || chain === CHANGE) &&
       index < HARD
     ) {
-      const k = wallet.key(chain, index);
-      if (toHex(k.publicKey) === toHex(pub)) return k.privateKey;
+      const k = wallet.key(chain, index, type);
+      const have = type === 'p2tr' ? xOnly(k.publicKey) : k.publicKey;
+      if (toHex(have) === toHex(pub)) return k.privateKey;
     }
   }
+  if (type === 'p2tr') return undefined;
   return wallet.imported.find((k) => toHex(k.publicKey) === toHex(pub))?.privateKey;
+}
+
+/** Whether an input has what a finalizer needs: a partial or a taproot key signature. */
+function hasSignature(psbt: Psbt, i: number): boolean {
+  const m = psbt.inputs[i]!;
+  return psbt.isFinal(i) || m.all(IN.PARTIAL_SIG).length > 0 || m.get(IN.TAP_KEY_SIG) !== undefined;
 }
 
 export async function psbtSign(ctx: Context, arg: string): Promise<Result> {
@@ -92,7 +106,7 @@ export async function psbtSign(ctx: Context, arg: string): Promise<Result> {
     );
   return out(psbt, {
     signed_inputs: signed,
-    complete: psbt.inputs.every((_, i) => psbt.isFinal(i) || psbt.inputs[i]!.all(IN.PARTIAL_SIG).length > 0),
+    complete: psbt.inputs.every((_, i) => hasSignature(psbt, i)),
   });
 }
 
@@ -124,6 +138,10 @@ export async function psbtBroadcast(ctx: Context, arg: string): Promise<Result> 
   const { network } = await ctx.existing();
   await broadcastTx(ctx, ctx.client(network), tx);
   return { json: { txid: tx.txidHex(), broadcast: true }, text: tx.txidHex() };
+}
+
+function toHexOrNull(b: Uint8Array | undefined): string | null {
+  return b === undefined ? null : toHex(b);
 }
 
 function address(script: Uint8Array, net: NetworkParams | null): string | null {
@@ -162,17 +180,35 @@ export async function psbtDecode(ctx: Context, arg: string): Promise<Result> {
             path: formatPath(o.path),
           };
         }),
+        tap_internal_key: toHexOrNull(m.get(IN.TAP_INTERNAL_KEY)),
+        tap_key_sig: toHexOrNull(m.get(IN.TAP_KEY_SIG)),
+        tap_bip32_derivs: m.all(IN.TAP_BIP32_DERIVATION).map((d) => {
+          const { origin: o, leafHashes } = decodeTapOrigin(d.value);
+          return {
+            pubkey: toHex(d.keyData),
+            master_fingerprint: o.fingerprint.toString(16).padStart(8, '0'),
+            path: formatPath(o.path),
+            leaf_hashes: leafHashes.map(toHex),
+          };
+        }),
         final: psbt.isFinal(i),
-        unknown_fields: m.pairs.filter((p) => p.key[0]! > IN.FINAL_SCRIPTWITNESS).length,
+        unknown_fields: m.pairs.filter(
+          (p) =>
+            p.key[0]! > IN.FINAL_SCRIPTWITNESS &&
+            !(p.key[0]! >= IN.TAP_KEY_SIG && p.key[0]! <= IN.TAP_MERKLE_ROOT),
+        ).length,
       };
     }),
     outputs: psbt.tx.outputs.map((o, i) => ({
       value_sat: Number(o.value),
       address: address(o.script, net),
       script: toHex(o.script),
-      bip32_derivs: psbt.outputs[i]!.all(OUT.BIP32_DERIVATION).map((d) =>
-        formatPath(decodeOrigin(d.value).path),
-      ),
+      bip32_derivs: [
+        ...psbt.outputs[i]!.all(OUT.BIP32_DERIVATION).map((d) => formatPath(decodeOrigin(d.value).path)),
+        ...psbt.outputs[i]!.all(OUT.TAP_BIP32_DERIVATION).map((d) =>
+          formatPath(decodeTapOrigin(d.value).origin.path),
+        ),
+      ],
     })),
   };
   const lines = [
@@ -180,7 +216,7 @@ export async function psbtDecode(ctx: Context, arg: string): Promise<Result> {
     `fee ${fee === null ? 'unknown' : formatCoins(fee)}`,
     ...info.inputs.map(
       (x, i) =>
-        `in  ${i} ${x.prevout} ${x.value_sat ?? '?'} sat ${x.final ? 'final' : `${x.partial_signatures.length} sig(s)`}`,
+        `in  ${i} ${x.prevout} ${x.value_sat ?? '?'} sat ${x.final ? 'final' : `${x.partial_signatures.length + (x.tap_key_sig ? 1 : 0)} sig(s)`}`,
     ),
     ...info.outputs.map((x, i) => `out ${i} ${x.address ?? x.script} ${x.value_sat} sat`),
   ];

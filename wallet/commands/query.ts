@@ -2,22 +2,27 @@
 import { formatCoins } from '../amount.js';
 import { walletCoins } from '../coins.js';
 import type { Context } from '../context.js';
-import { CHANGE, RECEIVE, type WalletKey } from '../hd.js';
+import { WalletError } from '../errors.js';
+import { CHANGE, parseAddressType, RECEIVE, type WalletKey } from '../hd.js';
 import { balancesOf, discover, history as walletHistory } from '../scan.js';
 import { type Result, table } from './result.js';
 
-export async function address(ctx: Context, opts: { change?: boolean }): Promise<Result> {
+/** The next unused address of a type: BIP84 P2WPKH by default, BIP86 P2TR with --type p2tr. */
+export async function address(ctx: Context, opts: { change?: boolean; type?: string }): Promise<Result> {
+  const type = parseAddressType(opts.type ?? 'p2wpkh');
   const { wallet } = await ctx.open();
   const client = ctx.client(wallet.network);
   const chain = opts.change ? CHANGE : RECEIVE;
   let key: WalletKey;
   if (wallet.account) {
     const scan = await discover(wallet, client, ctx.io.progress);
-    key = wallet.key(chain, scan.next[chain]);
-  } else {
+    key = wallet.key(chain, scan.byType[type][chain], type);
+  } else if (type === 'p2wpkh') {
     key = wallet.imported[0]!;
+  } else {
+    throw new WalletError('BAD_INPUT', 'this wallet has only imported keys; P2TR addresses need a mnemonic');
   }
-  return { json: { address: key.address, path: key.path }, text: key.address };
+  return { json: { address: key.address, path: key.path, type }, text: key.address };
 }
 
 /**

@@ -34,8 +34,8 @@ import {
   parseFeeCaps,
   selectApproved,
 } from '../feecap.js';
-import { CHANGE } from '../hd.js';
-import { txWeight } from '../policy.js';
+import { type AddressType, CHANGE, parseAddressType } from '../hd.js';
+import { spendTypeOf, txWeight } from '../policy.js';
 import { psbtResult, unsignedPsbt } from '../psbt-build.js';
 import { checkRecipients, parseRecipientArgs, parseRecipientFile, type Recipient } from '../recipients.js';
 import type { Coin } from '../scan.js';
@@ -114,17 +114,37 @@ export async function chooseFeeRate(
 }
 
 /**
- * The wallet's checked coins split by maturity, a change key and the checked tip height (a
- * full discovery scan). Immature coinbase outputs are never offered to coin selection.
+ * The change output's type, as Core's wallet picks it (CWallet::TransactionChangeType): the one
+ * asked for (--change-type), else P2TR when any recipient is P2TR, else P2WPKH. Following a
+ * taproot recipient keeps the change from being the one output of another type (which would
+ * tell it apart); P2WPKH otherwise, the wallet's default type, as Core's bech32 default.
+ */
+export function changeTypeFor(recipients: readonly Uint8Array[], asked?: AddressType): AddressType {
+  if (asked) return asked;
+  return recipients.some((s) => spendTypeOf(s) === 'p2tr') ? 'p2tr' : 'p2wpkh';
+}
+
+/** --change-type, checked before any password or request. */
+export function parseChangeType(opt: string | undefined): AddressType | undefined {
+  return opt === undefined ? undefined : parseAddressType(opt, '--change-type');
+}
+
+/**
+ * The wallet's checked coins split by maturity, a change key of `changeType` and the checked tip
+ * height (a full discovery scan). Immature coinbase outputs are never offered to coin selection.
+ * A wallet of imported keys only has its first key's P2WPKH output for change.
  */
 export async function spendableCoins(
   ctx: Context,
   walletPath: string,
   wallet: Wallet,
   client: EsploraClient,
+  changeType: AddressType = 'p2wpkh',
 ) {
   const { scan, coins, tip } = await walletCoins(ctx, walletPath, wallet, client);
-  const changeKey = wallet.account ? wallet.key(CHANGE, scan.next[CHANGE]) : wallet.imported[0]!;
+  const changeKey = wallet.account
+    ? wallet.key(CHANGE, scan.byType[changeType][CHANGE], changeType)
+    : wallet.imported[0]!;
   return {
     coins: coins.filter((c) => c.spendable),
     immature: coins.filter((c) => !c.spendable),
@@ -261,6 +281,8 @@ export interface SendManyOptions extends SendOptions {
   utxo?: string[];
   /** Print an unsigned PSBT (BIP174) instead of signing and broadcasting. */
   psbt?: boolean;
+  /** p2wpkh or p2tr; default: changeTypeFor's choice. */
+  changeType?: string;
 }
 
 /** Recipients from the arguments and --to-file, checked before any password or request. */
@@ -309,13 +331,14 @@ export async function send(ctx: Context, args: readonly string[], opts: SendMany
   const recipients = await sendRecipients(args, opts, network);
   const preset = (opts.utxo ?? []).map(parseOutpoint);
   const { target, caps } = parseFeeOptions(opts, network);
+  const scripts = recipients.map((r) => r.script);
+  const changeType = changeTypeFor(scripts, parseChangeType(opts.changeType));
   const { path, wallet } = await ctx.open();
   const frozen = await readFrozen(path, network.name);
   const client = ctx.client(network);
   const price = await chooseFeeRate(client, opts, target);
-  const spend = await spendableCoins(ctx, path, wallet, client);
+  const spend = await spendableCoins(ctx, path, wallet, client, changeType);
   const chosen = coinControl(spend.coins, frozen, preset);
-  const scripts = recipients.map((r) => r.script);
   const params = {
     feeRate: price.rate,
     recipients: recipients.map((r) => ({ script: r.script, value: r.value })),

@@ -1,7 +1,7 @@
 /**
  * The explorer page: a small router over path URLs (/block/<hash>, /tx/<txid>, …, which the
  * server answers with this same page so links and reloads work), the search box, and the live
- * chain tip in the header.
+ * chain tip in the header (pushed by the node, tip.js).
  */
 import { ApiError } from './api.js';
 import { h } from './dom.js';
@@ -69,7 +69,7 @@ async function render() {
     },
     /** Calls `fn(height)` when the tip moves, while this page is shown. */
     onTip: (fn) => listeners.push(tip.onChange(fn)),
-    /** Calls `fn()` at every poll of the node, while this page is shown. */
+    /** Calls `fn()` when the node pushes news (a block, a mempool change), while this page is shown. */
     onTick: (fn) => listeners.push(tip.onTick(fn)),
   };
   ctx.setTitle('');

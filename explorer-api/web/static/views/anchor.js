@@ -1,6 +1,8 @@
 /**
  * An anchored file commitment (GET /api/anchors/:id): which transaction output carries it and
- * in which block, so anyone can check that a file existed, unchanged, by then.
+ * in which block, so anyone can check that a file existed, unchanged, by then; and, from the
+ * same answer, who can give you the file (docs/files.md): how many connected peers announced
+ * it, and a download link (GET /api/anchors/:id/file) when this node holds it whole.
  */
 import { ApiError, getJson, seg } from '../api.js';
 import { fields, h, heading, link, panel, paths } from '../dom.js';
@@ -8,6 +10,48 @@ import { integer, utc } from '../format.js';
 import { errorView } from './common.js';
 
 const ID = /^[0-9a-fA-F]{64}$/;
+
+/** Who holds the file; null when the API says nothing about it (an older node). */
+function filePanel(anchor, id) {
+  if (typeof anchor.providers !== 'number' && typeof anchor.held !== 'boolean') return null;
+  const n = anchor.providers ?? 0;
+  const providers =
+    n === 0
+      ? 'no connected peer has announced it'
+      : n === 1
+        ? '1 connected peer holds it'
+        : `${integer(n)} connected peers hold it`;
+  const held = anchor.held === true;
+  return panel(
+    'The file',
+    fields([
+      ['This node', h('span', { id: 'anchor-held' }, held ? 'holds the whole file' : 'does not hold it')],
+      ['Providers', h('span', { id: 'anchor-providers', 'data-providers': String(n) }, providers)],
+    ]),
+    held
+      ? h(
+          'p',
+          null,
+          // A plain link, not the page's router: the browser saves what the node streams.
+          h(
+            'a',
+            { id: 'anchor-download', href: `/api/anchors/${seg(id)}/file`, download: '' },
+            'Download the file',
+          ),
+          h(
+            'span',
+            { class: 'muted small' },
+            ' (every chunk re-checked against the anchored root as it is read)',
+          ),
+        )
+      : h(
+          'p',
+          { id: 'anchor-fetch-hint', class: 'muted small' },
+          'To get it, ask a node to fetch it from its peers: ',
+          h('span', { class: 'mono break' }, `gossip-node fetch ${id}`),
+        ),
+  );
+}
 
 export async function anchorView(ctx) {
   const [id] = ctx.params;
@@ -60,5 +104,6 @@ export async function anchorView(ctx) {
         'The block header commits to this transaction, which commits to the anchored id.',
       ),
     ),
+    filePanel(anchor, (anchor.id ?? id).toLowerCase()),
   );
 }

@@ -1,8 +1,12 @@
-/** One block: its header fields, place in the chain and its transactions, 25 per page. */
+/**
+ * One block: its header fields, place in the chain, its fees (mempool.space's `extras` from
+ * /api/v1/block/:hash: total fees, subsidy, reward, fee range and median fee rate) and its
+ * transactions, 25 per page.
+ */
 import { ApiError, getJson, getText, seg } from '../api.js';
 import { badge, fields, h, heading, link, panel, paths } from '../dom.js';
 import { bytes, difficulty, hex32, integer, utc } from '../format.js';
-import { errorView, pager, txCard } from './common.js';
+import { amount, errorView, pager, txCard } from './common.js';
 
 const TXS_PER_PAGE = 25;
 const HASH = /^[0-9a-fA-F]{64}$/;
@@ -56,6 +60,25 @@ function chainFields(block, status, tipHeight) {
   ]);
 }
 
+const rate = (r) => `${Number(r).toFixed(2)} sat/vB`;
+
+/** Fee figures of a main-chain block; null when the node gave none (a stale block). */
+function feeFields(extras) {
+  if (!extras) return null;
+  const range = extras.feeRange ?? [];
+  const span = (id, value) => h('span', { id }, value);
+  return fields([
+    ['Total fees', span('block-fees', amount(extras.totalFees))],
+    ['Subsidy', span('block-subsidy', amount(extras.subsidy))],
+    ['Reward', span('block-reward', amount(extras.reward))],
+    ['Median fee rate', span('block-median-fee', range.length ? rate(extras.medianFee) : '—')],
+    [
+      'Fee range',
+      span('block-fee-range', range.length ? `${rate(range[0])} – ${rate(range[range.length - 1])}` : '—'),
+    ],
+  ]);
+}
+
 async function txsSection(ctx, block, start, tipHeight) {
   if (block.tx_count === 0) return null;
   const txs = await getJson(`/block/${seg(block.id)}/txs/${start}`, ctx.signal, { cached: true });
@@ -83,7 +106,8 @@ export async function blockView(ctx) {
   if (!HASH.test(hash))
     return errorView(new ApiError(400, 'A block hash is 64 hexadecimal characters.'), ctx, 'block');
   const [block, status, tipHeight] = await Promise.all([
-    getJson(`/block/${seg(hash)}`, ctx.signal, { cached: true }),
+    // mempool.space's form of the block: Esplora's fields plus its fee figures (`extras`).
+    getJson(`/v1/block/${seg(hash)}`, ctx.signal, { cached: true }),
     getJson(`/block/${seg(hash)}/status`, ctx.signal),
     ctx.tip.ready(),
   ]);
@@ -113,6 +137,7 @@ export async function blockView(ctx) {
     null,
     heading(`Block ${integer(block.height)}`, block.id, nav),
     info,
+    block.extras ? panel('Fees', feeFields(block.extras)) : null,
     await txsSection(ctx, block, start, tipHeight),
   );
 }

@@ -1,4 +1,8 @@
-/** Home: chain summary, the latest blocks and the mempool, refreshed as the tip moves. */
+/**
+ * Home: chain summary, fee recommendations and the projected next blocks (mempool.space's
+ * /v1/fees/recommended and /v1/fees/mempool-blocks), the latest blocks and the mempool,
+ * refreshed whenever the node pushes news (a block, a mempool change).
+ */
 import { getJson } from '../api.js';
 import { h, hashLink, link, panel, paths, table } from '../dom.js';
 import { difficulty, feeRate, integer, vbytes } from '../format.js';
@@ -47,18 +51,80 @@ function mempoolPanel(mempool, recent) {
   );
 }
 
+const FEE_LABELS = [
+  ['fastestFee', 'Next block', 'fee-fastest'],
+  ['halfHourFee', 'In ~3 blocks', 'fee-halfhour'],
+  ['hourFee', 'In ~6 blocks', 'fee-hour'],
+  ['economyFee', 'Economy', 'fee-economy'],
+  ['minimumFee', 'Minimum', 'fee-minimum'],
+];
+
+const rate = (r) => `${Number(r).toFixed(r >= 10 ? 0 : 1)} sat/vB`;
+
+function projectedBlock(b, i) {
+  const range = b.feeRange ?? [];
+  return h(
+    'div',
+    { class: 'projected-block', 'data-index': String(i) },
+    h('div', { class: 'muted small' }, i === 0 ? 'Next block' : `+${i + 1}`),
+    h('div', { class: 'median' }, `~${rate(b.medianFee)}`),
+    range.length
+      ? h('div', { class: 'small' }, `${rate(range[0])} – ${rate(range[range.length - 1])}`)
+      : null,
+    h('div', { class: 'muted small' }, `${integer(b.nTx)} tx · ${vbytes(b.blockVSize)}`),
+  );
+}
+
+/** Null when the node has no mempool.space routes (an Esplora server): the page does without. */
+function feesPanel(recommended, projected) {
+  if (!recommended && !projected) return null;
+  return panel(
+    'Fees',
+    recommended
+      ? h(
+          'div',
+          { class: 'fee-recs', id: 'fee-recommended' },
+          FEE_LABELS.map(([key, label, id]) =>
+            h(
+              'div',
+              { class: 'fee-rec', id },
+              h('div', { class: 'stat-label' }, label),
+              h('div', { class: 'fee-rec-value' }, rate(recommended[key])),
+            ),
+          ),
+        )
+      : null,
+    projected
+      ? projected.length === 0
+        ? h(
+            'p',
+            { class: 'empty', id: 'projected-blocks' },
+            'The mempool is empty: the next block has room for any fee.',
+          )
+        : h('div', { class: 'projected', id: 'projected-blocks' }, projected.map(projectedBlock))
+      : null,
+  );
+}
+
+/** An optional (non-Esplora) read: null if it fails, unless the page is going away. */
+function optional(promise) {
+  return promise.catch((e) => {
+    if (e.name === 'AbortError') throw e;
+    return null;
+  });
+}
+
 async function load(signal) {
-  const [blocks, mempool, recent, chain] = await Promise.all([
+  const [blocks, mempool, recent, chain, recommended, projected] = await Promise.all([
     getJson('/blocks', signal),
     getJson('/mempool', signal),
     getJson('/mempool/recent', signal),
-    // Node-specific (not Esplora): the page does without it if it is missing.
-    getJson('/chain', signal).catch((e) => {
-      if (e.name === 'AbortError') throw e;
-      return null;
-    }),
+    // Not Esplora's (the node's own, and mempool.space's): the page does without them.
+    optional(getJson('/chain', signal)),
+    optional(getJson('/v1/fees/recommended', signal)),
+    optional(getJson('/v1/fees/mempool-blocks', signal)),
   ]);
-  return { blocks, mempool, recent, chain };
+  return { blocks, mempool, recent, chain, recommended, projected };
 }
 
 /** The node's own words: a node at genesis with no peers is waiting, not "in sync". */
@@ -71,7 +137,7 @@ function syncText(chain) {
   return sync.initial_block_download ? `initial block download ${pct}` : `syncing ${pct}`;
 }
 
-function build({ blocks, mempool, recent, chain }, tip) {
+function build({ blocks, mempool, recent, chain, recommended, projected }, tip) {
   const top = blocks[0];
   const oldest = blocks.at(-1);
   return h(
@@ -92,6 +158,7 @@ function build({ blocks, mempool, recent, chain }, tip) {
       stat('Mempool', `${integer(mempool.count)} tx`, 'stat-mempool', vbytes(mempool.vsize)),
       stat('Mempool fees', amount(mempool.total_fee)),
     ),
+    feesPanel(recommended, projected),
     h(
       'div',
       { class: 'columns' },

@@ -127,6 +127,34 @@ function outputsList(tx, outspends) {
   );
 }
 
+/**
+ * What the tx uses, as mempool.space's badges say it: SegWit (an input spends with a witness),
+ * Taproot (it spends or creates a v1 P2TR output) and RBF (BIP125: an input's sequence is
+ * below 0xfffffffe, so it signals that it may be replaced).
+ */
+export function features(tx) {
+  const spends = tx.vin.filter((i) => !i.is_coinbase);
+  const out = [];
+  if (spends.some((i) => Array.isArray(i.witness) && i.witness.length > 0)) out.push('SegWit');
+  if (
+    spends.some((i) => i.prevout?.scriptpubkey_type === 'v1_p2tr') ||
+    tx.vout.some((o) => o.scriptpubkey_type === 'v1_p2tr')
+  )
+    out.push('Taproot');
+  if (spends.some((i) => typeof i.sequence === 'number' && i.sequence < 0xfffffffe)) out.push('RBF');
+  return out;
+}
+
+function featureBadges(tx) {
+  const list = features(tx);
+  if (list.length === 0) return null;
+  return h(
+    'span',
+    { id: 'tx-features', class: 'features' },
+    list.map((f) => h('span', { class: 'badge feature', 'data-feature': f.toLowerCase() }, f)),
+  );
+}
+
 function summary(tx, tipHeight) {
   const coinbase = tx.vin.some((i) => i.is_coinbase);
   const totalIn = tx.vin.reduce((s, i) => s + BigInt(i.prevout?.value ?? 0), 0n);
@@ -233,7 +261,7 @@ export async function txView(ctx) {
   return h(
     'div',
     null,
-    heading(coinbase ? 'Coinbase transaction' : 'Transaction', tx.txid),
+    heading(coinbase ? 'Coinbase transaction' : 'Transaction', tx.txid, featureBadges(tx)),
     info,
     h('div', { class: 'io-columns' }, panel(`Inputs (${tx.vin.length})`, inputsList(tx)), outs),
   );
