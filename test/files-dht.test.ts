@@ -17,7 +17,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anchorScript, buildCommitment } from '../node/anchors/commitment.js';
+import { anchorScript, buildCommitment, type Commitment } from '../node/anchors/commitment.js';
 import { digestBytes, type Manifest, makeManifest } from '../node/anchors/manifest.js';
 import { manifestId } from '../node/anchors/manifest-codec.js';
 import { blockLinkFromBlock, formatProof, newProof, withBlock } from '../node/anchors/proof.js';
@@ -139,7 +139,7 @@ beforeAll(async () => {
   const [hash] = await a.node.generate(1, MINER.p2wpkh);
   const block = (await a.node.chain.getBlock(hash!))!;
   expect(block.txs.length).toBe(3);
-  const proofs: [TestFile, Tx, { commitment: Uint8Array; paths: Uint8Array[][] }, number][] = [
+  const proofs: [TestFile, Tx, Commitment, number][] = [
     [alone, tx1, single, 0],
     [batched, tx2, batch, 0],
     [unshared, tx2, batch, 1],
