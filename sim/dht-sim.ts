@@ -277,14 +277,8 @@ export async function runDhtVariant(
 
   // Publish: each provider announces its file; the bytes this moves give one record's cost.
   const beforePublish = meter.total;
-  let published = 0;
   for (const [f, holders] of providersOf.entries())
-    for (const i of holders)
-      guard(
-        members[i]!.dht!.provide(fileIds[f]!).then((n) => {
-          published += n;
-        }),
-      );
+    for (const i of holders) guard(members[i]!.dht!.provide(fileIds[f]!));
   await clock.runUntil(clock.now() + 5 * MINUTE);
   const publishRecords = providerIdx.length;
   const publishBytesPerRecord = publishRecords > 0 ? (meter.total - beforePublish) / publishRecords : null;
@@ -383,7 +377,6 @@ export async function runDhtVariant(
   };
   const hops = rows.map((r) => r.hops).sort(ascending);
   const succeeded = rows.filter((r) => r.ok).length;
-  void published;
   return {
     rows,
     summary: {
