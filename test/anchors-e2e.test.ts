@@ -18,6 +18,7 @@ import { parseAnchorScript } from '../node/anchors/commitment.js';
 import { decodeAddress } from '../node/protocol/address.js';
 import { fromHex, toHex } from '../node/protocol/bytes.js';
 import { BlockHeader, type HeaderFields } from '../node/protocol/header.js';
+import { blockHashFromDisplay } from '../node/protocol/ids.js';
 import { regtest } from '../node/protocol/params.js';
 import { checkProofOfWork } from '../node/protocol/pow.js';
 import { p2wpkh } from '../node/protocol/script/templates.js';
@@ -319,10 +320,11 @@ describe('anchoring on regtest', () => {
     const fork = await startTestNode();
     for (let h = 1; h < anchorHeight; h++) {
       const hash = node.node.chain.entryAt(h)!.hashHex;
-      await fork.node.submitBlock((await node.node.chain.getBlock(hash))!);
+      await fork.node.submitBlock((await node.node.chain.getBlock(blockHashFromDisplay(hash)))!);
     }
     const branch = await fork.node.generate(tip - anchorHeight + 2, BURN);
-    for (const h of branch) await node.node.submitBlock((await fork.node.chain.getBlock(h))!);
+    for (const h of branch)
+      await node.node.submitBlock((await fork.node.chain.getBlock(blockHashFromDisplay(h)))!);
     expect(node.node.chain.tip.hashHex).toBe(branch[branch.length - 1]);
 
     const { r, v } = await verify(files[1]!);

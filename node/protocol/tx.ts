@@ -19,13 +19,13 @@ const MIN_OUTPUT_SIZE = 9;
 const KEY_SCRATCH = Buffer.alloc(32);
 
 export class OutPoint {
-  /** Internal byte order. */
-  readonly txid: Uint8Array;
+  /** Internal byte order; a txid by definition, whoever built the outpoint. */
+  readonly txid: Txid;
   readonly index: number;
   /** key(), made once: views look outpoints up several times per block. */
   #key: string | undefined;
   constructor(txid: Uint8Array, index: number) {
-    this.txid = txid;
+    this.txid = txid as Txid;
     this.index = index;
   }
   isNull(): boolean {
