@@ -24,6 +24,7 @@ import { manifestId } from '../node/anchors/manifest-codec.js';
 import { blockLinkFromBlock, formatProof, newProof, withBlock } from '../node/anchors/proof.js';
 import type { FullNode } from '../node/node.js';
 import { toHex } from '../node/protocol/bytes.js';
+import { blockHashFromDisplay } from '../node/protocol/ids.js';
 import { p2wpkhFor, publicKey } from '../node/protocol/sign.js';
 import { OutPoint, TxOut } from '../node/protocol/tx.js';
 import { signedSpend } from './connect-data.js';
@@ -70,7 +71,7 @@ export async function run(): Promise<void> {
     const miner = await startRegtestNode(join(root, 'p0'), { mineWorkers: 1 });
     nodes.push(miner);
     await miner.generate(101, SPK);
-    const cb = (await miner.chain.getBlock(miner.chain.entryAt(1)!.hashHex))!.txs[0]!;
+    const cb = (await miner.chain.getBlock(miner.chain.entryAt(1)!.hash))!.txs[0]!;
     const value = cb.outputs[0]!.value;
     const tx = signedSpend(
       [{ op: new OutPoint(cb.txid(), 0), value }],
@@ -79,7 +80,7 @@ export async function run(): Promise<void> {
     );
     await miner.submitTx(tx);
     const [hash] = await miner.generate(1, SPK);
-    const block = (await miner.chain.getBlock(hash!))!;
+    const block = (await miner.chain.getBlock(blockHashFromDisplay(hash!)))!;
     const proof = newProof({
       network: 'regtest',
       manifest,

@@ -208,7 +208,7 @@ async function restartAndFootprint(): Promise<void> {
     );
     await node.generate(200, SPK);
     for (let h = 1; h <= 100; h++) {
-      const cb = (await node.chain.getBlock(node.chain.entryAt(h)!.hashHex))!.txs[0]!;
+      const cb = (await node.chain.getBlock(node.chain.entryAt(h)!.hash))!.txs[0]!;
       const value = cb.outputs[0]!.value;
       const each = (value - 1_000_000n) / 1000n;
       const fan = signed(

@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import type { FullNode, NodeConfig } from '../node/node.js';
 import { DEFAULT_TX_RELAY } from '../node/p2p/tx-relay.js';
 import type { Block } from '../node/protocol/block.js';
+import { blockHashFromDisplay } from '../node/protocol/ids.js';
 import { p2wpkhFor, publicKey } from '../node/protocol/sign.js';
 import { OutPoint, type Tx, TxOut } from '../node/protocol/tx.js';
 import { signedSpend } from './connect-data.js';
@@ -81,7 +82,7 @@ async function propagation(relayDelayMs: number, txCount: number, burst = false)
     let txBytes = 0;
     const txs: Tx[] = [];
     for (let k = 0; k < txCount; k++) {
-      const cb = (await nodes[0]!.chain.getBlock(hashes[k]!))!.txs[0]!;
+      const cb = (await nodes[0]!.chain.getBlock(blockHashFromDisplay(hashes[k]!)))!.txs[0]!;
       const value = cb.outputs[0]!.value;
       txs.push(
         signedSpend([{ op: new OutPoint(cb.txid(), 0), value }], [new TxOut(value - 1000n, SPK)], KEY),

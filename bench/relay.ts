@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FullNode } from '../node/node.js';
 import { MemoryNetwork } from '../node/p2p/transport/memory.js';
+import { blockHashFromDisplay } from '../node/protocol/ids.js';
 import { p2wpkhFor, publicKey } from '../node/protocol/sign.js';
 import { OutPoint, type Tx, TxOut } from '../node/protocol/tx.js';
 import { signedSpend } from './connect-data.js';
@@ -59,7 +60,7 @@ export async function run(): Promise<void> {
     await until(() => nodes.every((n) => n.peerInfo().length === 2), 30_000, 'the mesh');
     const [miner] = nodes as [FullNode];
     await miner.generate(101, SPK);
-    const cb = (await miner.chain.getBlock(miner.chain.entryAt(1)!.hashHex))!.txs[0]!;
+    const cb = (await miner.chain.getBlock(miner.chain.entryAt(1)!.hash))!.txs[0]!;
     const each = (cb.outputs[0]!.value - 100_000n) / BigInt(TXS);
     const outs = Array.from({ length: TXS }, () => new TxOut(each, SPK));
     const fanout = signedSpend([{ op: new OutPoint(cb.txid(), 0), value: cb.outputs[0]!.value }], outs, KEY);
@@ -103,7 +104,7 @@ export async function run(): Promise<void> {
     await until(() => nodes.every((n) => n.chain.tip.hashHex === hash), 60_000, 'the block everywhere');
     await new Promise((r) => setTimeout(r, 300));
     const after = nodes.map(totals);
-    const block = (await miner.chain.getBlock(hash!))!;
+    const block = (await miner.chain.getBlock(blockHashFromDisplay(hash!)))!;
     // The same block whole: a headers announcement, a getdata, the block message.
     const full = 24 + 1 + 81 + (24 + 1 + 36) + (24 + block.size());
     for (const i of [1, 2]) {

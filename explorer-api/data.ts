@@ -7,8 +7,9 @@
 import { type BlockEntry, type ExplorerNode, shKey } from '../node/api.js';
 import type { Coin } from '../node/consensus/tx-inputs.js';
 import type { Block } from '../node/protocol/block.js';
-import { hashFromDisplay, hashToDisplay } from '../node/protocol/hash.js';
-import { type Tx, TxOut } from '../node/protocol/tx.js';
+import { hashToDisplay } from '../node/protocol/hash.js';
+import { txidFromDisplay } from '../node/protocol/ids.js';
+import { OutPoint, type Tx, TxOut } from '../node/protocol/tx.js';
 import { type BlockExtras, blockExtras } from './block-stats.js';
 import { Lru } from './lru.js';
 import type { MempoolIndex } from './mempool-index.js';
@@ -64,7 +65,7 @@ export class ExplorerData {
   }
 
   async block(e: BlockEntry): Promise<Block> {
-    const b = await this.chain.getBlock(e.hashHex);
+    const b = await this.chain.getBlock(e.hash);
     if (!b) throw new Error(`block ${e.hashHex} is indexed but not stored`);
     return b;
   }
@@ -85,7 +86,7 @@ export class ExplorerData {
   async undo(e: BlockEntry): Promise<Coin[][] | undefined> {
     const hit = this.undos.get(e.hashHex);
     if (hit) return hit;
-    const u = await this.chain.getBlockUndo(e.hashHex);
+    const u = await this.chain.getBlockUndo(e.hash);
     if (u) this.undos.set(e.hashHex, u);
     return u;
   }
@@ -116,7 +117,7 @@ export class ExplorerData {
   async confirmedJson(txid: string): Promise<{ json: TxJson; block: BlockEntry } | undefined> {
     const hit = this.txs.get(txid);
     if (hit && this.chain.isMain(hit.block)) return hit;
-    const found = await this.chain.getTx(hashFromDisplay(txid));
+    const found = await this.chain.getTx(txidFromDisplay(txid));
     if (!found) return undefined;
     return this.renderConfirmed(found.tx, found.block, found.index);
   }
@@ -146,9 +147,9 @@ export class ExplorerData {
   }
 
   async locate(txid: string): Promise<LocatedTx | undefined> {
-    const found = await this.chain.getTx(hashFromDisplay(txid));
+    const found = await this.chain.getTx(txidFromDisplay(txid));
     if (found) return found;
-    const e = this.node.mempool.get(txid);
+    const e = this.node.mempool.get(txidFromDisplay(txid));
     return e ? { tx: e.tx } : undefined;
   }
 
@@ -166,9 +167,9 @@ export class ExplorerData {
   }
 
   async status(txid: string): Promise<{ status: TxStatus; block?: BlockEntry } | undefined> {
-    const loc = await this.chain.getTxLocation(hashFromDisplay(txid));
+    const loc = await this.chain.getTxLocation(txidFromDisplay(txid));
     if (loc) return { status: statusOf(loc.block), block: loc.block };
-    return this.node.mempool.get(txid) ? { status: UNCONFIRMED } : undefined;
+    return this.node.mempool.get(txidFromDisplay(txid)) ? { status: UNCONFIRMED } : undefined;
   }
 
   /** Confirmed UTXOs of a scripthash, or null when there are more than MAX_UTXOS. */
@@ -198,7 +199,7 @@ export class ExplorerData {
       const loc = await this.chain.getTxLocation(spender.txid);
       return { spent: true, txid, vin: spender.vin, status: loc ? statusOf(loc.block) : UNCONFIRMED };
     }
-    const m = this.node.mempool.spender(`${tx.txidHex()}:${vout}`);
+    const m = this.node.mempool.spender(new OutPoint(tx.txid(), vout));
     if (!m) return { spent: false };
     const txidBytes = tx.txid();
     const vin = m.tx.inputs.findIndex(

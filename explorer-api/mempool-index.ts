@@ -9,8 +9,9 @@
  * waits for those reads, so a reader that settles first sees every entry added before it.
  */
 import { type ChainReader, type MempoolEntry, type MempoolReader, shKey } from '../node/api.js';
-import { hashToDisplay, sha256 } from '../node/protocol/hash.js';
-import { TxOut } from '../node/protocol/tx.js';
+import { sha256 } from '../node/protocol/hash.js';
+import type { Txid } from '../node/protocol/ids.js';
+import { OutPoint, TxOut } from '../node/protocol/tx.js';
 
 export interface IndexedEntry {
   readonly entry: MempoolEntry;
@@ -98,7 +99,7 @@ export class MempoolIndex {
     const tx = entry.tx;
     const prevouts = await Promise.all(tx.inputs.map((i) => this.prevout(i.prevout.txid, i.prevout.index)));
     // It may have left the pool while its coins were read.
-    if (this.mempool.get(entry.txid) !== entry) return;
+    if (this.mempool.get(tx.txid()) !== entry) return;
     const scripts = new Set<string>();
     for (const o of tx.outputs) scripts.add(shKey(sha256(o.script)));
     for (const p of prevouts) if (p) scripts.add(shKey(sha256(p.script)));
@@ -118,11 +119,10 @@ export class MempoolIndex {
     for (const fn of this.indexedListeners) fn(indexed);
   }
 
-  private async prevout(txid: Uint8Array, vout: number): Promise<TxOut | undefined> {
-    const display = hashToDisplay(txid);
-    const parent = this.mempool.get(display);
+  private async prevout(txid: Txid, vout: number): Promise<TxOut | undefined> {
+    const parent = this.mempool.get(txid);
     if (parent) return parent.tx.outputs[vout];
-    const coin = await this.chain.getCoin(`${display}:${vout}`);
+    const coin = await this.chain.getCoin(new OutPoint(txid, vout));
     if (coin) return new TxOut(coin.value, coin.script);
     // Spent by a block connected meanwhile: the tx index still has it.
     return (await this.chain.getTx(txid))?.tx.outputs[vout];

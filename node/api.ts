@@ -22,6 +22,7 @@ import type { NetTotals } from './p2p/p2p.js';
 import type { BanRecord } from './p2p/peer-db.js';
 import type { PeerInfo } from './p2p/peer-info.js';
 import type { Block } from './protocol/block.js';
+import type { BlockHash } from './protocol/ids.js';
 import type { NetworkParams } from './protocol/params.js';
 import type { Tx } from './protocol/tx.js';
 import type { SyncState } from './status.js';
@@ -226,7 +227,7 @@ export interface RpcNode {
   /** Validates and stores a block as if mined here (submitblock); throws RuleError. */
   submitBlock(block: Block): Promise<AddResult>;
   /** Core's invalidateblock: the block and its descendants become invalid; the chain reorgs. */
-  invalidateBlock(hashHex: string): Promise<void>;
+  invalidateBlock(hash: BlockHash): Promise<void>;
   /** Core's reconsiderblock: undoes invalidateblock (and any failure mark) for the block's branch. */
-  reconsiderBlock(hashHex: string): Promise<void>;
+  reconsiderBlock(hash: BlockHash): Promise<void>;
 }

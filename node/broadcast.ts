@@ -107,7 +107,7 @@ export async function broadcastTx(
 ): Promise<Broadcast> {
   const tx = decodeTx(bytes);
   const ids = { txid: tx.txidHex(), wtxid: tx.wtxidHex() };
-  if (deps.mempool.has(ids.txid)) return { ...ids, added: false };
+  if (deps.mempool.has(tx.txid())) return { ...ids, added: false };
   const maxFee = maxFeeFor(opts.maxFeeRate, tx.vsize());
   try {
     await deps.mempool.accept(tx, { orphan: false, ...(maxFee === undefined ? {} : { maxFee }) });

@@ -40,6 +40,7 @@ import type { Transport } from './p2p/transport/transport.js';
 import type { Block } from './protocol/block.js';
 import { toHex } from './protocol/bytes.js';
 import type { EcdsaBackend } from './protocol/ecdsa.js';
+import type { BlockHash } from './protocol/ids.js';
 import { getNetwork, type NetworkName, type NetworkParams } from './protocol/params.js';
 import type { Tx } from './protocol/tx.js';
 import { AllowIp } from './rpc/allow-ip.js';
@@ -227,7 +228,7 @@ export class FullNode implements ExplorerNode, RpcNode {
         ...(config.ecdsaBackend ? { backend: config.ecdsaBackend } : {}),
       },
       {
-        getCoin: (k) => chain.getCoin(k),
+        getCoin: (o) => chain.getCoin(o),
         tip: () => ({ height: chain.height, medianTimePast: chain.tip.medianTimePast() }),
         medianTimePast: (h) => chain.entryAt(h)!.medianTimePast(),
         now: () => this.nowSeconds(),
@@ -572,18 +573,18 @@ export class FullNode implements ExplorerNode, RpcNode {
   }
 
   /** Core's invalidateblock: marks the block and its descendants failed, then reorgs the mempool in. */
-  async invalidateBlock(hashHex: string): Promise<void> {
+  async invalidateBlock(hash: BlockHash): Promise<void> {
     try {
-      await this.chain.invalidateBlock(hashHex);
+      await this.chain.invalidateBlock(hash);
     } finally {
       await this.flushDisconnected();
     }
   }
 
   /** Core's reconsiderblock: clears the failed marks, reorgs to the best chain, mempool included. */
-  async reconsiderBlock(hashHex: string): Promise<void> {
+  async reconsiderBlock(hash: BlockHash): Promise<void> {
     try {
-      await this.chain.reconsiderBlock(hashHex);
+      await this.chain.reconsiderBlock(hash);
     } finally {
       await this.flushDisconnected();
     }

@@ -17,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAnchorScript } from '../node/anchors/commitment.js';
 import { decodeAddress } from '../node/protocol/address.js';
 import { fromHex, toHex } from '../node/protocol/bytes.js';
-import { BlockHeader } from '../node/protocol/header.js';
+import { BlockHeader, type HeaderFields } from '../node/protocol/header.js';
+import { blockHashFromDisplay } from '../node/protocol/ids.js';
 import { regtest } from '../node/protocol/params.js';
 import { checkProofOfWork } from '../node/protocol/pow.js';
 import { p2wpkh } from '../node/protocol/script/templates.js';
@@ -78,7 +79,7 @@ function randomBytes(n: number, seed: number): Uint8Array {
 }
 
 /** A header like `h` with a nonce found so that its proof of work holds (or fails). */
-function regrind(h: BlockHeader, change: Partial<BlockHeader>, powOk: boolean): string {
+function regrind(h: BlockHeader, change: Partial<HeaderFields>, powOk: boolean): string {
   for (let nonce = 0; ; nonce++) {
     const c = new BlockHeader({ ...h, ...change, nonce });
     if (checkProofOfWork(c.hash(), c.bits, regtest.powLimit) === powOk) return toHex(c.toBytes());
@@ -319,10 +320,11 @@ describe('anchoring on regtest', () => {
     const fork = await startTestNode();
     for (let h = 1; h < anchorHeight; h++) {
       const hash = node.node.chain.entryAt(h)!.hashHex;
-      await fork.node.submitBlock((await node.node.chain.getBlock(hash))!);
+      await fork.node.submitBlock((await node.node.chain.getBlock(blockHashFromDisplay(hash)))!);
     }
     const branch = await fork.node.generate(tip - anchorHeight + 2, BURN);
-    for (const h of branch) await node.node.submitBlock((await fork.node.chain.getBlock(h))!);
+    for (const h of branch)
+      await node.node.submitBlock((await fork.node.chain.getBlock(blockHashFromDisplay(h)))!);
     expect(node.node.chain.tip.hashHex).toBe(branch[branch.length - 1]);
 
     const { r, v } = await verify(files[1]!);

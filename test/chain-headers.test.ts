@@ -58,7 +58,7 @@ describe('headers in the block index', () => {
     expect(chain.bestHeader()).toBe(tip);
     expect(chain.height).toBe(0);
     expect(chain.headerOnlyCount).toBe(20);
-    const e5 = chain.entry(blocks[4]!.hashHex())!;
+    const e5 = chain.entry(blocks[4]!.hash())!;
     expect([e5.haveData, e5.status & STATUS.VALID_TREE]).toEqual([false, STATUS.VALID_TREE]);
 
     // The clock goes back: every header is now more than two hours ahead. The headers were
@@ -70,7 +70,7 @@ describe('headers in the block index', () => {
     expect(chain.height).toBe(2); // the orphan followed its parent
     for (const b of blocks.slice(2)) expect((await chain.addBlock(b)).status).toBe('connected');
     expect(chain.tip).toBe(tip); // the same entry, now with its block
-    expect(chain.entry(blocks[4]!.hashHex())).toBe(e5);
+    expect(chain.entry(blocks[4]!.hash())).toBe(e5);
     expect(e5.status & (STATUS.HAVE_DATA | STATUS.VALID_SCRIPTS)).toBe(
       STATUS.HAVE_DATA | STATUS.VALID_SCRIPTS,
     );
@@ -95,7 +95,7 @@ describe('headers in the block index', () => {
 
     const code = await codeOf(chain.addBlock(bad));
     expect(code).toBe('COINBASE_HEIGHT');
-    for (const b of [bad, ...after]) expect(chain.entry(b.hashHex())?.failed).toBe(true);
+    for (const b of [bad, ...after]) expect(chain.entry(b.hash())?.failed).toBe(true);
     expect(chain.bestHeader()).toBe(chain.tip);
     expect(chain.height).toBe(3);
     expect(await codeOf(chain.addBlock(after[0]!))).toBe('DUPLICATE_INVALID');
@@ -107,8 +107,8 @@ describe('headers in the block index', () => {
     chain = await openChain(path, now);
     // The failed block's entry was stored (its parent has data); its header-only descendants
     // were not (they are fetched again), so nothing on disk lacks a parent.
-    expect(chain.entry(bad.hashHex())?.failed).toBe(true);
-    expect(chain.entry(after[0]!.hashHex())).toBeUndefined();
+    expect(chain.entry(bad.hash())?.failed).toBe(true);
+    expect(chain.entry(after[0]!.hash())).toBeUndefined();
     expect(await codeOf(chain.addBlock(bad))).toBe('DUPLICATE_INVALID');
     expect(chain.height).toBe(3);
   });
@@ -124,7 +124,7 @@ describe('headers in the block index', () => {
     const other = makeBlock({ prev: blocks[2]!.hash(), height: 4, time: real.header.time, tag: 7 });
     const mutated = new Block(real.header, other.txs);
     expect(await codeOf(chain.addBlock(mutated))).toBe('BAD_MERKLE_ROOT');
-    expect(chain.entry(real.hashHex())?.failed).toBe(false);
+    expect(chain.entry(real.hash())?.failed).toBe(false);
     expect(chain.bestHeader().hashHex).toBe(real.hashHex());
     // The honest copy still connects, and what builds on it is accepted.
     expect((await chain.addBlock(real)).status).toBe('connected');
@@ -140,7 +140,7 @@ describe('headers in the block index', () => {
       RuleError,
     );
     expect(chain.bestHeader().height).toBe(3);
-    expect(chain.entry(wrongBits.hashHex())?.failed).toBe(true);
+    expect(chain.entry(wrongBits.hash())?.failed).toBe(true);
     // Nothing of it reached the disk: the chain's own tip is untouched.
     expect(chain.height).toBe(0);
   });
@@ -202,7 +202,7 @@ describe('raw bytes travel', () => {
       txWrite.mockRestore();
       headerWrite.mockRestore();
     }
-    const stored = await chain.getRawBlock(made[1]!.hashHex());
+    const stored = await chain.getRawBlock(made[1]!.hash());
     expect(stored).toEqual(wire[1]);
     // toBytes hands out a copy: flipping it does not touch what the block keeps.
     const again = Block.fromBytes(wire[2]!);

@@ -121,7 +121,7 @@ describe('script-execution cache', () => {
     await s.mine([tx]);
     expect(s.chainSigs.calls - before).toBe(0);
     expect(s.cache.size).toBe(0);
-    expect(s.mempool.has(tx.txidHex())).toBe(false);
+    expect(s.mempool.has(tx.txid())).toBe(false);
   });
 
   it('checks a tx the mempool never saw', async () => {

@@ -51,8 +51,8 @@ describe('chain', () => {
     const b102 = makeBlock({ prev: blocks[100]!.hash(), height: 102, time: T0 + 600 * 101, txs: [pay] });
     const r = await c.addBlock(b102);
     expect(r.status).toBe('connected');
-    expect(await c.getCoin(`${cb1.txidHex()}:0`)).toBeUndefined();
-    expect((await c.getCoin(`${pay.txidHex()}:0`))?.value).toBe(4_999_990_000n);
+    expect(await c.getCoin(new OutPoint(cb1.txid(), 0))).toBeUndefined();
+    expect((await c.getCoin(new OutPoint(pay.txid(), 0)))?.value).toBe(4_999_990_000n);
     const found = await c.getTx(pay.txid());
     expect(found?.block.height).toBe(102);
     expect(found?.tx.txidHex()).toBe(pay.txidHex());
@@ -129,8 +129,8 @@ describe('chain', () => {
     expect((await c.addBlock(b[10]!)).status).toBe('connected');
     expect(c.tip.hashHex).toBe(b[10]!.hashHex());
     expect(disconnected).toEqual(a.map((x) => x.hashHex()).reverse());
-    expect(await c.getCoin(`${cbA.txidHex()}:0`)).toBeDefined();
-    expect(await c.getCoin(`${cbB.txidHex()}:0`)).toBeUndefined();
+    expect(await c.getCoin(new OutPoint(cbA.txid(), 0))).toBeDefined();
+    expect(await c.getCoin(new OutPoint(cbB.txid(), 0))).toBeUndefined();
 
     const fresh = await openChain();
     await feed(fresh, [...base, ...b]);

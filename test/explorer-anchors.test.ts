@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anchorScript } from '../node/anchors/commitment.js';
 import { toHex } from '../node/protocol/bytes.js';
 import { sha256 } from '../node/protocol/hash.js';
+import { blockHashFromDisplay } from '../node/protocol/ids.js';
 import { nullData } from '../node/protocol/script/templates.js';
 import { OutPoint, TxOut } from '../node/protocol/tx.js';
 import { signedSpend, testKey } from './helpers/keys.js';
@@ -25,7 +26,7 @@ const get = (path: string) => fetch(`${t.url}/api${path}`, { signal: AbortSignal
 beforeAll(async () => {
   t = await startTestNode();
   const [first] = await t.node.generate(101, KEY.p2wpkh);
-  const cb = (await t.node.chain.getBlock(first!))!.txs[0]!;
+  const cb = (await t.node.chain.getBlock(blockHashFromDisplay(first!)))!.txs[0]!;
   const value = cb.outputs[0]!.value;
   const tx = signedSpend(
     [{ prevout: new OutPoint(cb.txid(), 0), value, key: KEY }],
@@ -60,7 +61,7 @@ describe('GET /api/anchors/:id', () => {
       tx_index: 1,
       block_hash: anchorBlock,
       height: 102,
-      time: (await t.node.chain.getBlock(anchorBlock))!.header.time,
+      time: (await t.node.chain.getBlock(blockHashFromDisplay(anchorBlock)))!.header.time,
       confirmations: 3,
       // File sharing (docs/files.md): nobody connected provides it, this node does not hold it.
       providers: 0,
@@ -84,10 +85,11 @@ describe('GET /api/anchors/:id', () => {
     try {
       for (let h = 1; h <= 101; h++) {
         const hash = t.node.chain.entryAt(h)!.hashHex;
-        await fork.node.submitBlock((await t.node.chain.getBlock(hash))!);
+        await fork.node.submitBlock((await t.node.chain.getBlock(blockHashFromDisplay(hash)))!);
       }
       const hashes = await fork.node.generate(4, testKey('other miner').p2wpkh);
-      for (const h of hashes) await t.node.submitBlock((await fork.node.chain.getBlock(h))!);
+      for (const h of hashes)
+        await t.node.submitBlock((await fork.node.chain.getBlock(blockHashFromDisplay(h)))!);
       expect(t.node.chain.tip.hashHex).toBe(hashes[3]);
       expect((await get(`/anchors/${toHex(ID)}`)).status).toBe(404);
     } finally {

@@ -59,7 +59,7 @@ describe('blocks', () => {
   });
 
   it('block/:hash has every Esplora field with the block values', async () => {
-    const e = f.t.node.chain.entry(f.block102.hashHex())!;
+    const e = f.t.node.chain.entry(f.block102.hash())!;
     const b = f.block102;
     const res = await f.get(`/block/${b.hashHex().toUpperCase()}`);
     expect(res.headers.get('cache-control')).toBe(`${LONG}, immutable`);
@@ -171,7 +171,7 @@ describe('transactions', () => {
     expect(tx.fee).toBe(Number(FEE1));
     expect(tx.status).toEqual(blockStatus(102));
     const cb1 = f.t.node.chain.entryAt(1)!;
-    const coinbase1 = (await f.t.node.chain.getBlock(cb1.hashHex))!.txs[0]!;
+    const coinbase1 = (await f.t.node.chain.getBlock(cb1.hash))!.txs[0]!;
     expect(tx.vin).toEqual([
       {
         txid: coinbase1.txidHex(),
@@ -245,7 +245,7 @@ describe('transactions', () => {
     }
     expect((await f.get(`/tx/${f.tx1.txidHex()}`)).headers.get('cache-control')).toBe('public, max-age=10');
     const deep = f.t.node.chain.entryAt(5)!;
-    const cb5 = (await f.t.node.chain.getBlock(deep.hashHex))!.txs[0]!;
+    const cb5 = (await f.t.node.chain.getBlock(deep.hash))!.txs[0]!;
     expect((await f.get(`/tx/${cb5.txidHex()}`)).headers.get('cache-control')).toBe(LONG);
   });
 
@@ -256,7 +256,7 @@ describe('transactions', () => {
       [f.tx2, f.block103],
     ] as const) {
       const proof = await f.json<J>(`/tx/${tx.txidHex()}/merkle-proof`);
-      expect(proof.block_height).toBe(f.t.node.chain.entry(block.hashHex())!.height);
+      expect(proof.block_height).toBe(f.t.node.chain.entry(block.hash())!.height);
       expect(proof.pos).toBe(block.txs.indexOf(tx as Tx));
       const root = rootFromBranch(tx.txid(), proof.merkle.map(hashFromDisplay), proof.pos);
       expect(hashToDisplay(root)).toBe(hashToDisplay(block.header.merkleRoot));
@@ -346,7 +346,7 @@ describe('addresses and scripthashes', () => {
 
 describe('mempool, fees and node routes', () => {
   it('mempool stats, txids and recent', async () => {
-    const entry = f.t.node.mempool.get(f.tx3.txidHex())!;
+    const entry = f.t.node.mempool.get(f.tx3.txid())!;
     const res = await f.get('/mempool');
     expect(res.headers.get('cache-control')).toBe('public, max-age=10');
     expect(await res.json()).toEqual({
@@ -391,7 +391,7 @@ describe('mempool, fees and node routes', () => {
       chainwork: tip.chainWork.toString(16).padStart(64, '0'),
       difficulty: 4.6565423739069247e-10,
       mediantime: tip.medianTimePast(),
-      mempool: { count: 1, bytes: f.tx3.size(), vsize: f.t.node.mempool.get(f.tx3.txidHex())!.vsize },
+      mempool: { count: 1, bytes: f.tx3.size(), vsize: f.t.node.mempool.get(f.tx3.txid())!.vsize },
       peers: 0,
       // Its blocks are fresh (generatetoaddress), so it is out of IBD; no peers to hear of more.
       sync: {

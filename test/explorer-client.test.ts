@@ -102,7 +102,7 @@ describe('@mempool/mempool.js against the node', () => {
     );
     const txid = await client.transactions.postTx({ txhex: toHex(tx.toBytes()) });
     expect(txid).toBe(tx.txidHex());
-    expect(f.t.node.mempool.has(tx.txidHex())).toBe(true);
+    expect(f.t.node.mempool.has(tx.txid())).toBe(true);
     expect((await client.mempool.getMempoolRecent()).map((r) => r.txid)[0]).toBe(tx.txidHex());
     const bad = await client.transactions
       .postTx({ txhex: 'zz' })

@@ -75,7 +75,7 @@ describe('GET /api/v1/events', () => {
     const other = await open('');
     await watching.next('hello');
     await other.next('hello');
-    const cb = (await t.node.chain.getBlock(t.node.chain.entryAt(1)!.hashHex))!.txs[0]!;
+    const cb = (await t.node.chain.getBlock(t.node.chain.entryAt(1)!.hash))!.txs[0]!;
     const commitment = sha256(new TextEncoder().encode('events test file'));
     const fee = 10_000n;
     const tx = signedSpend(

@@ -39,10 +39,10 @@ let parent: Tx;
 let child: Tx;
 let other: Tx;
 let confirmed: Tx;
-const entry = (tx: Tx) => t.node.mempool.get(tx.txidHex()) as MempoolEntry;
+const entry = (tx: Tx) => t.node.mempool.get(tx.txid()) as MempoolEntry;
 
 async function coinbase(height: number): Promise<Tx> {
-  return (await t.node.chain.getBlock(t.node.chain.entryAt(height)!.hashHex))!.txs[0]!;
+  return (await t.node.chain.getBlock(t.node.chain.entryAt(height)!.hash))!.txs[0]!;
 }
 
 beforeAll(async () => {

@@ -19,6 +19,7 @@ import { manifestId } from '../node/anchors/manifest-codec.js';
 import { blockLinkFromBlock, formatProof, newProof, withBlock } from '../node/anchors/proof.js';
 import { encodeAddress } from '../node/protocol/address.js';
 import { fromHex, toHex } from '../node/protocol/bytes.js';
+import { blockHashFromDisplay } from '../node/protocol/ids.js';
 import { regtest } from '../node/protocol/params.js';
 import { nullData, p2tr } from '../node/protocol/script/templates.js';
 import { OutPoint, Tx, TxOut } from '../node/protocol/tx.js';
@@ -446,7 +447,7 @@ describe('explorer web page', () => {
     await send(a.tx);
     await send(b.tx);
     const [hash] = await t.rpc<string[]>('generatetoaddress', [1, MINER_ADDR]);
-    const block = (await t.node.chain.getBlock(hash!))!;
+    const block = (await t.node.chain.getBlock(blockHashFromDisplay(hash!)))!;
     const fileA: AnchoredFile = { id: a.id, path: join(fileDir, 'a.txt'), text: content('A') };
     await writeFile(fileA.path, a.data);
     const link = blockLinkFromBlock(block, t.node.chain.height, a.tx.txid())!;

@@ -25,6 +25,7 @@ import type { FileInfo } from '../node/files/service.js';
 import { type FileDial, MAX_FILE_CONNECTIONS } from '../node/p2p/connections.js';
 import { MemoryNetwork } from '../node/p2p/transport/memory.js';
 import { toHex } from '../node/protocol/bytes.js';
+import { blockHashFromDisplay } from '../node/protocol/ids.js';
 import type { Tx } from '../node/protocol/tx.js';
 import { TxOut } from '../node/protocol/tx.js';
 import { outpointOf, payTo, signedSpend, testKey } from './helpers/keys.js';
@@ -88,7 +89,7 @@ async function sameBytes(path: string, data: Uint8Array): Promise<boolean> {
 /** A tx spending the coinbase at `height` with one anchor output of `commitment`. */
 async function anchorTx(height: number, commitment: Uint8Array): Promise<Tx> {
   const n = a.node;
-  const cb = (await n.chain.getBlock(n.chain.entryAt(height)!.hashHex))!.txs[0]!;
+  const cb = (await n.chain.getBlock(n.chain.entryAt(height)!.hash))!.txs[0]!;
   const value = cb.outputs[0]!.value;
   return signedSpend(
     [{ prevout: outpointOf(cb, 0), value, key: MINER }],
@@ -137,7 +138,7 @@ beforeAll(async () => {
   await a.node.submitTx(tx1);
   await a.node.submitTx(tx2);
   const [hash] = await a.node.generate(1, MINER.p2wpkh);
-  const block = (await a.node.chain.getBlock(hash!))!;
+  const block = (await a.node.chain.getBlock(blockHashFromDisplay(hash!)))!;
   expect(block.txs.length).toBe(3);
   const proofs: [TestFile, Tx, Commitment, number][] = [
     [alone, tx1, single, 0],

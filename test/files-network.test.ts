@@ -23,6 +23,7 @@ import { blockLinkFromBlock, formatProof, newProof, withBlock } from '../node/an
 import type { FileInfo } from '../node/files/service.js';
 import { MemoryNetwork } from '../node/p2p/transport/memory.js';
 import { toHex } from '../node/protocol/bytes.js';
+import { blockHashFromDisplay } from '../node/protocol/ids.js';
 import { TxOut } from '../node/protocol/tx.js';
 import { jsonOf, runCli } from './helpers/anchors.js';
 import { outpointOf, payTo, signedSpend, testKey } from './helpers/keys.js';
@@ -119,7 +120,7 @@ beforeAll(async () => {
   const c = buildCommitment(list.map((f) => manifestId(f.manifest)));
   const n1 = at(1).node;
   await n1.generate(101, MINER.p2wpkh);
-  const cb = (await n1.chain.getBlock(n1.chain.entryAt(1)!.hashHex))!.txs[0]!;
+  const cb = (await n1.chain.getBlock(n1.chain.entryAt(1)!.hash))!.txs[0]!;
   const value = cb.outputs[0]!.value;
   const tx = signedSpend(
     [{ prevout: outpointOf(cb, 0), value, key: MINER }],
@@ -127,7 +128,7 @@ beforeAll(async () => {
   );
   await n1.submitTx(tx);
   const [hash] = await n1.generate(1, MINER.p2wpkh);
-  const block = (await n1.chain.getBlock(hash!))!;
+  const block = (await n1.chain.getBlock(blockHashFromDisplay(hash!)))!;
   const link = blockLinkFromBlock(block, n1.chain.height, tx.txid())!;
   for (const [k, f] of list.entries()) {
     const proof = newProof({
@@ -268,7 +269,7 @@ describe('sharing anchored files between five nodes', () => {
     await writeFile(late.path, late.data);
     const n1 = at(1).node;
     const c = buildCommitment([manifestId(late.manifest)]);
-    const cb = (await n1.chain.getBlock(n1.chain.entryAt(2)!.hashHex))!.txs[0]!;
+    const cb = (await n1.chain.getBlock(n1.chain.entryAt(2)!.hash))!.txs[0]!;
     const value = cb.outputs[0]!.value;
     const tx = signedSpend(
       [{ prevout: outpointOf(cb, 0), value, key: MINER }],
@@ -276,7 +277,7 @@ describe('sharing anchored files between five nodes', () => {
     );
     await n1.submitTx(tx);
     const [hash] = await n1.generate(1, MINER.p2wpkh);
-    const block = (await n1.chain.getBlock(hash!))!;
+    const block = (await n1.chain.getBlock(blockHashFromDisplay(hash!)))!;
     const proof = newProof({
       network: 'regtest',
       manifest: late.manifest,

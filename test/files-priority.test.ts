@@ -21,6 +21,7 @@ import { blockLinkFromBlock, formatProof, newProof, withBlock } from '../node/an
 import type { FileInfo } from '../node/files/service.js';
 import { MemoryNetwork } from '../node/p2p/transport/memory.js';
 import { toHex } from '../node/protocol/bytes.js';
+import { blockHashFromDisplay } from '../node/protocol/ids.js';
 import { TxOut } from '../node/protocol/tx.js';
 import { outpointOf, payTo, signedSpend, testKey } from './helpers/keys.js';
 import { type NetNode, startNetNode, stopNetNodes, waitFor } from './helpers/p2p.js';
@@ -60,7 +61,7 @@ beforeAll(async () => {
   id = toHex(manifestId(manifest));
   const n = a.node;
   await n.generate(101, MINER.p2wpkh);
-  const cb = (await n.chain.getBlock(n.chain.entryAt(1)!.hashHex))!.txs[0]!;
+  const cb = (await n.chain.getBlock(n.chain.entryAt(1)!.hash))!.txs[0]!;
   const value = cb.outputs[0]!.value;
   const tx = signedSpend(
     [{ prevout: outpointOf(cb, 0), value, key: MINER }],
@@ -68,7 +69,7 @@ beforeAll(async () => {
   );
   await n.submitTx(tx);
   const [hash] = await n.generate(1, MINER.p2wpkh);
-  const block = (await n.chain.getBlock(hash!))!;
+  const block = (await n.chain.getBlock(blockHashFromDisplay(hash!)))!;
   const proof = newProof({
     network: 'regtest',
     manifest,

@@ -17,6 +17,7 @@ import { blockLinkFromBlock, formatProof, newProof, withBlock } from '../node/an
 import type { FilesCounters } from '../node/files/counters.js';
 import type { FileInfo } from '../node/files/service.js';
 import { toHex } from '../node/protocol/bytes.js';
+import { blockHashFromDisplay } from '../node/protocol/ids.js';
 import { TxOut } from '../node/protocol/tx.js';
 import { killAll, NodeProcess } from './helpers/crash-node.js';
 import { outpointOf, payTo, signedSpend, testKey } from './helpers/keys.js';
@@ -54,7 +55,7 @@ beforeAll(async () => {
   provider = await startNetNode();
   const n = provider.node;
   await n.generate(101, MINER.p2wpkh);
-  const cb = (await n.chain.getBlock(n.chain.entryAt(1)!.hashHex))!.txs[0]!;
+  const cb = (await n.chain.getBlock(n.chain.entryAt(1)!.hash))!.txs[0]!;
   const value = cb.outputs[0]!.value;
   const tx = signedSpend(
     [{ prevout: outpointOf(cb, 0), value, key: MINER }],
@@ -62,7 +63,7 @@ beforeAll(async () => {
   );
   await n.submitTx(tx);
   const [hash] = await n.generate(1, MINER.p2wpkh);
-  const block = (await n.chain.getBlock(hash!))!;
+  const block = (await n.chain.getBlock(blockHashFromDisplay(hash!)))!;
   const proof = newProof({
     network: 'regtest',
     manifest,

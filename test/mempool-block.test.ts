@@ -45,7 +45,7 @@ describe('removeForBlock', () => {
     expect(removed).toContainEqual([loser.txidHex(), 'conflict']);
     expect(removed).toContainEqual([loserChild.txidHex(), 'conflict']);
     expect(mp.txids()).toEqual([child.txidHex(), unrelated.txidHex()]);
-    const c = mp.get(child.txidHex())!;
+    const c = mp.get(child.txid())!;
     expect(c.ancestorCount).toBe(1);
     expect(c.parents.size).toBe(0);
     invariants(mp);
@@ -72,9 +72,9 @@ describe('reAddDisconnected', () => {
     expect(r.added.map((e) => e.txid)).toEqual([parent.txidHex()]);
     expect(r.removed).toEqual([]);
     expect(new Set(mp.txids())).toEqual(new Set([parent.txidHex(), child.txidHex()]));
-    const c = mp.get(child.txidHex())!;
+    const c = mp.get(child.txid())!;
     expect(c.ancestorCount).toBe(2);
-    expect(mp.get(parent.txidHex())!.descendantCount).toBe(2);
+    expect(mp.get(parent.txid())!.descendantCount).toBe(2);
     invariants(mp);
   });
 

@@ -55,10 +55,10 @@ describe('package limits', () => {
     const mp = chain.mempool();
     const txs = chainOf(chain.fund(COIN), 26);
     for (const tx of txs.slice(0, 25)) expect((await mp.accept(tx)).status).toBe('accepted');
-    const last = mp.get(txs[24]!.txidHex())!;
+    const last = mp.get(txs[24]!.txid())!;
     expect(last.ancestorCount).toBe(25);
     expect(last.ancestorFee).toBe(25_000n);
-    expect(mp.get(txs[0]!.txidHex())!.descendantCount).toBe(25);
+    expect(mp.get(txs[0]!.txid())!.descendantCount).toBe(25);
     invariants(mp);
 
     const err = await rejection(mp.accept(txs[25]!));
@@ -68,7 +68,7 @@ describe('package limits', () => {
     mp.removeForBlock(chain.connect([txs[0]!]));
     invariants(mp);
     expect((await mp.accept(txs[25]!)).status).toBe('accepted');
-    expect(mp.get(txs[25]!.txidHex())!.ancestorCount).toBe(25);
+    expect(mp.get(txs[25]!.txid())!.ancestorCount).toBe(25);
     invariants(mp);
   });
 
@@ -78,7 +78,7 @@ describe('package limits', () => {
     const parent = pay(chain.fund(COIN), 5000n, 25);
     await mp.accept(parent);
     for (let i = 0; i < 24; i++) await mp.accept(pay(out(parent, i), 500n));
-    expect(mp.get(parent.txidHex())!.descendantCount).toBe(25);
+    expect(mp.get(parent.txid())!.descendantCount).toBe(25);
     const err = await rejection(mp.accept(pay(out(parent, 24), 500n)));
     expect(err.code).toBe('DESCENDANT_COUNT');
     expect(err.reason).toBe('too-long-mempool-chain');
@@ -109,7 +109,7 @@ describe('package limits', () => {
     const r = await mp.accept(replacement);
     if (r.status !== 'accepted') throw new Error('not accepted');
     expect(r.replaced.map((e) => e.txid)).toEqual([txs[24]!.txidHex()]);
-    expect(mp.get(replacement.txidHex())!.ancestorCount).toBe(25);
+    expect(mp.get(replacement.txid())!.ancestorCount).toBe(25);
     invariants(mp);
   });
 
@@ -120,10 +120,10 @@ describe('package limits', () => {
     const child = pay(out(parent, 0), 20_000n);
     await mp.accept(parent);
     await mp.accept(child);
-    const e = mp.get(child.txidHex())!;
+    const e = mp.get(child.txid())!;
     expect(e.ancestorSize).toBe(parent.vsize() + child.vsize());
     expect(e.ancestorFeeRate()).toBe(feeRate(20_200n, parent.vsize() + child.vsize()));
-    expect(mp.descendants(parent.txidHex()).map((d) => d.txid)).toEqual([child.txidHex()]);
+    expect(mp.descendants(parent.txid()).map((d) => d.txid)).toEqual([child.txidHex()]);
   });
 });
 
@@ -172,7 +172,7 @@ describe('size limit', () => {
     const mp = chain.mempool({ maxUsage: usageOf([parent, child, late]) + 10 });
     for (const tx of [parent, child, other]) await mp.accept(tx);
     await mp.accept(late);
-    expect(mp.has(other.txidHex())).toBe(false);
+    expect(mp.has(other.txid())).toBe(false);
     expect(new Set(mp.txids())).toEqual(new Set([parent.txidHex(), child.txidHex(), late.txidHex()]));
     invariants(mp);
   });

@@ -30,9 +30,9 @@ describe('orphans', () => {
       missingParents: [parent.txidHex()],
       stored: true,
     });
-    expect(mp.hasOrphan(child.txidHex())).toBe(true);
-    expect(mp.hasOrphan(child.wtxidHex())).toBe(true);
-    expect(mp.has(child.txidHex())).toBe(false);
+    expect(mp.hasOrphan(child.txid())).toBe(true);
+    expect(mp.hasOrphan(child.wtxid())).toBe(true);
+    expect(mp.has(child.txid())).toBe(false);
     expect(mp.info().orphans).toBe(1);
 
     const again = await mp.accept(child);
@@ -81,7 +81,7 @@ describe('orphans', () => {
     const r = await mp.accept(parent);
     if (r.status !== 'accepted') throw new Error('not accepted');
     expect(r.orphansAccepted).toEqual([]);
-    expect(mp.hasOrphan(bad.txidHex())).toBe(false);
+    expect(mp.hasOrphan(bad.txid())).toBe(false);
     expect(mp.txids()).toEqual([parent.txidHex()]);
   });
 
@@ -91,7 +91,7 @@ describe('orphans', () => {
     const orphans = Array.from({ length: 5 }, () => pay(out(pay(chain.fund(COIN)))));
     for (const o of orphans) await mp.accept(o);
     expect(mp.info().orphans).toBe(3);
-    expect(orphans.filter((o) => mp.hasOrphan(o.txidHex())).length).toBe(3);
+    expect(orphans.filter((o) => mp.hasOrphan(o.txid())).length).toBe(3);
   });
 
   it('expires orphans after 20 minutes', async () => {
@@ -102,8 +102,8 @@ describe('orphans', () => {
     chain.now += 20 * 60 + 1;
     const second = pay(out(pay(chain.fund(COIN))));
     await mp.accept(second);
-    expect(mp.hasOrphan(first.txidHex())).toBe(false);
-    expect(mp.hasOrphan(second.txidHex())).toBe(true);
+    expect(mp.hasOrphan(first.txid())).toBe(false);
+    expect(mp.hasOrphan(second.txid())).toBe(true);
   });
 
   it('forgets the orphans of a peer', async () => {
@@ -125,6 +125,6 @@ describe('orphans', () => {
     const rival = signedSpend([out(parent)], [payTo(ALICE, COIN / 2n)]);
     chain.connect([parent]);
     mp.removeForBlock(chain.connect([rival]));
-    expect(mp.hasOrphan(orphan.txidHex())).toBe(false);
+    expect(mp.hasOrphan(orphan.txid())).toBe(false);
   });
 });

@@ -25,7 +25,7 @@ function prng(seed: number): () => number {
 }
 
 function consistent(chain: FakeChain, entries: MempoolEntry[]): void {
-  const txids = new Set(entries.map((e) => e.txid));
+  const txids = new Set<string>(entries.map((e) => e.txid));
   const spent = new Set<string>();
   for (const e of entries) {
     for (const input of e.tx.inputs) {

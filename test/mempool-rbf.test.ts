@@ -35,7 +35,7 @@ describe('replacement accepted', () => {
     expect(r.replaced.map((e) => e.txid)).toEqual([a.txidHex()]);
     expect(removed).toEqual([[a.txidHex(), 'replaced']]);
     expect(mp.txids()).toEqual([b.txidHex()]);
-    expect(mp.spender(coin.prevout.key())?.txid).toBe(b.txidHex());
+    expect(mp.spender(coin.prevout)?.txid).toBe(b.txidHex());
     invariants(mp);
   });
 

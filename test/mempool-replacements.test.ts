@@ -51,21 +51,21 @@ describe('Mempool.replacedBy', () => {
     const child = pay({ prevout: outpointOf(a, 0), value: a.outputs[0]!.value, key: BOB }, 1000n);
     await mp.accept(a);
     await mp.accept(child);
-    expect(mp.replacedBy(a.txidHex())).toBeUndefined();
+    expect(mp.replacedBy(a.txid())).toBeUndefined();
     const b = pay(coin, 5000n);
     const c = pay(coin, 10_000n);
     chain.now = 1_700_000_123;
     await mp.accept(b);
     await mp.accept(c);
-    expect(mp.replacedBy(a.txidHex())).toEqual({
+    expect(mp.replacedBy(a.txid())).toEqual({
       txid: a.txidHex(),
       replacedBy: b.txidHex(),
       time: 1_700_000_123,
       latest: c.txidHex(),
     });
-    expect(mp.replacedBy(child.txidHex())?.replacedBy).toBe(b.txidHex());
-    expect(mp.replacedBy(b.txidHex())?.replacedBy).toBe(c.txidHex());
-    expect(mp.replacedBy(c.txidHex())).toBeUndefined();
+    expect(mp.replacedBy(child.txid())?.replacedBy).toBe(b.txidHex());
+    expect(mp.replacedBy(b.txid())?.replacedBy).toBe(c.txidHex());
+    expect(mp.replacedBy(c.txid())).toBeUndefined();
   });
 
   it('keeps only as many as it is told to', async () => {
@@ -75,7 +75,7 @@ describe('Mempool.replacedBy', () => {
     const first = coins.map((c) => pay(c, 1000n));
     for (const tx of first) await mp.accept(tx);
     for (const c of coins) await mp.accept(pay(c, 5000n));
-    expect(mp.replacedBy(first[0]!.txidHex())).toBeUndefined();
-    expect(mp.replacedBy(first[1]!.txidHex())).toBeDefined();
+    expect(mp.replacedBy(first[0]!.txid())).toBeUndefined();
+    expect(mp.replacedBy(first[1]!.txid())).toBeDefined();
   });
 });

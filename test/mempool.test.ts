@@ -59,10 +59,10 @@ describe('accept', () => {
     expect(r.entry.height).toBe(chain.height);
     expect(r.replaced).toEqual([]);
     expect(added).toEqual([tx.txidHex()]);
-    expect(mp.has(tx.txidHex())).toBe(true);
-    expect(mp.has(tx.wtxidHex())).toBe(true);
+    expect(mp.has(tx.txid())).toBe(true);
+    expect(mp.has(tx.wtxid())).toBe(true);
     expect(mp.txids()).toEqual([tx.txidHex()]);
-    expect(mp.spender(tx.inputs[0]!.prevout.key())?.txid).toBe(tx.txidHex());
+    expect(mp.spender(tx.inputs[0]!.prevout)?.txid).toBe(tx.txidHex());
     expect(mp.info()).toMatchObject({ count: 1, vsize: tx.vsize(), bytes: tx.size(), totalFee: 5000n });
     expect(mp.info().minFeeRate).toBe(1000n);
     invariants(mp);
@@ -75,11 +75,11 @@ describe('accept', () => {
     const child = pay({ prevout: outpointOf(parent, 0), value: COIN - 1000n, key: BOB }, 2000n);
     await mp.accept(parent);
     await mp.accept(child);
-    const e = mp.get(child.txidHex())!;
+    const e = mp.get(child.txid())!;
     expect(e.ancestorCount).toBe(2);
     expect(e.ancestorFee).toBe(3000n);
-    expect(mp.get(parent.txidHex())!.descendantCount).toBe(2);
-    expect(mp.ancestors(child.txidHex()).map((a) => a.txid)).toEqual([parent.txidHex()]);
+    expect(mp.get(parent.txid())!.descendantCount).toBe(2);
+    expect(mp.ancestors(child.txid()).map((a) => a.txid)).toEqual([parent.txidHex()]);
     invariants(mp);
   });
 
@@ -504,7 +504,7 @@ describe('testAccept and maxFee (local submissions)', () => {
     expect((await rejection(mp.testAccept(pay(chain.fund(COIN), 0n)))).code).toBe('MIN_RELAY_FEE');
     expect(events).toEqual([]);
     expect(mp.txids()).toEqual([first.txidHex()]);
-    expect(mp.hasOrphan(orphan.txidHex())).toBe(false);
+    expect(mp.hasOrphan(orphan.txid())).toBe(false);
     expect(mp.info().orphans).toBe(0);
     invariants(mp);
   });

@@ -69,7 +69,7 @@ async function scrape(t: NetNode): Promise<{ res: Response; e: Exposition }> {
 }
 
 async function blockAt(t: NetNode, height: number): Promise<Block> {
-  const raw = await t.node.chain.getRawBlock(t.node.chain.entryAt(height)!.hashHex);
+  const raw = await t.node.chain.getRawBlock(t.node.chain.entryAt(height)!.hash);
   return Block.fromBytes(raw!);
 }
 

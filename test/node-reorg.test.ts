@@ -130,7 +130,7 @@ async function forks() {
 
 /** A block on `parent` (a block `t` has) whose coinbase claims twice the subsidy. */
 async function overpayingBlock(t: TestNode, parent: Block): Promise<Block> {
-  const entry = t.node.chain.entry(parent.hashHex())!;
+  const entry = t.node.chain.entry(parent.hash())!;
   const height = entry.height + 1;
   const template = buildBlockTemplate({
     params: regtest,

@@ -489,7 +489,7 @@ describe('node RPC: maxfeerate (Core: 0.10 coin/kvB unless the call says otherwi
     ]);
     expect(feeless[0]).toMatchObject({ allowed: false, 'reject-reason': 'min relay fee not met' });
     expect(feeless[0]!['reject-details']).toMatch(/^min relay fee not met/);
-    expect(t.node.mempool.hasOrphan(orphan.txidHex())).toBe(false);
+    expect(t.node.mempool.hasOrphan(orphan.txid())).toBe(false);
     expect(await t.rpc('sendrawtransaction', [hex])).toHaveLength(64);
     expect(await t.rpc('testmempoolaccept', [[hex]])).toMatchObject([
       { allowed: false, 'reject-reason': 'txn-already-in-mempool' },

@@ -136,7 +136,7 @@ async function scenario(run: Run): Promise<{ tx: Tx }> {
   );
   const accepted = await n3.node.submitTx(tx);
   expect(accepted.status).toBe('accepted');
-  await until('the tx in every mempool', () => nodes.every((t) => t.node.mempool.has(tx.txidHex())));
+  await until('the tx in every mempool', () => nodes.every((t) => t.node.mempool.has(tx.txid())));
 
   const confirm = makeBlock({ prev, height: 101, time: t0 + 101, txs: [tx] });
   await n1.node.submitBlock(confirm);

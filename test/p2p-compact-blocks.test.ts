@@ -15,6 +15,7 @@ import type { Peer } from '../node/p2p/peer.js';
 import { MemoryNetwork } from '../node/p2p/transport/memory.js';
 import { Block } from '../node/protocol/block.js';
 import { toHex } from '../node/protocol/bytes.js';
+import { blockHashFromDisplay } from '../node/protocol/ids.js';
 import { OutPoint, type Tx, type TxOut } from '../node/protocol/tx.js';
 import { payTo, signedSpend, testKey } from './helpers/keys.js';
 import { type NetNode, startNetNode, stopNetNodes, tipOf, waitFor, writeSeeds } from './helpers/p2p.js';
@@ -53,7 +54,7 @@ async function submitAll(txs: Tx[]): Promise<void> {
   for (const tx of txs) await at(4).rpc('sendrawtransaction', [toHex(tx.toBytes())]);
   await waitFor(
     `${txs.length} txs in every mempool`,
-    () => nodes.every((t) => txs.every((tx) => t.node.mempool.has(tx.txidHex()))),
+    () => nodes.every((t) => txs.every((tx) => t.node.mempool.has(tx.txid()))),
     120_000,
   );
 }
@@ -96,7 +97,7 @@ beforeAll(async () => {
   );
   await at(2).node.generate(101, MINER.p2wpkh);
   await waitFor('tip 101 everywhere', () => nodes.every((t) => t.node.chain.height === 101), 60_000);
-  const cb = (await at(2).node.chain.getBlock(at(2).node.chain.entryAt(1)!.hashHex))!.txs[0]!;
+  const cb = (await at(2).node.chain.getBlock(at(2).node.chain.entryAt(1)!.hash))!.txs[0]!;
   const outs: TxOut[] = [];
   for (let i = 0; i < FANOUT; i++) outs.push(payTo(ALICE, EACH));
   fanout = signedSpend([{ prevout: new OutPoint(cb.txid(), 0), value: SUBSIDY, key: MINER }], outs);
@@ -123,7 +124,7 @@ describe('compact blocks across five nodes', () => {
     const asked0 = asked.length;
     const [hash] = await at(2).node.generate(1, MINER.p2wpkh);
     await waitFor('the block as every tip', () => nodes.every((t) => tipOf(t) === hash), 60_000);
-    const block = (await at(2).node.chain.getBlock(hash!))!;
+    const block = (await at(2).node.chain.getBlock(blockHashFromDisplay(hash!)))!;
     expect(block.txs.length).toBe(BATCH + 1);
     for (const i of [1, 3, 4, 5]) {
       const s = stats(at(i));
@@ -146,12 +147,12 @@ describe('compact blocks across five nodes', () => {
     const withheld = txs[123]!;
     // Node 5 loses it, as if it had never had it; its peers still think it has it.
     at(5).node.mempool.removeForBlock(new Block(at(5).node.chain.tip.header, [withheld]));
-    expect(at(5).node.mempool.has(withheld.txidHex())).toBe(false);
+    expect(at(5).node.mempool.has(withheld.txid())).toBe(false);
     const before = nodes.map(stats);
     const asked0 = asked.length;
     const [hash] = await at(2).node.generate(1, MINER.p2wpkh);
     await waitFor('the block as every tip', () => nodes.every((t) => tipOf(t) === hash), 60_000);
-    const block = (await at(2).node.chain.getBlock(hash!))!;
+    const block = (await at(2).node.chain.getBlock(blockHashFromDisplay(hash!)))!;
     const index = block.txs.findIndex((t) => t.txidHex() === withheld.txidHex());
     expect(index).toBeGreaterThan(0);
     const mine = asked.slice(asked0);

@@ -36,7 +36,7 @@ async function peer(): Promise<{ p: RawPeer; host: string }> {
 
 /** A tx spending the coinbase of block `h` (anyone-can-spend), not in the node's mempool. */
 async function coinSpend(h: number, fee = 1_000n): Promise<Tx> {
-  const cb = (await t.node.chain.getBlock(t.node.chain.entryAt(h)!.hashHex))!.txs[0]!;
+  const cb = (await t.node.chain.getBlock(t.node.chain.entryAt(h)!.hash))!.txs[0]!;
   return spend([new OutPoint(cb.txid(), 0)], [new TxOut(SUBSIDY - fee, ANYONE)]);
 }
 
@@ -77,7 +77,7 @@ describe('compact blocks from a hostile or unlucky peer', () => {
     p.send({ command: 'cmpctblock', block: { ...compactBlockOf(b.header, b.txs, 7n, [0]), header: bad } });
     expect(await p.waitClosed()).toBe(true);
     expect(banned(host)).toBe(true);
-    expect(t.node.chain.entry(bad.hashHex())?.failed ?? true).toBe(true);
+    expect(t.node.chain.entry(bad.hash())?.failed ?? true).toBe(true);
   });
 
   it("duplicate short ids fall back to the full block without blame (Core: InitData READ_STATUS_FAILED, 'Duplicate txindexes')", async () => {

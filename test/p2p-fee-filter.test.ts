@@ -116,7 +116,7 @@ describe('fee filters on a node', () => {
   }
 
   async function coinSpend(h: number, fee: bigint): Promise<Tx> {
-    const cb = (await t.node.chain.getBlock(t.node.chain.entryAt(h)!.hashHex))!.txs[0]!;
+    const cb = (await t.node.chain.getBlock(t.node.chain.entryAt(h)!.hash))!.txs[0]!;
     return spend([new OutPoint(cb.txid(), 0)], [new TxOut(5_000_000_000n - fee, ANYONE)]);
   }
 

@@ -109,7 +109,7 @@ describe('hostile peers', () => {
     p.send({ command: 'block', block: bad });
     expect(await p.waitClosed()).toBe(true);
     expect(await banned()).toEqual(['127.0.0.4/32', '127.0.0.5/32']);
-    expect(target.node.chain.entry(bad.hashHex())?.failed).toBe(true);
+    expect(target.node.chain.entry(bad.hash())?.failed).toBe(true);
     unharmed();
   });
 

@@ -102,7 +102,7 @@ describe('block download punishment', () => {
     } as unknown as Peer;
     const sync = new BlockSync(DEFAULT_SYNC, {
       chain: { bestHeader: () => tip },
-      hasData: (h) => h === '00',
+      hasData: (e) => e.hashHex === '00',
       submitBlock: async () => {
         submitted();
         throw rejection;

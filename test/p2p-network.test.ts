@@ -178,7 +178,7 @@ describe.each(NETWORKS)('five nodes over $name', ({ make }) => {
       const before = nodes.map((t) => t.node.p2p!.totals().txBodiesReceived);
       const txs: Tx[] = [];
       for (let h = 1; h <= 3; h++) {
-        const cb = (await at(2).node.chain.getBlock(at(2).node.chain.entryAt(h)!.hashHex))!.txs[0]!;
+        const cb = (await at(2).node.chain.getBlock(at(2).node.chain.entryAt(h)!.hash))!.txs[0]!;
         txs.push(
           signedSpend(
             [{ prevout: new OutPoint(cb.txid(), 0), value: SUBSIDY, key: MINER }],
@@ -196,7 +196,7 @@ describe.each(NETWORKS)('five nodes over $name', ({ make }) => {
       for (const tx of txs)
         expect(await at(4).rpc('sendrawtransaction', [toHex(tx.toBytes())])).toBe(tx.txidHex());
       await waitFor('all txs in all mempools', () =>
-        nodes.every((t) => txs.every((tx) => t.node.mempool.has(tx.txidHex()))),
+        nodes.every((t) => txs.every((tx) => t.node.mempool.has(tx.txid()))),
       );
       // Let any duplicate request that was going to happen happen.
       await new Promise((r) => setTimeout(r, 500));

@@ -22,7 +22,7 @@ beforeAll(async () => {
   n = await Promise.all([1, 2, 3, 4].map(() => startNetNode()));
   await n[0]!.node.generate(110, MINER.p2wpkh);
   for (let h = 1; h <= 110; h++) {
-    const block = (await n[0]!.node.chain.getBlock(n[0]!.node.chain.entryAt(h)!.hashHex))!;
+    const block = (await n[0]!.node.chain.getBlock(n[0]!.node.chain.entryAt(h)!.hash))!;
     for (const t of n.slice(1)) await t.node.submitBlock(block);
   }
 });
@@ -30,7 +30,7 @@ beforeAll(async () => {
 afterAll(stopNetNodes);
 
 async function coinbaseAt(t: NetNode, h: number): Promise<Tx> {
-  return (await t.node.chain.getBlock(t.node.chain.entryAt(h)!.hashHex))!.txs[0]!;
+  return (await t.node.chain.getBlock(t.node.chain.entryAt(h)!.hash))!.txs[0]!;
 }
 
 async function pay(t: NetNode, h: number, to: TestKey, fee: bigint): Promise<Tx> {
@@ -58,20 +58,14 @@ describe('partition and merge', () => {
     // Group A: tA survives the merge, tA2 is double-spent by group B.
     const tA = await pay(n1, 1, ALICE, 10_000n);
     const tA2 = await pay(n1, 3, ALICE, 10_000n);
-    await waitFor(
-      'A txs at node 2',
-      () => n2.node.mempool.has(tA.txidHex()) && n2.node.mempool.has(tA2.txidHex()),
-    );
+    await waitFor('A txs at node 2', () => n2.node.mempool.has(tA.txid()) && n2.node.mempool.has(tA2.txid()));
     await n1.node.generate(2, MINER.p2wpkh);
     await waitFor('group A agrees', () => tipOf(n2) === tipOf(n1));
 
     // Group B: tB2 spends the coin tA2 spent.
     const tB = await pay(n3, 2, BOB, 10_000n);
     const tB2 = await pay(n3, 3, BOB, 20_000n);
-    await waitFor(
-      'B txs at node 4',
-      () => n4.node.mempool.has(tB.txidHex()) && n4.node.mempool.has(tB2.txidHex()),
-    );
+    await waitFor('B txs at node 4', () => n4.node.mempool.has(tB.txid()) && n4.node.mempool.has(tB2.txid()));
     const hashes = await n3.node.generate(3, MINER.p2wpkh);
     await waitFor('group B agrees', () => tipOf(n4) === tipOf(n3));
     expect(n3.node.chain.height).toBe(113);
@@ -81,9 +75,9 @@ describe('partition and merge', () => {
     // Merge.
     expect(await n2.rpc('addnode', [n3.addr, 'onetry'])).toBeNull();
     await waitFor('every node on branch B', () => n.every((t) => tipOf(t) === hashes[2]), 30_000);
-    await waitFor('tA back in every mempool', () => n.every((t) => t.node.mempool.has(tA.txidHex())));
+    await waitFor('tA back in every mempool', () => n.every((t) => t.node.mempool.has(tA.txid())));
     for (const t of n) {
-      expect(t.node.mempool.has(tA2.txidHex())).toBe(false);
+      expect(t.node.mempool.has(tA2.txid())).toBe(false);
       expect(t.node.mempool.size).toBe(1);
     }
     expect((await n1.node.chain.utxoStats()).hash).toBe((await n4.node.chain.utxoStats()).hash);

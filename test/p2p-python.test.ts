@@ -36,7 +36,7 @@ describe('python-bitcoinlib client', () => {
     const t = await startNetNode();
     await t.node.generate(101, MINER.p2wpkh);
     const chain = t.node.chain;
-    const cb = (await chain.getBlock(chain.entryAt(1)!.hashHex))!.txs[0]!;
+    const cb = (await chain.getBlock(chain.entryAt(1)!.hash))!.txs[0]!;
     const tx = signedSpend(
       [{ prevout: new OutPoint(cb.txid(), 0), value: 5_000_000_000n, key: MINER }],
       [payTo(MINER, 4_999_990_000n)],
@@ -44,7 +44,7 @@ describe('python-bitcoinlib client', () => {
     await t.rpc('sendrawtransaction', [toHex(tx.toBytes())]);
     await t.node.generate(1, MINER.p2wpkh);
     const entry = chain.entryAt(102)!;
-    const block = (await chain.getBlock(entry.hashHex))!;
+    const block = (await chain.getBlock(entry.hash))!;
     expect(block.txs.length).toBe(2);
 
     const { stdout } = await promisify(execFile)(

@@ -16,6 +16,7 @@ import { P2PConfigError } from '../node/p2p/errors.js';
 import { PeerDb } from '../node/p2p/peer-db.js';
 import { readSeedsFile, resolveSeeds } from '../node/p2p/seeds.js';
 import { BlockHeader, type HeaderFields } from '../node/protocol/header.js';
+import { blockHashFromDisplay } from '../node/protocol/ids.js';
 import { regtest } from '../node/protocol/params.js';
 import { checkProofOfWork } from '../node/protocol/pow.js';
 import { chainOf, makeBlock } from './helpers/blocks.js';
@@ -185,8 +186,8 @@ describe('headers first', () => {
     const tree = {
       accept: (hs: BlockHeader[]) => chain.acceptHeaders(hs),
       best: () => chain.bestHeader(),
-      get: (hex: string) => chain.entry(hex),
-      markFailed: (hex: string) => chain.invalidateBlock(hex),
+      get: (hex: string) => chain.entry(blockHashFromDisplay(hex)),
+      markFailed: (hex: string) => chain.invalidateBlock(blockHashFromDisplay(hex)),
     };
     const blocks = chainOf(20, genesis.hash(), 1, genesis.time + 600);
     const headers = blocks.map((b) => b.header);

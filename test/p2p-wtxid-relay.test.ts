@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INV, type Message } from '../node/p2p/messages.js';
 import { hashFromDisplay, hashToDisplay } from '../node/protocol/hash.js';
+import { wtxidFromDisplay } from '../node/protocol/ids.js';
 import { OutPoint, type Tx } from '../node/protocol/tx.js';
 import { payTo, signedSpend, testKey } from './helpers/keys.js';
 import { type NetNode, startNetNode, stopNetNodes, waitFor } from './helpers/p2p.js';
@@ -61,7 +62,7 @@ let malleated: Tx;
 beforeAll(async () => {
   t = await startNetNode();
   await t.node.generate(101, MINER.p2wpkh);
-  const cb = (await t.node.chain.getBlock(t.node.chain.entryAt(1)!.hashHex))!.txs[0]!;
+  const cb = (await t.node.chain.getBlock(t.node.chain.entryAt(1)!.hash))!.txs[0]!;
   const spend = (highS: boolean) =>
     signedSpend(
       [{ prevout: new OutPoint(cb.txid(), 0), value: SUBSIDY, key: MINER, highS }],
@@ -100,14 +101,17 @@ describe('BIP339 wtxid relay', () => {
     await mallory.waitFor('getdata', 10_000, (m) => invOf(m, INV.WTX, w2));
     mallory.send({ command: 'tx', tx: malleated });
     await settled(mallory, 11n);
-    expect(t.node.mempool.has(original.txidHex())).toBe(false);
+    expect(t.node.mempool.has(original.txid())).toBe(false);
     // The honest peer's announcement by wtxid is not mistaken for the refused copy.
     honest.send({ command: 'inv', items: [{ type: INV.WTX, hash: hashFromDisplay(w1) }] });
     await honest.waitFor('getdata', 10_000, (m) => invOf(m, INV.WTX, w1));
     honest.send({ command: 'tx', tx: original });
-    await waitFor('the original in the mempool', () => t.node.mempool.getByWtxid(w1) !== undefined);
+    await waitFor(
+      'the original in the mempool',
+      () => t.node.mempool.getByWtxid(wtxidFromDisplay(w1)) !== undefined,
+    );
     // And the malleated copy, announced again, does not replace it.
-    expect(t.node.mempool.getByWtxid(w2)).toBeUndefined();
+    expect(t.node.mempool.getByWtxid(wtxidFromDisplay(w2))).toBeUndefined();
   });
 
   it('announces by wtxid to BIP339 peers and by txid to the others', async () => {

@@ -32,7 +32,7 @@ async function funded(): Promise<TestNode & { coinbaseOf: (h: number) => Promise
   const t = await startTestNode();
   await t.rpc('generatetoaddress', [101, addr(MINER.p2wpkh)]);
   const coinbaseOf = async (h: number) =>
-    (await t.node.chain.getBlock(t.node.chain.entryAt(h)!.hashHex))!.txs[0]!;
+    (await t.node.chain.getBlock(t.node.chain.entryAt(h)!.hash))!.txs[0]!;
   return Object.assign(t, { coinbaseOf });
 }
 

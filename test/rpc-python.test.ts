@@ -52,7 +52,7 @@ describe('python-bitcoinlib bitcoin.rpc.Proxy', () => {
     base = await mkdtemp(join(tmpdir(), 'gl-rpc-py-'));
     const t = await startTestNode({ datadir: join(base, 'regtest') });
     await t.node.generate(101, MINER.p2wpkh);
-    const cb = (await t.node.chain.getBlock(t.node.chain.entryAt(1)!.hashHex))!.txs[0]!;
+    const cb = (await t.node.chain.getBlock(t.node.chain.entryAt(1)!.hash))!.txs[0]!;
     const tx = signedSpend(
       [{ prevout: new OutPoint(cb.txid(), 0), value: 5_000_000_000n, key: MINER }],
       [payTo(MINER, 4_999_990_000n)],

@@ -39,6 +39,7 @@ export const TIERS = {
     'test/explorer-projected.test.ts',
     'test/explorer-units.test.ts',
     'test/files-dht-fallback.test.ts',
+    'test/hex-edges.test.ts',
     'test/injected-time.test.ts',
     'test/layering.test.ts',
     'test/mempool-block.test.ts',

@@ -9,7 +9,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { shKey } from '../../node/api.js';
 import { equal } from '../../node/protocol/bytes.js';
-import { hashFromDisplay, hashToDisplay, sha256 } from '../../node/protocol/hash.js';
+import { hashToDisplay, sha256 } from '../../node/protocol/hash.js';
+import { txidFromDisplay } from '../../node/protocol/ids.js';
+import { OutPoint } from '../../node/protocol/tx.js';
 import { ApiError, notFound } from '../errors.js';
 import { Lru } from '../lru.js';
 import { addressScripthash, lowerHash, parseScripthash } from '../params.js';
@@ -73,9 +75,9 @@ export function registerAddressRoutes(app: FastifyInstance, ctx: RouteContext): 
   const chainTxs = async (sh: Uint8Array, lastSeen?: string): Promise<TxJson[]> => {
     let before: { height: number; pos: number } | undefined;
     if (lastSeen !== undefined) {
-      const loc = await chain.getTxLocation(hashFromDisplay(lowerHash(lastSeen)));
+      const loc = await chain.getTxLocation(txidFromDisplay(lowerHash(lastSeen)));
       if (loc) before = { height: loc.block.height, pos: loc.index };
-      else if (!mempool.has(lowerHash(lastSeen))) throw notFound('last seen transaction');
+      else if (!mempool.has(txidFromDisplay(lowerHash(lastSeen)))) throw notFound('last seen transaction');
     }
     const rows = await chain.getAddressHistory(sh, { limit: CHAIN_TXS_PER_PAGE, before });
     const out: TxJson[] = [];
@@ -90,12 +92,12 @@ export function registerAddressRoutes(app: FastifyInstance, ctx: RouteContext): 
     await pool.settle();
     const confirmed = await data.confirmedUtxos(sh);
     if (!confirmed) throw new ApiError('TOO_MANY_ENTRIES', 'Too many history entries');
-    const out = confirmed.filter((u) => !mempool.spender(`${u.txid}:${u.vout}`));
+    const out = confirmed.filter((u) => !mempool.spender(new OutPoint(txidFromDisplay(u.txid), u.vout)));
     for (const txid of pool.txidsFor(sh).reverse()) {
       const x = pool.get(txid);
       if (!x) continue;
       x.entry.tx.outputs.forEach((o, vout) => {
-        if (equal(sha256(o.script), sh) && !mempool.spender(`${txid}:${vout}`))
+        if (equal(sha256(o.script), sh) && !mempool.spender(new OutPoint(x.entry.tx.txid(), vout)))
           out.push({ txid, vout, status: UNCONFIRMED, value: Number(o.value) });
       });
     }

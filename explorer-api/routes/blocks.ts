@@ -7,8 +7,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { BlockEntry } from '../../node/api.js';
+import { blockHashFromDisplay } from '../../node/protocol/ids.js';
 import { ApiError, notFound } from '../errors.js';
-import { lowerHash, parseUint } from '../params.js';
+import { parseUint } from '../params.js';
 import {
   blockSchema,
   blockStatusSchema,
@@ -69,7 +70,7 @@ export function registerBlockRoutes(app: FastifyInstance, ctx: RouteContext): vo
   const { chain } = ctx.node;
 
   const entryOf = (hash: string): BlockEntry => {
-    const e = chain.entry(lowerHash(hash));
+    const e = chain.entry(blockHashFromDisplay(hash));
     if (!e?.haveData) throw notFound('block');
     return e;
   };
@@ -173,7 +174,7 @@ export function registerBlockRoutes(app: FastifyInstance, ctx: RouteContext): vo
       },
     },
     async (req, res) => {
-      const e = chain.entry(lowerHash(req.params.hash));
+      const e = chain.entry(blockHashFromDisplay(req.params.hash));
       // A header whose block has not arrived is not a block yet (the index holds both).
       if (!e || (!e.haveData && !e.failed)) throw notFound('block');
       if (!chain.isMain(e)) {
@@ -265,7 +266,7 @@ export function registerBlockRoutes(app: FastifyInstance, ctx: RouteContext): vo
     },
     async (req, res) => {
       const e = entryOf(req.params.hash);
-      const raw = await chain.getRawBlock(e.hashHex);
+      const raw = await chain.getRawBlock(e.hash);
       if (!raw) throw notFound('block');
       cacheImmutable(res).type('application/octet-stream');
       return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);

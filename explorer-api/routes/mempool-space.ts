@@ -13,10 +13,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { MempoolEntry } from '../../node/api.js';
-import { hashFromDisplay } from '../../node/protocol/hash.js';
+import { txidFromDisplay } from '../../node/protocol/ids.js';
 import { difficultyAdjustment } from '../difficulty-adjustment.js';
 import { notFound } from '../errors.js';
-import { lowerHash } from '../params.js';
 import { recommendedFees } from '../recommended.js';
 import { hashParam, jsonResponses } from '../schemas.js';
 import { cacheShort, type RouteContext } from './context.js';
@@ -153,11 +152,11 @@ export function registerMempoolSpaceRoutes(app: FastifyInstance, ctx: RouteConte
       },
     },
     async (req, res) => {
-      const txid = lowerHash(req.params.txid);
+      const txid = txidFromDisplay(req.params.txid);
       cacheShort(res);
       const e = mempool.get(txid);
       if (!e) {
-        if (await ctx.node.chain.getTxLocation(hashFromDisplay(txid)))
+        if (await ctx.node.chain.getTxLocation(txid))
           return { ancestors: [], descendants: [], bestDescendant: null };
         throw notFound('transaction');
       }
@@ -166,7 +165,7 @@ export function registerMempoolSpaceRoutes(app: FastifyInstance, ctx: RouteConte
       const packageRate = (x: MempoolEntry) => Number(x.ancestorFee) / x.ancestorSize;
       let best: MempoolEntry | null = null;
       for (const d of descendants) if (packageRate(d) > (best ? packageRate(best) : packageRate(e))) best = d;
-      const effective = ctx.projected.get().rates.get(txid) ?? packageRate(e);
+      const effective = ctx.projected.get().rates.get(e.txid) ?? packageRate(e);
       return {
         ancestors: ancestors.map(relativeJson),
         descendants: descendants.map(relativeJson),

@@ -9,9 +9,9 @@
  * the status line's.
  */
 import type { FastifyInstance } from 'fastify';
+import { txidFromDisplay } from '../../node/protocol/ids.js';
 import { difficultyFromBits } from '../../node/protocol/pow.js';
 import { notFound } from '../errors.js';
-import { lowerHash } from '../params.js';
 import { chainSchema, hashParam, jsonResponses, peersSchema, replacementSchema } from '../schemas.js';
 import { cacheShort, type RouteContext } from './context.js';
 
@@ -70,7 +70,7 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
       },
     },
     async (req, res) => {
-      const r = mempool.replacedBy(lowerHash(req.params.txid));
+      const r = mempool.replacedBy(txidFromDisplay(req.params.txid));
       if (!r) throw notFound('replacement');
       cacheShort(res);
       return { txid: r.txid, replaced_by: r.replacedBy, latest: r.latest, time: r.time };

@@ -14,8 +14,8 @@
 import { nextWorkRequired } from '../consensus/difficulty.js';
 import { NOT_CACHED_INVALID, RuleError } from '../consensus/errors.js';
 import { checkHeaderContextFree, checkHeaderContextual } from '../consensus/header-check.js';
-import { hashToDisplay } from '../protocol/hash.js';
 import type { BlockHeader } from '../protocol/header.js';
+import { type BlockHash, type HashKey, hashKey } from '../protocol/ids.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { workFromBits } from '../protocol/pow.js';
 import { BlockEntry, STATUS } from './entry.js';
@@ -41,7 +41,7 @@ export const MAX_HEADER_ONLY = 200_000;
 export class BlockIndex {
   private readonly params: NetworkParams;
   private readonly now: () => number;
-  private readonly map = new Map<string, BlockEntry>();
+  private readonly map = new Map<HashKey, BlockEntry>();
   private best: BlockEntry | null = null;
   private headerOnly = 0;
 
@@ -50,8 +50,8 @@ export class BlockIndex {
     this.now = now;
   }
 
-  get(hashHex: string): BlockEntry | undefined {
-    return this.map.get(hashHex);
+  get(hash: BlockHash): BlockEntry | undefined {
+    return this.map.get(hashKey(hash));
   }
 
   values(): IterableIterator<BlockEntry> {
@@ -65,7 +65,7 @@ export class BlockIndex {
 
   /** Indexes an entry read from disk or made by the chain. */
   add(e: BlockEntry): void {
-    this.map.set(e.hashHex, e);
+    this.map.set(e.key, e);
     if (!e.haveData) this.headerOnly++;
     if (!e.failed && (!this.best || this.best.failed || e.chainWork > this.best.chainWork)) this.best = e;
   }
@@ -92,17 +92,17 @@ export class BlockIndex {
   acceptHeaders(headers: readonly BlockHeader[]): BlockEntry | null {
     let last: BlockEntry | null = null;
     for (const [i, h] of headers.entries()) {
-      const hex = h.hashHex();
-      const known = this.map.get(hex);
+      const key = hashKey(h.hash());
+      const known = this.map.get(key);
       if (known) {
-        if (known.failed) throw new RuleError('DUPLICATE_INVALID', hex);
+        if (known.failed) throw new RuleError('DUPLICATE_INVALID', key);
         last = known;
         continue;
       }
-      const prevHex = hashToDisplay(h.prevBlock);
-      if (last && last.hashHex !== prevHex)
+      const prevKey = hashKey(h.prevBlock);
+      if (last && last.key !== prevKey)
         throw new BlockIndexError('NONCONTINUOUS', 'non-continuous headers sequence');
-      const parent = last ?? this.map.get(prevHex);
+      const parent = last ?? this.map.get(prevKey);
       if (!parent) {
         if (i === 0) return null;
         throw new BlockIndexError('NONCONTINUOUS', 'non-continuous headers sequence');

@@ -2,7 +2,7 @@
  * Opening a chain database: the genesis block written into a fresh one, and the block index
  * and main chain read back from an existing one.
  */
-import { hashToDisplay } from '../protocol/hash.js';
+import { blockHashOf, type HashKey, hashKey } from '../protocol/ids.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { workFromBits } from '../protocol/pow.js';
 import { BlockEntry, decodeEntry, STATUS } from './entry.js';
@@ -25,20 +25,21 @@ export function genesisOps(params: NetworkParams): BatchOp[] {
 /** Every stored entry linked to its parent, and the main chain from genesis to the tip. */
 export async function readBlockIndex(
   store: ChainStore,
-): Promise<{ entries: Map<string, BlockEntry>; main: BlockEntry[] }> {
+): Promise<{ entries: Map<HashKey, BlockEntry>; main: BlockEntry[] }> {
   const stored = [];
   for await (const [, v] of store.iterate(keys.range(P.ENTRY))) stored.push(decodeEntry(v));
   stored.sort((a, b) => a.height - b.height);
-  const entries = new Map<string, BlockEntry>();
+  const entries = new Map<HashKey, BlockEntry>();
   for (const s of stored) {
-    const prev = s.height === 0 ? null : (entries.get(hashToDisplay(s.header.prevBlock)) ?? null);
+    const prev = s.height === 0 ? null : (entries.get(hashKey(s.header.prevBlock)) ?? null);
     if (s.height > 0 && !prev) continue; // unreachable entry; ignore
     const e = new BlockEntry(s.header, s.height, s.chainWork, s.status, prev);
-    entries.set(e.hashHex, e);
+    entries.set(e.key, e);
   }
   const tipHash = await store.get(keys.tip());
   if (!tipHash) throw new Error('chain database has no tip');
-  const tip = entries.get(hashToDisplay(tipHash));
+  // The stored tip is a hash this node wrote.
+  const tip = entries.get(hashKey(blockHashOf(tipHash)));
   if (!tip) throw new Error('chain tip is not in the block index');
   const main: BlockEntry[] = [];
   for (let e: BlockEntry | null = tip; e; e = e.prev) main.push(e);

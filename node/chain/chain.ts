@@ -18,10 +18,10 @@ import { checkHeaderContextFree } from '../consensus/header-check.js';
 import type { Coin } from '../consensus/tx-inputs.js';
 import { Block } from '../protocol/block.js';
 import type { EcdsaBackend } from '../protocol/ecdsa.js';
-import { hashToDisplay } from '../protocol/hash.js';
 import type { BlockHeader } from '../protocol/header.js';
+import { type BlockHash, type HashKey, hashKey, type Txid } from '../protocol/ids.js';
 import type { NetworkParams } from '../protocol/params.js';
-import { Tx } from '../protocol/tx.js';
+import { type OutPoint, Tx } from '../protocol/tx.js';
 import { type AnchorRecord, findAnchor } from './anchors.js';
 import { BlockIndex, BlockIndexError } from './block-index.js';
 import { genesisOps, readBlockIndex } from './bootstrap.js';
@@ -101,7 +101,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   private sequence = 0;
   private readonly orphans: OrphanBlocks;
   /** Recent blocks with their serialization (what workers and getRawBlock read). */
-  private readonly cache = new Map<string, { block: Block; raw: Uint8Array }>();
+  private readonly cache = new Map<HashKey, { block: Block; raw: Uint8Array }>();
   private readonly failures = new Map<BlockEntry, RuleError>();
   private readonly scriptPool: ScriptPool | null;
   private readonly connectDeps: ConnectDeps;
@@ -163,8 +163,8 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   /** The index entry of a block or of a header whose block is not stored (check `haveData`). */
-  entry(hashHex: string): BlockEntry | undefined {
-    return this.index.get(hashHex);
+  entry(hash: BlockHash): BlockEntry | undefined {
+    return this.index.get(hash);
   }
 
   /** The most-work header not known invalid: the tip, or a header whose blocks are still missing. */
@@ -211,49 +211,53 @@ export class Chain extends EventEmitter<ChainEvents> {
     });
   }
 
-  async getBlock(hashHex: string): Promise<Block | undefined> {
-    const e = this.index.get(hashHex);
+  async getBlock(hash: BlockHash): Promise<Block | undefined> {
+    const e = this.index.get(hash);
     if (!e?.haveData) return undefined;
     return (await this.loadBlock(e)).block;
   }
 
-  async getRawBlock(hashHex: string): Promise<Uint8Array | undefined> {
-    const e = this.index.get(hashHex);
+  async getRawBlock(hash: BlockHash): Promise<Uint8Array | undefined> {
+    const e = this.index.get(hash);
     if (!e?.haveData) return undefined;
-    return this.cache.get(hashHex)?.raw ?? this.store.get(keys.block(e.hash));
+    return this.cache.get(e.key)?.raw ?? this.store.get(keys.block(e.hash));
   }
 
-  /** The unspent coin at an outpoint, or undefined (missing or spent). */
-  getCoin(outpointKey: string): Promise<Coin | undefined> {
-    return queries.coin(this.store, outpointKey);
+  /**
+   * The unspent coin at an outpoint, or undefined (missing or spent): from the coin cache the
+   * connect path fills (it holds only what the database holds), else from the database.
+   */
+  getCoin(prevout: OutPoint): Promise<Coin | undefined> {
+    const hit = this.connectDeps.coinCache.get(prevout.key());
+    return hit ? Promise.resolve(hit) : queries.coin(this.store, prevout);
   }
 
   /** A confirmed transaction with where it sits, via the tx index. */
-  async getTx(txid: Uint8Array): Promise<{ tx: Tx; block: BlockEntry; index: number } | undefined> {
+  async getTx(txid: Txid): Promise<{ tx: Tx; block: BlockEntry; index: number } | undefined> {
     const found = await this.getTxLocation(txid);
     if (!found) return undefined;
     const { block, index, offset, size } = found;
-    const cached = this.cache.get(block.hashHex)?.block.txs[index];
+    const cached = this.cache.get(block.key)?.block.txs[index];
     if (cached) return { tx: cached, block, index };
     const bytes = await this.store.get(keys.block(block.hash));
     return bytes && { tx: Tx.fromBytes(bytes.subarray(offset, offset + size)), block, index };
   }
 
   /** Where a confirmed tx sits (main-chain block and position), without reading the block. */
-  async getTxLocation(txid: Uint8Array): Promise<(queries.TxLocation & { block: BlockEntry }) | undefined> {
+  async getTxLocation(txid: Txid): Promise<(queries.TxLocation & { block: BlockEntry }) | undefined> {
     const loc = await queries.txLocation(this.store, txid);
-    const block = loc && this.index.get(hashToDisplay(loc.blockHash));
+    const block = loc && this.index.get(loc.blockHash);
     return block && loc ? { ...loc, block } : undefined;
   }
 
   /** Coins a connected main-chain block spent, per non-coinbase tx (undefined otherwise). */
-  getBlockUndo(hashHex: string): Promise<Coin[][] | undefined> {
-    const e = this.index.get(hashHex);
+  getBlockUndo(hash: BlockHash): Promise<Coin[][] | undefined> {
+    const e = this.index.get(hash);
     return e && this.isMain(e) ? queries.blockUndo(this.store, e.hash) : Promise.resolve(undefined);
   }
 
   /** Spending input of an outpoint, if a main-chain tx spends it. */
-  getSpender(txid: Uint8Array, vout: number) {
+  getSpender(txid: Txid, vout: number) {
     return queries.spender(this.store, txid, vout);
   }
 
@@ -297,17 +301,17 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   private async addBlockInner(block: Block): Promise<AddResult> {
+    const hash = block.hash();
     const hex = block.hashHex();
-    const known = this.index.get(hex);
+    const known = this.index.get(hash);
     if (known?.failed) throw new RuleError('DUPLICATE_INVALID', hex);
     if (known?.haveData) return { status: 'duplicate', hash: hex, height: known.height };
-    if (this.orphans.has(hex))
-      return { status: 'orphan', hash: hex, missing: this.orphans.root(hex) ?? undefined };
+    if (this.orphans.has(hash)) return { status: 'orphan', hash: hex, ...this.missing(hash) };
 
     // A header already in the index passed every header rule (Core's AcceptBlockHeader
     // returns early for a known entry): only its block is checked here.
     if (!known) checkHeaderContextFree(block.header, this.params);
-    const parent = this.index.get(hashToDisplay(block.header.prevBlock));
+    const parent = this.index.get(block.header.prevBlock);
     // A block on the tip will most likely be connected next: its coins are read while its
     // context-free checks run, and its scripts start before its contextual checks and storage.
     const coins = parent && parent === this.tip ? readCoins(this.connectDeps, block) : null;
@@ -323,7 +327,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     // A parent known only by its header has no block to build on yet: the orphan pool waits.
     if (!parent || (!parent.haveData && !parent.failed)) {
       this.orphans.add(block, this.deps.now());
-      return { status: 'orphan', hash: hex, missing: this.orphans.root(hex) ?? undefined };
+      return { status: 'orphan', hash: hex, ...this.missing(hash) };
     }
     if (parent.failed) {
       await this.storeFailed(block.header, parent);
@@ -372,10 +376,11 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   /** Contextual checks, storage and activation of a block whose parent is known and valid. */
   private async acceptBlock(block: Block, raw: Uint8Array, parent: BlockEntry): Promise<AddResult> {
+    const hash = block.hash();
     const hex = block.hashHex();
     const height = parent.height + 1;
     // Looked up again: the header may have been accepted from a peer while this block waited.
-    let entry = this.index.get(hex);
+    let entry = this.index.get(hash);
     if (entry?.failed) throw new RuleError('DUPLICATE_INVALID', hex);
     try {
       entry ??= this.index.acceptHeader(block.header, parent, false);
@@ -383,7 +388,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     } catch (e) {
       if (e instanceof RuleError && !NOT_CACHED_INVALID.has(e.code)) {
         // A header that broke a rule is indexed as failed already; a block that did fails its header.
-        const bad = entry ?? this.index.get(hex);
+        const bad = entry ?? this.index.get(hash);
         if (bad) await this.markFailed(bad);
       }
       throw e;
@@ -409,7 +414,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       throw failure;
     }
     const result: AddResult = { status: this.isMain(entry) ? 'connected' : 'side', hash: hex, height };
-    for (const child of this.orphans.takeChildren(hex)) {
+    for (const child of this.orphans.takeChildren(hash)) {
       try {
         await this.addBlockInner(child);
       } catch {
@@ -417,6 +422,12 @@ export class Chain extends EventEmitter<ChainEvents> {
       }
     }
     return result;
+  }
+
+  /** An orphan's result: the root of its orphan chain, shown as AddResult shows hashes. */
+  private missing(hash: BlockHash): { missing?: string } {
+    const root = this.orphans.root(hash);
+    return root ? { missing: hashKey(root) } : {};
   }
 
   private async activateBestChain(): Promise<void> {
@@ -483,10 +494,10 @@ export class Chain extends EventEmitter<ChainEvents> {
    * is on the main chain the chain disconnects down to its parent first, then the best chain
    * left is activated. Throws BlockIndexError for an unknown hash or genesis.
    */
-  invalidateBlock(hashHex: string): Promise<void> {
+  invalidateBlock(hash: BlockHash): Promise<void> {
     return this.exclusive(async () => {
-      const e = this.index.get(hashHex);
-      if (!e) throw new BlockIndexError('UNKNOWN_BLOCK', `block ${hashHex} is not in the index`);
+      const e = this.index.get(hash);
+      if (!e) throw new BlockIndexError('UNKNOWN_BLOCK', `block ${hashKey(hash)} is not in the index`);
       if (!e.prev) throw new BlockIndexError('GENESIS', 'the genesis block cannot be invalidated');
       while (this.isMain(e)) await this.disconnectTip();
       await this.markFailed(e);
@@ -502,10 +513,10 @@ export class Chain extends EventEmitter<ChainEvents> {
    * (stored in one batch), and the best chain is activated again; a block that really breaks a
    * rule fails again as it connects. Throws BlockIndexError for an unknown hash.
    */
-  reconsiderBlock(hashHex: string): Promise<void> {
+  reconsiderBlock(hash: BlockHash): Promise<void> {
     return this.exclusive(async () => {
-      const e = this.index.get(hashHex);
-      if (!e) throw new BlockIndexError('UNKNOWN_BLOCK', `block ${hashHex} is not in the index`);
+      const e = this.index.get(hash);
+      if (!e) throw new BlockIndexError('UNKNOWN_BLOCK', `block ${hashKey(hash)} is not in the index`);
       const ops: BatchOp[] = [];
       for (const x of this.index.reconsider(e)) {
         if (x.haveData || x.prev?.haveData)
@@ -551,7 +562,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   private async loadBlock(e: BlockEntry): Promise<{ block: Block; raw: Uint8Array }> {
-    const cached = this.cache.get(e.hashHex);
+    const cached = this.cache.get(e.key);
     if (cached) return cached;
     const raw = await this.store.get(keys.block(e.hash));
     if (!raw) throw new Error(`block ${e.hashHex} is indexed but not stored`);
@@ -561,10 +572,10 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   private remember(block: Block, raw: Uint8Array): void {
-    const hex = block.hashHex();
-    this.cache.delete(hex);
-    this.cache.set(hex, { block, raw });
-    while (this.cache.size > BLOCK_CACHE) this.cache.delete(this.cache.keys().next().value as string);
+    const key = hashKey(block.hash());
+    this.cache.delete(key);
+    this.cache.set(key, { block, raw });
+    while (this.cache.size > BLOCK_CACHE) this.cache.delete(this.cache.keys().next().value as HashKey);
   }
 
   /** Rebuilds the in-memory index and main chain from the database. */

@@ -5,8 +5,8 @@
  * stored block data are persisted under `e`; header-only ones live in memory (block-index.ts).
  */
 import { MEDIAN_TIME_SPAN, medianTimePast } from '../consensus/time.js';
-import { hashToDisplay } from '../protocol/hash.js';
 import { BlockHeader } from '../protocol/header.js';
+import { type BlockHash, type HashKey, hashKey } from '../protocol/ids.js';
 import { Reader } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
 
@@ -33,7 +33,9 @@ function skipHeight(height: number): number {
 }
 
 export class BlockEntry {
-  readonly hash: Uint8Array;
+  readonly hash: BlockHash;
+  /** The index's map key; also the display hex, for logs and the edges. */
+  readonly key: HashKey;
   readonly hashHex: string;
   readonly header: BlockHeader;
   readonly height: number;
@@ -55,7 +57,8 @@ export class BlockEntry {
   ) {
     this.header = header;
     this.hash = header.hash();
-    this.hashHex = hashToDisplay(this.hash);
+    this.key = hashKey(this.hash);
+    this.hashHex = this.key;
     this.height = height;
     this.chainWork = chainWork;
     this.status = status;

@@ -5,6 +5,7 @@
  * at genesis, so two nodes find their last common block in one round trip.
  */
 import type { BlockHeader } from '../protocol/header.js';
+import { type BlockHash, hashKey } from '../protocol/ids.js';
 import type { BlockEntry } from './entry.js';
 
 /** What a locator is built from: a block index entry or a header not yet backed by a block. */
@@ -39,40 +40,41 @@ export function blockLocator(tip: Linked): Uint8Array[] {
 /** The part of the chain the headers lookups read. */
 export interface MainChainView {
   readonly height: number;
-  entry(hashHex: string): BlockEntry | undefined;
+  entry(hash: BlockHash): BlockEntry | undefined;
   entryAt(height: number): BlockEntry | undefined;
   isMain(e: BlockEntry): boolean;
 }
 
 /** The last main-chain block named in a locator (genesis when none is). */
-export function findLocatorFork(chain: MainChainView, locator: readonly string[]): BlockEntry {
-  for (const hex of locator) {
-    const e = chain.entry(hex);
+export function findLocatorFork(chain: MainChainView, locator: readonly BlockHash[]): BlockEntry {
+  for (const hash of locator) {
+    const e = chain.entry(hash);
     if (e && chain.isMain(e)) return e;
   }
   return chain.entryAt(0)!;
 }
 
 /**
- * Main-chain headers after the locator's fork, at most `max`, ending at `stopHex` if met
- * (Core's getheaders answer). An empty locator asks for the one header `stopHex`.
+ * Main-chain headers after the locator's fork, at most `max`, ending at `stop` if met
+ * (Core's getheaders answer). An empty locator asks for the one header `stop`.
  */
 export function headersAfter(
   chain: MainChainView,
-  locator: readonly string[],
-  stopHex: string | null,
+  locator: readonly BlockHash[],
+  stop: BlockHash | null,
   max: number,
 ): BlockHeader[] {
   if (locator.length === 0) {
-    const e = stopHex ? chain.entry(stopHex) : undefined;
+    const e = stop ? chain.entry(stop) : undefined;
     return e?.haveData ? [e.header] : [];
   }
   const fork = findLocatorFork(chain, locator);
+  const stopKey = stop && hashKey(stop);
   const out: BlockHeader[] = [];
   for (let h = fork.height + 1; h <= chain.height && out.length < max; h++) {
     const e = chain.entryAt(h)!;
     out.push(e.header);
-    if (e.hashHex === stopHex) break;
+    if (e.key === stopKey) break;
   }
   return out;
 }

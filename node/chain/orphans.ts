@@ -4,7 +4,7 @@
  */
 
 import type { Block } from '../protocol/block.js';
-import { hashToDisplay } from '../protocol/hash.js';
+import { type BlockHash, type HashKey, hashKey } from '../protocol/ids.js';
 
 interface Orphan {
   block: Block;
@@ -12,8 +12,8 @@ interface Orphan {
 }
 
 export class OrphanBlocks {
-  private readonly byHash = new Map<string, Orphan>();
-  private readonly byParent = new Map<string, Set<string>>();
+  private readonly byHash = new Map<HashKey, Orphan>();
+  private readonly byParent = new Map<HashKey, Set<HashKey>>();
   private readonly max: number;
   private readonly ttl: number;
 
@@ -26,28 +26,29 @@ export class OrphanBlocks {
     return this.byHash.size;
   }
 
-  has(hashHex: string): boolean {
-    return this.byHash.has(hashHex);
+  has(hash: BlockHash): boolean {
+    return this.byHash.has(hashKey(hash));
   }
 
   add(block: Block, now: number): void {
-    const hash = block.hashHex();
+    const hash = hashKey(block.hash());
     if (this.byHash.has(hash)) return;
     this.expire(now);
     while (this.byHash.size >= this.max) {
-      const oldest = this.byHash.keys().next().value as string;
+      const oldest = this.byHash.keys().next().value as HashKey;
       this.remove(oldest);
     }
     this.byHash.set(hash, { block, added: now });
-    const parent = hashToDisplay(block.header.prevBlock);
-    const set = this.byParent.get(parent) ?? new Set<string>();
+    const parent = hashKey(block.header.prevBlock);
+    const set = this.byParent.get(parent) ?? new Set<HashKey>();
     this.byParent.set(parent, set);
     set.add(hash);
   }
 
-  /** Removes and returns the orphans whose parent is `parentHex`. */
-  takeChildren(parentHex: string): Block[] {
-    const set = this.byParent.get(parentHex);
+  /** Removes and returns the orphans whose parent is `parentHash`. */
+  takeChildren(parentHash: BlockHash): Block[] {
+    const parentKey = hashKey(parentHash);
+    const set = this.byParent.get(parentKey);
     if (!set) return [];
     const out: Block[] = [];
     for (const h of set) {
@@ -55,29 +56,29 @@ export class OrphanBlocks {
       if (o) out.push(o.block);
       this.byHash.delete(h);
     }
-    this.byParent.delete(parentHex);
+    this.byParent.delete(parentKey);
     return out;
   }
 
-  /** The root of the chain of orphans `hashHex` belongs to (what to ask peers for). */
-  root(hashHex: string): string | null {
-    let cur = this.byHash.get(hashHex);
+  /** The root of the chain of orphans `hash` belongs to (what to ask peers for). */
+  root(hash: BlockHash): BlockHash | null {
+    let cur = this.byHash.get(hashKey(hash));
     if (!cur) return null;
     for (;;) {
-      const parent = hashToDisplay(cur.block.header.prevBlock);
-      const next = this.byHash.get(parent);
+      const parent = cur.block.header.prevBlock;
+      const next = this.byHash.get(hashKey(parent));
       if (!next) return parent;
       cur = next;
     }
   }
 
-  private remove(hashHex: string): void {
-    const o = this.byHash.get(hashHex);
+  private remove(key: HashKey): void {
+    const o = this.byHash.get(key);
     if (!o) return;
-    this.byHash.delete(hashHex);
-    const parent = hashToDisplay(o.block.header.prevBlock);
+    this.byHash.delete(key);
+    const parent = hashKey(o.block.header.prevBlock);
     const set = this.byParent.get(parent);
-    set?.delete(hashHex);
+    set?.delete(key);
     if (set && set.size === 0) this.byParent.delete(parent);
   }
 

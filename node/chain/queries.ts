@@ -6,7 +6,9 @@
  */
 import type { Coin } from '../consensus/tx-inputs.js';
 import { toHex } from '../protocol/bytes.js';
-import { hashFromDisplay, sha256Stream } from '../protocol/hash.js';
+import { sha256Stream } from '../protocol/hash.js';
+import { type BlockHash, blockHashOf, type Txid, txidOf } from '../protocol/ids.js';
+import type { OutPoint } from '../protocol/tx.js';
 import { decodeCoin, decodeUndo } from './coins.js';
 import { type AddressTotals, decodeTotals, emptyTotals } from './indexes.js';
 import { keys, P, readU32BE } from './layout.js';
@@ -24,34 +26,33 @@ export function readLE32(b: Uint8Array, off: number): number {
 
 export async function spender(
   store: ChainStore,
-  txid: Uint8Array,
+  txid: Txid,
   vout: number,
-): Promise<{ txid: Uint8Array; vin: number } | undefined> {
+): Promise<{ txid: Txid; vin: number } | undefined> {
   const v = await store.get(keys.spender(txid, vout));
-  return v ? { txid: v.slice(0, 32), vin: readLE32(v, 32) } : undefined;
+  return v ? { txid: txidOf(v.slice(0, 32)), vin: readLE32(v, 32) } : undefined;
 }
 
 /** Block hash (internal order) and position of a confirmed tx, from the tx index alone. */
-/** The unspent coin at an outpoint given as OutPoint.key() ("<display txid>:<vout>"), or undefined. */
-export async function coin(store: ChainStore, outpointKey: string): Promise<Coin | undefined> {
-  const [txid, vout] = outpointKey.split(':');
-  const v = await store.get(keys.coin(hashFromDisplay(txid!), Number(vout)));
+/** The unspent coin at an outpoint, or undefined, from the database (chain.getCoin asks the cache first). */
+export async function coin(store: ChainStore, prevout: OutPoint): Promise<Coin | undefined> {
+  const v = await store.get(keys.coin(prevout.txid, prevout.index));
   return v ? decodeCoin(v) : undefined;
 }
 
 /** Where the tx index puts a confirmed tx: its block, position, and byte range in the block. */
 export interface TxLocation {
-  blockHash: Uint8Array;
+  blockHash: BlockHash;
   index: number;
   offset: number;
   size: number;
 }
 
-export async function txLocation(store: ChainStore, txid: Uint8Array): Promise<TxLocation | undefined> {
+export async function txLocation(store: ChainStore, txid: Txid): Promise<TxLocation | undefined> {
   const loc = await store.get(keys.tx(txid));
   if (!loc) return undefined;
   return {
-    blockHash: loc.subarray(0, 32),
+    blockHash: blockHashOf(loc.subarray(0, 32)),
     index: readLE32(loc, 32),
     offset: readLE32(loc, 36),
     size: readLE32(loc, 40),
@@ -91,7 +92,7 @@ export async function addressHistory(
     ? { gte: full.gte, lt: keys.addrHistory(scripthash, opts.before.height, opts.before.pos) }
     : full;
   const rows = await store.range(bounds, { reverse: true, limit: opts.limit ?? 50 });
-  return rows.map(([k, v]) => ({ height: readU32BE(k, 33), pos: readU32BE(k, 37), txid: v }));
+  return rows.map(([k, v]) => ({ height: readU32BE(k, 33), pos: readU32BE(k, 37), txid: txidOf(v) }));
 }
 
 export async function addressUtxos(

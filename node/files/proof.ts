@@ -8,13 +8,13 @@
 import { blockLinkFromBlock, formatProof, newProof, withBlock } from '../anchors/proof.js';
 import type { AnchorRecord } from '../chain/anchors.js';
 import type { Block } from '../protocol/block.js';
-import { hashToDisplay } from '../protocol/hash.js';
+import { type BlockHash, blockHashOf } from '../protocol/ids.js';
 import type { NetworkParams } from '../protocol/params.js';
 import type { StoredFile } from './store.js';
 
 export interface ProofChain {
   getAnchor(commitment: Uint8Array): Promise<AnchorRecord | null>;
-  getBlock(hashHex: string): Promise<Block | undefined>;
+  getBlock(hash: BlockHash): Promise<Block | undefined>;
 }
 
 /** The proof text, or null when the commitment is not anchored on the best chain. */
@@ -25,7 +25,7 @@ export async function proofText(
 ): Promise<string | null> {
   const rec = await chain.getAnchor(f.commitment);
   if (!rec) return null;
-  const block = await chain.getBlock(hashToDisplay(rec.blockHash));
+  const block = await chain.getBlock(blockHashOf(rec.blockHash));
   const tx = block?.txs[rec.txIndex];
   if (!block || !tx) return null;
   const link = blockLinkFromBlock(block, rec.height, rec.txid);

@@ -40,7 +40,7 @@ import { hashToDisplay } from '../protocol/hash.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { MANDATORY_FLAGS, STANDARD_FLAGS } from '../protocol/script/flags.js';
 import { txSigOpCost } from '../protocol/script/sigops.js';
-import type { Tx } from '../protocol/tx.js';
+import type { OutPoint, Tx } from '../protocol/tx.js';
 import { ancestorsOf, Entry } from './entry.js';
 import { asReject, TxRejectError } from './errors.js';
 import { type FeeRate, feeAt, policyVsize } from './fee-rate.js';
@@ -102,12 +102,12 @@ export function preChecks(tx: Tx, ctx: Pick<AcceptContext, 'params' | 'policy' |
 }
 
 /** Outpoints (keys) the pool cannot provide: fetch these from the UTXO set. */
-export function confirmedOutpoints(tx: Tx, pool: TxPool): string[] {
-  const keys: string[] = [];
+export function confirmedOutpoints(tx: Tx, pool: TxPool): OutPoint[] {
+  const out: OutPoint[] = [];
   for (const input of tx.inputs) {
-    if (!pool.byTxid.has(hashToDisplay(input.prevout.txid))) keys.push(input.prevout.key());
+    if (!pool.byTxid.has(hashToDisplay(input.prevout.txid))) out.push(input.prevout);
   }
-  return keys;
+  return out;
 }
 
 export type Inputs =

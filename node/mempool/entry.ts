@@ -7,15 +7,16 @@
  * `vsize` is the sigop-adjusted virtual size (GetTxSize in Core), which fee rates, package
  * sizes and the size limits all use.
  */
+import { type HashKey, hashKey } from '../protocol/ids.js';
 import type { Tx } from '../protocol/tx.js';
 import { type FeeRate, feeRate } from './fee-rate.js';
 
 /** What callers see of an entry (mining, explorer, RPC). Live: aggregates track the pool. */
 export interface MempoolEntry {
   readonly tx: Tx;
-  /** Display hex. */
-  readonly txid: string;
-  readonly wtxid: string;
+  /** Map keys (hashKey): also the display hex the edges show. The bytes are tx.txid(), tx.wtxid(). */
+  readonly txid: HashKey;
+  readonly wtxid: HashKey;
   readonly fee: bigint;
   /** Sigop-adjusted virtual size. */
   readonly vsize: number;
@@ -45,8 +46,8 @@ export interface MempoolEntry {
 
 export class Entry implements MempoolEntry {
   readonly tx: Tx;
-  readonly txid: string;
-  readonly wtxid: string;
+  readonly txid: HashKey;
+  readonly wtxid: HashKey;
   readonly fee: bigint;
   readonly vsize: number;
   readonly weight: number;
@@ -76,8 +77,8 @@ export class Entry implements MempoolEntry {
     height: number;
   }) {
     this.tx = f.tx;
-    this.txid = f.tx.txidHex();
-    this.wtxid = f.tx.wtxidHex();
+    this.txid = hashKey(f.tx.txid());
+    this.wtxid = hashKey(f.tx.wtxid());
     this.fee = f.fee;
     this.vsize = f.vsize;
     this.weight = f.tx.weight();

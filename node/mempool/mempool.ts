@@ -23,6 +23,7 @@ import { systemRandom } from '../clock.js';
 import type { Coin } from '../consensus/tx-inputs.js';
 import type { Block } from '../protocol/block.js';
 import type { EcdsaBackend } from '../protocol/ecdsa.js';
+import { hashKey, type Txid, type Wtxid } from '../protocol/ids.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { OutPoint, type Tx } from '../protocol/tx.js';
 import {
@@ -206,9 +207,10 @@ export class Mempool {
     );
   }
 
-  private async fetchCoins(keys: readonly string[]): Promise<Map<string, Coin | undefined>> {
-    const coins = await Promise.all(keys.map((k) => this.deps.getCoin(k)));
-    return new Map(keys.map((k, i) => [k, coins[i]]));
+  /** The confirmed coins at these outpoints, by OutPoint.key(). */
+  private async fetchCoins(outpoints: readonly OutPoint[]): Promise<Map<string, Coin | undefined>> {
+    const coins = await Promise.all(outpoints.map((o) => this.deps.getCoin(o)));
+    return new Map(outpoints.map((o, i) => [o.key(), coins[i]]));
   }
 
   private async fetchMtp(heights: readonly number[]): Promise<Map<number, number>> {
@@ -220,8 +222,8 @@ export class Mempool {
   /** Core's "txn-already-known" test: are inputs missing because the tx itself is confirmed? */
   private async outputsKnown(tx: Tx): Promise<boolean> {
     const txid = tx.txid();
-    const keys = tx.outputs.map((_, i) => new OutPoint(txid, i).key());
-    for (const coin of (await this.fetchCoins(keys)).values()) if (coin) return true;
+    const outpoints = tx.outputs.map((_, i) => new OutPoint(txid, i));
+    for (const coin of (await this.fetchCoins(outpoints)).values()) if (coin) return true;
     return false;
   }
 
@@ -349,8 +351,8 @@ export class Mempool {
       const generation = this.generation;
       const tip = this.deps.tip();
       const entries = [...this.pool.byTxid.values()];
-      const keys = entries.flatMap((e) => confirmedOutpoints(e.tx, this.pool));
-      const coins = await this.fetchCoins(keys);
+      const outpoints = entries.flatMap((e) => confirmedOutpoints(e.tx, this.pool));
+      const coins = await this.fetchCoins(outpoints);
       if (!this.stable(generation, tip)) continue;
       const heights = entries.flatMap((e) => {
         const r = resolveInputs(e.tx, this.pool, coins, tip);
@@ -377,22 +379,24 @@ export class Mempool {
    * The recent replacement of `txid` (bounded memory, see replacements.ts), with the newest
    * transaction of its chain of replacements; undefined if none is remembered.
    */
-  replacedBy(txid: string): (Replacement & { latest: string }) | undefined {
-    const r = this.replacements.get(txid);
-    return r && { ...r, latest: this.replacements.latest(txid) ?? r.replacedBy };
+  replacedBy(txid: Txid): (Replacement & { latest: string }) | undefined {
+    const key = hashKey(txid);
+    const r = this.replacements.get(key);
+    return r && { ...r, latest: this.replacements.latest(key) ?? r.replacedBy };
   }
 
-  get(txid: string): MempoolEntry | undefined {
-    return this.pool.byTxid.get(txid);
+  get(txid: Txid): MempoolEntry | undefined {
+    return this.pool.byTxid.get(hashKey(txid));
   }
 
-  getByWtxid(wtxid: string): MempoolEntry | undefined {
-    return this.pool.byWtxid.get(wtxid);
+  getByWtxid(wtxid: Wtxid): MempoolEntry | undefined {
+    return this.pool.byWtxid.get(hashKey(wtxid));
   }
 
   /** By txid or wtxid. */
-  has(id: string): boolean {
-    return this.pool.byTxid.has(id) || this.pool.byWtxid.has(id);
+  has(id: Txid | Wtxid): boolean {
+    const key = hashKey(id);
+    return this.pool.byTxid.has(key) || this.pool.byWtxid.has(key);
   }
 
   txids(): string[] {
@@ -404,25 +408,26 @@ export class Mempool {
     return this.pool.byTxid.values();
   }
 
-  /** The entry spending an outpoint (OutPoint.key()), if any. */
-  spender(outpointKey: string): MempoolEntry | undefined {
-    return this.pool.spenders.get(outpointKey);
+  /** The entry spending an outpoint, if any. */
+  spender(prevout: OutPoint): MempoolEntry | undefined {
+    return this.pool.spenders.get(prevout.key());
   }
 
   /** In-pool ancestors of an entry (not itself); empty for an unknown txid. */
-  ancestors(txid: string): MempoolEntry[] {
-    const e = this.pool.byTxid.get(txid);
+  ancestors(txid: Txid): MempoolEntry[] {
+    const e = this.pool.byTxid.get(hashKey(txid));
     return e ? [...ancestorsOf([e])] : [];
   }
 
   /** In-pool descendants of an entry (not itself). */
-  descendants(txid: string): MempoolEntry[] {
-    const e = this.pool.byTxid.get(txid);
+  descendants(txid: Txid): MempoolEntry[] {
+    const e = this.pool.byTxid.get(hashKey(txid));
     return e ? [...descendantsOf([e])] : [];
   }
 
-  hasOrphan(id: string): boolean {
-    return this.orphans.has(id);
+  /** By txid or wtxid. */
+  hasOrphan(id: Txid | Wtxid): boolean {
+    return this.orphans.has(hashKey(id));
   }
 
   /** Forgets orphans a peer sent (call when it disconnects). */

@@ -6,6 +6,7 @@ import type { ScriptCache } from '../chain/script-cache.js';
 import type { Coin } from '../consensus/tx-inputs.js';
 import type { EcdsaBackend } from '../protocol/ecdsa.js';
 import type { NetworkParams } from '../protocol/params.js';
+import type { OutPoint } from '../protocol/tx.js';
 import type { ChainTip } from './accept.js';
 import type { MempoolEntry } from './entry.js';
 import type { FeeRate } from './fee-rate.js';
@@ -39,7 +40,7 @@ export interface MempoolOptions {
 
 export interface MempoolDeps {
   /** The confirmed UTXO set at the tip. */
-  getCoin(outpointKey: string): Promise<Coin | undefined>;
+  getCoin(prevout: OutPoint): Promise<Coin | undefined>;
   /** The chain tip; a transaction is checked as if mined in the next block. */
   tip(): ChainTip;
   /** Median time past of the main-chain block at `height` (0 <= height <= tip), for BIP68. */

@@ -45,7 +45,7 @@ export interface BlockSyncDeps {
   /** The chain's best header (the block index). */
   chain: { bestHeader(): BlockEntry };
   /** Is the block stored by the chain? */
-  hasData(hashHex: string): boolean;
+  hasData(e: BlockEntry): boolean;
   submitBlock(block: Block): Promise<unknown>;
   /** Sends getdata for these blocks to the peer. */
   request(peer: Peer, blocks: BlockEntry[]): void;
@@ -96,7 +96,7 @@ export class BlockSync {
     if (this.path.length > 0 && this.path[this.path.length - 1]!.hashHex === best.hashHex) return;
     const fresh: BlockEntry[] = [];
     let n: BlockEntry | null = best;
-    while (n && !this.pathIndex.has(n.hashHex) && !this.deps.hasData(n.hashHex)) {
+    while (n && !this.pathIndex.has(n.hashHex) && !this.deps.hasData(n)) {
       fresh.push(n);
       n = n.prev;
     }
@@ -131,8 +131,7 @@ export class BlockSync {
     const want: BlockEntry[] = [];
     for (let i = this.cursor; i <= end && room > 0; i++) {
       const h = this.path[i]!;
-      if (this.inFlight.has(h.hashHex) || this.received.has(h.hashHex) || this.deps.hasData(h.hashHex))
-        continue;
+      if (this.inFlight.has(h.hashHex) || this.received.has(h.hashHex) || this.deps.hasData(h)) continue;
       want.push(h);
       room--;
     }
@@ -155,7 +154,7 @@ export class BlockSync {
     for (let steps = 0; n && steps < this.opts.window * 2; steps++, n = n.prev) {
       const i = this.pathIndex.get(n.hashHex);
       if (i !== undefined) return i;
-      if (this.deps.hasData(n.hashHex)) return -1;
+      if (this.deps.hasData(n)) return -1;
     }
     return -1;
   }
@@ -258,8 +257,7 @@ export class BlockSync {
   private async drainLoop(): Promise<void> {
     for (;;) {
       if (this.stopped) return;
-      while (this.cursor < this.path.length && this.deps.hasData(this.path[this.cursor]!.hashHex))
-        this.cursor++;
+      while (this.cursor < this.path.length && this.deps.hasData(this.path[this.cursor]!)) this.cursor++;
       const next = this.path[this.cursor];
       const got = next && this.received.get(next.hashHex);
       if (!next || !got) break;

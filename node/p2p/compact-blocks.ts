@@ -28,7 +28,8 @@ import { type Random, systemRandom } from '../clock.js';
 import type { Logger } from '../log.js';
 import { Block } from '../protocol/block.js';
 import { type CompactBlock, compactBlockOf } from '../protocol/compact-block.js';
-import { hashFromDisplay, hashToDisplay } from '../protocol/hash.js';
+import { hashToDisplay } from '../protocol/hash.js';
+import { type BlockHash, blockHashOf } from '../protocol/ids.js';
 import type { Tx } from '../protocol/tx.js';
 import { isFailure, PartialBlock } from './compact-reconstruct.js';
 import { P2PError } from './errors.js';
@@ -67,8 +68,8 @@ export interface CompactStats {
 export interface CompactRelayDeps {
   chain: {
     readonly tip: BlockEntry;
-    entry(hashHex: string): BlockEntry | undefined;
-    getRawBlock(hashHex: string): Promise<Uint8Array | undefined>;
+    entry(hash: BlockHash): BlockEntry | undefined;
+    getRawBlock(hash: BlockHash): Promise<Uint8Array | undefined>;
   };
   /** Transactions to rebuild blocks from (the mempool's). */
   mempoolTxs(): Iterable<Tx>;
@@ -191,7 +192,7 @@ export class CompactRelay {
   async blockOf(e: BlockEntry): Promise<Block | undefined> {
     const b = this.recent.get(e.hashHex);
     if (b) return b;
-    const raw = await this.deps.chain.getRawBlock(e.hashHex);
+    const raw = await this.deps.chain.getRawBlock(e.hash);
     if (!raw) return undefined;
     const block = Block.fromBytes(raw);
     this.remember(block);
@@ -271,11 +272,11 @@ export class CompactRelay {
     const askedThis = this.deps.requestedFrom(hex) === peer;
     if (entry.chainWork <= tip.chainWork) {
       // Something better is known; if we asked this peer for it, the mempool is of no use.
-      if (askedThis) this.getFull(peer, hex);
+      if (askedThis) this.getFull(peer, entry.hash);
       return;
     }
     if (entry.height > tip.height + 2) {
-      if (askedThis) this.getFull(peer, hex);
+      if (askedThis) this.getFull(peer, entry.hash);
       else this.deps.announced(peer, entry);
       return;
     }
@@ -302,7 +303,7 @@ export class CompactRelay {
         hash: hex,
         reason: partial.reason,
       });
-      this.getFull(peer, hex);
+      this.getFull(peer, entry.hash);
       return;
     }
     const missing = partial.missing();
@@ -310,7 +311,7 @@ export class CompactRelay {
       const block = partial.fill([]);
       if (isFailure(block)) {
         this.stats.failed++;
-        this.getFull(peer, hex);
+        this.getFull(peer, entry.hash);
         return;
       }
       return this.rebuilt(peer, entry, block, bytes);
@@ -342,7 +343,7 @@ export class CompactRelay {
       }
       // Core: "Might have collided, fall back to getdata now :(".
       this.stats.failed++;
-      this.getFull(peer, hex);
+      this.getFull(peer, p.entry.hash);
       return;
     }
     return this.rebuilt(peer, p.entry, block, bytes, true);
@@ -370,8 +371,8 @@ export class CompactRelay {
     return out;
   }
 
-  private getFull(peer: Peer, hex: string): void {
-    peer.send({ command: 'getdata', items: [{ type: INV.WITNESS_BLOCK, hash: hashFromDisplay(hex) }] });
+  private getFull(peer: Peer, hash: BlockHash): void {
+    peer.send({ command: 'getdata', items: [{ type: INV.WITNESS_BLOCK, hash }] });
   }
 
   // -------------------------------------------------------------------------------------
@@ -392,7 +393,7 @@ export class CompactRelay {
 
   async onGetBlockTxn(peer: Peer, blockHash: Uint8Array, indexes: readonly number[]): Promise<void> {
     const hex = hashToDisplay(blockHash);
-    const e = this.deps.chain.entry(hex);
+    const e = this.deps.chain.entry(blockHashOf(blockHash));
     const block = this.recent.get(hex) ?? (e && !e.failed ? await this.blockOf(e) : undefined);
     if (!block) return;
     const last = indexes[indexes.length - 1];

@@ -8,6 +8,7 @@
  */
 import { findLocatorFork, type MainChainView } from '../chain/locator.js';
 import { hashToDisplay } from '../protocol/hash.js';
+import type { BlockHash } from '../protocol/ids.js';
 import { INV } from './messages.js';
 import type { Peer } from './peer.js';
 
@@ -18,10 +19,10 @@ export const GETBLOCKS_LIMIT = 500;
 export function serveGetblocks(
   chain: MainChainView,
   peer: Peer,
-  locator: readonly Uint8Array[],
-  stop: Uint8Array,
+  locator: readonly BlockHash[],
+  stop: BlockHash,
 ): void {
-  const fork = findLocatorFork(chain, locator.map(hashToDisplay));
+  const fork = findLocatorFork(chain, locator);
   const stopHex = stop.some((b) => b !== 0) ? hashToDisplay(stop) : null;
   const items = [];
   for (let h = fork.height + 1; h <= chain.height; h++) {

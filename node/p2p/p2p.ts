@@ -19,6 +19,15 @@ import type { AcceptResult, MempoolEntry, RemovalReason } from '../mempool/index
 import { Block } from '../protocol/block.js';
 import { hashToDisplay } from '../protocol/hash.js';
 import type { BlockHeader } from '../protocol/header.js';
+import {
+  type BlockHash,
+  blockHashOf,
+  hashKey,
+  type Txid,
+  txidOf,
+  type Wtxid,
+  wtxidOf,
+} from '../protocol/ids.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { workFromBits } from '../protocol/pow.js';
 import type { Tx } from '../protocol/tx.js';
@@ -65,7 +74,7 @@ export interface P2PChain extends MainChainView {
   readonly tip: BlockEntry;
   bestHeader(): BlockEntry;
   acceptHeaders(headers: readonly BlockHeader[]): BlockEntry | null;
-  getRawBlock(hashHex: string): Promise<Uint8Array | undefined>;
+  getRawBlock(hash: BlockHash): Promise<Uint8Array | undefined>;
   on(event: 'connect', fn: () => void): unknown;
   off(event: 'connect', fn: () => void): unknown;
 }
@@ -74,12 +83,10 @@ export interface P2PDeps {
   params: NetworkParams;
   chain: P2PChain;
   mempool: {
-    get(txid: string): MempoolEntry | undefined;
-    getByWtxid(wtxid: string): MempoolEntry | undefined;
-    has(id: string): boolean;
-    hasOrphan(id: string): boolean;
-    /** Oldest first. */
-    txids(): string[];
+    get(txid: Txid): MempoolEntry | undefined;
+    getByWtxid(wtxid: Wtxid): MempoolEntry | undefined;
+    has(id: Txid | Wtxid): boolean;
+    hasOrphan(id: Txid | Wtxid): boolean;
     eraseOrphansForPeer(peer: string): number;
     /** The rolling minimum fee rate, sat/kvB, 0 until the mempool has been full (Core's GetMinFee; BIP133 feefilter). */
     rollingMinFeeRate?(): bigint;
@@ -180,7 +187,7 @@ export class P2P {
     );
     this.sync = new BlockSync(config.sync, {
       chain,
-      hasData: (h) => chain.entry(h)?.haveData === true,
+      hasData: (e) => chain.entry(e.hash)?.haveData === true,
       submitBlock: (b) => deps.submitBlock(b),
       request: (peer, blocks) => {
         // Core: one block on our tip from a peer that takes compact blocks is asked as one (BIP152).
@@ -235,7 +242,7 @@ export class P2P {
     const onConnect = () => this.onConnect();
     chain.on('connect', onConnect);
     this.unsubscribe.push(() => chain.off('connect', onConnect));
-    this.unsubscribe.push(deps.mempool.on('added', (e) => this.tx.announce(e.txid, e.wtxid)));
+    this.unsubscribe.push(deps.mempool.on('added', (e) => this.tx.announce(e)));
     // Core's vExtraTxnForCompact: what left the mempool unmined may still be in a block.
     this.unsubscribe.push(
       deps.mempool.on('removed', (e, reason) => {
@@ -317,7 +324,7 @@ export class P2P {
     // answers with at least that header, which tells us what it has.
     const best = this.deps.chain.bestHeader();
     this.getheaders(peer, best.prev ?? best);
-    this.tx.offerMempool(peer, this.deps.mempool.txids());
+    this.tx.offerMempool(peer, [...this.deps.mempool.entries()]);
     this.deps.files?.onReady(peer);
   }
 
@@ -366,11 +373,11 @@ export class P2P {
         return;
       }
       case 'getheaders':
-        return this.serveGetheaders(peer, msg.locator, msg.stop);
+        return this.serveGetheaders(peer, msg.locator.map(blockHashOf), blockHashOf(msg.stop));
       case 'headers':
         return this.onHeaders(peer, msg.headers);
       case 'getblocks':
-        return serveGetblocks(this.deps.chain, peer, msg.locator, msg.stop);
+        return serveGetblocks(this.deps.chain, peer, msg.locator.map(blockHashOf), blockHashOf(msg.stop));
       case 'block':
         return this.onBlock(peer, msg.block);
       case 'tx':
@@ -400,7 +407,7 @@ export class P2P {
    * getheaders and null; an invalid one costs what onHeaders makes it cost.
    */
   private acceptOneHeader(peer: Peer, header: BlockHeader): BlockEntry | null {
-    if (!this.deps.chain.entry(hashToDisplay(header.prevBlock))) {
+    if (!this.deps.chain.entry(header.prevBlock)) {
       this.getheaders(peer, this.deps.chain.bestHeader());
       return null;
     }
@@ -451,18 +458,18 @@ export class P2P {
 
   private onInv(peer: Peer, items: readonly InvItem[]): void {
     // Transaction hashes go on as bytes: TxRelay makes their hex only while under the flood cap.
-    const txHashes: Uint8Array[] = [];
+    const txHashes: (Txid | Wtxid)[] = [];
     let unknownBlock: Uint8Array | null = null;
     let learned = false;
     // BIP339: a wtxid-relay peer announces by wtxid only, others by txid only; Core ignores the rest.
     const txType = peer.wtxidRelay ? INV.WTX : INV.TX;
     for (const it of items) {
       const type = it.type & ~WITNESS_FLAG;
-      if (type === txType) txHashes.push(it.hash);
+      if (type === txType) txHashes.push(peer.wtxidRelay ? wtxidOf(it.hash) : txidOf(it.hash));
       else if (type === INV.BLOCK) {
-        const hex = hashToDisplay(it.hash);
-        peer.knownInv.add(hex);
-        const h = this.deps.chain.entry(hex);
+        const hash = blockHashOf(it.hash);
+        peer.knownInv.add(hashKey(hash));
+        const h = this.deps.chain.entry(hash);
         if (h) {
           this.updateBest(peer, h);
           learned = true;
@@ -479,23 +486,23 @@ export class P2P {
   }
 
   private async onBlock(peer: Peer, block: Block): Promise<void> {
-    this.cmpct.onFullBlock(peer, block, this.deps.chain.entry(block.hashHex())?.haveData !== true);
+    this.cmpct.onFullBlock(peer, block, this.deps.chain.entry(block.hash())?.haveData !== true);
     return this.deliverBlock(peer, block);
   }
 
   /** A block from a peer, whole or rebuilt from a compact block: to download or, unrequested, checked as Core does. */
   private async deliverBlock(peer: Peer, block: Block): Promise<void> {
-    const hex = block.hashHex();
-    peer.knownInv.add(hex);
+    const hash = block.hash();
+    peer.knownInv.add(hashKey(hash));
     if (this.sync.onBlock(peer, block)) {
-      const h = this.deps.chain.entry(hex);
+      const h = this.deps.chain.entry(hash);
       if (h) this.updateBest(peer, h);
       return;
     }
     // Unrequested: taken only if it would be a tip candidate (Core's fNewBlock rule).
     const { chain } = this.deps;
-    const parent = chain.entry(hashToDisplay(block.header.prevBlock));
-    if (!parent?.haveData || chain.entry(hex)?.haveData) return;
+    const parent = chain.entry(block.header.prevBlock);
+    if (!parent?.haveData || chain.entry(hash)?.haveData) return;
     if (parent.chainWork + workFromBits(block.header.bits) < chain.tip.chainWork) return;
     try {
       await this.deps.submitBlock(block);
@@ -506,7 +513,7 @@ export class P2P {
       if (!consequenceOf(e).disconnect) return;
       throw new P2PError('INVALID_BLOCK', e.message, e);
     }
-    const entry = chain.entry(hex);
+    const entry = chain.entry(hash);
     if (entry) this.updateBest(peer, entry);
     this.sync.updateTarget();
     this.sync.scheduleAll();
@@ -515,12 +522,15 @@ export class P2P {
   // -------------------------------------------------------------------------------------
   // Serving
 
-  private serveGetheaders(peer: Peer, locator: readonly Uint8Array[], stop: Uint8Array): void {
-    const hexes = locator.map(hashToDisplay);
-    const theirs = hexes[0] ? this.deps.chain.entry(hexes[0]) : undefined;
+  private serveGetheaders(peer: Peer, locator: readonly BlockHash[], stop: BlockHash): void {
+    const theirs = locator[0] ? this.deps.chain.entry(locator[0]) : undefined;
     if (theirs && !theirs.failed) this.updateBest(peer, theirs);
-    const stopHex = stop.some((b) => b !== 0) ? hashToDisplay(stop) : null;
-    const headers = headersAfter(this.deps.chain, hexes, stopHex, MAX_HEADERS);
+    const headers = headersAfter(
+      this.deps.chain,
+      locator,
+      stop.some((b) => b !== 0) ? stop : null,
+      MAX_HEADERS,
+    );
     const last = headers[headers.length - 1];
     if (last) peer.knownInv.add(last.hashHex());
     peer.send({ command: 'headers', headers });
@@ -535,15 +545,19 @@ export class P2P {
       const type = it.type & ~WITNESS_FLAG;
       const hex = hashToDisplay(it.hash);
       if (type === INV.TX || type === INV.WTX) {
-        const e = type === INV.WTX ? this.deps.mempool.getByWtxid(hex) : this.deps.mempool.get(hex);
+        const e =
+          type === INV.WTX
+            ? this.deps.mempool.getByWtxid(wtxidOf(it.hash))
+            : this.deps.mempool.get(txidOf(it.hash));
         if (e) peer.send({ command: 'tx', tx: e.tx }, witness || type === INV.WTX);
         else missing.push(it);
       } else if (type === INV.CMPCT_BLOCK) {
-        const entry = this.deps.chain.entry(hex);
+        const entry = this.deps.chain.entry(blockHashOf(it.hash));
         if (!entry || entry.failed || !(await this.cmpct.serveCompact(peer, entry))) missing.push(it);
       } else if (type === INV.BLOCK) {
-        const entry = this.deps.chain.entry(hex);
-        const raw = entry && !entry.failed ? await this.deps.chain.getRawBlock(hex) : undefined;
+        const hash = blockHashOf(it.hash);
+        const entry = this.deps.chain.entry(hash);
+        const raw = entry && !entry.failed ? await this.deps.chain.getRawBlock(hash) : undefined;
         if (!raw) missing.push(it);
         else if (witness) peer.sendRaw('block', raw);
         else peer.send({ command: 'block', block: Block.fromBytes(raw) }, false);
@@ -577,8 +591,8 @@ export class P2P {
     if (!best) return false;
     if (best.hashHex === e.hashHex) return true;
     const chain = this.deps.chain;
-    const be = chain.entry(best.hashHex);
-    const ee = chain.entry(e.hashHex);
+    const be = chain.entry(best.hash);
+    const ee = chain.entry(e.hash);
     return !!be && !!ee && chain.isMain(be) && chain.isMain(ee) && be.height >= ee.height;
   }
 

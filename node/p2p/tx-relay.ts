@@ -29,7 +29,8 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { type AcceptResult, feeAt, type MempoolEntry, TxRejectError } from '../mempool/index.js';
-import { hashFromDisplay, hashToDisplay } from '../protocol/hash.js';
+import { hashToDisplay } from '../protocol/hash.js';
+import { type HashKey, type Txid, txidOf, type Wtxid } from '../protocol/ids.js';
 import type { Tx } from '../protocol/tx.js';
 import { P2PError } from './errors.js';
 import { MAX_PEER_TX_ANNOUNCEMENTS } from './framing.js';
@@ -57,10 +58,10 @@ export const DEFAULT_TX_RELAY: TxRelayOptions = {
 
 export interface TxRelayDeps {
   mempool: {
-    has(id: string): boolean;
-    hasOrphan(id: string): boolean;
+    has(id: Txid | Wtxid): boolean;
+    hasOrphan(id: Txid | Wtxid): boolean;
     /** By txid; without it, announcements go by txid only and ignore fee filters. */
-    get?(txid: string): MempoolEntry | undefined;
+    get?(txid: Txid): MempoolEntry | undefined;
   };
   submitTx(tx: Tx, opts: { peer: string; orphan: boolean }): Promise<AcceptResult>;
   peers(): Iterable<Peer>;
@@ -75,6 +76,8 @@ export interface TxRelayDeps {
 interface Request {
   peer: Peer;
   at: number;
+  /** The hash asked for, as announced (a txid, or a wtxid from a BIP339 peer). */
+  hash: Txid | Wtxid;
   /** Other peers that announced it, next in line. */
   alternatives: Peer[];
   /** An orphan's parent: asked for by txid whatever the peer's BIP339 setting. */
@@ -86,7 +89,8 @@ const INV_PER_MESSAGE = 1_000;
 export class TxRelay {
   private readonly opts: TxRelayOptions;
   private readonly deps: TxRelayDeps;
-  private readonly queued = new Map<Peer, Set<string>>();
+  /** Per peer: txids to announce, by their key, bytes alongside (the inv carries the bytes). */
+  private readonly queued = new Map<Peer, Map<HashKey, Txid>>();
   /** Per peer: its trickle timer (a clock handle), or 'soon' for one queued on the event loop. */
   private readonly timers = new Map<Peer, { clock: unknown } | { soon: NodeJS.Immediate }>();
   private readonly requests = new Map<string, Request>();
@@ -94,7 +98,8 @@ export class TxRelay {
   private readonly announced = new Map<Peer, Set<string>>();
   private readonly processing = new Set<string>();
   private readonly rejects = new RollingSet<string>(50_000);
-  private readonly orphans = new Map<Peer, Set<string>>();
+  /** Per peer: wtxids of its orphans, by key. */
+  private readonly orphans = new Map<Peer, Map<string, Wtxid>>();
   /** Transaction bodies received, in all (a node-level counter for getnettotals). */
   bodiesReceived = 0;
   private peak = 0;
@@ -105,12 +110,13 @@ export class TxRelay {
   }
 
   /** A transaction entered the mempool: queue its announcement. */
-  announce(txid: string, wtxid = txid): void {
+  announce(e: Pick<MempoolEntry, 'tx' | 'txid' | 'wtxid'>): void {
+    const { txid, wtxid } = e;
     for (const p of this.deps.peers()) {
       if (!p.ready || p.knownInv.has(p.wtxidRelay ? wtxid : txid) || p.version?.relay === false) continue;
-      const q = this.queued.get(p) ?? new Set<string>();
+      const q = this.queued.get(p) ?? new Map<HashKey, Txid>();
       this.queued.set(p, q);
-      q.add(txid);
+      q.set(txid, e.tx.txid());
       this.arm(p);
     }
   }
@@ -122,11 +128,12 @@ export class TxRelay {
    * (two nodes dialling each other at once keep only one connection) is not lost that way,
    * and a node that comes online late hears of what is waiting to be mined.
    */
-  offerMempool(p: Peer, txids: readonly string[]): void {
+  offerMempool(p: Peer, entries: readonly Pick<MempoolEntry, 'tx' | 'txid'>[]): void {
     if (p.version?.relay === false) return;
-    const q = this.queued.get(p) ?? new Set<string>();
-    for (let i = txids.length - 1, n = 0; i >= 0 && n < MEMPOOL_OFFER; i--, n++) {
-      if (!p.knownInv.has(txids[i]!)) q.add(txids[i]!);
+    const q = this.queued.get(p) ?? new Map<HashKey, Txid>();
+    for (let i = entries.length - 1, n = 0; i >= 0 && n < MEMPOOL_OFFER; i--, n++) {
+      const e = entries[i]!;
+      if (!p.knownInv.has(e.txid)) q.set(e.txid, e.tx.txid());
     }
     if (q.size === 0) return;
     this.queued.set(p, q);
@@ -153,26 +160,28 @@ export class TxRelay {
     if (!q || p.closed) return;
     const items: InvItem[] = [];
     const get = this.deps.mempool.get;
-    for (const txid of q) {
+    for (const [txidKey, txid] of q) {
       const e = get ? get.call(this.deps.mempool, txid) : undefined;
       if (!(e || (!get && this.deps.mempool.has(txid)))) continue;
-      const key = p.wtxidRelay && e ? e.wtxid : txid;
+      const byWtxid = p.wtxidRelay && e;
+      const key = byWtxid ? e.wtxid : txidKey;
       if (p.knownInv.has(key)) continue;
       // BIP133: not even marked known, so a lower filter later lets it be announced.
       if (e && p.feeFilter > 0n && e.fee < feeAt(p.feeFilter, e.vsize)) continue;
       p.knownInv.add(key);
-      items.push({ type: p.wtxidRelay && e ? INV.WTX : INV.TX, hash: hashFromDisplay(key) });
+      items.push(byWtxid ? { type: INV.WTX, hash: e.tx.wtxid() } : { type: INV.TX, hash: txid });
     }
     for (let i = 0; i < items.length; i += INV_PER_MESSAGE)
       p.send({ command: 'inv', items: items.slice(i, i + INV_PER_MESSAGE) });
   }
 
-  private known(txid: string): boolean {
+  /** `key` is the display hex of `hash` (a txid or a wtxid). */
+  private known(key: string, hash: Txid | Wtxid): boolean {
     return (
-      this.deps.mempool.has(txid) ||
-      this.deps.mempool.hasOrphan(txid) ||
-      this.processing.has(txid) ||
-      this.rejects.has(txid)
+      this.deps.mempool.has(hash) ||
+      this.deps.mempool.hasOrphan(hash) ||
+      this.processing.has(key) ||
+      this.rejects.has(key)
     );
   }
 
@@ -191,16 +200,17 @@ export class TxRelay {
    * stored nothing, when the new ones would take the peer past `maxAnnouncements`; the hex of
    * each is made once, and no more of them once the cap is passed.
    */
-  onInv(peer: Peer, hashes: readonly Uint8Array[]): void {
+  onInv(peer: Peer, hashes: readonly (Txid | Wtxid)[]): void {
     const mine = this.announced.get(peer) ?? new Set<string>();
     const room = this.opts.maxAnnouncements - mine.size;
     const txids: string[] = new Array(hashes.length);
-    const fresh = new Set<string>();
+    const fresh = new Map<string, Txid | Wtxid>();
     for (let i = 0; i < hashes.length; i++) {
-      const t = hashToDisplay(hashes[i]!);
+      const h = hashes[i]!;
+      const t = hashToDisplay(h);
       txids[i] = t;
-      if (this.known(t) || mine.has(t)) continue;
-      fresh.add(t);
+      if (this.known(t, h) || mine.has(t)) continue;
+      fresh.set(t, h);
       if (fresh.size > room)
         throw new P2PError(
           'INV_FLOOD',
@@ -210,26 +220,26 @@ export class TxRelay {
     for (const t of txids) peer.knownInv.add(t);
     if (fresh.size === 0) return;
     this.announced.set(peer, mine);
-    const ask: string[] = [];
-    for (const t of fresh) {
+    const ask: (Txid | Wtxid)[] = [];
+    for (const [t, hash] of fresh) {
       mine.add(t);
       const r = this.requests.get(t);
       if (r) {
         if (r.peer !== peer && !r.alternatives.includes(peer)) r.alternatives.push(peer);
         continue;
       }
-      this.requests.set(t, { peer, at: this.deps.clock.now(), alternatives: [] });
-      ask.push(t);
+      this.requests.set(t, { peer, at: this.deps.clock.now(), hash, alternatives: [] });
+      ask.push(hash);
     }
     if (mine.size > this.peak) this.peak = mine.size;
     this.sendGetdata(peer, ask);
   }
 
   /** Asks for announced hashes (wtxids from a BIP339 peer); `byTxid` for orphans' parents. */
-  private sendGetdata(peer: Peer, txids: readonly string[], byTxid = false): void {
+  private sendGetdata(peer: Peer, hashes: readonly (Txid | Wtxid)[], byTxid = false): void {
     const type = peer.wtxidRelay && !byTxid ? INV.WTX : INV.WITNESS_TX;
-    for (let i = 0; i < txids.length; i += INV_PER_MESSAGE) {
-      const items = txids.slice(i, i + INV_PER_MESSAGE).map((t) => ({ type, hash: hashFromDisplay(t) }));
+    for (let i = 0; i < hashes.length; i += INV_PER_MESSAGE) {
+      const items = hashes.slice(i, i + INV_PER_MESSAGE).map((hash) => ({ type, hash }));
       peer.send({ command: 'getdata', items });
     }
   }
@@ -250,13 +260,13 @@ export class TxRelay {
     this.announced.get(r.peer)?.delete(txid);
     let next = r.alternatives.shift();
     while (next?.closed) next = r.alternatives.shift();
-    if (!next || this.known(txid)) {
+    if (!next || this.known(txid, r.hash)) {
       this.forget(txid);
       return;
     }
     r.peer = next;
     r.at = this.deps.clock.now();
-    this.sendGetdata(next, [txid], r.byTxid);
+    this.sendGetdata(next, [r.hash], r.byTxid);
   }
 
   async onTx(peer: Peer, tx: Tx): Promise<void> {
@@ -267,7 +277,7 @@ export class TxRelay {
     this.forget(txid);
     this.forget(wtxid);
     // A copy with another witness is another transaction: only the same wtxid is a duplicate.
-    if (this.deps.mempool.has(wtxid) || this.processing.has(wtxid)) return;
+    if (this.deps.mempool.has(tx.wtxid()) || this.processing.has(wtxid)) return;
     this.processing.add(wtxid);
     try {
       const orphans = this.orphanSet(peer);
@@ -277,12 +287,19 @@ export class TxRelay {
       });
       if (result.status !== 'orphan') peer.lastTxAt = Math.floor(this.deps.clock.now() / 1000);
       if (result.status === 'orphan') {
-        if (result.stored) orphans.add(result.wtxid);
+        if (result.stored) orphans.set(result.wtxid, tx.wtxid());
         else this.rejects.add(wtxid);
         this.deps.onRefused?.(tx);
-        const parents = result.missingParents.filter((p) => !this.known(p) && !this.requests.has(p));
-        for (const p of parents)
-          this.requests.set(p, { peer, at: this.deps.clock.now(), alternatives: [], byTxid: true });
+        // The parents' bytes are the tx's own prevouts: the mempool names them by key.
+        const prevouts = new Map<string, Txid>();
+        for (const i of tx.inputs) prevouts.set(hashToDisplay(i.prevout.txid), txidOf(i.prevout.txid));
+        const parents: Txid[] = [];
+        for (const p of result.missingParents) {
+          const hash = prevouts.get(p);
+          if (!hash || this.known(p, hash) || this.requests.has(p)) continue;
+          this.requests.set(p, { peer, at: this.deps.clock.now(), hash, alternatives: [], byTxid: true });
+          parents.push(hash);
+        }
         this.sendGetdata(peer, parents, true);
       }
     } catch (e) {
@@ -301,11 +318,11 @@ export class TxRelay {
   }
 
   /** The peer's orphans still in the pool (pruned as the pool resolves or evicts them). */
-  private orphanSet(peer: Peer): Set<string> {
-    const s = this.orphans.get(peer) ?? new Set<string>();
+  private orphanSet(peer: Peer): Map<string, Wtxid> {
+    const s = this.orphans.get(peer) ?? new Map<string, Wtxid>();
     this.orphans.set(peer, s);
     if (s.size >= this.opts.maxOrphansPerPeer) {
-      for (const w of s) if (!this.deps.mempool.hasOrphan(w)) s.delete(w);
+      for (const [k, w] of s) if (!this.deps.mempool.hasOrphan(w)) s.delete(k);
     }
     return s;
   }

@@ -3,7 +3,9 @@
  * parsed from bytes keeps them (`raw`, a view, not a copy), so storing or relaying it never
  * serializes it again; each tx's hashes were computed from those bytes at parse (tx.ts).
  */
+
 import { BlockHeader, HEADER_SIZE } from './header.js';
+import type { BlockHash } from './ids.js';
 import { isWitnessCommitmentScript, type MerkleResult, merkleRoot, witnessMerkleRoot } from './merkle.js';
 import { Reader } from './reader.js';
 import { Tx } from './tx.js';
@@ -25,7 +27,7 @@ export class Block {
     this.raw = raw;
   }
 
-  hash(): Uint8Array {
+  hash(): BlockHash {
     return this.header.hash();
   }
 

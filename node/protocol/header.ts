@@ -1,5 +1,6 @@
 /** The 80-byte block header and its hash (double SHA-256, shown reversed). */
 import { hash256, hashToDisplay } from './hash.js';
+import type { BlockHash } from './ids.js';
 import { Reader } from './reader.js';
 import { Writer } from './writer.js';
 
@@ -16,24 +17,25 @@ export interface HeaderFields {
 
 export class BlockHeader implements HeaderFields {
   readonly version: number;
-  readonly prevBlock: Uint8Array;
+  /** The parent's hash: a block hash by definition, whoever built the fields. */
+  readonly prevBlock: BlockHash;
   readonly merkleRoot: Uint8Array;
   readonly time: number;
   readonly bits: number;
   readonly nonce: number;
-  private cachedHash?: Uint8Array;
+  private cachedHash?: BlockHash;
 
   constructor(f: HeaderFields) {
     this.version = f.version;
-    this.prevBlock = f.prevBlock;
+    this.prevBlock = f.prevBlock as BlockHash;
     this.merkleRoot = f.merkleRoot;
     this.time = f.time;
     this.bits = f.bits;
     this.nonce = f.nonce;
   }
 
-  hash(): Uint8Array {
-    this.cachedHash ??= hash256(this.toBytes());
+  hash(): BlockHash {
+    this.cachedHash ??= hash256(this.toBytes()) as BlockHash;
     return this.cachedHash;
   }
 
@@ -66,7 +68,7 @@ export class BlockHeader implements HeaderFields {
       bits: r.u32(),
       nonce: r.u32(),
     });
-    h.cachedHash = hash256(r.data.subarray(start, start + HEADER_SIZE));
+    h.cachedHash = hash256(r.data.subarray(start, start + HEADER_SIZE)) as BlockHash;
     return h;
   }
 

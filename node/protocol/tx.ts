@@ -6,6 +6,7 @@
  */
 import { EncodingError } from './errors.js';
 import { hash256, hashToDisplay, sha256, sha256Parts } from './hash.js';
+import type { Txid, Wtxid } from './ids.js';
 import { Reader } from './reader.js';
 import { varintSize, Writer } from './writer.js';
 
@@ -18,13 +19,13 @@ const MIN_OUTPUT_SIZE = 9;
 const KEY_SCRATCH = Buffer.alloc(32);
 
 export class OutPoint {
-  /** Internal byte order. */
-  readonly txid: Uint8Array;
+  /** Internal byte order; a txid by definition, whoever built the outpoint. */
+  readonly txid: Txid;
   readonly index: number;
   /** key(), made once: views look outpoints up several times per block. */
   #key: string | undefined;
   constructor(txid: Uint8Array, index: number) {
-    this.txid = txid;
+    this.txid = txid as Txid;
     this.index = index;
   }
   isNull(): boolean {
@@ -89,7 +90,7 @@ export class Tx {
   readonly inputs: readonly TxIn[];
   readonly outputs: readonly TxOut[];
   readonly locktime: number;
-  private cache: { txid?: Uint8Array; wtxid?: Uint8Array; size?: number; stripped?: number } = {};
+  private cache: { txid?: Txid; wtxid?: Wtxid; size?: number; stripped?: number } = {};
 
   constructor(f: TxFields) {
     this.version = f.version;
@@ -108,14 +109,15 @@ export class Tx {
   }
 
   /** txid in internal byte order. */
-  txid(): Uint8Array {
-    this.cache.txid ??= hash256(this.toBytes(false));
+  txid(): Txid {
+    this.cache.txid ??= hash256(this.toBytes(false)) as Txid;
     return this.cache.txid;
   }
 
-  wtxid(): Uint8Array {
-    if (!this.hasWitness()) return this.txid();
-    this.cache.wtxid ??= hash256(this.toBytes(true));
+  /** Without witness data the wtxid is the txid (BIP141). */
+  wtxid(): Wtxid {
+    if (!this.hasWitness()) return this.txid() as Uint8Array as Wtxid;
+    this.cache.wtxid ??= hash256(this.toBytes(true)) as Wtxid;
     return this.cache.wtxid;
   }
 
@@ -231,17 +233,17 @@ export class Tx {
     const full = raw.subarray(start, r.offset);
     if (witnessed) {
       tx.cache.size = full.length;
-      tx.cache.wtxid = hash256(full);
+      tx.cache.wtxid = hash256(full) as Wtxid;
       const stripped = sha256Parts(
         raw.subarray(start, start + 4),
         raw.subarray(bodyStart, bodyEnd),
         raw.subarray(locktimeAt, r.offset),
       );
-      tx.cache.txid = sha256(stripped);
+      tx.cache.txid = sha256(stripped) as Txid;
       tx.cache.stripped = 4 + (bodyEnd - bodyStart) + 4;
     } else {
       tx.cache.size = tx.cache.stripped = full.length;
-      tx.cache.txid = hash256(full);
+      tx.cache.txid = hash256(full) as Txid;
     }
     return tx;
   }

@@ -4,6 +4,7 @@
  */
 import { BroadcastError } from '../api.js';
 import { isHex } from '../protocol/bytes.js';
+import { type BlockHash, blockHashFromDisplay, type Txid, txidFromDisplay } from '../protocol/ids.js';
 import { RPC, RpcError } from './errors.js';
 
 const COIN = 100_000_000;
@@ -45,6 +46,16 @@ export function hash(v: unknown, name: string): string {
   if (!isHex(s, 32))
     throw new RpcError(RPC.INVALID_PARAMETER, `${name} must be of length 64 (not ${s.length}, for '${s}')`);
   return s.toLowerCase();
+}
+
+/** A txid argument: the checked display hex, parsed to bytes (the RPC is an edge). */
+export function txidArg(v: unknown, name: string): Txid {
+  return txidFromDisplay(hash(v, name));
+}
+
+/** A block hash argument, as `txidArg`. */
+export function blockHashArg(v: unknown, name: string): BlockHash {
+  return blockHashFromDisplay(hash(v, name));
 }
 
 export function verbosityOf(v: unknown, dflt: number): number {

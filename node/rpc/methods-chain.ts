@@ -8,11 +8,10 @@ import { blockSubsidy } from '../consensus/subsidy.js';
 import { encodeAddress } from '../protocol/address.js';
 import { toHex } from '../protocol/bytes.js';
 import { coreScriptType } from '../protocol/describe.js';
-import { hashFromDisplay } from '../protocol/hash.js';
 import { difficultyFromBits } from '../protocol/pow.js';
 import { toAsm } from '../protocol/script/script.js';
 import { OutPoint, TxOut } from '../protocol/tx.js';
-import { coins, hash, int, str } from './args.js';
+import { blockHashArg, coins, int, str, txidArg } from './args.js';
 import { RPC, RpcError } from './errors.js';
 import type { RpcHandler } from './jsonrpc.js';
 import { entryJson } from './methods.js';
@@ -101,7 +100,7 @@ export function buildChainMethods(node: RpcNode): Record<string, RpcHandler> {
   };
 
   const mempoolRelatives = (id: unknown, verbose: unknown, dir: 'parents' | 'children') => {
-    const e = mempool.get(hash(id, 'txid'));
+    const e = mempool.get(txidArg(id, 'txid'));
     if (!e) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'Transaction not in mempool');
     const list = related(e, (x) => x[dir]);
     if (!verbose) return list.map((x) => x.txid);
@@ -127,12 +126,12 @@ export function buildChainMethods(node: RpcNode): Record<string, RpcHandler> {
       }),
 
     gettxout: async ([id, n, includeMempool]) => {
-      const txid = hash(id, 'txid');
+      const txid = txidArg(id, 'txid');
       const vout = int(n, 'n');
       if (vout < 0) throw new RpcError(RPC.INVALID_PARAMETER, 'Invalid parameter, vout cannot be negative');
       const withMempool =
         includeMempool === undefined || includeMempool === null ? true : includeMempool === true;
-      const key = new OutPoint(hashFromDisplay(txid), vout).key();
+      const key = new OutPoint(txid, vout);
       let value: bigint;
       let script: Uint8Array;
       let confirmations = 0;
@@ -182,7 +181,7 @@ export function buildChainMethods(node: RpcNode): Record<string, RpcHandler> {
           );
         e = chain.entryAt(h);
       } else {
-        e = chain.entry(hash(hashOrHeight, 'hash_or_height'));
+        e = chain.entry(blockHashArg(hashOrHeight, 'hash_or_height'));
         if (!e?.haveData) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'Block not found');
         if (!chain.isMain(e)) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'Block is not in chain');
       }
@@ -194,8 +193,8 @@ export function buildChainMethods(node: RpcNode): Record<string, RpcHandler> {
           if (!(STATS as readonly string[]).includes(s))
             throw new RpcError(RPC.INVALID_PARAMETER, `Invalid selected statistic '${s}'`);
       }
-      const block = (await chain.getBlock(e!.hashHex))!;
-      const undo = e!.height > 0 ? ((await chain.getBlockUndo(e!.hashHex)) ?? []) : [];
+      const block = (await chain.getBlock(e!.hash))!;
+      const undo = e!.height > 0 ? ((await chain.getBlockUndo(e!.hash)) ?? []) : [];
       const fees: number[] = [];
       const feeRates: { rate: number; weight: number }[] = [];
       const sizes: number[] = [];
@@ -291,14 +290,14 @@ export function buildChainMethods(node: RpcNode): Record<string, RpcHandler> {
     },
 
     reconsiderblock: async ([h]) => {
-      const id = hash(h, 'blockhash');
+      const id = blockHashArg(h, 'blockhash');
       if (!chain.entry(id)) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'Block not found');
       await node.reconsiderBlock(id);
       return null;
     },
 
     invalidateblock: async ([h]) => {
-      const id = hash(h, 'blockhash');
+      const id = blockHashArg(h, 'blockhash');
       if (!chain.entry(id)) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'Block not found');
       await node.invalidateBlock(id);
       return null;

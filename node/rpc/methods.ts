@@ -19,7 +19,7 @@ import {
 } from '../api.js';
 import { decodeAddress } from '../protocol/address.js';
 import { toHex } from '../protocol/bytes.js';
-import { hashFromDisplay } from '../protocol/hash.js';
+import { type BlockHash, txidFromDisplay } from '../protocol/ids.js';
 import { decodeCompact, difficultyFromBits } from '../protocol/pow.js';
 import { OP } from '../protocol/script/opcodes.js';
 import { MAX_SCRIPT_SIZE } from '../protocol/script/script.js';
@@ -28,7 +28,18 @@ import type { Tx } from '../protocol/tx.js';
 const OP_RETURN = OP.OP_RETURN;
 
 import { amountFromValue, parseFeeRate } from './amount.js';
-import { broadcastArg, coins, hash, int, jsonType, MAX_PACKAGE_COUNT, str, verbosityOf } from './args.js';
+import {
+  blockHashArg,
+  broadcastArg,
+  coins,
+  hash,
+  int,
+  jsonType,
+  MAX_PACKAGE_COUNT,
+  str,
+  txidArg,
+  verbosityOf,
+} from './args.js';
 import { RPC, RpcError } from './errors.js';
 import type { RpcHandler } from './jsonrpc.js';
 import { blockJson, headerJson, hex32, txJson } from './views.js';
@@ -92,7 +103,7 @@ export function buildCoreMethods(node: RpcNode): Record<string, RpcHandler> {
     };
   };
 
-  const blockEntry = (h: string) => {
+  const blockEntry = (h: BlockHash) => {
     const e = chain.entry(h);
     if (!e?.haveData) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'Block not found');
     return e;
@@ -134,27 +145,28 @@ export function buildCoreMethods(node: RpcNode): Record<string, RpcHandler> {
     },
 
     getblockheader: ([h, verbose]) => {
-      const e = blockEntry(hash(h, 'blockhash'));
+      const e = blockEntry(blockHashArg(h, 'blockhash'));
       if (verbose === false) return toHex(e.header.toBytes());
       return headerJson(e, chain);
     },
 
     getblock: async ([h, verbosity]) => {
-      const e = blockEntry(hash(h, 'blockhash'));
+      const e = blockEntry(blockHashArg(h, 'blockhash'));
       const v = verbosityOf(verbosity, 1);
-      if (v === 0) return toHex((await chain.getRawBlock(e.hashHex))!);
-      const block = (await chain.getBlock(e.hashHex))!;
+      if (v === 0) return toHex((await chain.getRawBlock(e.hash))!);
+      const block = (await chain.getBlock(e.hash))!;
       return blockJson(block, e, chain, params, v);
     },
 
     getrawtransaction: async ([id, verbose, blockhash]) => {
       const txid = hash(id, 'txid');
+      const txidBytes = txidFromDisplay(txid);
       const verb = verbosityOf(verbose, 0);
       if (blockhash !== undefined && blockhash !== null) {
         // Core looks in that block only, and says whether it is on the main chain.
-        const e = chain.entry(hash(blockhash, 'blockhash'));
+        const e = chain.entry(blockHashArg(blockhash, 'blockhash'));
         if (!e?.haveData) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'Block hash not found');
-        const tx = (await chain.getBlock(e.hashHex))!.txs.find((t) => t.txidHex() === txid);
+        const tx = (await chain.getBlock(e.hash))!.txs.find((t) => t.txidHex() === txid);
         if (!tx)
           throw new RpcError(
             RPC.INVALID_ADDRESS_OR_KEY,
@@ -163,9 +175,9 @@ export function buildCoreMethods(node: RpcNode): Record<string, RpcHandler> {
         if (!verb) return toHex(tx.toBytes());
         return { in_active_chain: chain.isMain(e), ...txJson(tx, params, { entry: e, chain }) };
       }
-      const pooled = mempool.get(txid);
+      const pooled = mempool.get(txidBytes);
       if (pooled) return verb ? txJson(pooled.tx, params) : toHex(pooled.tx.toBytes());
-      const found = await chain.getTx(hashFromDisplay(txid));
+      const found = await chain.getTx(txidBytes);
       if (!found) {
         throw new RpcError(
           RPC.INVALID_ADDRESS_OR_KEY,
@@ -265,7 +277,7 @@ export function buildCoreMethods(node: RpcNode): Record<string, RpcHandler> {
     },
 
     getmempoolentry: ([id]) => {
-      const e = mempool.get(hash(id, 'txid'));
+      const e = mempool.get(txidArg(id, 'txid'));
       if (!e) throw new RpcError(RPC.INVALID_ADDRESS_OR_KEY, 'Transaction not in mempool');
       return entryJson(e);
     },

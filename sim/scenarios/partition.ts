@@ -10,6 +10,7 @@
  * transaction the losing side had mined and the winner had not is back in the losing side's
  * mempools (or mined since).
  */
+import { txidFromDisplay } from '../../node/protocol/ids.js';
 import { blockLoad, txLoad } from '../load.js';
 import { SIM_EPOCH_MS, type SimNetwork } from '../network.js';
 import { COOLDOWN_MS } from './steady.js';
@@ -140,7 +141,7 @@ export const partition: Scenario = {
     let missing = 0;
     for (const txid of losingTxs) {
       if (mainTxids.has(txid)) minedSince++;
-      else if (loserNodes.every((i) => sim.nodes[i]!.node!.mempool.has(txid))) inMempools++;
+      else if (loserNodes.every((i) => sim.nodes[i]!.node!.mempool.has(txidFromDisplay(txid)))) inMempools++;
       else missing++;
     }
     const findings = {

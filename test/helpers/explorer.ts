@@ -8,6 +8,7 @@
 import { encodeAddress } from '../../node/protocol/address.js';
 import type { Block } from '../../node/protocol/block.js';
 import { hash160 } from '../../node/protocol/hash.js';
+import { blockHashFromDisplay } from '../../node/protocol/ids.js';
 import { regtest } from '../../node/protocol/params.js';
 import { encodeMinimalPush, nullData, p2sh } from '../../node/protocol/script/templates.js';
 import { OutPoint, type Tx, TxOut } from '../../node/protocol/tx.js';
@@ -41,7 +42,7 @@ export interface ExplorerFixture {
 
 async function mine(t: TestNode, n: number, key: TestKey): Promise<Block[]> {
   const hashes = await t.node.generate(n, key.p2wpkh);
-  return Promise.all(hashes.map(async (h) => (await t.node.chain.getBlock(h))!));
+  return Promise.all(hashes.map(async (h) => (await t.node.chain.getBlock(blockHashFromDisplay(h)))!));
 }
 
 export async function explorerFixture(): Promise<ExplorerFixture> {

@@ -56,10 +56,10 @@ export class FakeChain {
 
   deps(): MempoolDeps {
     return {
-      getCoin: async (key) => {
+      getCoin: async (prevout) => {
         this.getCoinCalls++;
         // Read first, deliver later: a snapshot that may be stale by the time it arrives.
-        const coin = this.coins.get(key);
+        const coin = this.coins.get(prevout.key());
         if (this.gate) await this.gate();
         return coin;
       },
@@ -138,8 +138,8 @@ export class FakeChain {
 export function invariants(mempool: Mempool): void {
   const all = [...mempool.entries()];
   for (const e of all) {
-    const anc = mempool.ancestors(e.txid);
-    const desc = mempool.descendants(e.txid);
+    const anc = mempool.ancestors(e.tx.txid());
+    const desc = mempool.descendants(e.tx.txid());
     expect(e.ancestorCount, `ancestorCount of ${e.txid}`).toBe(anc.length + 1);
     expect(e.ancestorSize).toBe(anc.reduce((s, a) => s + a.vsize, e.vsize));
     expect(e.ancestorFee).toBe(anc.reduce((s, a) => s + a.fee, e.fee));
@@ -147,7 +147,7 @@ export function invariants(mempool: Mempool): void {
     expect(e.descendantSize).toBe(desc.reduce((s, d) => s + d.vsize, e.vsize));
     expect(e.descendantFee).toBe(desc.reduce((s, d) => s + d.fee, e.fee));
     for (const p of e.parents) expect(p.children.has(e)).toBe(true);
-    for (const input of e.tx.inputs) expect(mempool.spender(input.prevout.key())).toBe(e);
+    for (const input of e.tx.inputs) expect(mempool.spender(input.prevout)).toBe(e);
   }
   const info = mempool.info();
   expect(info.count).toBe(all.length);
