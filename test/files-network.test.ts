@@ -249,10 +249,17 @@ describe('sharing anchored files between five nodes', () => {
     const info = await at(1).rpc<FileInfo>('sharefile', [unanchored.path]);
     expect(info.anchored).toBe(false);
     const served = at(1).node.files!.counters.chunksServed;
+    const refused = at(1).node.files!.counters.manifestsRefused;
     const started = await at(4).rpc<{ state: string }>('fetchfile', [unanchored.id]);
     expect(started.state).toBe('finding');
-    // Node 1 answers node 4's getmanifest with notfile; give it time to, then look.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Node 4 asks every files peer (none announced it); node 1 answers notfile, as do the others.
+    // Once node 1 has refused and node 4 has every answer in, node 4 has all it will learn.
+    await waitFor(
+      'node 1 refuses the manifest and node 4 has every answer',
+      () =>
+        at(1).node.files!.counters.manifestsRefused > refused &&
+        at(4).node.files!.asking(unanchored.id) === 0,
+    );
     expect(at(4).node.files!.providerCount(unanchored.id)).toBe(0);
     expect(await at(4).node.files!.get(unanchored.id)).toBeNull();
     expect(at(1).node.files!.counters.chunksServed).toBe(served);

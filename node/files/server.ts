@@ -57,6 +57,7 @@ export class FileServer {
   async onGetManifest(peer: Peer, idHex: string, id: Uint8Array): Promise<void> {
     const f = this.deps.lookup(idHex);
     if (!f || !(await this.deps.anchored(f))) {
+      this.deps.counters.manifestsRefused++;
       peer.send({ command: 'notfile', id, what: 0, indexes: [] });
       return;
     }
