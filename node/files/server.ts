@@ -1,8 +1,8 @@
 /**
  * Serving manifests and chunks to peers (docs/files.md). Only files whose commitment is
  * anchored on the best chain are served: the chain's fees keep the network from being free
- * storage. Every chunk is re-read and re-hashed against its stored leaf (store.ts) and sent with
- * its RFC 6962 audit path, so the receiver can verify it alone.
+ * storage. Every chunk is read from the store (not re-hashed: it was verified when stored, see
+ * store.ts) and sent with its RFC 6962 audit path, so the receiver can verify it alone.
  *
  * Block and tx relay first: file data is written to a peer's connection only while its send
  * buffer holds less than BULK_BACKLOG bytes, one piece (<= 256 KiB) at a time, so a block or a
