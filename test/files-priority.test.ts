@@ -1,21 +1,24 @@
 /**
- * Issue 16, block relay first: two nodes on the in-memory transport joined by a 4 MB/s link. A
- * 24 MiB file (6 s of that link) goes from node 1 to node 2; while it flows, node 1 mines a
- * block, which must cross the same congested direction of the link. It reaches node 2 within
- * BOUND_MS, as a block mined with no transfer does (measured first, in the same run). Without
- * the server's rule (files/server.ts: file data only while the send buffer holds under 64 KiB,
- * one 256 KiB piece at a time) the block would wait behind the requested chunks, about 2 s of
- * the link at the downloader's queue depth.
+ * Issue 16, block relay first: "while a 256 MiB file transfers, a block mined elsewhere still
+ * reaches every node within the same bound as with no transfer". Two nodes on the in-memory
+ * transport joined by a 40 MB/s link. A 256 MiB file (about 7 s of that link) goes from node 1
+ * to node 2; while it flows (chunks held by node 2 counted before the block is mined and after
+ * it arrives: more, and not all), node 1 mines a block, which must cross the same congested
+ * direction of the link. It reaches node 2 within BOUND_MS, as a block mined with no transfer
+ * does (measured first, in the same run). Without the server's rule (files/server.ts: file data
+ * only while the send buffer holds under 64 KiB, one 256 KiB piece at a time) the block would
+ * wait behind the requested chunks: 2 s of the link at the downloader's queue depth.
  *
- * The issue names 256 MiB; a memory link at a rate a loaded test machine keeps up with makes 24
- * MiB the same situation (seconds of backlog) in a tenth of the time.
+ * The file is generated deterministically in 16 MiB blocks straight to a temporary file (its
+ * manifest built on the way), never whole in memory; node 2 fetches it into its store only
+ * (no output file, so no export copy), and the test waits for it to finish.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anchorScript } from '../node/anchors/commitment.js';
-import { digestBytes, makeManifest } from '../node/anchors/manifest.js';
+import { ManifestBuilder } from '../node/anchors/manifest.js';
 import { manifestId } from '../node/anchors/manifest-codec.js';
 import { blockLinkFromBlock, formatProof, newProof, withBlock } from '../node/anchors/proof.js';
 import type { FileInfo } from '../node/files/service.js';
@@ -27,7 +30,9 @@ import { outpointOf, payTo, signedSpend, testKey } from './helpers/keys.js';
 import { type NetNode, startNetNode, stopNetNodes, waitFor } from './helpers/p2p.js';
 
 const MINER = testKey('files priority miner');
-const SIZE = 24 * 1024 * 1024;
+const MiB = 1024 * 1024;
+const SIZE = 256 * MiB;
+/** Block arrival at node 2, idle or during the transfer: the bound the issue asks us to state. */
 const BOUND_MS = 1_500;
 const host = (i: number) => `127.0.0.${20 + i}`;
 
@@ -35,6 +40,37 @@ let dir: string;
 let a: NetNode;
 let b: NetNode;
 let id: string;
+/** Setup phases (ms), reported with the figures: where a 256 MiB test spends its time. */
+const setup = { generateMs: 0, shareMs: 0 };
+
+/**
+ * Writes SIZE deterministic bytes to `path` in 16 MiB blocks, building their manifest on the way:
+ * one xorshift block, its first word in every 4 KiB rewritten with the offset so no two chunks are
+ * alike (a byte-by-byte generator took 7 s of the test at load 19).
+ */
+async function writeBigFile(path: string): Promise<ReturnType<ManifestBuilder['finish']>> {
+  const b = new ManifestBuilder({ keepChunkHashes: true });
+  const block = Buffer.alloc(16 * MiB);
+  const words = new Uint32Array(block.buffer, block.byteOffset, block.length / 4);
+  let x = 0x9e3779b9;
+  for (let i = 0; i < words.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words[i] = x >>> 0;
+  }
+  const fh = await open(path, 'w');
+  try {
+    for (let off = 0; off < SIZE; off += block.length) {
+      for (let i = 0; i < block.length; i += 4096) block.writeUInt32LE(off + i, i);
+      b.update(block);
+      await fh.write(block, 0, block.length, off);
+    }
+  } finally {
+    await fh.close();
+  }
+  return b.finish('big.bin');
+}
 
 /** Mines a block on node 1 and returns how long node 2 took to make it its tip. */
 async function propagation(): Promise<number> {
@@ -46,7 +82,7 @@ async function propagation(): Promise<number> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gl-files-prio-'));
-  const net = new MemoryNetwork({ link: { latencyMs: 5, bandwidth: 4_000_000, burstBytes: 64_000 } });
+  const net = new MemoryNetwork({ link: { latencyMs: 5, bandwidth: 40_000_000, burstBytes: 256_000 } });
   a = await startNetNode({ p2pHost: host(1), p2pPort: 18444, p2pTransport: net.transport(host(1)) });
   b = await startNetNode({
     p2pHost: host(2),
@@ -54,10 +90,10 @@ beforeAll(async () => {
     p2pTransport: net.transport(host(2)),
     addNodes: [`${host(1)}:18444`],
   });
-  const data = new Uint8Array(SIZE);
-  for (let i = 0; i < SIZE; i += 4096) data[i] = i & 0xff;
-  const d = digestBytes(data, { keepChunkHashes: true });
-  const manifest = makeManifest('big.bin', d);
+  const file = join(dir, 'big.bin');
+  let t = Date.now();
+  const { manifest, chunkHashes } = await writeBigFile(file);
+  setup.generateMs = Date.now() - t;
   id = toHex(manifestId(manifest));
   const n = a.node;
   await n.generate(101, MINER.p2wpkh);
@@ -73,57 +109,57 @@ beforeAll(async () => {
   const proof = newProof({
     network: 'regtest',
     manifest,
-    chunkHashes: d.chunkHashes!,
+    chunkHashes,
     commitment: manifestId(manifest),
     path: { index: 0, count: 1, path: [] },
     tx,
     vout: 0,
   });
-  const file = join(dir, 'big.bin');
-  await writeFile(file, data);
   await writeFile(
     `${file}.anchor.json`,
     formatProof(withBlock(proof, blockLinkFromBlock(block, 102, tx.txid())!)),
   );
+  t = Date.now();
   await a.rpc('sharefile', [file]);
+  setup.shareMs = Date.now() - t;
   await waitFor(
     'node 2 synced and told of the file',
     () => b.node.chain.tip.hashHex === hash && b.node.files!.providerCount(id) === 1,
     60_000,
   );
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await stopNetNodes();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe('a block during a bulk file transfer', () => {
+describe('a block during a 256 MiB file transfer', () => {
   it(`reaches the downloader within ${BOUND_MS} ms, with or without the transfer`, async () => {
     const idle = await propagation();
     expect(idle).toBeLessThan(BOUND_MS);
-    await b.rpc('fetchfile', [id, join(dir, 'big.out')]);
-    await waitFor(
-      'the transfer under way (2 MiB held)',
-      async () => {
-        const info = await b.rpc<FileInfo>('getfileinfo', [id]).catch(() => null);
-        return (info?.chunksHeld ?? 0) >= 8;
-      },
-      60_000,
-      10,
-    );
+    const held = async () => (await b.rpc<FileInfo>('getfileinfo', [id]).catch(() => null))?.chunksHeld ?? 0;
+    const t0 = Date.now();
+    await b.rpc('fetchfile', [id]);
+    await waitFor('the transfer under way (8 MiB held)', async () => (await held()) >= 32, 120_000, 10);
+    const before = await held();
     const busy = await propagation();
     const info = await b.rpc<FileInfo>('getfileinfo', [id]);
-    // The transfer was still running when the block arrived: the block did not wait for it.
+    // The transfer ran before the block was mined and still ran when it arrived.
+    expect(info.chunksHeld).toBeGreaterThan(before);
     expect(info.complete).toBe(false);
     expect(busy).toBeLessThan(BOUND_MS);
+    await waitFor('node 2 holds the whole file', () => b.node.files!.readable(id) !== null, 300_000, 50);
     console.log(
       JSON.stringify({
         idleMs: idle,
         duringTransferMs: busy,
-        chunksHeld: info.chunksHeld,
+        chunksHeldWhenMined: before,
+        chunksHeldWhenArrived: info.chunksHeld,
         of: info.chunkCount,
+        transferMs: Date.now() - t0,
+        ...setup,
       }),
     );
-  }, 120_000);
+  }, 420_000);
 });

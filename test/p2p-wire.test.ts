@@ -145,6 +145,10 @@ describe('framing', () => {
     const bad = frame.slice();
     bad[HEADER_LEN] = bad[HEADER_LEN]! ^ 1;
     expect(errorOf(() => new FrameDecoder(regtest.magic).push(bad)).code).toBe('BAD_CHECKSUM');
+    // A `chunk`'s checksum is not checked: its data is verified against the anchored root.
+    const chunk = encodeFrame(regtest.magic, 'chunk', Uint8Array.of(1, 2, 3));
+    chunk[20] = chunk[20]! ^ 1;
+    expect(new FrameDecoder(regtest.magic).push(chunk).map((f) => f.command)).toEqual(['chunk']);
     expect(
       errorOf(() => new FrameDecoder(regtest.magic).push(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')))
         .code,

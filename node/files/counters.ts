@@ -18,6 +18,8 @@ export interface FilesCounters {
   duplicateChunks: number;
   /** Chunk requests refused because a peer asked faster than the serving limit. */
   throttled: number;
+  /** `getmanifest` answered `notfile`: not held, or not anchored on our best chain. */
+  manifestsRefused: number;
   /** DHT lookups for files no connected peer held (dht-fallback.ts). */
   dhtLookups: number;
   /** Outbound file connections opened to providers the DHT named. */
@@ -34,6 +36,7 @@ export function newCounters(): FilesCounters {
     badChunks: 0,
     duplicateChunks: 0,
     throttled: 0,
+    manifestsRefused: 0,
     dhtLookups: 0,
     dhtConnections: 0,
   };

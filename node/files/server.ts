@@ -1,8 +1,8 @@
 /**
  * Serving manifests and chunks to peers (docs/files.md). Only files whose commitment is
  * anchored on the best chain are served: the chain's fees keep the network from being free
- * storage. Every chunk is re-read and re-hashed against its stored leaf (store.ts) and sent with
- * its RFC 6962 audit path, so the receiver can verify it alone.
+ * storage. Every chunk is read from the store (not re-hashed: it was verified when stored, see
+ * store.ts) and sent with its RFC 6962 audit path, so the receiver can verify it alone.
  *
  * Block and tx relay first: file data is written to a peer's connection only while its send
  * buffer holds less than BULK_BACKLOG bytes, one piece (<= 256 KiB) at a time, so a block or a
@@ -57,6 +57,7 @@ export class FileServer {
   async onGetManifest(peer: Peer, idHex: string, id: Uint8Array): Promise<void> {
     const f = this.deps.lookup(idHex);
     if (!f || !(await this.deps.anchored(f))) {
+      this.deps.counters.manifestsRefused++;
       peer.send({ command: 'notfile', id, what: 0, indexes: [] });
       return;
     }
@@ -98,7 +99,7 @@ export class FileServer {
       for (;;) {
         const cur = ahead;
         if (!cur || peer.closed) break;
-        // The next chunk is read (and re-hashed) while this one goes out.
+        // The next chunk is read while this one goes out.
         ahead = this.readNext(peer);
         await this.serveOne(peer, cur.job, await cur.chunk);
       }
@@ -112,7 +113,9 @@ export class FileServer {
   private readNext(peer: Peer): { job: Job; chunk: Promise<Chunk | null> } | null {
     const job = this.queues.get(peer)?.shift();
     if (!job) return null;
-    const chunk = this.deps.store.readChunk(job.file, job.index);
+    // Not re-hashed: it was verified when stored, and the requester verifies it against the
+    // anchored root (store.ts says why).
+    const chunk = this.deps.store.readChunk(job.file, job.index, { verify: false });
     // Awaited when its turn comes; a failure meanwhile is not an unhandled rejection.
     chunk.catch(() => undefined);
     return { job, chunk };

@@ -11,41 +11,36 @@
  * Only manifests whose commitment is anchored on the best chain are announced, served or
  * fetched: a downloader checks the manifest it receives against the commitment on the chain
  * before asking for a chunk, and each chunk against the manifest's root (download.ts).
+ *
+ * This is the coordinator; the parts live beside it: peers.ts (files peers and what we
+ * announce to them), wanted.ts (fetches waiting for a manifest, and who waits for what),
+ * downloads.ts (running downloads and the messages that feed them), server.ts (answering
+ * peers), provide-sync.ts and dht-fallback.ts (the DHT), export.ts and info.ts (local output).
  */
-import { constants } from 'node:fs';
-import { copyFile, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { commitmentFromPath } from '../anchors/commitment.js';
-import { AnchorError } from '../anchors/errors.js';
-import { decodeManifest, manifestId } from '../anchors/manifest-codec.js';
-import { parseProof } from '../anchors/proof.js';
-import { type Clock, type Random, unref } from '../clock.js';
+import { readFile } from 'node:fs/promises';
+import type { Clock, Random } from '../clock.js';
 import type { ProviderFinder } from '../dht/dht.js';
 import type { Logger } from '../log.js';
-import { P2PError } from '../p2p/errors.js';
-import {
-  FILES_PROTOCOL_VERSION,
-  type FilesEntry,
-  type FilesMessage,
-  MAX_FILES_ENTRIES,
-} from '../p2p/files-messages.js';
+import { FILES_PROTOCOL_VERSION, type FilesEntry, type FilesMessage } from '../p2p/files-messages.js';
 import { NODE_FILES } from '../p2p/netaddr.js';
 import type { FilesPeerHooks } from '../p2p/p2p.js';
 import type { Peer } from '../p2p/peer.js';
-import { equal, fromHex, toHex } from '../protocol/bytes.js';
+import { fromHex, toHex } from '../protocol/bytes.js';
 import type { NetworkParams } from '../protocol/params.js';
-import { Bitfield } from './bitfield.js';
 import { type FilesCounters, newCounters } from './counters.js';
 import { DhtFallback, type FileDialer } from './dht-fallback.js';
-import { Download, type Provider } from './download.js';
+import { Downloads } from './downloads.js';
 import { FilesError } from './errors.js';
-import { type ProofChain, proofText } from './proof.js';
+import { checkOutput, exportFile, readVerified } from './export.js';
+import { type FileInfo, fileInfo, type PastFetch } from './info.js';
+import { type FilesPeer, FilesPeers } from './peers.js';
+import { type ProofChain, readProof } from './proof.js';
+import { ProvideSync } from './provide-sync.js';
 import { FileServer } from './server.js';
-import { FileStore, fsyncPath, type StoredFile } from './store.js';
+import { FileStore, type StoredFile } from './store.js';
+import { askedManifest, noProvidersError, WantedFiles } from './wanted.js';
 
 const TICK_MS = 500;
-/** Between checks of what the node announces in the DHT (share, fetch and tip changes also check). */
-const PROVIDE_CHECK_MS = 5_000;
 
 export interface FilesChain extends ProofChain {
   on(event: 'connect' | 'disconnect', fn: () => void): unknown;
@@ -68,45 +63,7 @@ export interface FilesDeps {
   log: Logger;
 }
 
-/** One file as `files list` and the RPC show it. */
-export interface FileInfo {
-  id: string;
-  commitment: string;
-  name: string;
-  size: number;
-  chunkSize: number;
-  chunkCount: number;
-  chunksHeld: number;
-  complete: boolean;
-  source: 'shared' | 'downloaded';
-  anchored: boolean;
-  /** Connected peers that announced it. */
-  providers: number;
-  output: string | null;
-  /** Providers the DHT named for it (its download's lookups; 0 without the DHT). */
-  dhtProviders: number;
-  /** Chunks received per peer (address) by the running download. */
-  fromPeers: Record<string, number>;
-  /** Bytes per second over the running download so far. */
-  rate: number;
-}
-
-interface FilesPeer {
-  readonly peer: Peer;
-  /** Announced holdings: null bitfield = whole file. Raw until a manifest gives the size. */
-  readonly holdings: Map<string, Uint8Array | null>;
-  /** What we last announced to it: chunks held per file. */
-  readonly told: Map<string, number>;
-  /** getmanifest targets asked of it. */
-  readonly asked: Set<string>;
-}
-
-interface Wanted {
-  output: string | null;
-  asked: Set<Peer>;
-  /** Peers whose manifest came before its anchor reached our best chain: asked again on a new tip. */
-  early?: Set<FilesPeer>;
-}
+export type { FileInfo } from './info.js';
 
 export class FilesService implements FilesPeerHooks {
   readonly store: FileStore;
@@ -114,22 +71,15 @@ export class FilesService implements FilesPeerHooks {
   private readonly opts: FilesOptions;
   private readonly deps: FilesDeps;
   private readonly server: FileServer;
-  private readonly peers = new Map<Peer, FilesPeer>();
-  private readonly byKey = new Map<string, Peer>();
-  readonly downloads = new Map<string, Download>();
-  private readonly wanted = new Map<string, Wanted>();
+  private readonly peers: FilesPeers;
+  private readonly downloads: Downloads;
+  private readonly wanted: WantedFiles;
+  private readonly provided: ProvideSync;
   private readonly anchoredCache = new Map<string, boolean>();
-  private readonly waiters = new Map<string, ((e: Error | null) => void)[]>();
   /** Chunks per peer of finished downloads (by manifest id), for `getfileinfo`. */
-  private readonly fetchedFrom = new Map<
-    string,
-    { from: Record<string, number>; rate: number; dhtProviders: number }
-  >();
+  private readonly fetchedFrom = new Map<string, PastFetch>();
   /** The DHT fallback and announcements; null while the node runs no DHT. */
   private dht: DhtFallback | null = null;
-  private nextProvideCheck = 0;
-  private syncing: Promise<void> | null = null;
-  private resync = false;
   private readonly timer: unknown;
   private readonly onTip = () => this.tipChanged();
   private stopped = false;
@@ -145,11 +95,37 @@ export class FilesService implements FilesPeerHooks {
       anchored: (f) => this.anchored(f),
       lookup: (idHex) => this.lookup(idHex),
     });
+    this.peers = new FilesPeers({ store, anchored: (f) => this.anchored(f) });
+    this.downloads = new Downloads({
+      ...deps,
+      store,
+      counters: this.counters,
+      peers: this.peers,
+      finished: (f) => {
+        void this.finished(f).catch((e) =>
+          this.deps.log.error('finishing a download failed', { error: (e as Error).message }),
+        );
+      },
+    });
+    this.wanted = new WantedFiles({
+      clock: deps.clock,
+      noProvider: (key) => this.downloads.neverProvided(key),
+      whyNone: (key, ms) => noProvidersError(key, ms, this.dht),
+      abandoned: (key) => this.dht?.end(key),
+    });
+    this.provided = new ProvideSync({
+      store,
+      clock: deps.clock,
+      log: deps.log,
+      anchored: (f) => this.anchored(f),
+      dht: () => this.dht,
+      stopped: () => this.stopped,
+    });
     deps.chain.on('connect', this.onTip);
     deps.chain.on('disconnect', this.onTip);
     this.timer = deps.clock.setInterval(() => this.tick(), TICK_MS);
     (this.timer as { unref?: () => void }).unref?.();
-    for (const f of store.files.values()) if (!f.complete) this.startDownload(f);
+    for (const f of store.files.values()) if (!f.complete) this.downloads.start(f);
   }
 
   static async open(opts: FilesOptions, deps: FilesDeps): Promise<FilesService> {
@@ -169,7 +145,7 @@ export class FilesService implements FilesPeerHooks {
       log: this.deps.log,
       counters: this.counters,
     });
-    void this.syncProvided();
+    void this.provided.sync();
   }
 
   /** Announces every file again (the DHT's routing table was just filled). */
@@ -184,9 +160,7 @@ export class FilesService implements FilesPeerHooks {
     this.deps.clock.clearInterval(this.timer);
     this.deps.chain.off('connect', this.onTip);
     this.deps.chain.off('disconnect', this.onTip);
-    for (const [id, ws] of this.waiters)
-      for (const w of ws) w(new FilesError('CANCELLED', `stopped before ${id} finished`));
-    this.waiters.clear();
+    this.wanted.cancelAll();
     // A chunk being written finishes its write and record (store.ts); then the database closes.
     await new Promise((r) => setImmediate(r));
     await this.store.close();
@@ -203,19 +177,15 @@ export class FilesService implements FilesPeerHooks {
 
   onReady(peer: Peer): void {
     if (peer.filesVersion === 0 || ((peer.version?.services ?? 0n) & NODE_FILES) === 0n) return;
-    const fp: FilesPeer = { peer, holdings: new Map(), told: new Map(), asked: new Set() };
-    this.peers.set(peer, fp);
-    this.byKey.set(String(peer.id), peer);
-    void this.announceTo(fp);
-    for (const [target, w] of this.wanted) this.askManifest(fp, target, w);
+    const fp = this.peers.add(peer);
+    void this.peers.announceTo(fp);
+    this.wanted.askAll(fp);
   }
 
   onClose(peer: Peer): void {
-    if (!this.peers.delete(peer)) return;
-    this.byKey.delete(String(peer.id));
+    if (!this.peers.remove(peer)) return;
     this.server.peerGone(peer);
-    for (const d of this.downloads.values()) d.removeProvider(String(peer.id));
-    for (const d of this.downloads.values()) d.schedule();
+    this.downloads.peerGone(String(peer.id));
   }
 
   async onMessage(peer: Peer, msg: FilesMessage): Promise<void> {
@@ -233,9 +203,12 @@ export class FilesService implements FilesPeerHooks {
       case 'getchunks':
         return this.server.onGetChunks(peer, toHex(msg.id), msg.id, msg.indexes);
       case 'chunk':
-        return this.onChunk(fp, msg);
+        return this.downloads.onChunk(fp, msg);
       case 'notfile':
-        return this.onNotFile(fp, toHex(msg.id), msg.what, msg.indexes);
+        // A manifest not held ends that ask; chunks not held go to the download's other providers.
+        if (msg.what === 0) fp.asked.delete(toHex(msg.id));
+        else this.downloads.onNotFound(fp, toHex(msg.id), msg.indexes);
+        return;
     }
   }
 
@@ -243,32 +216,11 @@ export class FilesService implements FilesPeerHooks {
     for (const e of entries) {
       const idHex = toHex(e.id);
       fp.holdings.set(idHex, e.bitfield);
-      const d = this.downloads.get(idHex);
-      if (d) this.addProvider(d, fp, e.bitfield);
+      this.downloads.announced(fp, idHex, e.bitfield);
       const w = this.wanted.get(idHex);
-      if (w) this.askManifest(fp, idHex, w);
+      if (w) this.wanted.ask(fp, idHex, w);
     }
-    for (const d of this.downloads.values()) d.schedule();
-  }
-
-  private addProvider(d: Download, fp: FilesPeer, raw: Uint8Array | null): void {
-    if (raw === null) {
-      d.addProvider(String(fp.peer.id), null);
-      return;
-    }
-    const bits = Bitfield.fromWire(d.file.manifest.chunkCount, raw);
-    if (!bits) {
-      fp.peer.offence(new P2PError('MALFORMED', `files: bitfield of ${d.file.idHex} has the wrong length`));
-      return;
-    }
-    d.addProvider(String(fp.peer.id), bits);
-  }
-
-  private askManifest(fp: FilesPeer, target: string, w: Wanted): void {
-    if (w.asked.has(fp.peer)) return;
-    w.asked.add(fp.peer);
-    fp.asked.add(target);
-    fp.peer.send({ command: 'getmanifest', id: fromHex(target) });
+    this.downloads.scheduleAll();
   }
 
   private async onManifest(
@@ -276,143 +228,45 @@ export class FilesService implements FilesPeerHooks {
     bytes: Uint8Array,
     link: { index: number; count: number; path: Uint8Array[] },
   ): Promise<void> {
-    let manifest: ReturnType<typeof decodeManifest>;
-    try {
-      manifest = decodeManifest(bytes);
-    } catch (e) {
-      if (e instanceof AnchorError) throw new P2PError('BAD_MANIFEST', e.message);
-      throw e;
-    }
-    const id = manifestId(manifest);
-    const idHex = toHex(id);
-    const commitment = commitmentFromPath(id, link);
-    if (!commitment) throw new P2PError('BAD_MANIFEST', 'commitment path cannot belong to a tree');
-    const target = [...fp.asked].find((t) => t === idHex || t === toHex(commitment));
-    if (!target) throw new P2PError('BAD_MANIFEST', `manifest ${idHex} was not asked for`);
-    fp.asked.delete(target);
-    const w = this.wanted.get(target);
-    if (!w || this.downloads.has(idHex)) return;
+    const { manifest, idHex, commitment, target } = askedManifest(fp, bytes, link);
+    if (!this.wanted.has(target) || this.downloads.has(idHex)) return;
     // Taken before any await: a second provider's answer must not start a second download.
-    this.wanted.delete(target);
+    const w = this.wanted.take(target)!;
     if (!(await this.deps.chain.getAnchor(commitment))) {
-      this.deps.log.info(
-        'manifest offered for a commitment not on the best chain yet; asking again on a new tip',
-        {
-          id: idHex,
-        },
-      );
+      const why = 'manifest offered for a commitment not on the best chain yet; asking again on a new tip';
+      this.deps.log.info(why, { id: idHex });
       // A fetch started a block early (the peer mined or heard of the anchor first) must not
       // stall: this peer is asked again once our tip moves, and never more than once per tip.
-      w.asked.delete(fp.peer);
-      w.early ??= new Set();
-      w.early.add(fp);
-      this.wanted.set(target, w);
+      this.wanted.deferEarly(target, w, fp);
       return;
     }
     const f = await this.store.beginDownload(manifest, link, commitment, w.output);
-    this.moveWaiters(target, f.idHex);
+    this.wanted.moveWaiters(target, f.idHex);
     this.dht?.rename(target, f.idHex);
     if (f.complete) await this.finished(f);
-    else this.startDownload(f);
-  }
-
-  private onChunk(fp: FilesPeer, msg: Extract<FilesMessage, { command: 'chunk' }>): Promise<void> | void {
-    const idHex = toHex(msg.id);
-    const d = this.downloads.get(idHex);
-    const p = d?.providers.get(String(fp.peer.id));
-    if (!d || !p) {
-      // The endgame's late copies of a file we finished are no offence.
-      if (this.store.get(idHex)?.complete) return;
-      throw new P2PError('UNREQUESTED_CHUNK', `chunk of ${idHex} nobody asked for`);
-    }
-    return d.onPiece(p, msg.index, msg.offset, msg.path, msg.data);
-  }
-
-  private onNotFile(fp: FilesPeer, idHex: string, what: 0 | 1, indexes: readonly number[]): void {
-    if (what === 0) {
-      fp.asked.delete(idHex);
-      return;
-    }
-    const d = this.downloads.get(idHex);
-    const p = d?.providers.get(String(fp.peer.id));
-    if (d && p) d.onNotFound(p, indexes);
+    else this.downloads.start(f);
   }
 
   // -----------------------------------------------------------------------------------------
   // Announcing
 
-  private async announceTo(fp: FilesPeer): Promise<void> {
-    const entries: FilesEntry[] = [];
-    for (const f of this.store.files.values()) {
-      const held = f.have.count;
-      if (held === 0 && f.manifest.chunkCount > 0) continue;
-      if (fp.told.get(f.idHex) === held) continue;
-      if (!(await this.anchored(f))) continue;
-      fp.told.set(f.idHex, held);
-      entries.push({ id: f.id, bitfield: f.complete ? null : f.have.bytes.slice() });
-    }
-    for (let i = 0; i < entries.length && !fp.peer.closed; i += MAX_FILES_ENTRIES) {
-      fp.peer.send({ command: 'files', entries: entries.slice(i, i + MAX_FILES_ENTRIES) });
-    }
-  }
-
-  private announceAll(): void {
-    for (const fp of this.peers.values()) void this.announceTo(fp);
-  }
-
   private tick(): void {
     if (this.stopped) return;
-    for (const d of this.downloads.values()) d.schedule();
-    this.announceAll();
+    this.downloads.scheduleAll();
+    this.peers.announceAll();
     if (!this.dht) return;
     // Bitswap's order: the DHT only for files no connected peer provides.
-    for (const target of this.wanted.keys()) this.dht.lacking(target, fromHex(target));
+    for (const target of this.wanted.targets()) this.dht.lacking(target, fromHex(target));
     for (const d of this.downloads.values())
       if (d.providers.size === 0) this.dht.lacking(d.file.idHex, d.file.commitment);
-    if (this.deps.clock.now() >= this.nextProvideCheck) void this.syncProvided();
+    if (this.provided.due()) void this.provided.sync();
   }
 
   private tipChanged(): void {
     this.anchoredCache.clear();
-    this.announceAll();
-    for (const [target, w] of this.wanted) {
-      if (!w.early?.size) continue;
-      const again = [...w.early];
-      w.early.clear();
-      for (const fp of again) if (this.peers.get(fp.peer) === fp) this.askManifest(fp, target, w);
-    }
-    void this.syncProvided();
-  }
-
-  /**
-   * Brings the DHT announcements in line with the store: every whole file anchored on the best
-   * chain, under its anchor id (dht-fallback.ts says why not always the manifest id).
-   */
-  private syncProvided(): Promise<void> {
-    if (!this.dht || this.stopped) return Promise.resolve();
-    if (this.syncing) {
-      this.resync = true;
-      return this.syncing;
-    }
-    this.nextProvideCheck = this.deps.clock.now() + PROVIDE_CHECK_MS;
-    // Cleared in a `.finally` callback, which always runs after this assignment (a body with no
-    // await would otherwise clear it first, and no later check would ever run).
-    this.syncing = (async () => {
-      try {
-        do {
-          this.resync = false;
-          const keys = new Map<string, Uint8Array>();
-          for (const f of [...this.store.files.values()])
-            if (f.complete && (await this.anchored(f))) keys.set(toHex(f.commitment), f.commitment);
-          if (!this.stopped) this.dht?.provideOnly(keys);
-        } while (this.resync && !this.stopped);
-      } catch (e) {
-        this.deps.log.warn('checking the files to announce failed', { error: (e as Error).message });
-      }
-    })().finally(() => {
-      this.syncing = null;
-    });
-    return this.syncing;
+    this.peers.announceAll();
+    this.wanted.retryEarly((fp) => this.peers.get(fp.peer) === fp);
+    void this.provided.sync();
   }
 
   /** Whether `f`'s commitment is anchored on the best chain (cached until the tip moves). */
@@ -435,49 +289,16 @@ export class FilesService implements FilesPeerHooks {
   // -----------------------------------------------------------------------------------------
   // Downloads
 
-  private startDownload(f: StoredFile): void {
-    if (this.downloads.has(f.idHex)) return;
-    const d = new Download(f, {
-      store: this.store,
-      clock: this.deps.clock,
-      random: this.deps.random,
-      log: this.deps.log,
-      counters: this.counters,
-      request: (p: Provider, indexes) =>
-        this.byKey.get(p.key)?.send({ command: 'getchunks', id: f.id, indexes }),
-      punish: (p, code, message) => this.byKey.get(p.key)?.offence(new P2PError(code, message)),
-      finished: () => {
-        void this.finished(f).catch((e) =>
-          this.deps.log.error('finishing a download failed', { error: (e as Error).message }),
-        );
-      },
-    });
-    this.downloads.set(f.idHex, d);
-    for (const fp of this.peers.values()) {
-      if (fp.holdings.has(f.idHex)) this.addProvider(d, fp, fp.holdings.get(f.idHex) ?? null);
-    }
-    if (f.manifest.chunkCount === 0) {
-      d.done = true;
-      void this.finished(f);
-      return;
-    }
-    d.schedule();
-  }
-
   private async finished(f: StoredFile): Promise<void> {
     if (!f.complete) await this.store.finish(f);
     const d = this.downloads.get(f.idHex);
     if (d) {
-      const info = await this.info(f);
-      this.fetchedFrom.set(f.idHex, {
-        from: info.fromPeers,
-        rate: info.rate,
-        dhtProviders: info.dhtProviders,
-      });
+      const { fromPeers: from, rate, dhtProviders } = await this.info(f);
+      this.fetchedFrom.set(f.idHex, { from, rate, dhtProviders });
     }
     this.downloads.delete(f.idHex);
     this.dht?.end(f.idHex);
-    void this.syncProvided();
+    void this.provided.sync();
     let err: Error | null = null;
     try {
       if (f.output) await this.export(f, f.output);
@@ -490,33 +311,13 @@ export class FilesService implements FilesPeerHooks {
       });
     }
     this.deps.log.info('file fetched and verified', { id: f.idHex, size: f.manifest.size, output: f.output });
-    this.announceAll();
-    const ws = this.waiters.get(f.idHex) ?? [];
-    this.waiters.delete(f.idHex);
-    for (const w of ws) w(err);
+    this.peers.announceAll();
+    this.wanted.settle(f.idHex, err);
   }
 
-  /** Writes the file and its `.anchor.json` proof at `output`, each atomically (temp, fsync, rename). */
-  async export(f: StoredFile, output: string): Promise<void> {
-    const proof = await proofText(this.deps.chain, this.opts.params, f);
-    if (!proof) throw new FilesError('NOT_ANCHORED', `${f.idHex} is not anchored on the best chain`);
-    const tmp = `${output}.part`;
-    // A reflink where the filesystem has them (btrfs, XFS, APFS): no bytes copied; else a copy.
-    await copyFile(this.store.dataPath(f.idHex), tmp, constants.COPYFILE_FICLONE);
-    await fsyncPath(tmp);
-    await rename(tmp, output);
-    const ptmp = `${output}.anchor.json.part`;
-    await writeFile(ptmp, proof);
-    await fsyncPath(ptmp);
-    await rename(ptmp, `${output}.anchor.json`);
-  }
-
-  private moveWaiters(from: string, to: string): void {
-    if (from === to) return;
-    const ws = this.waiters.get(from);
-    if (!ws) return;
-    this.waiters.delete(from);
-    this.waiters.set(to, [...(this.waiters.get(to) ?? []), ...ws]);
+  /** Writes the file and its `.anchor.json` proof at `output` (export.ts). */
+  private export(f: StoredFile, output: string): Promise<void> {
+    return exportFile({ chain: this.deps.chain, params: this.opts.params, store: this.store }, f, output);
   }
 
   // -----------------------------------------------------------------------------------------
@@ -534,22 +335,11 @@ export class FilesService implements FilesPeerHooks {
         `cannot read the proof ${pp} (anchor the file first: gossip-wallet anchor)`,
       );
     });
-    let proof: ReturnType<typeof parseProof>;
-    try {
-      proof = parseProof(text, this.opts.params);
-    } catch (e) {
-      if (e instanceof AnchorError) throw new FilesError('BAD_PROOF', `${pp}: ${e.message}`);
-      throw e;
-    }
-    const id = manifestId(proof.manifest);
-    const commitment = commitmentFromPath(id, proof.path);
-    if (!commitment || !equal(commitment, proof.commitment)) {
-      throw new FilesError('BAD_PROOF', `${pp}: the manifest is not under the proof's commitment`);
-    }
-    this.checkQuota(proof.manifest.size, toHex(id));
-    const f = await this.store.addShared(path, proof.manifest, proof.path, commitment);
-    this.announceAll();
-    void this.syncProvided();
+    const proof = readProof(text, this.opts.params, `${pp}: `);
+    this.checkQuota(proof.manifest.size, toHex(proof.id));
+    const f = await this.store.addShared(path, proof.manifest, proof.path, proof.commitment);
+    this.peers.announceAll();
+    void this.provided.sync();
     return this.info(f);
   }
 
@@ -563,26 +353,15 @@ export class FilesService implements FilesPeerHooks {
   ): Promise<FileInfo | { id: string; state: 'finding' }> {
     if (output) await checkOutput(output);
     if (target.proof !== undefined) {
-      let proof: ReturnType<typeof parseProof>;
-      try {
-        proof = parseProof(target.proof, this.opts.params);
-      } catch (e) {
-        if (e instanceof AnchorError) throw new FilesError('BAD_PROOF', e.message);
-        throw e;
-      }
-      const id = manifestId(proof.manifest);
-      const commitment = commitmentFromPath(id, proof.path);
-      if (!commitment || !equal(commitment, proof.commitment)) {
-        throw new FilesError('BAD_PROOF', "the manifest is not under the proof's commitment");
-      }
-      if (!(await this.deps.chain.getAnchor(commitment))) {
+      const proof = readProof(target.proof, this.opts.params);
+      if (!(await this.deps.chain.getAnchor(proof.commitment))) {
         throw new FilesError('NOT_ANCHORED', "the proof's commitment is not anchored on the best chain");
       }
-      this.checkQuota(proof.manifest.size, toHex(id));
-      const f = await this.store.beginDownload(proof.manifest, proof.path, commitment, output);
+      this.checkQuota(proof.manifest.size, toHex(proof.id));
+      const f = await this.store.beginDownload(proof.manifest, proof.path, proof.commitment, output);
       if (f.complete) {
         if (output) await this.export(f, output);
-      } else this.startDownload(f);
+      } else this.downloads.start(f);
       return this.info(f);
     }
     const idHex = target.id ?? '';
@@ -594,12 +373,9 @@ export class FilesService implements FilesPeerHooks {
       } else if (output) have.output = output;
       return this.info(have);
     }
-    const w = this.wanted.get(idHex) ?? { output, asked: new Set<Peer>() };
-    if (output) w.output = output;
-    this.wanted.set(idHex, w);
     // Bitswap's order: peers that announced it, else every files peer.
     const announced = [...this.peers.values()].filter((fp) => fp.holdings.has(idHex));
-    for (const fp of announced.length > 0 ? announced : this.peers.values()) this.askManifest(fp, idHex, w);
+    this.wanted.want(idHex, output, announced.length > 0 ? announced : this.peers.values());
     return { id: idHex, state: 'finding' };
   }
 
@@ -612,50 +388,7 @@ export class FilesService implements FilesPeerHooks {
   whenComplete(idHex: string, opts: { findTimeoutMs?: number } = {}): Promise<void> {
     const f = this.lookup(idHex);
     if (f?.complete && !this.downloads.has(f.idHex)) return Promise.resolve();
-    const key = f?.idHex ?? idHex;
-    return new Promise((resolve, reject) => {
-      let timer: unknown = null;
-      const w = (e: Error | null) => {
-        if (timer !== null) this.deps.clock.clearTimeout(timer);
-        timer = null;
-        if (e) reject(e);
-        else resolve();
-      };
-      const ws = this.waiters.get(key) ?? [];
-      ws.push(w);
-      this.waiters.set(key, ws);
-      const ms = opts.findTimeoutMs;
-      if (ms === undefined) return;
-      timer = this.deps.clock.setTimeout(() => {
-        timer = null;
-        const err = this.giveUpIfNoProvider(w, ms);
-        if (err) reject(err);
-      }, ms);
-      unref(timer);
-    });
-  }
-
-  /** The find timeout of waiter `w`: its error if no provider was found (`w` is then dropped). */
-  private giveUpIfNoProvider(w: (e: Error | null) => void, ms: number): FilesError | null {
-    const key = [...this.waiters].find(([, ws]) => ws.includes(w))?.[0];
-    if (key === undefined) return null;
-    const d = this.downloads.get(key);
-    const none =
-      this.wanted.has(key) || (d !== undefined && d.providers.size === 0 && d.fromProvider.size === 0);
-    if (!none) return null;
-    const rest = (this.waiters.get(key) ?? []).filter((x) => x !== w);
-    if (rest.length > 0) this.waiters.set(key, rest);
-    else this.waiters.delete(key);
-    const found = this.dht?.found(key) ?? 0;
-    const lookups = this.dht?.lookups(key) ?? 0;
-    if (rest.length === 0 && this.wanted.delete(key)) this.dht?.end(key);
-    const s = Math.round(ms / 1000);
-    const why = !this.dht
-      ? `no connected peer holds ${key} (none answered within ${s} s); the DHT is off: start the node with --dht-port to look beyond connected peers`
-      : found > 0
-        ? `no connected peer holds ${key}; the DHT named ${found} provider(s), but none served it within ${s} s`
-        : `no connected peer holds ${key}, and the DHT found no provider within ${s} s (${lookups} lookup(s))`;
-    return new FilesError('NO_PROVIDERS', why);
+    return this.wanted.wait(f?.idHex ?? idHex, opts.findTimeoutMs);
   }
 
   async list(): Promise<FileInfo[]> {
@@ -675,18 +408,20 @@ export class FilesService implements FilesPeerHooks {
     if (!f) return false;
     this.downloads.delete(f.idHex);
     this.dht?.end(f.idHex);
-    for (const fp of this.peers.values()) fp.told.delete(f.idHex);
+    this.peers.forget(f.idHex);
     const removed = await this.store.remove(f.idHex);
-    void this.syncProvided();
+    void this.provided.sync();
     return removed;
   }
 
   /** Connected peers that announced the file `idHex` (a manifest id or single-file anchor). */
   providerCount(id: string): number {
-    const idHex = this.lookup(id)?.idHex ?? id;
-    let n = 0;
-    for (const fp of this.peers.values()) if (fp.holdings.has(idHex)) n++;
-    return n;
+    return this.peers.providerCount(this.lookup(id)?.idHex ?? id);
+  }
+
+  /** Connected peers asked for the manifest of `target` (an id as fetched) that have not answered. */
+  asking(target: string): number {
+    return this.peers.asking(target);
   }
 
   /** Whether `f`'s bytes may be served to a local client (whole and verified). */
@@ -700,16 +435,7 @@ export class FilesService implements FilesPeerHooks {
     idHex: string,
   ): Promise<{ name: string; size: number; stream: AsyncIterable<Uint8Array> } | null> {
     const f = this.readable(idHex);
-    if (!f) return null;
-    const store = this.store;
-    async function* chunks(): AsyncGenerator<Uint8Array> {
-      for (let i = 0; i < f!.manifest.chunkCount; i++) {
-        const c = await store.readChunk(f!, i);
-        if (!c) throw new FilesError('FILE_MISMATCH', `stored chunk ${i} of ${f!.idHex} is damaged`);
-        yield c.data;
-      }
-    }
-    return { name: f.manifest.name, size: f.manifest.size, stream: chunks() };
+    return f ? { name: f.manifest.name, size: f.manifest.size, stream: readVerified(this.store, f) } : null;
   }
 
   private checkQuota(size: number, idHex: string): void {
@@ -725,37 +451,12 @@ export class FilesService implements FilesPeerHooks {
 
   async info(f: StoredFile): Promise<FileInfo> {
     const d = this.downloads.get(f.idHex);
-    const past = this.fetchedFrom.get(f.idHex);
-    const fromPeers: Record<string, number> = d ? {} : { ...past?.from };
-    if (d) {
-      for (const [k, n] of d.fromProvider) fromPeers[this.byKey.get(k)?.addr ?? `peer ${k}`] = n;
-    }
-    const elapsed = d ? Math.max(1, this.deps.clock.now() - d.startedAt) : 0;
-    const got = d ? [...d.fromProvider.values()].reduce((a, b) => a + b, 0) * f.manifest.chunkSize : 0;
-    return {
-      id: f.idHex,
-      commitment: toHex(f.commitment),
-      name: f.manifest.name,
-      size: f.manifest.size,
-      chunkSize: f.manifest.chunkSize,
-      chunkCount: f.manifest.chunkCount,
-      chunksHeld: f.have.count,
-      complete: f.complete,
-      source: f.source,
+    return fileInfo(f, {
       anchored: await this.anchored(f),
       providers: this.providerCount(f.idHex),
-      dhtProviders: d ? (this.dht?.found(f.idHex) ?? 0) : (past?.dhtProviders ?? 0),
-      output: f.output,
-      fromPeers,
-      rate: d ? Math.round((got * 1000) / elapsed) : (past?.rate ?? 0),
-    };
+      download: d ? { d, dhtProviders: this.dht?.found(f.idHex) ?? 0, now: this.deps.clock.now() } : null,
+      past: this.fetchedFrom.get(f.idHex),
+      addrOf: (k) => this.peers.byProviderKey(k)?.addr,
+    });
   }
-}
-
-/** An output path must be new, in a folder that exists (the CLI makes it absolute). */
-async function checkOutput(output: string): Promise<void> {
-  if (!output.startsWith('/')) throw new FilesError('BAD_OUTPUT', `output ${output} is not an absolute path`);
-  if (await stat(output).catch(() => null)) throw new FilesError('BAD_OUTPUT', `${output} exists already`);
-  const dir = await stat(dirname(output)).catch(() => null);
-  if (!dir?.isDirectory()) throw new FilesError('BAD_OUTPUT', `folder ${dirname(output)} does not exist`);
 }

@@ -9,6 +9,12 @@
  * headers, 101 locator hashes, a 256-byte user agent). The streaming decoder takes socket
  * chunks in any split and returns whole frames; a violation throws P2PError and leaves the
  * decoder dead, never half-parsed.
+ *
+ * The checksum of a `chunk` (file data, docs/files.md) is written but not checked: each chunk
+ * is verified against its anchored Merkle root, which covers every data byte, so the checksum
+ * would be a second SHA-256 pass over the same bytes (BIP324's v2 transport drops the checksum
+ * altogether, its AEAD tag authenticating instead). A flipped bit in a `chunk` still fails: as
+ * BAD_CHUNK or an unrequested chunk rather than BAD_CHECKSUM.
  */
 import { equal } from '../protocol/bytes.js';
 import { hash256, sha256Parts } from '../protocol/hash.js';
@@ -19,6 +25,8 @@ import { P2PError } from './errors.js';
 import { FILES_PAYLOAD_LIMITS } from './files-messages.js';
 
 export const HEADER_LEN = 24;
+/** Commands whose checksum is not checked: their payload is verified otherwise (see above). */
+const UNCHECKED: ReadonlySet<string> = new Set(['chunk']);
 /** Core's MAX_PROTOCOL_MESSAGE_LENGTH. */
 export const MAX_MESSAGE = 4_000_000;
 /** Core's MAX_INV_SZ: entries in a getdata or notfound. */
@@ -164,7 +172,7 @@ export class FrameDecoder {
         const h = this.header;
         if (this.buffered < h.length) break;
         const payload = this.take(h.length);
-        if (!equal(checksum(payload), h.checksum))
+        if (!UNCHECKED.has(h.command) && !equal(checksum(payload), h.checksum))
           throw new P2PError('BAD_CHECKSUM', `bad checksum on '${h.command}'`);
         this.header = null;
         frames.push({ command: h.command, payload });
