@@ -41,6 +41,7 @@ import { Download, type Provider } from './download.js';
 import { FilesError } from './errors.js';
 import { type ProofChain, proofText } from './proof.js';
 import { FileServer } from './server.js';
+import type { FilesStorage } from './storage.js';
 import { FileStore, fsyncPath, type StoredFile } from './store.js';
 
 const TICK_MS = 500;
@@ -59,6 +60,8 @@ export interface FilesOptions {
   maxBytes: number;
   /** Chunk bytes per fdatasync of a download (store.ts GROUP_BYTES; 0: every chunk). */
   groupBytes?: number;
+  /** Where the store keeps its bytes (storage.ts; default the disk, the simulator's memory). */
+  storage?: FilesStorage;
 }
 
 export interface FilesDeps {
@@ -153,7 +156,7 @@ export class FilesService implements FilesPeerHooks {
   }
 
   static async open(opts: FilesOptions, deps: FilesDeps): Promise<FilesService> {
-    const store = await FileStore.open(opts.dir, { groupBytes: opts.groupBytes });
+    const store = await FileStore.open(opts.dir, { groupBytes: opts.groupBytes, storage: opts.storage });
     return new FilesService(store, opts, deps);
   }
 
