@@ -90,6 +90,16 @@ export class Topology {
     return { up, down };
   }
 
+  /**
+   * Gives `host` an access link of its own (bytes/s; Infinity: not limiting) in place of its
+   * region's, before its first connection (a scenario's bandwidth-limited providers).
+   */
+  setAccess(host: string, access: { up?: number; down?: number }): void {
+    this.buckets(host);
+    if (access.up !== undefined) this.up.set(host, new TokenBucket(access.up, 0));
+    if (access.down !== undefined) this.down.set(host, new TokenBucket(access.down, 0));
+  }
+
   linkSpec = (from: string, to: string): LinkSpec => {
     const a = this.byHost.get(from);
     const b = this.byHost.get(to);
