@@ -111,6 +111,7 @@ export const TIERS = {
     'test/taproot-bitcoinjs.test.ts',
     'test/wallet-psbt.test.ts',
     'test/sim-dht.test.ts',
+    'test/sim-files.test.ts',
     'test/sim.test.ts',
     'test/wallet-safety.test.ts',
     'test/wallet-spend.test.ts',
