@@ -70,6 +70,11 @@ export class Topology {
   private readonly byHost = new Map<string, Placement>();
   private readonly up = new Map<string, TokenBucket>();
   private readonly down = new Map<string, TokenBucket>();
+  /**
+   * Every link's kernel send buffer (LinkSpec.sendBufferBytes), set before the first connection;
+   * 0 (the default, every scenario but files) counts every byte in flight as the sender's backlog.
+   */
+  sendBufferBytes = 0;
 
   constructor(placements: Placement[]) {
     this.placements = placements;
@@ -109,6 +114,7 @@ export class Topology {
       burstBytes: 0,
       up: this.buckets(from).up,
       down: this.buckets(to).down,
+      sendBufferBytes: this.sendBufferBytes,
     };
   };
 }

@@ -27,7 +27,7 @@ async function run(seed: string): Promise<FilesCaseResult> {
       sizeBytes: 3 * 1024 * 1024 + 12_345,
       uplink: 1_250_000,
       slowFactor: 20,
-      cases: [{ fast: 2, slow: 0 }],
+      cases: [{ fast: 2, slow: 0, sendBufferBytes: 1024 * 1024 }],
     },
     (n, tag, configure) => SimNetwork.create({ nodes: n, seed: `${seed}${tag}`, dir, coins: 50, configure }),
   );

@@ -47,10 +47,16 @@ export class FilesSimError extends Error {
   }
 }
 
-/** One download: `fast` providers at the uplink U, `slow` more at U ÷ `slowFactor`. */
+/**
+ * One download: `fast` providers at the uplink U, `slow` more at U ÷ `slowFactor`, each link
+ * with a kernel socket send buffer of `sendBufferBytes` (LinkSpec.sendBufferBytes; 0: the
+ * sender's backlog counts every byte until it arrives, so the server's 64 KiB bulk backlog,
+ * node/files/server.ts, sends one piece per round trip).
+ */
 export interface FilesCase {
   fast: number;
   slow: number;
+  sendBufferBytes: number;
 }
 
 export interface FilesParams {
@@ -67,6 +73,7 @@ export interface FilesCaseResult {
   case: string;
   fast: number;
   slow: number;
+  sendBufferBytes: number;
   sizeBytes: number;
   chunkBytes: number;
   chunks: number;
@@ -131,7 +138,8 @@ async function runUntilDone(
   }
 }
 
-const caseLabel = (c: FilesCase) => `${c.fast} fast${c.slow > 0 ? ` + ${c.slow} slow` : ''}`;
+const caseLabel = (c: FilesCase) =>
+  `${c.fast} fast${c.slow > 0 ? ` + ${c.slow} slow` : ''}${c.sendBufferBytes > 0 ? '' : ', no socket buffer'}`;
 
 /** One case on a network of its own; the network is left running (the caller stops it). */
 async function runCase(
@@ -153,6 +161,7 @@ async function runCase(
   const provs = Array.from({ length: providers }, (_, k) => k + 1);
   const uplinkOf = (k: number) => (k <= c.fast ? p.uplink : p.uplink / p.slowFactor);
   const configure = (sim: SimNetwork) => {
+    sim.topology.sendBufferBytes = c.sendBufferBytes;
     sim.topology.setAccess(sim.nodes[D]!.host, { down: Number.POSITIVE_INFINITY });
     for (const k of provs) sim.topology.setAccess(sim.nodes[k]!.host, { up: uplinkOf(k) });
     return (i: number): Partial<NodeConfig> => {
@@ -167,7 +176,7 @@ async function runCase(
     };
   };
   const label = caseLabel(c);
-  const sim = await make(p.nodes, `/files/${c.fast}+${c.slow}`, configure);
+  const sim = await make(p.nodes, `/files/${c.fast}+${c.slow}/${c.sendBufferBytes}`, configure);
   const node = (i: number) => sim.nodes[i]!.node!;
   await sim.runUntil(SIM_EPOCH_MS + 60_000);
 
@@ -190,7 +199,7 @@ async function runCase(
   const link = blockLinkFromBlock(block, node(D).chain.height, tx.txid());
   if (!link) throw new FilesSimError('REFUSED', 'the anchor tx is not in its block');
   // The one thing `share` reads from disk: the proof, beside the report (the seeds file's dir).
-  const proofPath = join(dirname(sim.seedsFile), `files-proof-${c.fast}-${c.slow}.anchor.json`);
+  const proofPath = join(dirname(sim.seedsFile), 'files-proof.anchor.json');
   const proof = newProof({
     network: 'regtest',
     manifest: file.manifest,
@@ -276,6 +285,7 @@ async function runCase(
       case: label,
       fast: c.fast,
       slow: c.slow,
+      sendBufferBytes: c.sendBufferBytes,
       sizeBytes: p.sizeBytes,
       chunkBytes: CHUNK_SIZE,
       chunks: file.manifest.chunkCount,
@@ -328,10 +338,18 @@ export async function runFilesCases(p: FilesParams, make: MakeNetwork): Promise<
   return { sim, from, until: sim.now, findings: { files: results }, notes };
 }
 
+/**
+ * A socket buffer of 1 MiB: Linux autotunes a TCP send buffer up to 4 MiB (tcp_wmem), and
+ * 1 MiB covers 10 Mbit/s over the longest round trip between the regions (650 ms).
+ */
+const SEND_BUFFER = 1024 * 1024;
 const DEFAULT_CASES: FilesCase[] = [
-  ...Array.from({ length: 8 }, (_, k) => ({ fast: k + 1, slow: 0 })),
-  { fast: 1, slow: 1 },
-  { fast: 4, slow: 1 },
+  ...Array.from({ length: 8 }, (_, k) => ({ fast: k + 1, slow: 0, sendBufferBytes: SEND_BUFFER })),
+  { fast: 1, slow: 1, sendBufferBytes: SEND_BUFFER },
+  { fast: 4, slow: 1, sendBufferBytes: SEND_BUFFER },
+  // The same network with every byte in flight counted as the sender's backlog, for comparison.
+  ...[1, 4, 8].map((n) => ({ fast: n, slow: 0, sendBufferBytes: 0 })),
+  { fast: 4, slow: 1, sendBufferBytes: 0 },
 ];
 
 export const files: Scenario = {
