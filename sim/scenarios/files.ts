@@ -162,8 +162,13 @@ async function runCase(
   const uplinkOf = (k: number) => (k <= c.fast ? p.uplink : p.uplink / p.slowFactor);
   const configure = (sim: SimNetwork) => {
     sim.topology.sendBufferBytes = c.sendBufferBytes;
+    // Only the providers' uplinks limit. Their downlinks are unlimited too: a host's downlink
+    // bucket is paid in the order senders ask (memory-link.ts, a FIFO approximation), so a
+    // ping from the slow provider, queued 10 s behind its chunks, would book a fast
+    // provider's downlink 10 s ahead and hold the downloader's getchunks behind it.
     sim.topology.setAccess(sim.nodes[D]!.host, { down: Number.POSITIVE_INFINITY });
-    for (const k of provs) sim.topology.setAccess(sim.nodes[k]!.host, { up: uplinkOf(k) });
+    for (const k of provs)
+      sim.topology.setAccess(sim.nodes[k]!.host, { up: uplinkOf(k), down: Number.POSITIVE_INFINITY });
     return (i: number): Partial<NodeConfig> => {
       if (i !== D && !provs.includes(i)) return {};
       const storage = new MemoryFilesStorage(sources);
