@@ -331,7 +331,7 @@ export async function runFilesCases(p: FilesParams, make: MakeNetwork): Promise<
   if (!sim) throw new FilesSimError('REFUSED', 'no case to run');
   const mbit = (x: number) => (x / MBIT).toFixed(2);
   const notes = [
-    `A ${(p.sizeBytes / 1024 / 1024).toFixed(0)} MiB file in ${CHUNK_SIZE / 1024} KiB chunks, each provider's uplink ${mbit(p.uplink)} Mbit/s (slow ones ${p.slowFactor}× slower), the downloader's downlink not limiting; one network of ${p.nodes} nodes per case. Rates are of the transfer (first verified chunk to last); "whole" counts from \`fetch\`. The figures below are the last case's network only.`,
+    `A ${(p.sizeBytes / 1024 / 1024).toFixed(0)} MiB file in ${CHUNK_SIZE / 1024} KiB chunks, each provider's uplink ${mbit(p.uplink)} Mbit/s (slow ones ${p.slowFactor}× slower), the downloader's downlink not limiting; one network of ${p.nodes} nodes per case. Rates are of the transfer (first verified chunk to last); "whole" counts from \`fetch\`; "RTT" is to the provider whose chunk came first. The propagation and bandwidth figures above are of the last case's network only.`,
     '',
     '| providers | fast sum Mbit/s | transfer Mbit/s | ÷ fast sum | whole ÷ fast sum | first chunk ms | RTT ms | chunk ms | ÷ (2 RTT + chunk) | chunks per provider | dup | identical |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
