@@ -32,6 +32,7 @@ export const TIERS = {
     'test/core-data-2026.test.ts',
     'test/core-data.test.ts',
     'test/dht-units.test.ts',
+    'test/files-server.test.ts',
     'test/files-store.test.ts',
     'test/files-wire.test.ts',
     'test/difficulty.test.ts',
