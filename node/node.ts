@@ -21,6 +21,7 @@ import { createDataDir } from './datadir.js';
 import { Dht } from './dht/dht.js';
 import { loadOrCreateIdentity } from './dht/identity.js';
 import { FilesService } from './files/service.js';
+import type { FilesStorage } from './files/storage.js';
 import { InitialBlockDownload, verificationProgress } from './ibd.js';
 import { createLogger, type Logger, type LogLevel, stderrTerminal } from './log.js';
 import { type AcceptResult, type FeeRate, Mempool } from './mempool/index.js';
@@ -136,6 +137,11 @@ export interface NodeConfig {
   filesMaxBytes?: number;
   /** Chunk bytes per fdatasync of a download (node/files/store.ts GROUP_BYTES; 0: every chunk). */
   filesGroupBytes?: number;
+  /**
+   * Where the file store keeps its data files and database (node/files/storage.ts), instead of
+   * <datadir>/files on disk: the simulator's memory, as `chainDb` is for the chain.
+   */
+  filesStorage?: FilesStorage;
   /** Serve HTTP: the explorer, its API and /metrics (default true). */
   http?: boolean;
   /**
@@ -342,6 +348,7 @@ export class FullNode implements ExplorerNode, RpcNode {
           params: this.params,
           maxBytes: c.filesMaxBytes ?? 0,
           groupBytes: c.filesGroupBytes,
+          storage: c.filesStorage,
         },
         { chain, clock: this.clock, random: forkRandom(this.random), log: this.log.child('files') },
       );

@@ -70,6 +70,11 @@ export class Topology {
   private readonly byHost = new Map<string, Placement>();
   private readonly up = new Map<string, TokenBucket>();
   private readonly down = new Map<string, TokenBucket>();
+  /**
+   * Every link's kernel send buffer (LinkSpec.sendBufferBytes), set before the first connection;
+   * 0 (the default, every scenario but files) counts every byte in flight as the sender's backlog.
+   */
+  sendBufferBytes = 0;
 
   constructor(placements: Placement[]) {
     this.placements = placements;
@@ -90,6 +95,16 @@ export class Topology {
     return { up, down };
   }
 
+  /**
+   * Gives `host` an access link of its own (bytes/s; Infinity: not limiting) in place of its
+   * region's, before its first connection (a scenario's bandwidth-limited providers).
+   */
+  setAccess(host: string, access: { up?: number; down?: number }): void {
+    this.buckets(host);
+    if (access.up !== undefined) this.up.set(host, new TokenBucket(access.up, 0));
+    if (access.down !== undefined) this.down.set(host, new TokenBucket(access.down, 0));
+  }
+
   linkSpec = (from: string, to: string): LinkSpec => {
     const a = this.byHost.get(from);
     const b = this.byHost.get(to);
@@ -99,6 +114,7 @@ export class Topology {
       burstBytes: 0,
       up: this.buckets(from).up,
       down: this.buckets(to).down,
+      sendBufferBytes: this.sendBufferBytes,
     };
   };
 }

@@ -82,6 +82,20 @@ export class SimWallet {
     this.lanes.set(0, all);
   }
 
+  /**
+   * A tx whose first output is `output` (worth nothing: an OP_RETURN anchor), paid for by the
+   * oldest coin of `lane`, change back to the lane; null when the lane is empty.
+   */
+  payFor(output: TxOut, lane = 0): Tx | null {
+    const q = this.lane(lane);
+    const coin = q.shift();
+    if (!coin) return null;
+    const change = coin.value - FEE;
+    const tx = this.spend([coin], [output, new TxOut(change, this.script)]);
+    if (change > PAYMENT + FEE) q.push({ txid: tx.txid(), vout: 1, value: change });
+    return tx;
+  }
+
   /** A payment from the oldest coin of `lane`, or null when the lane is empty. */
   pay(lane: number): Tx | null {
     const q = this.lane(lane);

@@ -97,7 +97,9 @@ export class FileServer {
     try {
       let ahead = this.readNext(peer);
       for (;;) {
-        const cur = ahead;
+        // Requests that came while the last chunk went out (the queue was empty when `ahead`
+        // was read) are taken here: onGetChunks does not start a second pump while this one runs.
+        const cur = ahead ?? this.readNext(peer);
         if (!cur || peer.closed) break;
         // The next chunk is read while this one goes out.
         ahead = this.readNext(peer);

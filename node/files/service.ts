@@ -37,6 +37,7 @@ import { type FilesPeer, FilesPeers } from './peers.js';
 import { type ProofChain, readProof } from './proof.js';
 import { ProvideSync } from './provide-sync.js';
 import { FileServer } from './server.js';
+import type { FilesStorage } from './storage.js';
 import { FileStore, type StoredFile } from './store.js';
 import { askedManifest, noProvidersError, WantedFiles } from './wanted.js';
 
@@ -54,6 +55,8 @@ export interface FilesOptions {
   maxBytes: number;
   /** Chunk bytes per fdatasync of a download (store.ts GROUP_BYTES; 0: every chunk). */
   groupBytes?: number;
+  /** Where the store keeps its bytes (storage.ts; default the disk, the simulator's memory). */
+  storage?: FilesStorage;
 }
 
 export interface FilesDeps {
@@ -72,7 +75,8 @@ export class FilesService implements FilesPeerHooks {
   private readonly deps: FilesDeps;
   private readonly server: FileServer;
   private readonly peers: FilesPeers;
-  private readonly downloads: Downloads;
+  /** Running downloads; the simulator reads which provider sent the first chunk. */
+  readonly downloads: Downloads;
   private readonly wanted: WantedFiles;
   private readonly provided: ProvideSync;
   private readonly anchoredCache = new Map<string, boolean>();
@@ -129,7 +133,7 @@ export class FilesService implements FilesPeerHooks {
   }
 
   static async open(opts: FilesOptions, deps: FilesDeps): Promise<FilesService> {
-    const store = await FileStore.open(opts.dir, { groupBytes: opts.groupBytes });
+    const store = await FileStore.open(opts.dir, { groupBytes: opts.groupBytes, storage: opts.storage });
     return new FilesService(store, opts, deps);
   }
 

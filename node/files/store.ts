@@ -25,12 +25,12 @@
  * damaged on disk never leaves the node that way; serving a peer does not (`verify: false`):
  * the peer verifies every chunk against the anchored root itself, and a second pass over each
  * byte served was a quarter of the hashing of a transfer (docs/files.md, "Figures").
+ *
+ * The I/O goes through a FilesStorage (storage.ts): the disk on a node, memory in the simulator.
  */
-import { createReadStream, readFileSync } from 'node:fs';
-import { copyFile, type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { uptime } from 'node:os';
 import { join } from 'node:path';
-import { Level } from 'level';
 import type { CommitmentPath } from '../anchors/commitment.js';
 import { chunkLength, type Manifest, ManifestBuilder } from '../anchors/manifest.js';
 import { decodeManifest, encodeManifest, manifestId } from '../anchors/manifest-codec.js';
@@ -49,6 +49,9 @@ import {
   indexOfChunkKey,
   syncedKey,
 } from './layout.js';
+import { type DataFile, diskStorage, type FilesDb, type FilesStorage } from './storage.js';
+
+export { fsyncPath } from './storage.js';
 
 /** Chunk bytes per group commit (fdatasync of the data file, then the group recorded synced). */
 export const GROUP_BYTES = 32 * 1024 * 1024;
@@ -65,6 +68,8 @@ export interface StoreOptions {
   groupBytes?: number;
   /** Age at which a group is committed however small (GROUP_MS). */
   groupMs?: number;
+  /** Where the bytes live (default: the disk; the simulator keeps them in memory). */
+  storage?: FilesStorage;
 }
 
 /** Group-commit state of one download being written. */
@@ -117,8 +122,9 @@ const FROM_UTF8 = new TextDecoder();
 export class FileStore {
   readonly dir: string;
   readonly files = new Map<string, StoredFile>();
-  private readonly db: Level<string, Uint8Array>;
-  private readonly handles = new Map<string, Promise<FileHandle>>();
+  private readonly db: FilesDb;
+  private readonly io: FilesStorage;
+  private readonly handles = new Map<string, Promise<DataFile>>();
   /** Downloads being created, so two callers get the same record. */
   private readonly starting = new Map<string, Promise<StoredFile>>();
   private readonly sync = new Map<string, SyncState>();
@@ -131,16 +137,18 @@ export class FileStore {
   /** Chunk writes under way, so close() lets them finish and record. */
   private readonly writes = new Set<Promise<void>>();
 
-  private constructor(dir: string, db: Level<string, Uint8Array>, opts: StoreOptions) {
+  private constructor(dir: string, db: FilesDb, io: FilesStorage, opts: StoreOptions) {
     this.dir = dir;
     this.db = db;
+    this.io = io;
     this.groupBytes = opts.groupBytes ?? GROUP_BYTES;
     this.groupMs = opts.groupMs ?? GROUP_MS;
   }
 
   static async open(dir: string, opts: StoreOptions = {}): Promise<FileStore> {
-    await mkdir(join(dir, 'data'), { recursive: true, mode: 0o700 });
-    const db = new Level<string, Uint8Array>(join(dir, 'db'), { keyEncoding: 'utf8', valueEncoding: 'view' });
+    const io = opts.storage ?? diskStorage;
+    await io.makeDir(join(dir, 'data'));
+    const db = io.database(join(dir, 'db'));
     await db.open();
     const v = await db.get('v');
     if (v === undefined) await db.put('v', UTF8.encode(String(FILES_DB_VERSION)));
@@ -150,7 +158,7 @@ export class FileStore {
         `files database ${dir} has schema ${FROM_UTF8.decode(v)}, this node needs ${FILES_DB_VERSION}`,
       );
     }
-    const store = new FileStore(dir, db, opts);
+    const store = new FileStore(dir, db, io, opts);
     const boot = opts.bootId ?? bootId();
     const prev = await db.get(BOOT_KEY);
     await store.load(prev !== undefined && FROM_UTF8.decode(prev) === boot);
@@ -237,27 +245,23 @@ export class FileStore {
     const idHex = toHex(id);
     const existing = this.files.get(idHex);
     if (existing?.complete) return existing;
-    const st = await stat(path).catch(() => null);
-    if (!st?.isFile()) throw new FilesError('NOT_FOUND', `${path} is not a file`);
-    if (st.size !== manifest.size) {
-      throw new FilesError(
-        'FILE_MISMATCH',
-        `${path} is ${st.size} bytes, its manifest says ${manifest.size}`,
-      );
+    const size = await this.io.fileSize(path);
+    if (size === null) throw new FilesError('NOT_FOUND', `${path} is not a file`);
+    if (size !== manifest.size) {
+      throw new FilesError('FILE_MISMATCH', `${path} is ${size} bytes, its manifest says ${manifest.size}`);
     }
     const tmp = `${this.dataPath(idHex)}.tmp`;
-    await copyFile(path, tmp);
+    await this.io.copyIn(path, tmp);
     const builder = new ManifestBuilder({ chunkSize: manifest.chunkSize, keepChunkHashes: true });
-    for await (const piece of createReadStream(tmp, { highWaterMark: 1 << 20 }))
-      builder.update(piece as Buffer);
+    for await (const piece of this.io.readAll(tmp)) builder.update(piece);
     const digest = builder.digest();
     if (digest.size !== manifest.size || !equal(digest.root, manifest.root)) {
-      await rm(tmp, { force: true });
+      await this.io.remove(tmp);
       throw new FilesError('FILE_MISMATCH', `${path} does not match its manifest (size or root)`);
     }
-    await fsyncPath(tmp);
+    await this.io.sync(tmp);
     await this.dropHandle(idHex);
-    await rename(tmp, this.dataPath(idHex));
+    await this.io.rename(tmp, this.dataPath(idHex));
     const f: StoredFile = {
       idHex,
       id,
@@ -315,10 +319,7 @@ export class FileStore {
     commitment: Uint8Array,
     output: string | null,
   ): Promise<StoredFile> {
-    const fh = await open(this.dataPath(idHex), 'w', 0o600);
-    await fh.truncate(manifest.size);
-    await fh.sync();
-    await fh.close();
+    await this.io.create(this.dataPath(idHex), manifest.size);
     const f: StoredFile = {
       idHex,
       id,
@@ -370,7 +371,7 @@ export class FileStore {
     const st = this.syncOf(f);
     if (st.error) throw st.error;
     const fh = await this.handle(f.idHex);
-    await fh.write(data, 0, data.length, index * f.manifest.chunkSize);
+    await fh.write(data, index * f.manifest.chunkSize);
     // Synced already (groupBytes 0): recorded without a group, as records were before groups.
     const synced = this.groupBytes === 0;
     if (synced) await fh.datasync();
@@ -484,7 +485,7 @@ export class FileStore {
     const len = chunkLength(f.manifest, index);
     const data = new Uint8Array(len);
     const fh = await this.handle(f.idHex);
-    const { bytesRead } = await fh.read(data, 0, len, index * f.manifest.chunkSize);
+    const bytesRead = await fh.read(data, index * f.manifest.chunkSize);
     if (bytesRead !== len) return null;
     if (opts.verify !== false && !equal(leafHash(data), leaf)) return null;
     return { data, path };
@@ -499,14 +500,14 @@ export class FileStore {
     const b = this.db.batch().del(fileKey(idHex)).del(hashesKey(idHex)).del(syncedKey(idHex));
     for await (const k of this.db.keys(chunkRange(idHex))) b.del(k);
     await b.write();
-    await rm(this.dataPath(idHex), { force: true });
+    await this.io.remove(this.dataPath(idHex));
     return true;
   }
 
-  private handle(idHex: string): Promise<FileHandle> {
+  private handle(idHex: string): Promise<DataFile> {
     let h = this.handles.get(idHex);
     if (!h) {
-      h = open(this.dataPath(idHex), 'r+');
+      h = this.io.open(this.dataPath(idHex));
       this.handles.set(idHex, h);
     }
     return h;
@@ -555,15 +556,6 @@ function decodeChunkValue(v: Uint8Array): { leaf: Uint8Array; path: Uint8Array[]
     path: splitPath(v.slice(HASH_SIZE, v.length - tail)),
     group,
   };
-}
-
-export async function fsyncPath(path: string): Promise<void> {
-  const fh = await open(path, 'r+');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 function toRecord(f: StoredFile): FileRecordJson {

@@ -24,6 +24,12 @@ export interface LinkSpec {
   up?: TokenBucket;
   /** The receiving host's downlink, shared by all its links: data arrives once it has paid here. */
   down?: TokenBucket;
+  /**
+   * The sender's kernel socket buffer, bytes (default 0): sent bytes not yet delivered that the
+   * stream's `writableLength` does not count, as a TCP socket's user-space backlog leaves out
+   * what the kernel has accepted and keeps in flight. 0 counts every byte until it arrives.
+   */
+  sendBufferBytes?: number;
 }
 
 /**
@@ -73,6 +79,8 @@ interface Item<T> {
 export class Link<T> {
   /** Bytes of data items sent and not yet delivered (or dropped). */
   pendingBytes = 0;
+  /** LinkSpec.sendBufferBytes. */
+  readonly sendBufferBytes: number;
   private readonly spec: LinkSpec;
   private readonly clock: Clock;
   private readonly deliver: (value: T, size: number) => boolean;
@@ -89,6 +97,7 @@ export class Link<T> {
     this.spec = spec;
     this.clock = clock;
     this.deliver = deliver;
+    this.sendBufferBytes = spec.sendBufferBytes ?? 0;
     this.tokens = spec.burstBytes;
     this.refilledAt = clock.now();
   }

@@ -66,8 +66,9 @@ export class MemoryStream extends EventEmitter implements Stream {
     this.dialled = dialled;
   }
 
+  /** Bytes written and not yet delivered, less what the link's kernel send buffer holds. */
   get writableLength(): number {
-    return this.outbound.pendingBytes;
+    return Math.max(0, this.outbound.pendingBytes - this.outbound.sendBufferBytes);
   }
 
   /** @internal Creates both directions and sends the 'open' towards the listener. */

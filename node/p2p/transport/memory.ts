@@ -177,12 +177,14 @@ export class MemoryNetwork implements LinkHost {
 
 /** Throws RangeError for a spec no link can have (a programming error, not a peer's). */
 function checkSpec(spec: LinkSpec): LinkSpec {
-  const { latencyMs, bandwidth, burstBytes } = spec;
+  const { latencyMs, bandwidth, burstBytes, sendBufferBytes = 0 } = spec;
   if (!(Number.isFinite(latencyMs) && latencyMs >= 0))
     throw new RangeError(`link latency must be >= 0 ms, got ${latencyMs}`);
   if (!(bandwidth > 0)) throw new RangeError(`link bandwidth must be > 0 bytes/s, got ${bandwidth}`);
   if (!(Number.isFinite(burstBytes) && burstBytes >= 0))
     throw new RangeError(`link burst must be >= 0 bytes, got ${burstBytes}`);
+  if (!(Number.isFinite(sendBufferBytes) && sendBufferBytes >= 0))
+    throw new RangeError(`link send buffer must be >= 0 bytes, got ${sendBufferBytes}`);
   return spec;
 }
 
