@@ -25,6 +25,8 @@ export interface GlobalOptions {
   timeout?: string;
   /** Accept a tip far past the last one this wallet saw (tipstate.ts). */
   trustNode?: boolean;
+  /** false with --no-cache: scan the node from scratch, neither reading nor writing the cache. */
+  cache?: boolean;
 }
 
 export interface Io {
@@ -34,6 +36,8 @@ export interface Io {
   progress(text: string): void;
   /** A status line redrawn in place (progress bars); '' erases it. Only when stderr is a terminal. */
   status?: (line: string) => void;
+  /** A one-line warning on stderr, shown always (a cache that had to be ignored). */
+  warn?: (text: string) => void;
 }
 
 export class Context {
