@@ -8,6 +8,7 @@
 import type { Context } from './context.js';
 import type { CheckedNode, CheckedTip } from './esplora/checked.js';
 import type { EsploraClient } from './esplora/client.js';
+import type { WalletKey } from './hd.js';
 import type { Coin, ScanResult } from './scan.js';
 import { syncCoins } from './sync.js';
 import type { Wallet } from './wallet.js';
@@ -18,6 +19,8 @@ export interface WalletCoins {
   /** First unused index per chain (change addresses come from it). */
   scan: Pick<ScanResult, 'next' | 'byType'>;
   coins: Coin[];
+  /** The wallet's key paying to a script (wallet.keyFor knows only the keys derived so far). */
+  keyFor: (scriptHex: string) => WalletKey | undefined;
 }
 
 export async function walletCoins(
@@ -27,5 +30,11 @@ export async function walletCoins(
   client: EsploraClient,
 ): Promise<WalletCoins> {
   const r = await syncCoins(ctx, walletPath, wallet, client);
-  return { node: r.node, tip: r.tip, scan: { next: r.next, byType: r.byType }, coins: r.coins };
+  return {
+    node: r.node,
+    tip: r.tip,
+    scan: { next: r.next, byType: r.byType },
+    coins: r.coins,
+    keyFor: r.keyFor,
+  };
 }

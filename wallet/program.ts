@@ -111,7 +111,9 @@ ${EXIT_HELP}`,
       const cmd = args[args.length - 1] as Command;
       const ctx = context(cmd);
       try {
-        print(ctx, await fn(ctx, ...(args.slice(0, -1) as never[])));
+        const result = await fn(ctx, ...(args.slice(0, -1) as never[]));
+        await ctx.commit();
+        print(ctx, result);
       } finally {
         ctx.close();
       }

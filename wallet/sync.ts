@@ -19,7 +19,7 @@
  * A rescan (the per-address discovery of scan.ts) rebuilds the cache: when there is none or it
  * cannot be used, when the cached tip left the best chain (a reorg) or the chain got shorter,
  * when more than MAX_CATCH_UP blocks arrived (a rescan is then cheaper), or when asked
- * (`rescan`). Nothing is written unless every answer checked out.
+ * (`rescan`). Nothing is written unless the whole command succeeds (Context.afterSuccess).
  */
 
 import type { Block } from '../node/protocol/block.js';
@@ -61,6 +61,8 @@ export interface SyncResult {
   next: Record<Chain, number>;
   byType: Record<AddressType, Record<Chain, number>>;
   coins: Coin[];
+  /** The wallet's key paying to a script, among the scripts known (derived when asked). */
+  keyFor: (scriptHex: string) => WalletKey | undefined;
   /** How the cache was brought up to date. */
   how: 'rescan' | 'cache';
   /** Why it rescanned, when it did. */
@@ -384,9 +386,11 @@ export async function syncCoins(
     if (cache && reason) progress(`rescanning: ${reason}`);
     state = await rescan(node, wallet, tip, pool, progress);
   }
-  await record();
   const data = state.data();
-  if (useCache && JSON.stringify(data) !== before) await writeCache(path, data);
+  ctx.afterSuccess(async () => {
+    await record();
+    if (useCache && JSON.stringify(data) !== before) await writeCache(path, data);
+  });
   const byType = {
     p2wpkh: { [RECEIVE]: state.next.p2wpkh[0], [CHANGE]: state.next.p2wpkh[1] },
     p2tr: { [RECEIVE]: state.next.p2tr[0], [CHANGE]: state.next.p2tr[1] },
@@ -397,6 +401,11 @@ export async function syncCoins(
     next: byType.p2wpkh,
     byType,
     coins: coinsOf(state),
+    keyFor: (script) => {
+      const o = state.owner.get(script);
+      if (o === undefined || o === 'imported') return wallet.keyFor(script);
+      return wallet.key(o.chain, o.index, o.type);
+    },
     how: reason === undefined ? 'cache' : 'rescan',
     ...(reason === undefined ? {} : { reason }),
   };
