@@ -12,8 +12,10 @@ import { join } from 'node:path';
 import { toHex } from '../node/protocol/bytes.js';
 import { regtest } from '../node/protocol/params.js';
 import { cachePathOf } from '../wallet/cache.js';
+import { Context } from '../wallet/context.js';
 import { CHANGE, RECEIVE } from '../wallet/hd.js';
-import { DEFAULT_LOG_N, seal, writeAtomic } from '../wallet/keystore.js';
+import { DEFAULT_LOG_N, seal, unlock, writeAtomic } from '../wallet/keystore.js';
+import { syncCoins } from '../wallet/sync.js';
 import { Wallet } from '../wallet/wallet.js';
 import { emit, REPO_ROOT } from './lib.js';
 import { FakeEsplora, fakeTxid } from './wallet-esplora.js';
@@ -50,6 +52,29 @@ function cli(file: string, url: string, args: string[]): Promise<number> {
       else resolve(Number(process.hrtime.bigint() - t) / 1e6);
     });
   });
+}
+
+/**
+ * The same sync in-process (no process start, no scrypt): a rescan, then a warm command, each
+ * with a fresh Wallet (so key derivation counts, as in a CLI run) and the cache write.
+ */
+async function inProcess(url: string, file: string): Promise<{ coldMs: number; warmMs: number }> {
+  const cold: number[] = [];
+  const warm: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    for (const [rescan, into] of [
+      [true, cold],
+      [false, warm],
+    ] as const) {
+      const ctx = new Context({ node: url }, { out: () => {}, progress: () => {} }, {});
+      const t = process.hrtime.bigint();
+      await syncCoins(ctx, file, new Wallet(regtest, secrets), ctx.client(regtest), { rescan });
+      await ctx.commit();
+      into.push(Number(process.hrtime.bigint() - t) / 1e6);
+      ctx.close();
+    }
+  }
+  return { coldMs: Math.round(median(cold)), warmMs: Math.round(median(warm)) };
 }
 
 /** Median time and the requests of the last run, `prepare` run before each. */
@@ -93,6 +118,14 @@ async function wallet(coins: number, addresses: number, sendAmount: string): Pro
     const send = ['send', to, sendAmount, '--fee-rate', '1'];
     const sendCold = await measure(fake, file, send, noCache);
     const sendWarm = await measure(fake, file, send, keep);
+    const sync = await inProcess(fake.url, file);
+    const unlockRuns: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t = process.hrtime.bigint();
+      await unlock(file, 'bench');
+      unlockRuns.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    const startup = await measure(fake, file, ['--version'], keep);
     emit('wallet-cache.process', {
       coins,
       addresses,
@@ -105,6 +138,10 @@ async function wallet(coins: number, addresses: number, sendAmount: string): Pro
       sendWarmMs: sendWarm.ms,
       sendColdRequests: sendCold.requests,
       sendWarmRequests: sendWarm.requests,
+      syncColdMs: sync.coldMs,
+      syncWarmMs: sync.warmMs,
+      unlockMs: Math.round(median(unlockRuns)),
+      startupMs: startup.ms,
       runs: RUNS,
     });
   } finally {
