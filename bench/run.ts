@@ -13,6 +13,7 @@ import { run as protocol } from './protocol.js';
 import { run as relay } from './relay.js';
 import { run as taproot } from './taproot.js';
 import { run as wallet } from './wallet.js';
+import { run as walletCache } from './wallet-cache.js';
 
 const benches: Record<string, () => void | Promise<void>> = {
   protocol,
@@ -28,6 +29,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   explorer,
   files,
   wallet,
+  'wallet-cache': walletCache,
   ops,
 };
 const only = process.argv.slice(2);

@@ -5,7 +5,9 @@
  * txid) and each block a real regtest header with proof of work, so the wallet's own checks
  * pass on honest answers. `mode` makes it misbehave (malformed JSON, wrong shapes, refusing
  * transactions, lying about coins or the tip) so tests can check the wallet's handling. It
- * counts requests.
+ * counts requests. It serves the best chain's hashes (`block-height`) and the mempool's txids,
+ * which a warm wallet cache asks for, but no raw blocks: its headers do not link, so a wallet
+ * whose cached tip it moves past rescans or refuses (tests of the cache use a real node).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -274,6 +276,20 @@ export class FakeEsplora {
         res.writeHead(200, { 'content-type': 'text/plain' }).end(toHex(tx.toBytes()));
         return;
       }
+    }
+    if (p[0] === 'api' && p[1] === 'block-height' && p[2] && p.length === 3) {
+      const h = Number(p[2]);
+      if (Number.isSafeInteger(h) && h >= 0 && h <= this.tip) {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end(this.blockHash(h));
+        return;
+      }
+    }
+    if (url.pathname === '/api/mempool/txids') {
+      const pool = [...this.coins.values()].flat().filter((c) => c.height === null);
+      return this.json(
+        res,
+        pool.map((c) => this.shown(c).txidHex()),
+      );
     }
     if (url.pathname === '/api/fee-estimates') return this.json(res, this.fees);
     if (p[0] === 'api' && p[1] === 'address' && p[2]) {

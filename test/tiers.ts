@@ -111,6 +111,7 @@ export const TIERS = {
     'test/p2p-wtxid-relay.test.ts',
     'test/script-pool.test.ts',
     'test/taproot-bitcoinjs.test.ts',
+    'test/wallet-cache.test.ts',
     'test/wallet-psbt.test.ts',
     'test/sim-dht.test.ts',
     'test/sim-files.test.ts',

@@ -39,7 +39,9 @@ async function snapshot(path: string): Promise<string> {
   return `${(await stat(path)).mtimeMs}:${await readFile(path, 'utf8')}`;
 }
 
-const w = (...args: string[]) => ['-w', walletFile, '--node', fake.url, ...args];
+// --no-cache: these check the per-address scan and its requests on every command (the fake's
+// headers do not link, so it cannot serve a cache's blocks; test/wallet-cache.test.ts has those).
+const w = (...args: string[]) => ['-w', walletFile, '--node', fake.url, '--no-cache', ...args];
 
 function oneLine(err: string): string {
   const lines = err.trim().split('\n');

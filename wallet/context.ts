@@ -25,6 +25,8 @@ export interface GlobalOptions {
   timeout?: string;
   /** Accept a tip far past the last one this wallet saw (tipstate.ts). */
   trustNode?: boolean;
+  /** false with --no-cache: scan the node from scratch, neither reading nor writing the cache. */
+  cache?: boolean;
 }
 
 export interface Io {
@@ -34,6 +36,8 @@ export interface Io {
   progress(text: string): void;
   /** A status line redrawn in place (progress bars); '' erases it. Only when stderr is a terminal. */
   status?: (line: string) => void;
+  /** A one-line warning on stderr, shown always (a cache that had to be ignored). */
+  warn?: (text: string) => void;
 }
 
 export class Context {
@@ -41,6 +45,11 @@ export class Context {
   readonly io: Io;
   readonly env: NodeJS.ProcessEnv;
   private readonly clients: EsploraClient[] = [];
+  /**
+   * Writes that wait for the command to succeed (the local cache, the last tip seen), so a
+   * command that fails, on bad input or a lying node, changes no file.
+   */
+  private readonly onSuccess: (() => Promise<void>)[] = [];
 
   constructor(opts: GlobalOptions, io: Io, env: NodeJS.ProcessEnv = process.env) {
     this.opts = opts;
@@ -98,6 +107,16 @@ export class Context {
     });
     this.clients.push(client);
     return client;
+  }
+
+  /** Runs `write` once the command has succeeded (commit()). */
+  afterSuccess(write: () => Promise<void>): void {
+    this.onSuccess.push(write);
+  }
+
+  /** The command succeeded: the writes it left for then. */
+  async commit(): Promise<void> {
+    for (const w of this.onSuccess.splice(0)) await w();
   }
 
   /** Closes the clients' idle connections (the CLI runs in-process in tests, beside the node). */

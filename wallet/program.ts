@@ -20,7 +20,7 @@ import { create, importWif, MNEMONIC_ENV, PASSPHRASE_ENV, restore, WIF_ENV } fro
 import { labelsExport, labelsImport } from './commands/labels.js';
 import { signMessageCmd, verifyMessageCmd } from './commands/message.js';
 import { psbtBroadcast, psbtCombine, psbtDecode, psbtFinalize, psbtSign } from './commands/psbt.js';
-import { address, balance, history, utxos } from './commands/query.js';
+import { address, balance, history, rescan, utxos } from './commands/query.js';
 import type { Action, Result } from './commands/result.js';
 import { type FeeOptions, type SendManyOptions, send as sendCmd, sweep } from './commands/send.js';
 import { Context, type GlobalOptions, PASSWORD_ENV } from './context.js';
@@ -60,6 +60,7 @@ function buildProgram(io: CliIo, env: NodeJS.ProcessEnv, setExit: (code: number)
       '--trust-node',
       'accept a node tip more than 1000 blocks past the last one this wallet saw (your own node, after a long time offline)',
     )
+    .option('--no-cache', 'scan the node from scratch; neither read nor write the local cache')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
@@ -92,6 +93,7 @@ ${EXIT_HELP}`,
         progress: (text) => {
           if (progress) io.stderr(`gossip-wallet: ${text}`);
         },
+        warn: (text) => io.stderr(`gossip-wallet: warning: ${text}`),
         ...(io.stderrIsTTY ? { status: (line: string) => io.stderrRaw(`\r${line}\x1b[K`) } : {}),
       },
       env,
@@ -109,7 +111,9 @@ ${EXIT_HELP}`,
       const cmd = args[args.length - 1] as Command;
       const ctx = context(cmd);
       try {
-        print(ctx, await fn(ctx, ...(args.slice(0, -1) as never[])));
+        const result = await fn(ctx, ...(args.slice(0, -1) as never[]));
+        await ctx.commit();
+        print(ctx, result);
       } finally {
         ctx.close();
       }
@@ -158,6 +162,11 @@ ${EXIT_HELP}`,
     .command('balance')
     .description("trusted, untrusted_pending and immature balance (Core's getbalances)")
     .action(run((ctx) => balance(ctx)));
+
+  program
+    .command('rescan')
+    .description('scan the node from scratch and rebuild the local cache (<wallet file>.cache.json)')
+    .action(run((ctx) => rescan(ctx)));
 
   program
     .command('utxos')

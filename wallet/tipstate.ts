@@ -68,20 +68,29 @@ export function checkTipJump(seen: SeenTip | null, tip: CheckedTip, trust: boole
 }
 
 /**
- * The node's tip, checked (header, proof of work, no absurd jump) and recorded as the last seen.
+ * The node's tip, checked (header, proof of work, no absurd jump). `record` keeps it as the last
+ * seen; the caller runs it once the command's other answers checked out too, so a node caught
+ * lying later in the command changes no file. `known`: a tip already checked (the cache's),
+ * which costs no more requests if it is still the node's.
  */
-export async function acceptTip(node: CheckedNode, walletPath: string, trust: boolean): Promise<CheckedTip> {
+export async function acceptTip(
+  node: CheckedNode,
+  walletPath: string,
+  trust: boolean,
+  known?: CheckedTip,
+): Promise<{ tip: CheckedTip; record: () => Promise<void> }> {
   const path = tipPathOf(walletPath);
   // With --trust-node a corrupt record is simply replaced.
   const seen = await readSeenTip(path, node.network).catch((e: unknown) => {
     if (trust) return null;
     throw e;
   });
-  const tip = await node.tip();
+  const tip = await node.tip(known);
   checkTipJump(seen, tip, trust);
-  if (seen?.hash !== tip.hash) {
-    const record: SeenTip = { network: node.network.name, height: tip.height, hash: tip.hash };
-    await writeAtomic(path, `${JSON.stringify(record)}\n`, false, 'last-seen tip file');
-  }
-  return tip;
+  const record = async () => {
+    if (seen?.hash === tip.hash) return;
+    const rec: SeenTip = { network: node.network.name, height: tip.height, hash: tip.hash };
+    await writeAtomic(path, `${JSON.stringify(rec)}\n`, false, 'last-seen tip file');
+  };
+  return { tip, record };
 }

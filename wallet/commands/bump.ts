@@ -132,12 +132,12 @@ export async function bumpfee(ctx: Context, txidText: string, opts: FeeOptions):
   const { path, wallet } = await ctx.open();
   const frozen = await readFrozen(path, network.name);
   const client = ctx.client(network);
-  const { node, scan, coins, tip } = await walletCoins(ctx, path, wallet, client);
+  const { node, scan, coins, tip, keyFor } = await walletCoins(ctx, path, wallet, client);
   await mustBeUnconfirmed(ctx, node, txid);
   const orig = await node.tx(txid);
   const spent = await prevouts(node, orig);
   const inputs: SpendCoin[] = orig.inputs.map((input, i) => {
-    const key = wallet.keyFor(toHex(spent[i]!.script));
+    const key = keyFor(toHex(spent[i]!.script));
     if (!key)
       throw new WalletError(
         'BAD_INPUT',
@@ -155,7 +155,7 @@ export async function bumpfee(ctx: Context, txidText: string, opts: FeeOptions):
   const oldVsize = orig.vsize();
   const oldRate = rateOf(oldFee, oldVsize);
   // The change: an output to this wallet's change chain (Core's IsChange), else none.
-  const changePos = orig.outputs.findIndex((o) => wallet.keyFor(toHex(o.script))?.chain === CHANGE);
+  const changePos = orig.outputs.findIndex((o) => keyFor(toHex(o.script))?.chain === CHANGE);
   const changeScript =
     changePos >= 0
       ? orig.outputs[changePos]!.script

@@ -5,18 +5,19 @@ import type { Context } from '../context.js';
 import { WalletError } from '../errors.js';
 import { CHANGE, parseAddressType, RECEIVE, type WalletKey } from '../hd.js';
 import { balancesOf, discover, history as walletHistory } from '../scan.js';
+import { syncCoins } from '../sync.js';
 import { type Result, table } from './result.js';
 
 /** The next unused address of a type: BIP84 P2WPKH by default, BIP86 P2TR with --type p2tr. */
 export async function address(ctx: Context, opts: { change?: boolean; type?: string }): Promise<Result> {
   const type = parseAddressType(opts.type ?? 'p2wpkh');
-  const { wallet } = await ctx.open();
+  const { path, wallet } = await ctx.open();
   const client = ctx.client(wallet.network);
   const chain = opts.change ? CHANGE : RECEIVE;
   let key: WalletKey;
   if (wallet.account) {
-    const scan = await discover(wallet, client, ctx.io.progress);
-    key = wallet.key(chain, scan.byType[type][chain], type);
+    const { byType } = await syncCoins(ctx, path, wallet, client);
+    key = wallet.key(chain, byType[type][chain], type);
   } else if (type === 'p2wpkh') {
     key = wallet.imported[0]!;
   } else {
@@ -63,6 +64,21 @@ export async function balance(ctx: Context): Promise<Result> {
       ],
       ['total', amount(total)],
     ]),
+  };
+}
+
+/**
+ * Rebuilds the local cache from a full per-address scan (Core's rescanblockchain): after
+ * restoring a wallet elsewhere, or when the cache is in doubt. Prints the tip it reached.
+ */
+export async function rescan(ctx: Context): Promise<Result> {
+  const { path, wallet } = await ctx.open();
+  const r = await syncCoins(ctx, path, wallet, ctx.client(wallet.network), { rescan: true });
+  const b = balancesOf(r.coins);
+  const total = b.trusted + b.untrustedPending + b.immature;
+  return {
+    json: { height: r.tip.height, hash: r.tip.hash, coins: r.coins.length, total: formatCoins(total) },
+    text: `rescanned to height ${r.tip.height} (${r.tip.hash}): ${r.coins.length} coins, ${formatCoins(total)} in all`,
   };
 }
 

@@ -10,11 +10,19 @@
  * - the tip used for nLockTime and coinbase maturity: its 80-byte header
  *   (`GET /api/block/:hash/header`) hashes to the tip hash, its bits are a valid target within
  *   the network's proof-of-work limit (Core's CheckProofOfWork), and its hash meets that target.
+ * - a block the local cache reads (`GET /api/block/:hash/raw`): its bytes parse, its header
+ *   hashes to the hash asked for and has proof of work, its transactions hash to the header's
+ *   merkle root (not a mutated tree, CVE-2012-2459), and it links to the block before it (the
+ *   caller passes that hash). So every transaction read from it is the one the chain committed
+ *   to, a stronger check than per-address answers get (as an SPV client checks a filtered block).
  *
  * A mismatch is WalletError('NODE_MISMATCH', exit 6) naming what did not match.
  */
+
+import { Block } from '../../node/protocol/block.js';
 import { equal, fromHex, toHex } from '../../node/protocol/bytes.js';
 import { EncodingError } from '../../node/protocol/errors.js';
+import { hashToDisplay } from '../../node/protocol/hash.js';
 import { BlockHeader } from '../../node/protocol/header.js';
 import type { NetworkParams } from '../../node/protocol/params.js';
 import { checkProofOfWork, targetFromBits } from '../../node/protocol/pow.js';
@@ -92,28 +100,64 @@ export class CheckedNode {
     return tx;
   }
 
-  /** The node's best block: hash, header checked for proof of work, height from its status. */
-  async tip(): Promise<CheckedTip> {
+  /**
+   * The node's best block: hash, header checked for proof of work, height from its status. When
+   * the hash is `known`'s (a tip checked by an earlier command and kept in the cache), that check
+   * stands and costs no more requests.
+   */
+  async tip(known?: CheckedTip): Promise<CheckedTip> {
     const hash = await this.client.tipHash();
+    if (known?.hash === hash) return known;
     const [headerHex, status] = await Promise.all([
       this.client.blockHeader(hash),
       this.client.blockStatus(hash),
     ]);
     const header = BlockHeader.fromBytes(fromHex(headerHex));
-    const bits = `0x${header.bits.toString(16).padStart(8, '0')}`;
-    if (header.hashHex() !== hash)
-      throw mismatch(`the tip's header hashes to ${header.hashHex()}, not ${hash}`);
-    if (targetFromBits(header.bits, this.network.powLimit) === null) {
-      throw mismatch(
-        `tip ${hash}: bits ${bits} are not a valid target within the ${this.network.name} proof-of-work limit`,
-      );
-    }
-    if (!checkProofOfWork(header.hash(), header.bits, this.network.powLimit)) {
-      throw mismatch(`tip ${hash}: its hash does not meet its own target (bits ${bits}): no proof of work`);
-    }
+    this.checkWork(header, hash, 'tip');
     if (!status.inBestChain || status.height === null) {
       throw new WalletError('BAD_RESPONSE', `the node's tip ${hash} is not in its best chain; try again`);
     }
     return { height: status.height, hash };
+  }
+
+  private checkWork(header: BlockHeader, hash: string, what: string): void {
+    const bits = `0x${header.bits.toString(16).padStart(8, '0')}`;
+    if (header.hashHex() !== hash)
+      throw mismatch(`the ${what}'s header hashes to ${header.hashHex()}, not ${hash}`);
+    if (targetFromBits(header.bits, this.network.powLimit) === null) {
+      throw mismatch(
+        `${what} ${hash}: bits ${bits} are not a valid target within the ${this.network.name} proof-of-work limit`,
+      );
+    }
+    if (!checkProofOfWork(header.hash(), header.bits, this.network.powLimit)) {
+      throw mismatch(
+        `${what} ${hash}: its hash does not meet its own target (bits ${bits}): no proof of work`,
+      );
+    }
+  }
+
+  /**
+   * The block `hash`, checked: header hash and proof of work, merkle root over its transactions,
+   * and (when given) that its previous block is `prev`.
+   */
+  async block(hash: string, prev?: string): Promise<Block> {
+    const raw = await this.client.blockRaw(hash);
+    let block: Block;
+    try {
+      block = Block.fromBytes(raw);
+    } catch (e) {
+      if (!(e instanceof EncodingError)) throw e;
+      throw mismatch(`the raw bytes of block ${hash} are not a block (${e.message})`);
+    }
+    this.checkWork(block.header, hash, 'block');
+    const root = block.merkleRoot();
+    if (root.mutated || !equal(root.root, block.header.merkleRoot)) {
+      throw mismatch(`block ${hash}: its transactions do not hash to its header's merkle root`);
+    }
+    const parent = hashToDisplay(block.header.prevBlock);
+    if (prev !== undefined && parent !== prev) {
+      throw mismatch(`block ${hash} follows ${parent}, not ${prev} as the node's chain says`);
+    }
+    return block;
   }
 }

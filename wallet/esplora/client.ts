@@ -20,6 +20,7 @@ import {
   parseHeight,
   parseMerkleProof,
   parseTx,
+  parseTxidList,
   parseTxidText,
   parseTxStatus,
   parseTxs,
@@ -76,7 +77,7 @@ export class EsploraClient {
     method: 'GET' | 'POST',
     path: string,
     body?: string,
-  ): Promise<{ status: number; text: string }> {
+  ): Promise<{ status: number; text: string; body: Buffer }> {
     const route = `${method} ${path}`;
     this.requests++;
     return new Promise((resolve, reject) => {
@@ -108,7 +109,14 @@ export class EsploraClient {
           });
           res.on('end', () => {
             clearTimeout(timer);
-            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+            const all = Buffer.concat(chunks);
+            resolve({
+              status: res.statusCode ?? 0,
+              body: all,
+              get text() {
+                return all.toString('utf8');
+              },
+            });
           });
           res.on('error', fail);
         },
@@ -192,6 +200,32 @@ export class EsploraClient {
   async tipHash(): Promise<string> {
     const path = '/api/blocks/tip/hash';
     return new Shape(`GET ${path}`).hex((await this.getText(path)).trim(), 'body', 32);
+  }
+
+  /** The hash of the best chain's block at `height`; null when the chain is shorter. */
+  async blockHashAt(height: number): Promise<string | null> {
+    const path = `/api/block-height/${height}`;
+    const text = await this.getTextOr404(path);
+    return text === null ? null : new Shape(`GET ${path}`).hex(text.trim(), 'body', 32);
+  }
+
+  /** A block's raw bytes (checked against its hash by esplora/checked.ts). */
+  async blockRaw(blockHash: string): Promise<Uint8Array> {
+    const path = `/api/block/${blockHash}/raw`;
+    const { status, body, text } = await this.request('GET', path);
+    if (status !== 200) {
+      throw new WalletError(
+        'BAD_RESPONSE',
+        `node answered GET ${path} with HTTP ${status}: ${snippet(text)}`,
+      );
+    }
+    return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  }
+
+  /** The txids of every transaction in the node's mempool (one request, whatever the wallet's size). */
+  async mempoolTxids(): Promise<string[]> {
+    const path = '/api/mempool/txids';
+    return parseTxidList(`GET ${path}`, await this.getJson(path));
   }
 
   async addressStats(address: string): Promise<AddressStats> {

@@ -251,3 +251,9 @@ export function parseHeight(route: string, text: string): number {
 export function parseTxidText(route: string, text: string): string {
   return new Shape(route).txid(text.trim(), 'body');
 }
+
+/** GET /api/mempool/txids: an array of txids. */
+export function parseTxidList(route: string, v: unknown): string[] {
+  const s = new Shape(route);
+  return s.arr(v, 'body').map((t, i) => s.txid(t, `body[${i}]`));
+}
