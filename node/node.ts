@@ -67,6 +67,10 @@ export interface NodeConfig {
   httpPort: number;
   /** Push streams (GET /api/v1/events) open at once (default 100). */
   httpEventStreams?: number;
+  /** POSTs to the API per client per minute (default 100; 0: none). */
+  httpRateLimit?: number;
+  /** Limit loopback clients and clients with the RPC credentials too (default false: exempt). */
+  httpRateLimitLocal?: boolean;
   /** JSON-RPC port; default 0, a free port (the CLI passes the rpc-port setting). */
   rpcPort?: number;
   /** Address the JSON-RPC server binds (default 127.0.0.1). */
@@ -297,6 +301,13 @@ export class FullNode implements ExplorerNode, RpcNode {
     const explorer = buildExplorerApp(this, {
       clock: this.clock,
       ...(this.config.httpEventStreams === undefined ? {} : { eventStreams: this.config.httpEventStreams }),
+      postRateLimit: {
+        max: this.config.httpRateLimit ?? 100,
+        timeWindow: 60_000,
+        limitLocal: this.config.httpRateLimitLocal ?? false,
+      },
+      // The operator's scripts hold the RPC credentials: they are not throttled.
+      authenticated: (header) => this.auth.check(header) !== undefined,
     });
     this.http = explorer.app;
     this.fees = explorer.feeEstimates;

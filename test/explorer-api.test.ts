@@ -7,9 +7,10 @@
  * the mempool, fee estimates, node routes, cache headers, CORS and the OpenAPI document.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toHex } from '../node/protocol/bytes.js';
+import { fromHex, toHex } from '../node/protocol/bytes.js';
 import { hashFromDisplay, hashToDisplay, sha256 } from '../node/protocol/hash.js';
 import { rootFromBranch } from '../node/protocol/merkle.js';
+import { readMerkleBlock } from '../node/protocol/merkle-block.js';
 import type { Tx } from '../node/protocol/tx.js';
 import { makeBlock } from './helpers/blocks.js';
 import {
@@ -264,6 +265,25 @@ describe('transactions', () => {
     expect((await f.get(`/tx/${f.tx3.txidHex()}/merkle-proof`)).status).toBe(404);
   });
 
+  it("merkleblock proofs are Core's gettxoutproof bytes, matching the block's header and root", async () => {
+    for (const [tx, block] of [
+      [f.tx1, f.block102],
+      [f.block102.txs[0]!, f.block102],
+      [f.tx2, f.block103],
+    ] as const) {
+      const res = await f.get(`/tx/${tx.txidHex()}/merkleblock-proof`);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+      const proof = readMerkleBlock(fromHex(await res.text()));
+      expect(proof.header.hashHex()).toBe(block.hashHex());
+      expect(proof.rootMatches).toBe(true);
+      expect(proof.matches.map((m) => [hashToDisplay(m.txid), m.index])).toEqual([
+        [tx.txidHex(), block.txs.indexOf(tx as Tx)],
+      ]);
+    }
+    // Unconfirmed: no block to prove it in.
+    expect((await f.get(`/tx/${f.tx3.txidHex()}/merkleblock-proof`)).status).toBe(404);
+  });
+
   it('outspends: unspent, spent in a block, unspendable, spent in the mempool', async () => {
     const spentIn103 = (vin: number) => ({
       spent: true,
@@ -413,6 +433,7 @@ describe('mempool, fees and node routes', () => {
       '/api/blocks/tip/height',
       '/api/block/{hash}/txs/{start_index}',
       '/api/tx/{txid}/merkle-proof',
+      '/api/tx/{txid}/merkleblock-proof',
       '/api/address/{address}/txs/chain/{last_seen_txid}',
       '/api/scripthash/{hash}/utxo',
       '/api/fee-estimates',

@@ -38,6 +38,8 @@ export const TIERS = {
     'test/explorer-event-hub.test.ts',
     'test/explorer-projected.test.ts',
     'test/explorer-units.test.ts',
+    'test/log-format.test.ts',
+    'test/merkle-block.test.ts',
     'test/files-dht-fallback.test.ts',
     'test/injected-time.test.ts',
     'test/layering.test.ts',

@@ -45,7 +45,10 @@ export function registerBroadcastRoutes(app: FastifyInstance, ctx: RouteContext)
       429: errorSchema,
     },
   };
-  const config = { rateLimit: ctx.opts.postRateLimit };
+  const { max, timeWindow } = ctx.opts.postRateLimit;
+  // max 0 turns the limit off (http-rate-limit 0).
+  const config: { rateLimit?: { max: number; timeWindow: number } } =
+    max > 0 ? { rateLimit: { max, timeWindow } } : {};
   for (const path of ['/tx', '/tx/push']) {
     app.post(path, { schema, config, bodyLimit: ctx.opts.txBodyLimit }, async (req, res) => {
       try {
