@@ -56,6 +56,7 @@ import {
   type StatusSnapshot,
   syncState,
 } from './status.js';
+import { type SubmitPackageJson, submitPackage } from './submit-package.js';
 
 export const VERSION = '0.1.0';
 
@@ -555,6 +556,12 @@ export class FullNode implements ExplorerNode, RpcNode {
   broadcastTx(bytes: Uint8Array, opts: { maxFeeRate?: FeeRate } = {}): Promise<Broadcast> {
     const maxFeeRate = opts.maxFeeRate ?? this.config.maxFeeRate ?? DEFAULT_MAX_FEE_RATE;
     return broadcastTx({ mempool: this.mempool, chain: this.chain }, bytes, { maxFeeRate });
+  }
+
+  /** A package from a local client (RPC submitpackage, POST /api/txs/package): submit-package.ts. */
+  submitPackage(hexes: readonly string[], opts: { maxFeeRate?: FeeRate } = {}): Promise<SubmitPackageJson> {
+    const maxFeeRate = opts.maxFeeRate ?? this.config.maxFeeRate ?? DEFAULT_MAX_FEE_RATE;
+    return submitPackage(this.mempool, hexes, { maxFeeRate });
   }
 
   /** The explorer's fee estimates, sat/vB by target; before the HTTP server exists, none. */

@@ -86,6 +86,7 @@ export const TIERS = {
     'test/explorer-client.test.ts',
     'test/explorer-events.test.ts',
     'test/explorer-mempool-space.test.ts',
+    'test/mempool-package.test.ts',
     'test/files-dht.test.ts',
     'test/files-network.test.ts',
     'test/files-priority.test.ts',
