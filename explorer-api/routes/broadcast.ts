@@ -15,6 +15,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { BroadcastError, txBytesFromHex } from '../../node/api.js';
 import { ApiError } from '../errors.js';
 import { errorSchema, submitPackageSchema } from '../schemas.js';
+import { registerBatchRoutes } from './batch.js';
 import type { RouteContext } from './context.js';
 
 function reject(res: FastifyReply, e: BroadcastError) {
@@ -73,6 +74,7 @@ export function registerBroadcastRoutes(app: FastifyInstance, ctx: RouteContext)
   // max 0 turns the limit off (http-rate-limit 0).
   const config: { rateLimit?: { max: number; timeWindow: number } } =
     max > 0 ? { rateLimit: { max, timeWindow } } : {};
+  registerBatchRoutes(app, ctx, config);
   app.post(
     '/txs/package',
     { schema: packageSchema, config, bodyLimit: ctx.opts.txBodyLimit * 25 },
