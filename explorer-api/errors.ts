@@ -15,7 +15,11 @@ export const API_ERRORS = {
   BAD_SCRIPTHASH: 400,
   BAD_REQUEST: 400,
   TOO_MANY_ENTRIES: 400,
+  /** POST /txs/package: what Core's submitpackage throws (size, decoding, topology). */
+  BAD_PACKAGE: 400,
   NOT_FOUND: 404,
+  /** A client over the POST rate limit (`http-rate-limit`); Retry-After says when to try again. */
+  RATE_LIMITED: 429,
   /** The push stream's bound is reached: capacity, not the client's fault (Retry-After says when). */
   TOO_MANY_STREAMS: 503,
 } as const;

@@ -13,6 +13,11 @@
  *   by vsize of its txs' fee rates (the lowest rate a miner took, robust to a few CPFP parents).
  *   If blocks were drawn like these, a tx paying r misses t blocks in a row with probability
  *   P(v > r)^t; we pick the smallest r with that at most 10%, i.e. the quantile 1 - 0.1^(1/t).
+ *
+ * A target the node has no data for is left out rather than padded with the floor, as electrs
+ * leaves out the targets bitcoind's estimatesmartfee cannot answer ("Insufficient data"): it
+ * needs a mempool backlog (which prices every target: past its end the floor is enough) or
+ * min(t, 24) recent blocks seen. A fresh chain with an empty mempool answers `{}`.
  */
 import type { BlockEntry, MempoolEntry } from '../node/api.js';
 import type { ExplorerData } from './data.js';
@@ -58,7 +63,7 @@ export function estimateFees(inp: FeeInputs): Record<string, number> {
     }
     const est = Math.min(prev, Math.max(inp.floor, projected, recent));
     prev = est;
-    out[String(t)] = round3(est);
+    if (pool.length > 0 || demanded.length >= Math.min(t, RECENT_BLOCKS)) out[String(t)] = round3(est);
   }
   return out;
 }

@@ -8,8 +8,11 @@
  *
  * Every route declares JSON schemas: path parameters are validated (a mismatch is a 400 JSON
  * error), responses are serialized from their schema. Unknown /api paths and items are 404
- * JSON errors; nothing a client sends yields a 500 or a stack trace (errors.ts). GETs allow any
- * origin (CORS); POSTs have a body-size limit and a per-client rate limit.
+ * JSON errors; nothing a client sends yields a 500 or a stack trace (errors.ts). Every route
+ * allows any origin (CORS), POST /tx included as in Esplora (electrs sends
+ * Access-Control-Allow-Origin on every reply, so a web wallet can broadcast); POSTs have a
+ * body-size limit and a per-client rate limit (429 RATE_LIMITED), from which loopback and
+ * clients with the RPC credentials are exempt by default.
  */
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
@@ -18,7 +21,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type ExplorerNode, realClock } from '../node/api.js';
 import { ExplorerData } from './data.js';
-import { installErrorHandlers } from './errors.js';
+import { ApiError, installErrorHandlers } from './errors.js';
 import { EventFeed } from './event-feed.js';
 import { EventHub } from './event-hub.js';
 import { FeeEstimator } from './fees.js';
@@ -42,11 +45,18 @@ export type { ExplorerOptions } from './options.js';
 
 const DEFAULTS: Required<ExplorerOptions> = {
   postRateLimit: { max: 100, timeWindow: 60_000 },
+  authenticated: () => false,
   txBodyLimit: 1_000_000,
   eventStreams: 100,
   heartbeatMs: 15_000,
   clock: realClock,
 };
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (what a dual-stack listener reports). */
+function isLoopback(ip: string): boolean {
+  const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  return v4.startsWith('127.') || ip === '::1';
+}
 
 export function buildExplorer(node: ExplorerNode, options: ExplorerOptions = {}): FastifyInstance {
   return buildExplorerApp(node, options).app;
@@ -116,14 +126,24 @@ export function buildExplorerApp(
   app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.register(
     async (api) => {
-      await api.register(rateLimit, { global: false });
+      const limit = opts.postRateLimit;
+      await api.register(rateLimit, {
+        global: false,
+        allowList: (req) =>
+          !limit.limitLocal && (isLoopback(req.ip) || opts.authenticated(req.headers.authorization)),
+        errorResponseBuilder: (_req, c) =>
+          new ApiError(
+            'RATE_LIMITED',
+            `rate limit exceeded: at most ${c.max} requests per client; retry in ${c.after}`,
+          ),
+      });
       api.setNotFoundHandler((req, res) => {
         res.code(404).send({ error: `endpoint not found: ${req.method} ${req.url}`, code: 'NOT_FOUND' });
       });
-      // GETs are public data any page may read (CORS, error replies included);
-      // POST sits in a sibling scope without it, so it stays same-origin.
+      // Public data any page may read, and POST /tx any web wallet may call (CORS, error
+      // replies included), as Esplora allows.
+      await api.register(cors, { origin: '*', methods: ['GET', 'HEAD', 'POST'] });
       await api.register(async (get) => {
-        await get.register(cors, { origin: '*', methods: ['GET', 'HEAD'] });
         registerBlockRoutes(get, ctx);
         registerTxRoutes(get, ctx);
         registerAddressRoutes(get, ctx);

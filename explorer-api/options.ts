@@ -6,8 +6,14 @@
 import type { Clock } from '../node/api.js';
 
 export interface ExplorerOptions {
-  /** POST /api/tx per client address: at most `max` requests per `timeWindow` ms. */
-  postRateLimit?: { max: number; timeWindow: number };
+  /**
+   * POSTs per client address: at most `max` requests per `timeWindow` ms (`max` 0: no limit).
+   * Loopback clients and clients proving the RPC credentials (`authenticated`) are exempt
+   * unless `limitLocal`: they are the operator, whose scripts may post many txs.
+   */
+  postRateLimit?: { max: number; timeWindow: number; limitLocal?: boolean };
+  /** True when an Authorization header proves the node's RPC credentials (cookie, rpc-user, rpcauth). */
+  authenticated?: (authorization: string | undefined) => boolean;
   /** Largest POST /api/tx body in bytes (hex of a standard tx is at most 800 kB). */
   txBodyLimit?: number;
   /** GET /api/v1/events streams open at once; one more is refused with a 503. */

@@ -226,6 +226,36 @@ export const peersSchema = {
 } as const;
 
 /** Response schemas for a JSON route: the body plus the error shapes. */
+/** Core's submitpackage result (POST /txs/package); amounts in coins, fee rates in coin/kvB. */
+export const submitPackageSchema = {
+  type: 'object',
+  properties: {
+    package_msg: { type: 'string', description: '"success", "transaction failed" or a package-wide reason' },
+    'tx-results': {
+      type: 'object',
+      description: 'by wtxid',
+      additionalProperties: {
+        type: 'object',
+        properties: {
+          txid: str,
+          'other-wtxid': str,
+          vsize: { type: 'integer' },
+          fees: {
+            type: 'object',
+            properties: {
+              base: { type: 'number' },
+              'effective-feerate': { type: 'number' },
+              'effective-includes': { type: 'array', items: str },
+            },
+          },
+          error: str,
+        },
+      },
+    },
+    'replaced-transactions': { type: 'array', items: str },
+  },
+} as const;
+
 export function jsonResponses(ok: object): Record<number, object> {
   return { 200: ok, 400: errorSchema, 404: errorSchema };
 }

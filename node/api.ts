@@ -26,6 +26,7 @@ import type { BlockHash } from './protocol/ids.js';
 import type { NetworkParams } from './protocol/params.js';
 import type { Tx } from './protocol/tx.js';
 import type { SyncState } from './status.js';
+import type { SubmitPackageJson } from './submit-package.js';
 
 export {
   type Broadcast,
@@ -39,6 +40,7 @@ export type { AddResult } from './chain/chain.js';
 export type { BlockEntry } from './chain/entry.js';
 export { type Clock, realClock, unref } from './clock.js';
 export { RuleError } from './consensus/errors.js';
+export { decodePackage, PACKAGE_TOPOLOGY_MESSAGE, type SubmitPackageJson } from './submit-package.js';
 /** What the RPC reads of a block template. */
 export type BlockTemplateView = BlockTemplate;
 export { shKey } from './chain/indexes.js';
@@ -131,6 +133,8 @@ export interface ExplorerNode {
    * node's max-fee-rate) and submitted; one outcome or a BroadcastError (node/broadcast.ts).
    */
   broadcastTx(bytes: Uint8Array, opts?: { maxFeeRate?: FeeRate }): Promise<Broadcast>;
+  /** A package, child last (POST /api/txs/package): Core's submitpackage (node/submit-package.ts). */
+  submitPackage(hexes: readonly string[], opts?: { maxFeeRate?: FeeRate }): Promise<SubmitPackageJson>;
   /** The connected peers (empty when the P2P layer is off). */
   peerInfo(): PeerInfo[];
   /** Sync state, initial block download and progress. */
@@ -212,6 +216,8 @@ export interface RpcNode {
   sync(): SyncInfo;
   /** sendrawtransaction's path: decode, fee-rate cap, submit (node/broadcast.ts). */
   broadcastTx(bytes: Uint8Array, opts?: { maxFeeRate?: FeeRate }): Promise<Broadcast>;
+  /** submitpackage's path (node/submit-package.ts); throws BroadcastError with Core's code. */
+  submitPackage(hexes: readonly string[], opts?: { maxFeeRate?: FeeRate }): Promise<SubmitPackageJson>;
   /** Mines `n` blocks on the tip paying `script` (regtest's generatetoaddress). */
   generate(n: number, script: Uint8Array): Promise<string[]>;
   /** What `stop` does once its reply is sent. */

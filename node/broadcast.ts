@@ -34,7 +34,11 @@ export type BroadcastCode =
   | 'MISSING_INPUTS'
   | 'MAX_FEE_EXCEEDED'
   | 'MEMPOOL_REJECTED'
-  | 'ALREADY_IN_CHAIN';
+  | 'ALREADY_IN_CHAIN'
+  /** submitpackage (submit-package.ts): a package of the wrong size. */
+  | 'INVALID_PARAMETER'
+  /** submitpackage: not a child with its parents. */
+  | 'INVALID_PACKAGE';
 
 const RPC_CODES: Record<BroadcastCode, number> = {
   DECODE_FAILED: -22,
@@ -42,6 +46,8 @@ const RPC_CODES: Record<BroadcastCode, number> = {
   MAX_FEE_EXCEEDED: -25,
   MEMPOOL_REJECTED: -26,
   ALREADY_IN_CHAIN: -27,
+  INVALID_PARAMETER: -8,
+  INVALID_PACKAGE: -25,
 };
 
 export class BroadcastError extends Error {

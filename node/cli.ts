@@ -16,7 +16,7 @@ import { configJson, formatConfigText } from './config/print.js';
 import type { ConfigValues } from './config/schema.js';
 import { runDhtCommand } from './dht-cli.js';
 import { registerFilesCommands } from './files/cli.js';
-import { createLogger } from './log.js';
+import { createLogger, stderrTerminal } from './log.js';
 import { FullNode, VERSION } from './node.js';
 import { P2PConfigError } from './p2p/errors.js';
 import { readSeedsFile } from './p2p/seeds.js';
@@ -87,7 +87,9 @@ function checkSeedsFile(c: ConfigValues): void {
 async function runNode(r: ResolvedConfig): Promise<void> {
   const c = r.values;
   const params = getNetwork(c.network);
-  const log = createLogger(c['log-level']);
+  const log = createLogger(c['log-level'], undefined, 'node', c['log-format']);
+  // JSON lines are for a collector: no status line redrawn among them.
+  if (c['log-format'] === 'json') stderrTerminal.enabled = false;
   // The loader checked the address against the network (and that mine has one).
   const mineScript = c.mine ? decodeAddress(c['mine-address']!, params.address) : undefined;
   checkSeedsFile(c);
@@ -99,6 +101,8 @@ async function runNode(r: ResolvedConfig): Promise<void> {
       httpHost: c['http-host'],
       httpPort: c['http-port'],
       httpEventStreams: c['http-event-streams'],
+      httpRateLimit: c['http-rate-limit'],
+      httpRateLimitLocal: c['http-rate-limit-local'],
       rpcPort: c['rpc-port'],
       rpcHost: c['rpc-bind'],
       rpcAllowIp: c['rpc-allow-ip'],

@@ -7,7 +7,8 @@
  *
  * Gauges and the P2P byte counters are read from the node at scrape time (collect callbacks);
  * only events nothing else counts are recorded as they happen: blocks connected, reorgs and
- * their depth, block validation time. Names follow Prometheus conventions (base units,
+ * their depth, block validation time, HTTP requests (by route pattern and status, so the
+ * series are bounded by the routes, not by what clients ask for). Names follow Prometheus conventions (base units,
  * `_total` for counters); the P2P counters are cumulative over closed peers too, so they are
  * monotonic and may be named `_total`. Their `command` label is bounded: a peer's unknown
  * commands count under one name (p2p/peer.ts).
@@ -37,6 +38,10 @@ export interface MetricsSource {
   readonly dht?: { status(): DhtStatus } | undefined;
   /** File sharing's counters (node/files/counters.ts); undefined when it is off. */
   readonly files?: { readonly counters: FilesCounters };
+  /** Core's verificationprogress (getblockchaininfo), 0 to 1. */
+  sync?(): { readonly verificationProgress: number };
+  /** The connected peers' last ping round trips, ms (null before the first pong). */
+  peerInfo?(): readonly { readonly pingMs: number | null }[];
 }
 
 /** The q-quantile of `xs` (nearest rank), or 0 for none. */
@@ -69,6 +74,10 @@ const VALIDATED: ReadonlySet<BlockOutcome> = new Set(['connected', 'side', 'reje
 /** From a regtest block (~1 ms) to a full block's scripts on a slow machine. */
 const VALIDATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const REORG_DEPTH_BUCKETS = [1, 2, 3, 5, 10, 25, 100, 1000];
+/** From a cached tip read to a large address page on a slow disk. */
+const HTTP_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Methods kept as labels; anything else counts as "other", so a client cannot add series. */
+const HTTP_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'OPTIONS']);
 
 let processRegistry: Registry | undefined;
 
@@ -88,6 +97,7 @@ export class NodeMetrics {
   private readonly reorgDepth: Histogram;
   private readonly lastReorgDepth: Gauge;
   private readonly validation: Histogram<'result'>;
+  private readonly httpRequests: Histogram<'method' | 'route' | 'status'>;
 
   constructor(src: MetricsSource, opts: { version: string }) {
     const own = new Registry();
@@ -184,6 +194,37 @@ export class NodeMetrics {
         for (const [state, label] of Object.entries(SYNC_STATES))
           this.set({ state: label }, state === now ? 1 : 0);
       },
+    });
+    new Gauge({
+      name: 'gossip_chain_verification_progress',
+      help: "Estimated fraction of the chain's transactions verified, 0 to 1 (Core's verificationprogress).",
+      registers,
+      collect() {
+        const s = src.sync?.();
+        if (s) this.set(s.verificationProgress);
+      },
+    });
+    new Gauge({
+      name: 'gossip_p2p_ping_seconds',
+      help: "Last ping round trip over the connected peers that answered one: stat is min, median or max (Core's getpeerinfo pingtime).",
+      labelNames: ['stat'],
+      registers,
+      collect() {
+        this.reset();
+        const pings = (src.peerInfo?.() ?? []).flatMap((p) => (p.pingMs === null ? [] : [p.pingMs / 1000]));
+        if (pings.length === 0) return;
+        pings.sort((a, b) => a - b);
+        this.set({ stat: 'min' }, pings[0]!);
+        this.set({ stat: 'median' }, quantile(pings, 0.5));
+        this.set({ stat: 'max' }, pings[pings.length - 1]!);
+      },
+    });
+    this.httpRequests = new Histogram({
+      name: 'gossip_http_request_duration_seconds',
+      help: 'HTTP requests to the explorer port by method, route pattern (unmatched for none) and status code; _count counts them.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: HTTP_BUCKETS,
+      registers,
     });
     this.blocksConnected = new Counter({
       name: 'gossip_chain_blocks_connected_total',
@@ -397,6 +438,14 @@ export class NodeMetrics {
     this.registry = Registry.merge([own, sharedProcessRegistry()]);
   }
 
+  /** One HTTP request answered; `route` is the route's pattern, never the raw URL (bounded labels). */
+  httpRequest(method: string, route: string, status: number, seconds: number): void {
+    this.httpRequests.observe(
+      { method: HTTP_METHODS.has(method) ? method : 'other', route, status: String(status) },
+      seconds,
+    );
+  }
+
   /** A block joined the active chain (the chain's 'connect' event). */
   blockConnected(): void {
     this.blocksConnected.inc();
@@ -430,6 +479,15 @@ export class NodeMetrics {
 
 /** GET /metrics on the node's HTTP server; never cached, outside the /api rate limit. */
 export function registerMetricsRoute(app: FastifyInstance, metrics: NodeMetrics): void {
+  // Every request of the app, by route pattern: /api/tx/:txid, not one series per txid.
+  app.addHook('onResponse', async (req, res) => {
+    metrics.httpRequest(
+      req.method,
+      req.routeOptions.url ?? 'unmatched',
+      res.statusCode,
+      res.elapsedTime / 1000,
+    );
+  });
   app.get('/metrics', async (_req, res) => {
     const body = await metrics.registry.metrics();
     return res.header('cache-control', 'no-store').type(metrics.registry.contentType).send(body);

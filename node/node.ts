@@ -58,6 +58,7 @@ import {
   type StatusSnapshot,
   syncState,
 } from './status.js';
+import { type SubmitPackageJson, submitPackage } from './submit-package.js';
 
 export const VERSION = '0.1.0';
 
@@ -69,6 +70,10 @@ export interface NodeConfig {
   httpPort: number;
   /** Push streams (GET /api/v1/events) open at once (default 100). */
   httpEventStreams?: number;
+  /** POSTs to the API per client per minute (default 100; 0: none). */
+  httpRateLimit?: number;
+  /** Limit loopback clients and clients with the RPC credentials too (default false: exempt). */
+  httpRateLimitLocal?: boolean;
   /** JSON-RPC port; default 0, a free port (the CLI passes the rpc-port setting). */
   rpcPort?: number;
   /** Address the JSON-RPC server binds (default 127.0.0.1). */
@@ -304,6 +309,13 @@ export class FullNode implements ExplorerNode, RpcNode {
     const explorer = buildExplorerApp(this, {
       clock: this.clock,
       ...(this.config.httpEventStreams === undefined ? {} : { eventStreams: this.config.httpEventStreams }),
+      postRateLimit: {
+        max: this.config.httpRateLimit ?? 100,
+        timeWindow: 60_000,
+        limitLocal: this.config.httpRateLimitLocal ?? false,
+      },
+      // The operator's scripts hold the RPC credentials: they are not throttled.
+      authenticated: (header) => this.auth.check(header) !== undefined,
     });
     this.http = explorer.app;
     this.fees = explorer.feeEstimates;
@@ -552,6 +564,12 @@ export class FullNode implements ExplorerNode, RpcNode {
   broadcastTx(bytes: Uint8Array, opts: { maxFeeRate?: FeeRate } = {}): Promise<Broadcast> {
     const maxFeeRate = opts.maxFeeRate ?? this.config.maxFeeRate ?? DEFAULT_MAX_FEE_RATE;
     return broadcastTx({ mempool: this.mempool, chain: this.chain }, bytes, { maxFeeRate });
+  }
+
+  /** A package from a local client (RPC submitpackage, POST /api/txs/package): submit-package.ts. */
+  submitPackage(hexes: readonly string[], opts: { maxFeeRate?: FeeRate } = {}): Promise<SubmitPackageJson> {
+    const maxFeeRate = opts.maxFeeRate ?? this.config.maxFeeRate ?? DEFAULT_MAX_FEE_RATE;
+    return submitPackage(this.mempool, hexes, { maxFeeRate });
   }
 
   /** The explorer's fee estimates, sat/vB by target; before the HTTP server exists, none. */

@@ -59,12 +59,23 @@ describe('malformed parameters are 400, unknown items 404', () => {
 
   it('transactions', async () => {
     const t = f.tx1.txidHex();
-    for (const suffix of ['', '/status', '/hex', '/raw', '/merkle-proof', '/outspends', '/outspend/0']) {
+    const suffixes = [
+      '',
+      '/status',
+      '/hex',
+      '/raw',
+      '/merkle-proof',
+      '/merkleblock-proof',
+      '/outspends',
+      '/outspend/0',
+    ];
+    for (const suffix of suffixes) {
       for (const bad of [SHORT, NOT_HEX, `${t}0`]) await expectError(`/tx/${bad}${suffix}`, 400);
       await expectError(`/tx/${UNKNOWN}${suffix}`, 404);
     }
     for (const bad of ['-1', 'x', '4294967296999']) await expectError(`/tx/${t}/outspend/${bad}`, 400);
-    await expectError(`/tx/${t}/outspend/5`, 404);
+    // electrs: an output the tx does not have is simply not spent.
+    expect(await f.json(`/tx/${t}/outspend/5`)).toEqual({ spent: false });
   });
 
   it('addresses, scripthashes and pages', async () => {
@@ -217,24 +228,63 @@ describe('POST /api/tx', () => {
     expect(res.status).toBe(413);
   });
 
-  it('POSTs are rate limited per client', async () => {
-    const app = buildExplorer(f.t.node, { postRateLimit: { max: 2, timeWindow: 60_000 } });
+  it('POSTs are rate limited per client; the 429 says so; loopback and RPC users are exempt by default', async () => {
+    const postFrom = (
+      app: ReturnType<typeof buildExplorer>,
+      ip: string,
+      headers: Record<string, string> = {},
+    ) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/tx',
+        payload: 'zz',
+        remoteAddress: ip,
+        headers: { 'content-type': 'text/plain', ...headers },
+      });
+    const limited = buildExplorer(f.t.node, {
+      postRateLimit: { max: 2, timeWindow: 60_000, limitLocal: true },
+    });
+    const exempt = buildExplorer(f.t.node, {
+      postRateLimit: { max: 1, timeWindow: 60_000 },
+      authenticated: (h) => h === 'Basic b2s6b2s=',
+    });
     try {
       const codes: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        const r = await app.inject({
-          method: 'POST',
-          url: '/api/tx',
-          payload: 'zz',
-          headers: { 'content-type': 'text/plain' },
-        });
-        codes.push(r.statusCode);
-      }
+      for (let i = 0; i < 3; i++) codes.push((await postFrom(limited, '127.0.0.1')).statusCode);
       expect(codes).toEqual([400, 400, 429]);
-      const get = await app.inject({ method: 'GET', url: '/api/blocks/tip/height' });
+      const over = await postFrom(limited, '127.0.0.1');
+      expect(over.json()).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(over.json().error).toMatch(/rate limit exceeded: at most 2 requests per client/);
+      expect(over.headers['retry-after']).toBeDefined();
+      const get = await limited.inject({ method: 'GET', url: '/api/blocks/tip/height' });
       expect(get.statusCode).toBe(200);
+
+      // Default: loopback and a client with the RPC credentials are not counted; others are.
+      for (let i = 0; i < 3; i++) expect((await postFrom(exempt, '127.0.0.1')).statusCode).toBe(400);
+      const auth = { authorization: 'Basic b2s6b2s=' };
+      for (let i = 0; i < 3; i++) expect((await postFrom(exempt, '203.0.113.5', auth)).statusCode).toBe(400);
+      const far = [];
+      for (let i = 0; i < 2; i++) far.push((await postFrom(exempt, '203.0.113.6')).statusCode);
+      expect(far).toEqual([400, 429]);
     } finally {
-      await app.close();
+      await limited.close();
+      await exempt.close();
     }
+  });
+
+  it('POST /tx is allowed cross-origin, as Esplora', async () => {
+    const res = await f.get('/tx', {
+      method: 'POST',
+      body: 'zz',
+      headers: { 'content-type': 'text/plain', origin: 'https://wallet.example' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    const pre = await f.get('/tx', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://wallet.example', 'access-control-request-method': 'POST' },
+    });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-methods')).toMatch(/POST/);
   });
 });

@@ -7,9 +7,10 @@
  * the mempool, fee estimates, node routes, cache headers, CORS and the OpenAPI document.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toHex } from '../node/protocol/bytes.js';
+import { fromHex, toHex } from '../node/protocol/bytes.js';
 import { hashFromDisplay, hashToDisplay, sha256 } from '../node/protocol/hash.js';
 import { rootFromBranch } from '../node/protocol/merkle.js';
+import { readMerkleBlock } from '../node/protocol/merkle-block.js';
 import type { Tx } from '../node/protocol/tx.js';
 import { makeBlock } from './helpers/blocks.js';
 import {
@@ -264,6 +265,65 @@ describe('transactions', () => {
     expect((await f.get(`/tx/${f.tx3.txidHex()}/merkle-proof`)).status).toBe(404);
   });
 
+  it('address balance: confirmed and net mempool change; the batch route agrees, in order; bad input is 400', async () => {
+    type Stats = { funded_txo_sum: number; spent_txo_sum: number; tx_count: number };
+    type Addr = { chain_stats: Stats; mempool_stats: Stats };
+    const addrs = [CAROL.p2wpkh, BOB.p2pkh, ALICE.p2wpkh].map(addr);
+    const want = [];
+    for (const a of addrs) {
+      const s = await f.json<Addr>(`/address/${a}`);
+      const confirmed = s.chain_stats.funded_txo_sum - s.chain_stats.spent_txo_sum;
+      const unconfirmed = s.mempool_stats.funded_txo_sum - s.mempool_stats.spent_txo_sum;
+      const b = {
+        confirmed,
+        unconfirmed,
+        total: confirmed + unconfirmed,
+        tx_count: s.chain_stats.tx_count + s.mempool_stats.tx_count,
+      };
+      expect(await f.json(`/address/${a}/balance`)).toEqual(b);
+      want.push({ address: a, ...b });
+    }
+    // CAROL's confirmed coin is spent by the mempool's tx3: a negative unconfirmed change.
+    expect(want[0]!.unconfirmed).toBeLessThan(0);
+    const post = (body: string) =>
+      f.get('/addresses/balances', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const ok = await post(JSON.stringify(addrs));
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual(want);
+    const bad: [string, string][] = [
+      ['nope', 'BAD_REQUEST'],
+      ['[]', 'BAD_REQUEST'],
+      [JSON.stringify([addrs[0], addrs[0]]), 'BAD_REQUEST'],
+      [JSON.stringify(['bc1qnotanaddress']), 'BAD_ADDRESS'],
+      [JSON.stringify(Array.from({ length: 51 }, (_, i) => `${addrs[0]}${i}`)), 'TOO_MANY_ENTRIES'],
+    ];
+    for (const [body, code] of bad) {
+      const res = await post(body);
+      expect(res.status, body).toBe(400);
+      expect(((await res.json()) as { code: string }).code).toBe(code);
+    }
+    expect((await f.get('/address/xyz/balance')).status).toBe(400);
+  });
+
+  it("merkleblock proofs are Core's gettxoutproof bytes, matching the block's header and root", async () => {
+    for (const [tx, block] of [
+      [f.tx1, f.block102],
+      [f.block102.txs[0]!, f.block102],
+      [f.tx2, f.block103],
+    ] as const) {
+      const res = await f.get(`/tx/${tx.txidHex()}/merkleblock-proof`);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+      const proof = readMerkleBlock(fromHex(await res.text()));
+      expect(proof.header.hashHex()).toBe(block.hashHex());
+      expect(proof.rootMatches).toBe(true);
+      expect(proof.matches.map((m) => [hashToDisplay(m.txid), m.index])).toEqual([
+        [tx.txidHex(), block.txs.indexOf(tx as Tx)],
+      ]);
+    }
+    // Unconfirmed: no block to prove it in.
+    expect((await f.get(`/tx/${f.tx3.txidHex()}/merkleblock-proof`)).status).toBe(404);
+  });
+
   it('outspends: unspent, spent in a block, unspendable, spent in the mempool', async () => {
     const spentIn103 = (vin: number) => ({
       spent: true,
@@ -413,6 +473,10 @@ describe('mempool, fees and node routes', () => {
       '/api/blocks/tip/height',
       '/api/block/{hash}/txs/{start_index}',
       '/api/tx/{txid}/merkle-proof',
+      '/api/tx/{txid}/merkleblock-proof',
+      '/api/address/{address}/balance',
+      '/api/addresses/balances',
+      '/api/txs/package',
       '/api/address/{address}/txs/chain/{last_seen_txid}',
       '/api/scripthash/{hash}/utxo',
       '/api/fee-estimates',

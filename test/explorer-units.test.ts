@@ -11,9 +11,16 @@ import { fromHex } from '../node/protocol/bytes.js';
 
 describe('estimateFees', () => {
   it('an empty mempool and non-full blocks give the floor for every target', () => {
-    const est = estimateFees({ mempool: [], blocks: [0, 0, 0], floor: 1 });
+    const blocks = Array.from({ length: 24 }, () => 0);
+    const est = estimateFees({ mempool: [], blocks, floor: 1 });
     expect(Object.keys(est)).toEqual(CONF_TARGETS.map(String));
     expect(new Set(Object.values(est))).toEqual(new Set([1]));
+  });
+
+  it('leaves out targets it has no data for (electrs omits what estimatesmartfee cannot answer)', () => {
+    expect(estimateFees({ mempool: [], blocks: [], floor: 1 })).toEqual({});
+    // Three blocks seen, no backlog: targets 1-3 only.
+    expect(estimateFees({ mempool: [], blocks: [0, 0, 0], floor: 1 })).toEqual({ 1: 1, 2: 1, 3: 1 });
   });
 
   it('a backlog of several blocks prices each target at the tx ending its virtual block', () => {
@@ -30,11 +37,13 @@ describe('estimateFees', () => {
   it('recent full blocks set a quantile that falls with the target', () => {
     const blocks = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
     const est = estimateFees({ mempool: [], blocks, floor: 1 });
-    // t = 1: the 90% quantile; t = 2: 1 - 0.1^(1/2) = 0.68 -> 7th of 10; large t: the lowest.
+    // t = 1: the 90% quantile; t = 2: 1 - 0.1^(1/2) = 0.68 -> 7th of 10; t = 10: 0.21 -> 2nd of 10.
     expect(est['1']).toBe(90);
     expect(est['2']).toBe(70);
-    expect(est['1008']).toBe(10);
-    const values = CONF_TARGETS.map((t) => est[String(t)]!);
+    expect(est['10']).toBe(30);
+    // Ten blocks seen: nothing beyond ten blocks.
+    expect(est['11']).toBeUndefined();
+    const values = CONF_TARGETS.filter((t) => t <= 10).map((t) => est[String(t)]!);
     for (let i = 1; i < values.length; i++) expect(values[i]).toBeLessThanOrEqual(values[i - 1]!);
   });
 

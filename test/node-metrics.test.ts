@@ -192,6 +192,32 @@ describe('GET /metrics on a small network', () => {
     expect(value(e, 'gossip_p2p_hb_peers', { direction: 'to' })).toBe(cs.hbTo);
   });
 
+  it('counts HTTP requests by route pattern and status; sync progress; peer pings', async () => {
+    const tx = spend.txidHex();
+    for (const path of [`/api/tx/${tx}`, `/api/tx/${tx}/status`, '/api/tx/zz', '/api/no/such/path'])
+      await fetch(`${a.node.httpUrl}${path}`);
+    await b.rpc('ping');
+    await waitFor('B measured a ping to A', () => b.node.peerInfo().some((p) => p.pingMs !== null));
+    const { e } = await scrape(a);
+    expect(e.types.get('gossip_http_request_duration_seconds')).toBe('histogram');
+    const count = (route: string, status: string) =>
+      value(e, 'gossip_http_request_duration_seconds_count', { method: 'GET', route, status });
+    // One series per route pattern, not per txid.
+    expect(count('/api/tx/:txid', '200')).toBeGreaterThanOrEqual(1);
+    expect(count('/api/tx/:txid', '400')).toBe(1);
+    expect(count('/api/tx/:txid/status', '200')).toBeGreaterThanOrEqual(1);
+    expect(count('unmatched', '404')).toBeGreaterThanOrEqual(1);
+    expect(e.samples.some((s) => s.labels.route?.includes(tx))).toBe(false);
+    const progress = value(e, 'gossip_chain_verification_progress');
+    expect(progress).toBeGreaterThan(0);
+    expect(progress).toBeLessThanOrEqual(1);
+    const { e: eb } = await scrape(b);
+    expect(eb.types.get('gossip_p2p_ping_seconds')).toBe('gauge');
+    const min = value(eb, 'gossip_p2p_ping_seconds', { stat: 'min' })!;
+    expect(min).toBeGreaterThanOrEqual(0);
+    expect(value(eb, 'gossip_p2p_ping_seconds', { stat: 'max' })).toBeGreaterThanOrEqual(min);
+  });
+
   it('keeps one registry per node, with the process metrics in each', async () => {
     const [{ e: eb }, { e: ec }, { e: ea }] = await Promise.all([scrape(b), scrape(c), scrape(a)]);
     expect(value(eb, 'gossip_p2p_peers', { direction: 'outbound' })).toBe(1);

@@ -342,6 +342,12 @@ describe('mining methods', () => {
 describe('util and control methods', () => {
   it('estimatesmartfee: coin/kvB and the target used; Core errors for a bad target or mode', async () => {
     const t = await startTestNode();
+    // No blocks and no mempool: no estimate, Core's answer for a node without data.
+    expect(await t.rpc('estimatesmartfee', [6])).toEqual({
+      errors: ['Insufficient data or no feerate found'],
+      blocks: 0,
+    });
+    await t.rpc('generatetoaddress', [24, addr(MINER.p2wpkh)]);
     const r = (await t.rpc('estimatesmartfee', [6])) as { feerate: number; blocks: number };
     // An empty mempool and no full blocks: the 1 sat/vB relay floor.
     expect(r).toEqual({ feerate: 0.00001, blocks: 6 });

@@ -29,6 +29,7 @@ function rpcNode(network: NodeNetwork | undefined): RpcNode {
     maxFeeRate: undefined,
     submitTx: () => Promise.reject(new Error('not used')),
     broadcastTx: () => Promise.reject(new Error('not used')),
+    submitPackage: () => Promise.reject(new Error('not used')),
     sync: () => {
       throw new Error('not used');
     },

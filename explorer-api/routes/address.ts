@@ -5,6 +5,7 @@
  * /utxo. A confirmed page is one bounded reverse read of the address index starting after the
  * last seen tx's (height, position): its cost does not grow with the history.
  * mempool.space's `?after_txid=` on /txs is read as /txs/chain/:after_txid.
+ * Beyond Esplora: /balance (balance.ts), which never grows with the history.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { shKey } from '../../node/api.js';
@@ -12,6 +13,7 @@ import { equal } from '../../node/protocol/bytes.js';
 import { hashToDisplay, sha256 } from '../../node/protocol/hash.js';
 import { txidFromDisplay } from '../../node/protocol/ids.js';
 import { OutPoint } from '../../node/protocol/tx.js';
+import { balanceOf, balanceSchema } from '../balance.js';
 import { ApiError, notFound } from '../errors.js';
 import { Lru } from '../lru.js';
 import { addressScripthash, lowerHash, parseScripthash } from '../params.js';
@@ -192,6 +194,23 @@ export function registerAddressRoutes(app: FastifyInstance, ctx: RouteContext): 
         },
       );
     }
+
+    app.get<P>(
+      `${base}/balance`,
+      {
+        schema: {
+          tags,
+          summary: `Balance of an ${kind}, satoshis: confirmed, unconfirmed (net mempool change), total`,
+          params: params1,
+          response: jsonResponses(balanceSchema),
+        },
+      },
+      async (req, res) => {
+        const sh = scripthashOf(req.params);
+        send(res);
+        return balanceOf(ctx.node, pool, sh);
+      },
+    );
 
     app.get<P>(
       `${base}/txs/mempool`,

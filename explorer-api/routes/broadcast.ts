@@ -6,10 +6,16 @@
  * `sendrawtransaction RPC error: {"code":C,"message":M}` with Core's code (-22 decode, -25
  * missing inputs or fee over the cap, -26 policy/consensus, -27 already confirmed) and
  * message. Body size and request rate are limited (ExplorerOptions).
+ *
+ * POST /txs/package (mempool.space's electrs): a JSON array of raw txs, parents first and the
+ * child spending them last, answered with Core's submitpackage result (node/submit-package.ts);
+ * what submitpackage throws (size, decoding, topology) is a 400 BAD_PACKAGE naming Core's code.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { BroadcastError, txBytesFromHex } from '../../node/api.js';
-import { errorSchema } from '../schemas.js';
+import { ApiError } from '../errors.js';
+import { errorSchema, submitPackageSchema } from '../schemas.js';
+import { registerBatchRoutes } from './batch.js';
 import type { RouteContext } from './context.js';
 
 function reject(res: FastifyReply, e: BroadcastError) {
@@ -24,6 +30,19 @@ async function broadcast(ctx: RouteContext, body: unknown): Promise<string> {
   // Readers that settle the index see it from now on (GET /address/.../txs/mempool).
   if (added) await ctx.pool.settle();
   return txid;
+}
+
+/** The body as a JSON array of strings, or a 400. */
+function parsePackageBody(body: unknown): string[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(typeof body === 'string' ? body : '');
+  } catch {
+    throw new ApiError('BAD_PACKAGE', 'body must be a JSON array of raw transactions (hex)');
+  }
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+    throw new ApiError('BAD_PACKAGE', 'body must be a JSON array of raw transactions (hex)');
+  return v.map((x: string) => x.trim());
 }
 
 export function registerBroadcastRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -45,7 +64,36 @@ export function registerBroadcastRoutes(app: FastifyInstance, ctx: RouteContext)
       429: errorSchema,
     },
   };
-  const config = { rateLimit: ctx.opts.postRateLimit };
+  const packageSchema = {
+    tags: ['transactions'],
+    summary: 'Submit a package (JSON array of raw tx hex, child last): Core submitpackage result',
+    body: { type: 'string', description: 'JSON array of raw transactions, hex' },
+    response: { 200: submitPackageSchema, 400: errorSchema, 413: errorSchema, 429: errorSchema },
+  };
+  const { max, timeWindow } = ctx.opts.postRateLimit;
+  // max 0 turns the limit off (http-rate-limit 0).
+  const config: { rateLimit?: { max: number; timeWindow: number } } =
+    max > 0 ? { rateLimit: { max, timeWindow } } : {};
+  registerBatchRoutes(app, ctx, config);
+  app.post(
+    '/txs/package',
+    { schema: packageSchema, config, bodyLimit: ctx.opts.txBodyLimit * 25 },
+    async (req, res) => {
+      const hexes = parsePackageBody(req.body);
+      try {
+        const result = await ctx.node.submitPackage(hexes);
+        await ctx.pool.settle();
+        return res.header('cache-control', 'no-store').send(result);
+      } catch (e) {
+        if (e instanceof BroadcastError)
+          throw new ApiError(
+            'BAD_PACKAGE',
+            `submitpackage RPC error: ${JSON.stringify({ code: e.rpcCode, message: e.message })}`,
+          );
+        throw e;
+      }
+    },
+  );
   for (const path of ['/tx', '/tx/push']) {
     app.post(path, { schema, config, bodyLimit: ctx.opts.txBodyLimit }, async (req, res) => {
       try {

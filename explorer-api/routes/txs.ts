@@ -1,13 +1,17 @@
 /**
  * Transaction routes (Esplora API.md, "Transactions"): tx/:txid (+ /status /hex /raw
- * /merkle-proof /outspend/:vout /outspends). Confirmed txs come from the tx index, unconfirmed
- * ones from the mempool. The merkle proof is Electrum's blockchain.transaction.get_merkle:
- * sibling hashes bottom up (display hex) and the tx's position.
+ * /merkle-proof /merkleblock-proof /outspend/:vout /outspends). Confirmed txs come from the tx
+ * index, unconfirmed ones from the mempool. The merkle proof is Electrum's
+ * blockchain.transaction.get_merkle: sibling hashes bottom up (display hex) and the tx's
+ * position; the merkleblock proof is Core's `gettxoutproof` bytes (BIP37 CMerkleBlock) as hex,
+ * as electrs answers it. The outspend of an output the tx does not have is `{"spent":false}`,
+ * as electrs answers (it looks the outpoint up without checking the tx has it).
  */
 import type { FastifyInstance } from 'fastify';
 import { toHex } from '../../node/protocol/bytes.js';
 import { hashToDisplay } from '../../node/protocol/hash.js';
 import { merkleBranch } from '../../node/protocol/merkle.js';
+import { buildMerkleBlock } from '../../node/protocol/merkle-block.js';
 import { ApiError, notFound } from '../errors.js';
 import { lowerHash, parseUint } from '../params.js';
 import {
@@ -123,6 +127,31 @@ export function registerTxRoutes(app: FastifyInstance, ctx: RouteContext): void 
     },
   );
 
+  app.get<TxParams>(
+    '/tx/:txid/merkleblock-proof',
+    {
+      schema: {
+        tags,
+        summary: "Merkle inclusion proof as Core's gettxoutproof (BIP37 merkleblock), hex",
+        params: txidParam,
+        response: textResponses('hex'),
+      },
+    },
+    async (req, res) => {
+      const found = await locate(req.params.txid);
+      if (!found.block || found.index === undefined)
+        throw new ApiError('NOT_FOUND', 'Transaction not found or is unconfirmed');
+      const block = await data.block(found.block);
+      const proof = buildMerkleBlock(
+        block.header,
+        block.txs.map((t) => t.txid()),
+        new Set([found.index]),
+      );
+      cacheByDepth(res, ctx, found.block).type('text/plain');
+      return toHex(proof);
+    },
+  );
+
   app.get<{ Params: { txid: string; vout: string } }>(
     '/tx/:txid/outspend/:vout',
     {
@@ -140,7 +169,8 @@ export function registerTxRoutes(app: FastifyInstance, ctx: RouteContext): void 
     async (req, res) => {
       const vout = parseUint(req.params.vout, 'BAD_INDEX', 'output index');
       const found = await locate(req.params.txid);
-      if (vout >= found.tx.outputs.length) throw notFound('output');
+      // electrs: no such output is simply not spent (an Esplora client asks before it knows).
+      if (vout >= found.tx.outputs.length) return cacheShort(res).send({ spent: false });
       const spend = await data.outspend(found.tx, vout);
       cacheShort(res);
       return spend;

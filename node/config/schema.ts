@@ -3,7 +3,7 @@
  * config file uses the same names as keys (`http-port = 18443`), and the environment variables
  * are derived from them (`GOSSIP_HTTP_PORT`). Adding a setting here adds all three at once.
  */
-import { LEVELS, type LogLevel } from '../log.js';
+import { LEVELS, LOG_FORMATS, type LogFormat, type LogLevel } from '../log.js';
 import { DEFAULT_MAX_INBOUND, DEFAULT_MAX_OUTBOUND } from '../p2p/config.js';
 import { DEFAULT_TX_RELAY } from '../p2p/tx-relay.js';
 import { defaultDataDir } from '../protocol/datadir.js';
@@ -31,6 +31,8 @@ export interface ConfigValues {
   'http-port': number;
   'http-host': string;
   'http-event-streams': number;
+  'http-rate-limit': number;
+  'http-rate-limit-local': boolean;
   'rpc-port': number;
   'rpc-bind': string;
   'rpc-allow-ip': string[];
@@ -42,6 +44,7 @@ export interface ConfigValues {
   'mine-address'?: string;
   'mine-workers'?: number;
   'log-level': LogLevel;
+  'log-format': LogFormat;
 }
 
 export type ConfigKey = keyof ConfigValues;
@@ -251,6 +254,19 @@ const TABLE = {
     default: 100,
     inFile: true,
   },
+  'http-rate-limit': {
+    kind: 'count',
+    arg: '<n>',
+    description: 'POSTs to the API (POST /api/tx ...) per client per minute; more get a 429 (0: no limit)',
+    default: 100,
+    inFile: true,
+  },
+  'http-rate-limit-local': {
+    kind: 'boolean',
+    description: 'apply http-rate-limit to loopback clients and to clients sending the RPC credentials too',
+    default: false,
+    inFile: true,
+  },
   'rpc-port': {
     kind: 'port',
     arg: '<port>',
@@ -324,6 +340,14 @@ const TABLE = {
     choices: LOG_LEVEL_CHOICES,
     description: `log verbosity: ${LOG_LEVEL_CHOICES.join(', ')}`,
     default: 'info',
+    inFile: true,
+  },
+  'log-format': {
+    kind: 'enum',
+    arg: '<format>',
+    choices: LOG_FORMATS,
+    description: 'log lines: text (time LEVEL module: message key=value) or json (one object per line)',
+    default: 'text',
     inFile: true,
   },
 } satisfies SpecTable;

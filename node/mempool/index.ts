@@ -11,6 +11,18 @@ export type { MempoolEvents, RemovalReason } from './events.js';
 export { type FeeRate, feeAt, feeRate } from './fee-rate.js';
 export { DEFAULT_PACKAGE_LIMITS, type PackageLimits } from './limits.js';
 export { Mempool } from './mempool.js';
+export {
+  checkPackage,
+  isChildWithParentsTree,
+  MAX_PACKAGE_COUNT,
+  MAX_PACKAGE_WEIGHT,
+  PACKAGE_REJECTS,
+  type PackageCode,
+  PackageError,
+  type PackageOptions,
+  type PackageResult,
+  type PackageTxResult,
+} from './package.js';
 export { DEFAULT_REPLACEMENT_MEMORY, type Replacement } from './replacements.js';
 export { dustThreshold, isDust, MAX_STANDARD_TX_WEIGHT } from './standard.js';
 export * from './types.js';

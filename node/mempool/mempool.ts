@@ -49,6 +49,7 @@ import {
 } from './fee-rate.js';
 import { DEFAULT_PACKAGE_LIMITS } from './limits.js';
 import { OrphanPool } from './orphans.js';
+import { acceptPackage, type PackageHooks, type PackageOptions, type PackageResult } from './package.js';
 import { TxPool } from './pool.js';
 import { findStale } from './reorg.js';
 import { type Replacement, ReplacementLog } from './replacements.js';
@@ -151,6 +152,37 @@ export class Mempool {
         vsize: entry.vsize,
         weight: entry.weight,
       };
+    });
+  }
+
+  /**
+   * Core's submitpackage path: a child with its unconfirmed parents, judged together when a
+   * parent alone pays too little (package.ts). Throws PackageError for a malformed package;
+   * nothing is kept as an orphan.
+   */
+  acceptPackage(txs: readonly Tx[], opts: PackageOptions = {}): Promise<PackageResult> {
+    return this.serial(async () => {
+      const hooks: PackageHooks = {
+        inPool: (tx) => this.pool.byWtxid.get(tx.wtxidHex()) ?? this.pool.byTxid.get(tx.txidHex()),
+        check: async (tx, bypassFees) => {
+          const ws = await this.check(tx, { bypassFees, orphan: false });
+          if (!('entry' in ws)) throw new Error('acceptPackage: an orphan was kept');
+          return ws;
+        },
+        finalize: (ws) => this.finalize(ws, false).replaced.map((e) => e.txid),
+        stage: (entry) => this.pool.add(entry),
+        unstage: (entries) => this.pool.remove(new Set(entries.filter((e) => !e.removed))),
+        commit: (entries) => {
+          for (const e of entries) {
+            this.orphans.remove(e.wtxid);
+            this.listeners.emitAdded(e);
+          }
+          this.limitSize();
+          return entries.filter((e) => e.removed);
+        },
+        minFeeRate: () => this.minFeeRate(),
+      };
+      return acceptPackage(txs, hooks, opts);
     });
   }
 

@@ -290,6 +290,16 @@ export const SPECS: Record<string, MethodSpec> = {
     ],
     description: 'Submits a transaction to the mempool and relays it.',
   },
+  submitpackage: {
+    category: 'Rawtransactions',
+    args: [
+      a('package', 'array', 'Raw transactions (hex): parents first, the child that spends them all last'),
+      opt('maxfeerate', 'amount', 'Cap per transaction in coin/kvB (0: none)'),
+      opt('maxburnamount', 'amount', 'Most value an unspendable output may carry (default 0)'),
+    ],
+    description:
+      'Submits a child with its unconfirmed parents to the mempool and relays them; a parent paying too little enters when the package pays for it.',
+  },
   testmempoolaccept: {
     category: 'Rawtransactions',
     args: [

@@ -7,6 +7,7 @@
 import {
   BroadcastError,
   DEFAULT_MAX_FEE_RATE,
+  decodePackage,
   decodeTx,
   type FeeRate,
   feeRate,
@@ -205,6 +206,33 @@ export function buildCoreMethods(node: RpcNode): Record<string, RpcHandler> {
       const maxFeeRate = feeRateArg(maxfeerate);
       try {
         return (await node.broadcastTx(bytes, { maxFeeRate })).txid;
+      } catch (e) {
+        if (e instanceof BroadcastError) throw new RpcError(e.rpcCode, e.message);
+        throw e;
+      }
+    },
+
+    submitpackage: async ([pkg, maxfeerate, maxburnamount]) => {
+      // Core 28's order: the array and its size (-8), maxfeerate, maxburnamount, each tx (-22,
+      // then the burn check -25), the topology (-25), then the mempool.
+      if (!Array.isArray(pkg))
+        throw new RpcError(
+          RPC.TYPE_ERROR,
+          `JSON value of type ${jsonType(pkg)} is not of expected type array`,
+        );
+      const maxFeeRate = feeRateArg(maxfeerate);
+      const maxBurn =
+        maxburnamount === undefined || maxburnamount === null ? 0n : amountFromValue(maxburnamount);
+      const hexes = pkg.map((raw, i) => str(raw, `package[${i}]`));
+      try {
+        for (const tx of decodePackage(hexes))
+          for (const o of tx.outputs)
+            if ((o.script[0] === OP_RETURN || o.script.length > MAX_SCRIPT_SIZE) && o.value > maxBurn)
+              throw new RpcError(
+                RPC.VERIFY_ERROR,
+                'Unspendable output exceeds maximum configured by user (maxburnamount)',
+              );
+        return await node.submitPackage(hexes, { maxFeeRate });
       } catch (e) {
         if (e instanceof BroadcastError) throw new RpcError(e.rpcCode, e.message);
         throw e;
