@@ -3,6 +3,7 @@ import { run as anchors } from './anchors.js';
 import { run as connect } from './connect.js';
 import { run as connectMempool } from './connect-mempool.js';
 import { run as explorer } from './explorer.js';
+import { run as fees } from './fees.js';
 import { run as files } from './files.js';
 import { run as headers } from './headers.js';
 import { run as miner } from './miner.js';
@@ -26,6 +27,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   relay,
   anchors,
   explorer,
+  fees,
   files,
   wallet,
   ops,
