@@ -7,14 +7,17 @@
  * one-in/one-out spends of them (fee rates 1 to ~200 sat/vB, skewed low, seeded) built once and
  * submitted through the node's own `submitTx`, not HTTP (the accept rate is reported).
  *
- * Then, one request at a time over keep-alive for BENCH_SECONDS (default 10) per endpoint:
- * latency p50/p99/p99.9/max, plus a "changing" run in which a tx enters the mempool every
- * 100 ms (each change may invalidate what the estimator cached).
+ * Then the cost of one recomputation of the estimates over that mempool, and, one request at
+ * a time over keep-alive for BENCH_SECONDS (default 10) per endpoint: latency p50/p99/p99.9/max
+ * of GET /api/blocks/tip/height (a control that does no work: its tail is the machine's),
+ * /api/fee-estimates and estimatesmartfee, then the last two again while a tx enters the
+ * mempool every 100 ms (so the estimator recomputes once a second).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { estimateFees } from '../explorer-api/fees.js';
 import type { FullNode } from '../node/node.js';
 import type { Block } from '../node/protocol/block.js';
 import { sha256 } from '../node/protocol/hash.js';
@@ -187,6 +190,29 @@ export async function run(): Promise<void> {
         JSON.stringify({ jsonrpc: '2.0', id: id++, method: 'estimatesmartfee', params: [6] }),
       );
     const extra = { mempoolTxs: node.mempool.size, seconds };
+    // What one recomputation costs (the estimator's own inputs, then the estimate), and a
+    // control: a route that does no work, whose tail is the machine's and the server's own.
+    const computeMs: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const c0 = performance.now();
+      estimateFees({
+        mempool: [...node.mempool.entries()].map((e) => ({
+          rate: Number(e.ancestorFeeRate()) / 1000,
+          vsize: e.vsize,
+        })),
+        blocks: [],
+        floor: 1,
+      });
+      computeMs.push(performance.now() - c0);
+    }
+    emit('fees', {
+      name: 'recompute',
+      mempoolTxs: node.mempool.size,
+      p50Ms: Math.round(percentile(computeMs, 50) * 100) / 100,
+      maxMs: Math.round(Math.max(...computeMs) * 100) / 100,
+    });
+    const control = () => call(`${node.httpUrl}/api/blocks/tip/height`, agent);
+    await measure('tip-height-http (control)', control, seconds, { ...extra, mempool: 'still' });
     await measure('fee-estimates-http', http, seconds, { ...extra, mempool: 'still' });
     await measure('estimatesmartfee-rpc', rpc, seconds, { ...extra, mempool: 'still' });
 

@@ -11,6 +11,7 @@ import { run as nodeBench } from './node.js';
 import { run as ops } from './ops.js';
 import { run as p2p } from './p2p.js';
 import { run as protocol } from './protocol.js';
+import { run as push } from './push.js';
 import { run as relay } from './relay.js';
 import { run as taproot } from './taproot.js';
 import { run as wallet } from './wallet.js';
@@ -28,6 +29,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   anchors,
   explorer,
   fees,
+  push,
   files,
   wallet,
   ops,
