@@ -8,10 +8,11 @@
  * spread within a block (first to last client), and the node's CPU (process.cpuUsage, every
  * thread) from the first block's submission to the last block's last receipt, as a share of
  * one core and per block; the same blocks with no client open give the baseline.
- * `ulimit -n` must allow the streams: 1,000 per process is far below the usual 1,024-per-
- * process soft limit only if the limit was raised; the bench checks the limit first.
+ * Each side holds one socket per client in its own process, so `ulimit -n` (per process) must
+ * exceed the clients plus the node's own files: the bench checks it first (1,000 fit under the
+ * common 1,024 soft limit only barely, so raise it or lower BENCH_CLIENTS).
  */
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +72,9 @@ async function pushBlocks(
 export async function run(): Promise<void> {
   const clients = Number(process.env.BENCH_CLIENTS ?? 1000);
   const blocks = Number(process.env.BENCH_BLOCKS ?? 20);
+  const limit = execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim();
+  if (limit !== 'unlimited' && Number(limit) < clients + 200)
+    throw new Error(`bench: ulimit -n is ${limit}; ${clients} streams need about ${clients + 200}`);
   const dir = mkdtempSync(join(tmpdir(), 'gl-bench-push-'));
   const node = await startRegtestNode(dir, { httpEventStreams: clients + 10 });
   const round = (x: number) => Math.round(x * 100) / 100;
