@@ -27,9 +27,7 @@ try {
   // The page keeps its push stream open, so "network idle" never comes: wait for the page's
   // content instead (the app replaces the loading state), then for fonts and images.
   await page.goto(url, { waitUntil: 'load' });
-  await page.waitForFunction(
-    "(() => { const m = document.getElementById('app'); return m && m.children.length > 0 && !m.querySelector('.loading'); })()",
-  );
+  await page.locator('#app > :not(noscript):not(.loading)').first().waitFor({ timeout: 30_000 });
   await page.evaluate('document.fonts.ready');
   await page.screenshot({ path: out, fullPage: flags.has('--full') });
   console.log(out);
