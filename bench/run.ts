@@ -3,6 +3,7 @@ import { run as anchors } from './anchors.js';
 import { run as connect } from './connect.js';
 import { run as connectMempool } from './connect-mempool.js';
 import { run as explorer } from './explorer.js';
+import { run as fees } from './fees.js';
 import { run as files } from './files.js';
 import { run as headers } from './headers.js';
 import { run as miner } from './miner.js';
@@ -10,6 +11,7 @@ import { run as nodeBench } from './node.js';
 import { run as ops } from './ops.js';
 import { run as p2p } from './p2p.js';
 import { run as protocol } from './protocol.js';
+import { run as push } from './push.js';
 import { run as relay } from './relay.js';
 import { run as taproot } from './taproot.js';
 import { run as wallet } from './wallet.js';
@@ -27,6 +29,8 @@ const benches: Record<string, () => void | Promise<void>> = {
   relay,
   anchors,
   explorer,
+  fees,
+  push,
   files,
   wallet,
   'wallet-cache': walletCache,

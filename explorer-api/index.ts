@@ -87,11 +87,12 @@ export function buildExplorerApp(
   });
   const feed = new EventFeed({ node, data, pool, hub, clock: opts.clock });
   const projected = new ProjectedBlocks({ mempool: node.mempool, params: node.params, clock: opts.clock });
+  const fees = new FeeEstimator(data);
   const ctx: RouteContext = {
     node,
     data,
     pool,
-    fees: new FeeEstimator(data),
+    fees,
     opts,
     events: { hub, feed },
     projected,
@@ -101,6 +102,7 @@ export function buildExplorerApp(
   app.addHook('onClose', async () => {
     feed.close();
     projected.close();
+    fees.close();
     pool.close();
   });
   installErrorHandlers(app, node.log.child('explorer'));

@@ -36,6 +36,42 @@ const PAYEE_ADDR = encodeAddress(PAYEE.p2wpkh, regtest.address)!;
 const PAYEE_LEGACY = encodeAddress(PAYEE.p2pkh, regtest.address)!;
 const PAID = 1_234_567_891n; // 12.34567891 coins: every decimal digit matters
 const SHOTS = 'explorer-web';
+// encodeQr('bitcoin:bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080'), one hex number per row.
+const QR_GOLDEN = [
+  '1fcacfe7f',
+  '1043f9441',
+  '1759acd5d',
+  '17565045d',
+  '175724b5d',
+  '105270841',
+  '1fd55557f',
+  '001f60e00',
+  '17c1f947c',
+  '112a577e1',
+  '0e5e2417e',
+  '1eb773c9d',
+  '00ea25419',
+  '1b2afaec5',
+  '15600c57e',
+  '1a3b14d6d',
+  '0f40db2b8',
+  '14258a64f',
+  '1c64b8906',
+  '140a1df3f',
+  '19e131490',
+  '1398eea45',
+  '14e8f4c02',
+  '1409a4c6c',
+  '105aa81fa',
+  '001413f17',
+  '1fc0a4758',
+  '105ef0f1d',
+  '1759a75f0',
+  '1757b2ebf',
+  '175180940',
+  '104855a1c',
+  '1fd2091d2',
+];
 
 let t: TestNode;
 let browser: Browser;
@@ -265,6 +301,147 @@ describe('explorer web page', () => {
     await p.locator('.page-id', { hasText: cb.txidHex() }).waitFor();
     expect(await p.locator('#tx-features').count()).toBe(0);
     await screenshot(p, SHOTS, 'tx-coinbase');
+  });
+
+  it('a mempool tx page shows its CPFP rate, when it should be mined, and its raw hex', async () => {
+    // Issue 20: a parent paying about 1.4 sat/vB lifted by a child paying 20,000 units.
+    const change = SUBSIDY - PAID - 100_000_000n - 10_000n; // pay:3, the miner's change
+    const parent = signedSpend(
+      [{ prevout: new OutPoint(pay.txid(), 3), value: change, key: MINER }],
+      [payTo(MINER, change - 150n)],
+    );
+    const child = signedSpend(
+      [{ prevout: new OutPoint(parent.txid(), 0), value: change - 150n, key: MINER }],
+      [payTo(MINER, change - 150n - 20_000n)],
+    );
+    await send(parent);
+    await send(child);
+    const own = 150 / Math.ceil(parent.weight() / 4);
+    // The projection is rebuilt at most every 2 s; wait until it has the package.
+    let effective = 0;
+    await until('the projection lifts the parent', async () => {
+      const r = await fetch(`${t.url}/api/v1/cpfp/${parent.txidHex()}`);
+      effective = ((await r.json()) as { effectiveFeePerVsize: number }).effectiveFeePerVsize;
+      return effective > own * 2;
+    });
+    const p = await page();
+    await p.goto(`${t.url}/tx/${parent.txidHex()}`);
+    await p.locator('#tx-effective-rate').waitFor();
+    expect(await text(p, '#tx-effective-rate')).toBe(
+      `${effective.toFixed(2)} sat/vB (CPFP: mined with 1 related transaction)`,
+    );
+    expect(await text(p, '#tx-eta')).toBe('in about 1 block (the next one)');
+    // The raw bytes, loaded when the panel is opened.
+    expect(await p.locator('#tx-hex-text').textContent()).toBe('');
+    await p.locator('#tx-hex summary').click();
+    await p.locator('#tx-hex-text[data-loaded]').waitFor();
+    expect(await text(p, '#tx-hex-text')).toBe(toHex(parent.toBytes()));
+    await screenshot(p, SHOTS, 'tx-cpfp');
+    // The child is mined at the same package rate, below its own. A confirmed tx has neither figure.
+    await p.goto(`${t.url}/tx/${child.txidHex()}`);
+    await p.locator('.page-id', { hasText: child.txidHex() }).waitFor();
+    await p.locator('#tx-effective-rate').waitFor();
+    expect(await text(p, '#tx-effective-rate')).toBe(
+      `${effective.toFixed(2)} sat/vB (CPFP: mined with 1 related transaction)`,
+    );
+    await p.goto(`${t.url}/tx/${pay.txidHex()}`);
+    await p.locator('.page-id', { hasText: pay.txidHex() }).waitFor();
+    await p.locator('ol.outputs').waitFor();
+    expect(await p.locator('#tx-effective-rate, #tx-eta').count()).toBe(0);
+    // Where a rate falls among projected blocks (each block's cheapest rate is feeRange[0]).
+    const html = await (await fetch(`${t.url}/`)).text();
+    const base = html.match(/src="(\/static\/[0-9a-f]{16})\/app\.js"/)![1];
+    const etas = await p.evaluate(
+      `import('${base}/views/tx.js').then((m) => {
+        const b = (min, vsize = 999000) => ({ feeRange: [min, min + 5], blockVSize: vsize });
+        const blocks = [b(40), b(12), b(3, 2500000)];
+        return [50, 40, 39.99, 12, 5, 3, 1].map((r) => m.etaText(m.blocksUntilMined(r, blocks)))
+          .concat([m.blocksUntilMined(5, []), m.etaText(m.blocksUntilMined(1, [b(3)]))]);
+      })`,
+    );
+    expect(etas).toEqual([
+      'in about 1 block (the next one)',
+      'in about 1 block (the next one)',
+      'in about 2 blocks',
+      'in about 2 blocks',
+      'in 3 blocks or more',
+      'in 3 blocks or more',
+      null,
+      null,
+      null,
+    ]);
+  });
+
+  it('an address page has a QR code of its BIP21 URI and lists its unspent outputs', async () => {
+    const p = await page();
+    await p.goto(`${t.url}/address/${PAYEE_ADDR}`);
+    await p.locator('#address-utxos tbody tr').first().waitFor();
+    // pay:0 is spent by the unconfirmed spend; its change (spend:1) is what is left here.
+    const rows = p.locator('#address-utxos tbody tr');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-outpoint')).toBe(`${spend.txidHex()}:1`);
+    expect(await rows.first().textContent()).toContain('Unconfirmed');
+    expect(await rows.first().textContent()).toContain('10.34562891');
+    expect(await text(p, '#address-uri')).toBe(`bitcoin:${PAYEE_ADDR}`);
+    const svg = p.locator('#address-qr svg');
+    expect(await svg.getAttribute('aria-label')).toBe(`QR code of bitcoin:${PAYEE_ADDR}`);
+    expect(await svg.getAttribute('data-modules')).toBe('33'); // 52 bytes: version 4
+    // The encoder, against a symbol that a QR reader (zbarimg) decoded to its text.
+    const html = await (await fetch(`${t.url}/`)).text();
+    const base = html.match(/src="(\/static\/[0-9a-f]{16})\/app\.js"/)![1];
+    const rowsHex = await p.evaluate(
+      `import('${base}/qr.js').then(({ encodeQr }) =>
+        encodeQr('bitcoin:bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080').dark.map((r) =>
+          BigInt('0b' + r.map((d) => (d ? '1' : '0')).join('')).toString(16).padStart(9, '0')))`,
+    );
+    expect(rowsHex).toEqual(QR_GOLDEN);
+    // An address with no unspent outputs says so.
+    await p.goto(`${t.url}/address/${encodeAddress(testKey('explorer-web nobody').p2wpkh, regtest.address)}`);
+    await p.locator('#address-utxos .empty').waitFor();
+  });
+
+  it('amounts switch between coins and sats, and the choice is remembered', async () => {
+    const p = await page();
+    await p.goto(`${t.url}/tx/${pay.txidHex()}`);
+    await p.locator('ol.outputs > li').nth(3).waitFor();
+    expect(await text(p, '#units-toggle')).toBe('coins');
+    expect(await text(p, 'ol.outputs > li:first-child .io-value')).toBe('12.34567891 coins');
+    await p.locator('#units-toggle').click();
+    await p.locator('ol.outputs > li:first-child .io-value', { hasText: 'sat' }).waitFor();
+    expect(await text(p, 'ol.outputs > li:first-child .io-value')).toBe('1,234,567,891 sat');
+    expect(await text(p, '.fields')).toContain('10,000 sat');
+    expect(await text(p, '#units-toggle')).toBe('sats');
+    await p.reload();
+    await p.locator('ol.outputs > li').first().waitFor();
+    expect(await text(p, 'ol.outputs > li:first-child .io-value')).toBe('1,234,567,891 sat');
+    await p.goto(`${t.url}/address/${PAYEE_ADDR}`);
+    await p.locator('#balance-total').waitFor();
+    expect(await text(p, '#balance-total .stat-value')).toBe('1,034,562,891 sat');
+    expect(await text(p, '#balance-unconfirmed .stat-value')).toBe('-200,005,000 sat');
+    await p.locator('#units-toggle').click();
+    await p.locator('#balance-total', { hasText: 'coins' }).waitFor();
+    expect(await text(p, '#balance-total .stat-value')).toBe('10.34562891 coins');
+  });
+
+  it('follows a dark system theme on every page', async () => {
+    const p = await page({ colorScheme: 'dark' });
+    const hash = await t.rpc<string>('getblockhash', [102]);
+    const views: [string, string, string][] = [
+      ['home', '/', 'table.blocks tbody tr'],
+      ['tx', `/tx/${pay.txidHex()}`, 'ol.outputs > li'],
+      ['block', `/block/${hash}`, '#block-fees'],
+      ['address', `/address/${PAYEE_ADDR}`, '#address-qr svg'],
+    ];
+    for (const [name, path, ready] of views) {
+      await p.goto(`${t.url}${path}`);
+      await p.locator(ready).first().waitFor();
+      expect(await p.evaluate('getComputedStyle(document.body).backgroundColor'), name).toBe(
+        'rgb(13, 17, 23)',
+      );
+      await screenshot(p, SHOTS, `${name}-dark`);
+    }
+    // The QR code keeps its light background so readers see dark modules on light.
+    expect(await p.locator('#address-qr svg rect').getAttribute('fill')).toBe('#ffffff');
   });
 
   it('unknown items and bad input get a clear state; data never becomes markup', async () => {

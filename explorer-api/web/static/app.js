@@ -6,6 +6,7 @@
 import { ApiError } from './api.js';
 import { h } from './dom.js';
 import { startTip } from './tip.js';
+import { setUnit, unit } from './units.js';
 import { addressView } from './views/address.js';
 import { anchorView } from './views/anchor.js';
 import { blockHeightView, blockView } from './views/block.js';
@@ -115,6 +116,20 @@ document.getElementById('search').addEventListener('submit', (event) => {
   input.blur(); // closes a phone's keyboard
   navigate(`/search?q=${encodeURIComponent(q)}`);
 });
+
+const unitsToggle = document.getElementById('units-toggle');
+function showUnit() {
+  const other = unit() === 'sats' ? 'coins' : 'sats';
+  unitsToggle.textContent = unit();
+  unitsToggle.setAttribute('aria-label', `Amounts in ${unit()}; switch to ${other}`);
+  unitsToggle.setAttribute('data-unit', unit());
+}
+unitsToggle.addEventListener('click', () => {
+  setUnit(unit() === 'sats' ? 'coins' : 'sats');
+  showUnit();
+  render(); // the page again, every amount in the new unit
+});
+showUnit();
 
 window.addEventListener('popstate', render);
 render();

@@ -29,6 +29,14 @@ export function coins(units, { sign = false } = {}) {
   return `${prefix}${whole}.${frac}`;
 }
 
+/** 123456789 -> "123,456,789"; with `sign`, "+" before a positive amount. */
+export function sats(units, { sign = false } = {}) {
+  const v = toBigInt(units);
+  if (v === null) return '?';
+  const text = group((v < 0n ? -v : v).toString());
+  return `${v < 0n ? '-' : sign && v > 0n ? '+' : ''}${text}`;
+}
+
 export function integer(n) {
   const v = toBigInt(n);
   return v === null ? String(n) : group(v.toString());

@@ -1,12 +1,91 @@
 /**
- * One address: confirmed and unconfirmed balance from Esplora's chain_stats / mempool_stats, and
- * its history newest first: the first page holds the mempool txs and 25 confirmed ones, later
- * pages continue after the last txid seen (/txs/chain/:last_seen_txid).
+ * One address: confirmed and unconfirmed balance from Esplora's chain_stats / mempool_stats, a
+ * QR code of its BIP21 URI (`bitcoin:<address>`), its unspent outputs (/utxo), and its history
+ * newest first: the first page holds the mempool txs and 25 confirmed ones, later pages continue
+ * after the last txid seen (/txs/chain/:last_seen_txid).
  */
 import { getJson, seg } from '../api.js';
-import { fields, h, heading, panel, paths } from '../dom.js';
+import { copyButton, fields, h, heading, link, panel, paths, table } from '../dom.js';
 import { integer } from '../format.js';
+import { qrSvg } from '../qr.js';
 import { amount, pager, txCard } from './common.js';
+
+const UTXOS_SHOWN = 100;
+
+/** BIP21: the URI a wallet scans; bech32 addresses are case-insensitive, so left as given. */
+export function bip21(address) {
+  return `bitcoin:${address}`;
+}
+
+function receive(address) {
+  const uri = bip21(address);
+  let code;
+  try {
+    code = qrSvg(uri, { label: `QR code of ${uri}` });
+  } catch {
+    code = h('p', { class: 'muted' }, 'Too long for a QR code.');
+  }
+  return h(
+    'section',
+    { class: 'panel receive', id: 'address-receive' },
+    h('div', { class: 'qr', id: 'address-qr' }, code),
+    h(
+      'div',
+      { class: 'receive-text' },
+      h('h2', null, 'Pay to this address'),
+      h('p', { class: 'muted' }, 'Scan the code with a wallet, or copy the payment URI (BIP21).'),
+      h(
+        'div',
+        { class: 'page-id' },
+        h('span', { class: 'mono break', id: 'address-uri' }, uri),
+        copyButton(uri),
+      ),
+    ),
+  );
+}
+
+/** Unspent outputs, unconfirmed first, then the newest confirmed. */
+function utxoPanel(utxos) {
+  if (!utxos) return panel('Unspent outputs', h('p', { class: 'muted' }, 'The node cannot list them.'));
+  const sorted = [...utxos].sort(
+    (a, b) => (b.status?.block_height ?? Infinity) - (a.status?.block_height ?? Infinity) || a.vout - b.vout,
+  );
+  const rows = sorted
+    .slice(0, UTXOS_SHOWN)
+    .map((u) =>
+      h(
+        'tr',
+        { 'data-outpoint': `${u.txid}:${u.vout}` },
+        h('td', null, link(paths.tx(u.txid), `${u.txid.slice(0, 12)}…${u.txid.slice(-8)}:${u.vout}`, 'mono')),
+        h(
+          'td',
+          null,
+          u.status?.confirmed
+            ? link(paths.block(u.status.block_hash), `#${integer(u.status.block_height)}`)
+            : h('span', { class: 'badge warn' }, 'Unconfirmed'),
+        ),
+        h('td', { class: 'num' }, amount(u.value)),
+      ),
+    );
+  const total = utxos.reduce((s, u) => s + BigInt(u.value), 0n);
+  return h(
+    'section',
+    { class: 'panel', id: 'address-utxos' },
+    h('h2', null, `Unspent outputs (${integer(utxos.length)})`),
+    utxos.length === 0
+      ? h('p', { class: 'empty' }, 'None: everything received has been spent.')
+      : [
+          table(['Output', 'Block', { label: 'Value', cls: 'num' }], rows, 'utxos'),
+          h(
+            'p',
+            { class: 'muted' },
+            utxos.length > UTXOS_SHOWN ? `Showing ${UTXOS_SHOWN} of ${integer(utxos.length)}. ` : null,
+            'Total ',
+            amount(total),
+          ),
+        ],
+  );
+}
 
 const CHAIN_PAGE = 25;
 const TXID = /^[0-9a-fA-F]{64}$/;
@@ -61,9 +140,13 @@ export async function addressView(ctx) {
   const nRaw = ctx.query.get('n');
   const seen = after && nRaw && /^\d{1,9}$/.test(nRaw) ? Number(nRaw) : 0;
   const base = `/address/${seg(address)}`;
-  const [info, txs, tipHeight] = await Promise.all([
+  const [info, txs, utxos, tipHeight] = await Promise.all([
     getJson(base, ctx.signal),
     getJson(after ? `${base}/txs/chain/${after}` : `${base}/txs`, ctx.signal),
+    getJson(`${base}/utxo`, ctx.signal).catch((e) => {
+      if (e.name === 'AbortError') throw e;
+      return null; // e.g. too many outputs for the node to list
+    }),
     ctx.tip.ready(),
   ]);
   ctx.setTitle(`Address ${address}`);
@@ -85,7 +168,13 @@ export async function addressView(ctx) {
     null,
     heading('Address', info.address ?? address),
     balances(info),
-    panel('Totals', totals(info)),
+    h(
+      'div',
+      { class: 'columns address-columns' },
+      receive(info.address ?? address),
+      panel('Totals', totals(info)),
+    ),
+    utxoPanel(utxos),
     panel(
       'Transactions',
       txs.length === 0 ? h('p', { class: 'empty' }, 'No transactions yet.') : null,

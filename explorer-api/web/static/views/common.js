@@ -1,11 +1,13 @@
 /** Pieces shared by several pages: error states, amounts, pagers and the compact tx card. */
 import { ApiError } from '../api.js';
 import { badge, h, hashLink, link, paths } from '../dom.js';
-import { coins, feeRate, integer, utc } from '../format.js';
+import { coins, feeRate, integer, sats, utc } from '../format.js';
+import { unit } from '../units.js';
 
-/** An amount in coins, digits exact, the unit muted. */
+/** An amount in coins or sats (the header's toggle), digits exact, the unit muted. */
 export function amount(units, opts) {
-  const text = coins(units, opts);
+  const inSats = unit() === 'sats';
+  const text = inSats ? sats(units, opts) : coins(units, opts);
   const cls = opts?.sign
     ? text.startsWith('-')
       ? 'amount neg'
@@ -15,9 +17,9 @@ export function amount(units, opts) {
     : 'amount';
   return h(
     'span',
-    { class: cls, title: `${integer(units)} sat` },
+    { class: cls, title: inSats ? `${coins(units)} coins` : `${integer(units)} sat` },
     text,
-    h('span', { class: 'unit' }, ' coins'),
+    h('span', { class: 'unit' }, inSats ? ' sat' : ' coins'),
   );
 }
 

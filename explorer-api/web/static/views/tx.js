@@ -1,8 +1,11 @@
 /**
  * One transaction: status and confirmations, fee, every input with the output it spends and
- * every output with its address, value and (from /outspends) the input that spent it.
+ * every output with its address, value and (from /outspends) the input that spent it. While it
+ * waits in the mempool: the rate it is projected to be mined at with its relatives (CPFP,
+ * mempool.space's /api/v1/cpfp/:txid) and when, from the projected blocks
+ * (/api/v1/fees/mempool-blocks). Its raw bytes in hex on request.
  */
-import { ApiError, findJson, getJson, seg } from '../api.js';
+import { ApiError, findJson, getJson, getText, seg } from '../api.js';
 import { badge, fields, h, hashLink, heading, link, panel, paths } from '../dom.js';
 import { bytes, feeRate, integer, utc, vbytes, vsizeOf } from '../format.js';
 import { amount, errorView, statusBadge } from './common.js';
@@ -155,7 +158,68 @@ function featureBadges(tx) {
   );
 }
 
-function summary(tx, tipHeight) {
+/**
+ * How many blocks until a tx paying `rate` (sat/vB, its effective rate) is mined, by the
+ * projected blocks: the first whose cheapest rate it meets. `{ blocks, atLeast }` (atLeast when it
+ * falls in the last projected block, which holds everything left), or null when no projection
+ * has it yet.
+ */
+export function blocksUntilMined(rate, projected) {
+  if (typeof rate !== 'number' || !Array.isArray(projected)) return null;
+  for (let i = 0; i < projected.length; i++) {
+    const b = projected[i];
+    if (rate < (b.feeRange?.[0] ?? 0) - 0.005) continue;
+    const last = i === projected.length - 1 && projected.length > 1 && b.blockVSize > 1_000_000;
+    return { blocks: i + 1, atLeast: last };
+  }
+  return null;
+}
+
+export function etaText(eta) {
+  if (!eta) return null;
+  if (eta.atLeast) return `in ${integer(eta.blocks)} blocks or more`;
+  return eta.blocks === 1 ? 'in about 1 block (the next one)' : `in about ${integer(eta.blocks)} blocks`;
+}
+
+/** Effective rate and ETA of a mempool tx; null for a confirmed one or when the node says nothing. */
+async function pendingInfo(tx, signal) {
+  if (tx.status?.confirmed || tx.vin.some((i) => i.is_coinbase)) return null;
+  const soft = (p) =>
+    p.catch((e) => {
+      if (e.name === 'AbortError') throw e;
+      return null;
+    });
+  const [cpfp, projected] = await Promise.all([
+    soft(getJson(`/v1/cpfp/${seg(tx.txid)}`, signal)),
+    soft(getJson('/v1/fees/mempool-blocks', signal)),
+  ]);
+  if (!cpfp || typeof cpfp.effectiveFeePerVsize !== 'number') return null;
+  const rate = cpfp.effectiveFeePerVsize;
+  return {
+    rate,
+    relatives: (cpfp.ancestors?.length ?? 0) + (cpfp.descendants?.length ?? 0),
+    eta: blocksUntilMined(rate, projected),
+  };
+}
+
+function effectiveRate(pending, tx) {
+  const own = tx.fee / vsizeOf(tx.weight);
+  const lifted = pending.relatives > 0 && Math.abs(pending.rate - own) >= 0.01;
+  return h(
+    'span',
+    { id: 'tx-effective-rate' },
+    `${pending.rate.toFixed(2)} sat/vB`,
+    lifted
+      ? h(
+          'span',
+          { class: 'muted' },
+          ` (CPFP: mined with ${integer(pending.relatives)} related transaction${pending.relatives === 1 ? '' : 's'})`,
+        )
+      : null,
+  );
+}
+
+function summary(tx, tipHeight, pending) {
   const coinbase = tx.vin.some((i) => i.is_coinbase);
   const totalIn = tx.vin.reduce((s, i) => s + BigInt(i.prevout?.value ?? 0), 0n);
   const totalOut = tx.vout.reduce((s, o) => s + BigInt(o.value), 0n);
@@ -175,6 +239,11 @@ function summary(tx, tipHeight) {
     ],
     ['Fee', coinbase ? h('span', { class: 'muted' }, 'none (coinbase)') : amount(tx.fee)],
     ['Fee rate', coinbase ? null : feeRate(tx.fee, tx.weight)],
+    ['Effective fee rate', pending ? effectiveRate(pending, tx) : null],
+    [
+      'Expected',
+      pending ? h('span', { id: 'tx-eta' }, etaText(pending.eta) ?? 'not yet in the projected blocks') : null,
+    ],
     ['Total in', coinbase ? null : amount(totalIn)],
     ['Total out', amount(totalOut)],
     ['Size', bytes(tx.size)],
@@ -242,19 +311,35 @@ export async function txView(ctx) {
     return replaced ? replacedView(replaced, ctx) : errorView(e, ctx, 'transaction');
   }
   ctx.setTitle(`Transaction ${txid.slice(0, 12)}…`);
-  const info = panel('Details', summary(tx, tipHeight));
+  let pending = await pendingInfo(tx, ctx.signal);
+  let shown = tx;
+  let height = tipHeight;
+  const info = panel('Details', summary(tx, tipHeight, pending));
   const outs = panel(`Outputs (${tx.vout.length})`, outputsList(tx, outspends));
-  ctx.onTip(async (height) => {
+  ctx.onTip(async (tipNow) => {
     // A block may have confirmed it, or spent one of its outputs.
     try {
       const [fresh, spends] = await Promise.all([
         getJson(`/tx/${seg(txid)}`, ctx.signal),
         getJson(`/tx/${seg(txid)}/outspends`, ctx.signal),
       ]);
-      info.replaceChildren(h('h2', null, 'Details'), summary(fresh, height));
+      pending = await pendingInfo(fresh, ctx.signal);
+      shown = fresh;
+      height = tipNow;
+      info.replaceChildren(h('h2', null, 'Details'), summary(fresh, tipNow, pending));
       outs.replaceChildren(h('h2', null, `Outputs (${fresh.vout.length})`), outputsList(fresh, spends));
     } catch {
       // Keep the last good view (e.g. the tx left the mempool in a reorg).
+    }
+  });
+  ctx.onTick(async () => {
+    // The mempool changed: a child may lift it (CPFP), newcomers may push it back.
+    if (shown.status?.confirmed) return;
+    try {
+      pending = await pendingInfo(shown, ctx.signal);
+      info.replaceChildren(h('h2', null, 'Details'), summary(shown, height, pending));
+    } catch {
+      // Keep the last good view.
     }
   });
   const coinbase = tx.vin.some((i) => i.is_coinbase);
@@ -264,5 +349,32 @@ export async function txView(ctx) {
     heading(coinbase ? 'Coinbase transaction' : 'Transaction', tx.txid, featureBadges(tx)),
     info,
     h('div', { class: 'io-columns' }, panel(`Inputs (${tx.vin.length})`, inputsList(tx)), outs),
+    rawPanel(txid, tx.size, ctx),
   );
+}
+
+/** The raw transaction in hex, fetched when first opened (/api/tx/:txid/hex). */
+function rawPanel(txid, size, ctx) {
+  const body = h('div', { class: 'mono break raw-hex', id: 'tx-hex-text' });
+  const details = h(
+    'details',
+    { class: 'raw', id: 'tx-hex' },
+    h('summary', null, `Raw transaction (${bytes(size)}, hex)`),
+    body,
+  );
+  let loading = false;
+  details.addEventListener('toggle', async () => {
+    if (!details.open || loading || body.hasAttribute('data-loaded')) return;
+    loading = true;
+    body.textContent = 'Loading…';
+    try {
+      body.textContent = (await getText(`/tx/${seg(txid)}/hex`, ctx.signal, { cached: true })).trim();
+      body.setAttribute('data-loaded', '');
+    } catch (e) {
+      body.textContent = e.name === 'AbortError' ? '' : `Could not load it: ${e.message}`;
+    } finally {
+      loading = false;
+    }
+  });
+  return panel(null, details);
 }
