@@ -21,6 +21,7 @@ import { estimateFees } from '../explorer-api/fees.js';
 import type { FullNode } from '../node/node.js';
 import type { Block } from '../node/protocol/block.js';
 import { sha256 } from '../node/protocol/hash.js';
+import { blockHashFromDisplay } from '../node/protocol/ids.js';
 import { p2wsh } from '../node/protocol/script/templates.js';
 import { p2wpkhFor, publicKey } from '../node/protocol/sign.js';
 import { OutPoint, Tx, TxIn, TxOut } from '../node/protocol/tx.js';
@@ -85,7 +86,7 @@ async function fund(node: FullNode, count: number): Promise<{ op: OutPoint; valu
   const perFan = Math.ceil(count / FANOUTS);
   const coins: { op: OutPoint; value: bigint }[] = [];
   for (let i = 0; i < FANOUTS; i++) {
-    const block = (await node.chain.getBlock(hashes[i]!)) as Block;
+    const block = (await node.chain.getBlock(blockHashFromDisplay(hashes[i]!))) as Block;
     const cb = block.txs[0]!;
     const value = cb.outputs[0]!.value;
     const each = (value - 200_000n) / BigInt(perFan);
