@@ -67,6 +67,7 @@ export const TIERS = {
     'test/tiers.test.ts',
     'test/tx-vectors.test.ts',
     'test/wallet-coinselect.test.ts',
+    'test/wallet-descriptor-vectors.test.ts',
     'test/wallet-descriptors.test.ts',
     'test/wallet-keys.test.ts',
     'test/wallet-labels.test.ts',
