@@ -83,7 +83,7 @@ describe('BIP84 test vectors', () => {
       const k = acct.key(chain, index);
       expect(k.path).toBe(v.path);
       expect(toHex(k.publicKey)).toBe(v.pubkey);
-      expect(encodeWif(k.privateKey, true, BITCOIN.wif)).toBe(v.privkey);
+      expect(encodeWif(k.privateKey!, true, BITCOIN.wif)).toBe(v.privkey);
       expect(k.address).toBe(v.address);
     }
   });

@@ -268,14 +268,31 @@ export function multipathCount(d: Descriptor): number {
   return counts.size === 0 ? 1 : [...counts][0]!;
 }
 
+/** The node before the wildcard, per key expression and alternative: scans derive thousands. */
+const parents = new WeakMap<KeyExpr, Map<number, HDKey>>();
+
 /** The key of one expression at `index` (ignored when not ranged), multipath alternative `alt`. */
 export function deriveKey(k: KeyExpr, index: number, alt = 0): DerivedKey {
   if (!k.xkey) return { pub: k.pub!, ...(k.priv ? { priv: k.priv } : {}), origin: k.origin };
   const path = [...k.steps];
   if (k.multipath) path.push(k.multipath.values[alt] ?? k.multipath.values[0]!, ...k.multipath.after);
-  if (k.wildcard !== 'none') path.push(k.wildcard === 'hardened' ? index + HARDENED_OFFSET : index);
-  let node = k.xkey;
-  for (const s of path) node = node.deriveChild(s);
+  let byAlt = parents.get(k);
+  if (!byAlt) {
+    byAlt = new Map();
+    parents.set(k, byAlt);
+  }
+  let parent = byAlt.get(alt);
+  if (!parent) {
+    parent = k.xkey;
+    for (const s of path) parent = parent.deriveChild(s);
+    byAlt.set(alt, parent);
+  }
+  let node = parent;
+  if (k.wildcard !== 'none') {
+    const step = k.wildcard === 'hardened' ? index + HARDENED_OFFSET : index;
+    path.push(step);
+    node = parent.deriveChild(step);
+  }
   // Without an origin, the key's own fingerprint (its parent's view) starts the path (BIP174).
   const origin = k.origin
     ? { fingerprint: k.origin.fingerprint, path: [...k.origin.path, ...path] }

@@ -7,14 +7,18 @@ import { CHANGE, parseAddressType, RECEIVE, type WalletKey } from '../hd.js';
 import { balancesOf, discover, history as walletHistory } from '../scan.js';
 import { type Result, table } from './result.js';
 
-/** The next unused address of a type: BIP84 P2WPKH by default, BIP86 P2TR with --type p2tr. */
+/**
+ * The next unused address of a type: BIP84 P2WPKH by default (a multisig wallet's P2WSH), BIP86
+ * P2TR with --type p2tr. Public data only: no password for a version 2 wallet file.
+ */
 export async function address(ctx: Context, opts: { change?: boolean; type?: string }): Promise<Result> {
-  const type = parseAddressType(opts.type ?? 'p2wpkh');
-  const { wallet } = await ctx.open();
+  const asked = opts.type === undefined ? undefined : parseAddressType(opts.type);
+  const { wallet } = await ctx.openPublic();
+  const type = asked ?? wallet.defaultType();
   const client = ctx.client(wallet.network);
   const chain = opts.change ? CHANGE : RECEIVE;
   let key: WalletKey;
-  if (wallet.account) {
+  if (wallet.accounts().length > 0) {
     const scan = await discover(wallet, client, ctx.io.progress);
     key = wallet.key(chain, scan.byType[type][chain], type);
   } else if (type === 'p2wpkh') {
@@ -31,7 +35,7 @@ export async function address(ctx: Context, opts: { change?: boolean; type?: str
  * untrusted_pending, total = all three.
  */
 export async function balance(ctx: Context): Promise<Result> {
-  const { path, wallet } = await ctx.open();
+  const { path, wallet } = await ctx.openPublic();
   const { coins } = await walletCoins(ctx, path, wallet, ctx.client(wallet.network));
   const b = balancesOf(coins);
   const confirmed = b.trusted + b.immature;
@@ -67,7 +71,7 @@ export async function balance(ctx: Context): Promise<Result> {
 }
 
 export async function utxos(ctx: Context): Promise<Result> {
-  const { path, wallet } = await ctx.open();
+  const { path, wallet } = await ctx.openPublic();
   const { coins } = await walletCoins(ctx, path, wallet, ctx.client(wallet.network));
   coins.sort((a, b) => b.confirmations - a.confirmations || a.txid.localeCompare(b.txid) || a.vout - b.vout);
   const json = coins.map((c) => ({
@@ -95,7 +99,7 @@ export async function utxos(ctx: Context): Promise<Result> {
 }
 
 export async function history(ctx: Context): Promise<Result> {
-  const { wallet } = await ctx.open();
+  const { wallet } = await ctx.openPublic();
   const client = ctx.client(wallet.network);
   const scan = await discover(wallet, client, ctx.io.progress);
   const entries = await walletHistory(client, wallet, scan);
