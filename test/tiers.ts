@@ -110,6 +110,7 @@ export const TIERS = {
     'test/p2p-wtxid-relay.test.ts',
     'test/script-pool.test.ts',
     'test/taproot-bitcoinjs.test.ts',
+    'test/wallet-multisig.test.ts',
     'test/wallet-psbt.test.ts',
     'test/sim-dht.test.ts',
     'test/sim.test.ts',
