@@ -89,6 +89,7 @@ describe('help', () => {
       'create',
       'restore',
       'import-wif',
+      'import-descriptor',
       'address',
       'balance',
       'utxos',
@@ -164,15 +165,20 @@ describe('create and restore', () => {
     });
     expect(bad.code).toBe(1);
     expect(oneLine(bad.err)).toMatch(/checksum/);
-    const nopw = await runWallet(w('balance'));
+    // Signing needs the password; reading public data (balance, descriptors) does not.
+    const nopw = await runWallet(w('sign-message', model.key(RECEIVE, 0).address, 'hi'));
     expect(nopw.code).toBe(4);
     expect(oneLine(nopw.err)).toMatch(/GOSSIP_WALLET_PASSWORD/);
+    const pub = await runWallet(w('descriptors'));
+    expect(pub.code).toBe(0);
   });
 });
 
 describe('password prompt on a terminal', () => {
   it('reads the password without echoing it (util-linux script gives the child a pty)', async () => {
-    const cmd = `${process.execPath} ${WALLET_BIN} -w ${walletFile} --node ${fake.url} balance --json`;
+    // A command that signs (balance needs no password since the version 2 wallet file).
+    const addr = model.key(RECEIVE, 0).address;
+    const cmd = `${process.execPath} ${WALLET_BIN} -w ${walletFile} --node ${fake.url} sign-message ${addr} hi --json`;
     const child = spawn('script', ['-qec', cmd, '/dev/null'], { env: { PATH: process.env.PATH ?? '' } });
     let out = '';
     let typed = false;
@@ -186,7 +192,7 @@ describe('password prompt on a terminal', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(typed).toBe(true);
     expect(out).not.toContain('correct horse');
-    expect(out).toContain('"total_sat"');
+    expect(out).toContain('"signature"');
     expect(code).toBe(0);
   });
 });

@@ -83,7 +83,7 @@ describe('BIP84 test vectors', () => {
       const k = acct.key(chain, index);
       expect(k.path).toBe(v.path);
       expect(toHex(k.publicKey)).toBe(v.pubkey);
-      expect(encodeWif(k.privateKey, true, BITCOIN.wif)).toBe(v.privkey);
+      expect(encodeWif(k.privateKey!, true, BITCOIN.wif)).toBe(v.privkey);
       expect(k.address).toBe(v.address);
     }
   });
@@ -166,6 +166,26 @@ describe('keystore', () => {
     f.network = 'main';
     await writeFile(path, JSON.stringify(f));
     await expect(unlock(path, 'pw')).rejects.toMatchObject({ code: 'WRONG_PASSWORD' });
+  });
+
+  it('version 2: the public part is readable, authenticated, and a version 1 file still unlocks', async () => {
+    const path = join(dir, 'v2.json');
+    const pub = new Wallet(regtest, secrets).toPublic();
+    await writeAtomic(path, await seal(secrets, 'regtest', 'pw', 10, pub), true);
+    const f = JSON.parse(await readFile(path, 'utf8'));
+    expect(f.version).toBe(2);
+    expect(f.public).toEqual(pub);
+    expect((await readHeader(path)).public).toEqual(pub);
+    expect((await unlock(path, 'pw')).secrets).toEqual(secrets);
+    // Another address in the readable part fails authentication like a wrong password.
+    f.public.descriptors[0].desc = f.public.descriptors[2].desc;
+    await writeFile(path, JSON.stringify(f));
+    await expect(unlock(path, 'pw')).rejects.toMatchObject({ code: 'WRONG_PASSWORD' });
+    // The legacy format (no public part) as older wallets wrote it.
+    const v1 = join(dir, 'v1.json');
+    await writeAtomic(v1, await seal(secrets, 'regtest', 'pw', 10), true);
+    expect(JSON.parse(await readFile(v1, 'utf8')).version).toBe(1);
+    expect((await unlock(v1, 'pw')).secrets).toEqual(secrets);
   });
 
   it('reports missing and corrupt files', async () => {

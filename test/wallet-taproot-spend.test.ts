@@ -328,7 +328,7 @@ describe('BIP86 P2TR on a regtest node', () => {
     const pool = await node.rpc<string[]>('getrawmempool');
     const a = await runInProcess(['-w', alice, '--node', node.url, 'address', '--type', 'p2sh'], PW);
     expect(a.code).toBe(1);
-    expect(a.err.trim()).toBe("gossip-wallet: --type must be p2wpkh or p2tr, got 'p2sh'");
+    expect(a.err.trim()).toBe("gossip-wallet: --type must be p2wpkh, p2tr or p2wsh, got 'p2sh'");
     const { address } = await json<{ address: string }>(miner, 'address');
     const s = await runInProcess(
       ['-w', alice, '--node', node.url, 'send', address, '0.01', '--change-type', 'taproot'],
@@ -336,7 +336,7 @@ describe('BIP86 P2TR on a regtest node', () => {
     );
     expect(s.code).toBe(1);
     expect(s.err.trim().split('\n')).toEqual([
-      "gossip-wallet: --change-type must be p2wpkh or p2tr, got 'taproot'",
+      "gossip-wallet: --change-type must be p2wpkh, p2tr or p2wsh, got 'taproot'",
     ]);
     expect(await node.rpc<string[]>('getrawmempool')).toEqual(pool);
   });

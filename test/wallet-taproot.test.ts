@@ -99,7 +99,7 @@ describe('BIP86 derivation (bip86.json)', () => {
     const k = account.key(chain, index);
     expect(k.type).toBe('p2tr');
     expect(k.path).toBe(a.path);
-    expect(toHex(k.privateKey)).toBe(toHex(HDKey.fromExtendedKey(a.xprv).privateKey!));
+    expect(toHex(k.privateKey!)).toBe(toHex(HDKey.fromExtendedKey(a.xprv).privateKey!));
     expect(toHex(xOnly(k.publicKey))).toBe(a.internal_key);
     expect(toHex(taprootOutputKey(xOnly(k.publicKey)).key)).toBe(a.output_key);
     expect(toHex(k.script)).toBe(a.scriptPubKey);
@@ -188,7 +188,7 @@ describe('a wallet transaction with P2WPKH and P2TR inputs', () => {
     expect(toHex(tr0.script)).toBe(toHex(bip86Script(tr0.publicKey)));
     expect(wallet.keyFor(toHex(tr1.script))).toBe(tr1);
     expect(wallet.taproot!.fingerprint).toBe(wallet.account!.fingerprint);
-    expect(() => parseAddressType('p2sh')).toThrow(/p2wpkh or p2tr/);
+    expect(() => parseAddressType('p2sh')).toThrow(/p2wpkh, p2tr or p2wsh/);
   });
 
   it('signs each input by its type; our interpreter accepts it; the weight is as planned', () => {

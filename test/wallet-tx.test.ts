@@ -111,7 +111,7 @@ describe('signed messages (BIP137)', () => {
 
   it('round-trips for a wallet address and rejects other addresses and bad encodings', () => {
     const k = wallet.key(RECEIVE, 2);
-    const sig = signMessage('hello', k.privateKey);
+    const sig = signMessage('hello', k.privateKey!);
     expect(verifyMessage(k.address, 'hello', sig, regtest)).toBe(true);
     expect(verifyMessage(wallet.key(RECEIVE, 3).address, 'hello', sig, regtest)).toBe(false);
     expect(() => verifyMessage(k.address, 'hello', 'AAAA', regtest)).toThrow(/65 bytes/);

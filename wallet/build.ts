@@ -16,8 +16,10 @@ import { verifyScript } from '../node/protocol/script/verify.js';
 import { PrecomputedTx, signP2wpkh } from '../node/protocol/sign.js';
 import { signTaprootKeyPath } from '../node/protocol/sign-taproot.js';
 import { OutPoint, Tx, TxIn, TxOut } from '../node/protocol/tx.js';
+import { WalletError } from './errors.js';
 import type { WalletKey } from './hd.js';
 import { isUnspendable } from './policy.js';
+import type { Wallet } from './wallet.js';
 
 export const TX_VERSION = 2;
 export const SEQUENCE_RBF = 0xfffffffd;
@@ -31,6 +33,41 @@ export interface SpendCoin {
   key: WalletKey;
 }
 
+/**
+ * The secret a coin is signed with here; multisig coins (several signers) and watch-only keys
+ * are refused with CANNOT_SIGN, before anything is signed.
+ */
+export function signingKey(key: WalletKey): Uint8Array {
+  if (key.multisig)
+    throw new WalletError(
+      'CANNOT_SIGN',
+      `${key.address} is a multisig output: spend it with 'psbt create', 'psbt sign' by each signer, 'psbt combine' and 'psbt broadcast'`,
+    );
+  if (!key.privateKey)
+    throw new WalletError(
+      'CANNOT_SIGN',
+      `this wallet is watch-only: it holds no private key for ${key.address}; use 'psbt create' and sign elsewhere`,
+    );
+  return key.privateKey;
+}
+
+/**
+ * Refuses, before any request, a command that must sign when the wallet cannot: a watch-only
+ * wallet, or one whose only accounts are multisig (their coins are spent through PSBTs).
+ */
+export function requireSigner(wallet: Wallet): void {
+  if (wallet.watchOnly)
+    throw new WalletError(
+      'CANNOT_SIGN',
+      "this wallet is watch-only: it holds no private keys; make a PSBT with 'psbt create' (or send --psbt) and have it signed",
+    );
+  if (wallet.accounts().length > 0 && wallet.accounts().every((a) => a.type === 'p2wsh'))
+    throw new WalletError(
+      'CANNOT_SIGN',
+      "this is a multisig wallet: spend with 'psbt create', 'psbt sign' by each signer, 'psbt combine' and 'psbt broadcast'",
+    );
+}
+
 /** A signed transaction spending `coins` (in order) to `outputs`. */
 export function buildSigned(coins: readonly SpendCoin[], outputs: readonly TxOut[], locktime: number): Tx {
   const prevouts = coins.map((c) => new OutPoint(hashFromDisplay(c.txid), c.vout));
@@ -41,10 +78,9 @@ export function buildSigned(coins: readonly SpendCoin[], outputs: readonly TxOut
     coins.map((c) => ({ value: c.value, script: c.key.script })),
   );
   const inputs = coins.map((c, i) => {
+    const priv = signingKey(c.key);
     const witness =
-      c.key.type === 'p2tr'
-        ? signTaprootKeyPath(pre, i, c.key.privateKey)
-        : signP2wpkh(pre, i, c.value, c.key.privateKey);
+      c.key.type === 'p2tr' ? signTaprootKeyPath(pre, i, priv) : signP2wpkh(pre, i, c.value, priv);
     return new TxIn(prevouts[i]!, EMPTY, SEQUENCE_RBF, witness);
   });
   return new Tx({ ...fields, inputs });

@@ -67,9 +67,9 @@ export interface CacheData {
   pending: CachedPending[];
 }
 
-/** Binds a cache to a wallet's keys: its account xpubs and imported scripts. */
+/** Binds a cache to a wallet's keys: its public descriptors (seed accounts and imported ones) and imported scripts. */
 export function walletIdOf(wallet: Wallet): string {
-  const parts = [...wallet.accounts().map((a) => a.xpub), ...wallet.imported.map((k) => toHex(k.script))];
+  const parts = [...wallet.descriptors().map((d) => d.desc), ...wallet.imported.map((k) => toHex(k.script))];
   return toHex(sha256(new TextEncoder().encode(parts.join('\n'))));
 }
 
@@ -133,7 +133,7 @@ function problem(v: unknown, wallet: Wallet, walletId: string): string | null {
   if (o.walletId !== walletId) return "it is another wallet's (or keys were imported since)";
   const t = o.tip;
   if (typeof t !== 'object' || t === null || !isCount(t.height) || !isHexOf(t.hash, 32)) return 'bad tip';
-  for (const type of ['p2wpkh', 'p2tr'] as const) {
+  for (const type of ['p2wpkh', 'p2tr', 'p2wsh'] as const) {
     if (!isScripts(o.scripts?.[type])) return 'bad scripts';
     const n = o.next?.[type];
     if (!Array.isArray(n) || n.length !== 2 || !n.every(isCount)) return 'bad used-address counts';

@@ -22,6 +22,7 @@ import { WalletError } from './errors.js';
 import type { AddressType } from './hd.js';
 import {
   dustThreshold,
+  type InputKind,
   inputWeight,
   outputSize,
   P2WPKH_INPUT_WEIGHT,
@@ -37,15 +38,16 @@ export const BNB_TOTAL_TRIES = 100_000;
 export interface Candidate {
   value: bigint;
   /** The key the coin pays to; its type sets the input's size (P2WPKH when absent). */
-  key?: { readonly type: AddressType };
+  key?: { readonly type: AddressType; readonly inputWeight?: number };
 }
 
-export function typeOf(c: Candidate): AddressType {
-  return c.key?.type ?? 'p2wpkh';
+/** The coin's input kind: its type, or its own weight (P2WSH multisig). */
+export function typeOf(c: Candidate): InputKind {
+  return c.key?.inputWeight ?? c.key?.type ?? 'p2wpkh';
 }
 
 /** The fee for spending one input of `type` at `rate`: its vsize rounded up, as Core's. */
-export function inputFeeAt(type: AddressType, rate: bigint): bigint {
+export function inputFeeAt(type: InputKind, rate: bigint): bigint {
   return feeFor(Math.ceil(inputWeight(type) / 4), rate);
 }
 

@@ -10,7 +10,7 @@ import { defaultDataDir } from '../node/protocol/datadir.js';
 import { getNetwork, isNetworkName, type NetworkName, type NetworkParams } from '../node/protocol/params.js';
 import { WalletError } from './errors.js';
 import { EsploraClient } from './esplora/client.js';
-import { readHeader, unlock } from './keystore.js';
+import { isSealed, readHeader, unlock } from './keystore.js';
 import { readSecret } from './prompt.js';
 import { Wallet } from './wallet.js';
 
@@ -90,10 +90,29 @@ export class Context {
     );
   }
 
+  /**
+   * The wallet with its private keys: asks for the password, except for a watch-only wallet,
+   * which has none (its Wallet can then not sign: build.ts and psbt sign refuse, exit 11).
+   */
   async open(): Promise<{ path: string; wallet: Wallet }> {
     const { path, network } = await this.existing();
+    const header = await readHeader(path);
+    if (!isSealed(header) && header.public)
+      return { path, wallet: Wallet.fromPublic(network, header.public) };
     const { secrets } = await unlock(path, await this.password());
     return { path, wallet: new Wallet(network, secrets) };
+  }
+
+  /**
+   * The wallet for commands that need no private key (balance, address, history, descriptors,
+   * psbt create): from the file's readable part, no password, as Core's wallet; a version 1
+   * file (everything sealed) still needs the password.
+   */
+  async openPublic(): Promise<{ path: string; wallet: Wallet }> {
+    const { path, network } = await this.existing();
+    const header = await readHeader(path);
+    if (header.public) return { path, wallet: Wallet.fromPublic(network, header.public) };
+    return this.open();
   }
 
   client(network: NetworkParams): EsploraClient {

@@ -32,6 +32,11 @@ export const EXIT = {
    * refused before anything is signed.
    */
   FEE_TOO_HIGH: 10,
+  /**
+   * The wallet cannot sign what was asked: a watch-only wallet (no private keys), or multisig
+   * coins, which are spent through `psbt create`, `psbt sign` by each signer, and `psbt combine`.
+   */
+  CANNOT_SIGN: 11,
   /** A bug: an error the wallet did not expect. */
   INTERNAL: 70,
 } as const;
@@ -71,7 +76,9 @@ export type WalletErrorCode =
   /** A proof or output file could not be written. */
   | 'WRITE_FAILED'
   /** A PSBT that is malformed (BIP174) or cannot be used as asked. */
-  | 'BAD_PSBT';
+  | 'BAD_PSBT'
+  /** A watch-only wallet asked to sign, or multisig coins asked to be signed outside a PSBT. */
+  | 'CANNOT_SIGN';
 
 const EXIT_OF: Record<WalletErrorCode, number> = {
   BAD_INPUT: EXIT.INPUT,
@@ -102,6 +109,7 @@ const EXIT_OF: Record<WalletErrorCode, number> = {
   PROOF_EXISTS: EXIT.INPUT,
   WRITE_FAILED: EXIT.INPUT,
   BAD_PSBT: EXIT.INPUT,
+  CANNOT_SIGN: EXIT.CANNOT_SIGN,
 };
 
 export class WalletError extends Error {
@@ -132,4 +140,5 @@ export const EXIT_HELP = `Exit codes:
   8   anchor verification failed (verify, verify-chunk: the report names the link)
   9   anchor not confirmed yet, or too few confirmations (verify, proof --update)
   10  fee above --max-fee or fee rate above --max-fee-rate; nothing is signed
+  11  cannot sign: a watch-only wallet, or multisig coins outside a PSBT (use psbt create/sign)
   70  internal error (a bug; run with --verbose for the stack)`;

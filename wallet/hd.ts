@@ -19,15 +19,22 @@ import type { NetworkName } from '../node/protocol/params.js';
 import { p2wpkhFor } from '../node/protocol/sign.js';
 import { bip86Script } from '../node/protocol/sign-taproot.js';
 import { type ChildDeriver, childDeriver } from './ckd.js';
+import type { DerivedKey, KeyOrigin } from './descriptor-parse.js';
 import { WalletError } from './errors.js';
 
 export const COIN_TYPE: Readonly<Record<NetworkName, number>> = Object.freeze({ regtest: 1, main: 18252 });
 export const PURPOSE_BIP84 = 84;
 export const PURPOSE_BIP86 = 86;
 
-/** The output types the wallet derives: BIP84 P2WPKH and BIP86 single-key P2TR. */
-export type AddressType = 'p2wpkh' | 'p2tr';
-export const PURPOSE: Readonly<Record<AddressType, number>> = { p2wpkh: PURPOSE_BIP84, p2tr: PURPOSE_BIP86 };
+/**
+ * The output types the wallet derives: BIP84 P2WPKH and BIP86 single-key P2TR, and P2WSH
+ * multisig (`wsh(sortedmulti(...))`, imported descriptors only).
+ */
+export type AddressType = 'p2wpkh' | 'p2tr' | 'p2wsh';
+export const PURPOSE: Readonly<Record<'p2wpkh' | 'p2tr', number>> = {
+  p2wpkh: PURPOSE_BIP84,
+  p2tr: PURPOSE_BIP86,
+};
 /** BIP32's test-network version bytes (tprv, tpub). */
 export const TESTNET_VERSIONS = { private: 0x04358394, public: 0x043587cf };
 
@@ -47,8 +54,17 @@ export interface WalletKey {
   readonly index: number;
   /** Compressed; for P2TR the untweaked internal key (its x coordinate is BIP86's internal key). */
   readonly publicKey: Uint8Array;
-  /** For P2TR the untweaked secret; the signer negates and tweaks it (BIP341). */
-  readonly privateKey: Uint8Array;
+  /**
+   * For P2TR the untweaked secret; the signer negates and tweaks it (BIP341). Absent for a
+   * watch-only key (an xpub descriptor, or a wallet opened without its password).
+   */
+  readonly privateKey?: Uint8Array;
+  /** BIP32 origin (master fingerprint and full path) for PSBTs; null for imported WIF keys. */
+  readonly origin?: KeyOrigin | null;
+  /** A P2WSH multisig output: threshold, witness script, and every key (script order). */
+  readonly multisig?: { k: number; witnessScript: Uint8Array; keys: DerivedKey[] };
+  /** The signed input's weight when it is not the type's (P2WSH multisig: by k and n). */
+  readonly inputWeight?: number;
   /** P2WPKH or P2TR output script. */
   readonly script: Uint8Array;
   readonly address: string;
@@ -88,7 +104,7 @@ export function mnemonicSeed(mnemonic: string, passphrase = ''): Uint8Array {
  * deriving receive and change keys.
  */
 export class HdAccount {
-  readonly type: AddressType;
+  readonly type: 'p2wpkh' | 'p2tr';
   readonly purpose: number;
   readonly address: AddressParams;
   readonly accountPath: string;
@@ -108,7 +124,7 @@ export class HdAccount {
     address: AddressParams,
     coin: number,
     account = 0,
-    type: AddressType = 'p2wpkh',
+    type: 'p2wpkh' | 'p2tr' = 'p2wpkh',
   ) {
     this.type = type;
     this.purpose = PURPOSE[type];
@@ -140,6 +156,16 @@ export class HdAccount {
         index,
         publicKey: node.publicKey,
         privateKey: node.privateKey,
+        origin: {
+          fingerprint: this.fingerprint,
+          path: [
+            this.purpose + HARDENED_OFFSET,
+            this.coin + HARDENED_OFFSET,
+            this.account + HARDENED_OFFSET,
+            chain,
+            index,
+          ],
+        },
         script,
         address: encodeAddress(script, this.address)!,
       };
@@ -163,9 +189,15 @@ export class Bip86Account extends HdAccount {
   }
 }
 
-/** The output type an option names (`p2wpkh`, `p2tr`); throws WalletError('BAD_INPUT'). */
+/** The output type an option names (`p2wpkh`, `p2tr`, `p2wsh`); throws WalletError('BAD_INPUT'). */
 export function parseAddressType(type: string, option = '--type'): AddressType {
   const t = type.trim().toLowerCase();
-  if (t === 'p2wpkh' || t === 'p2tr') return t;
-  throw new WalletError('BAD_INPUT', `${option} must be p2wpkh or p2tr, got '${type}'`);
+  if (t === 'p2wpkh' || t === 'p2tr' || t === 'p2wsh') return t;
+  throw new WalletError('BAD_INPUT', `${option} must be p2wpkh, p2tr or p2wsh, got '${type}'`);
+}
+
+/** What every account (a seed's BIP84/BIP86 account, or an imported descriptor pair) offers. */
+export interface Account {
+  readonly type: AddressType;
+  key(chain: Chain, index: number): WalletKey;
 }

@@ -1,5 +1,16 @@
 /**
- * The encrypted wallet file. A small JSON document whose secret part is sealed:
+ * The wallet file. A small JSON document whose secret part is sealed. Version 2 (written now)
+ * keeps what is public readable, as Core's descriptor wallets do, so commands that need no
+ * private key (balance, address, history, descriptors, psbt create) need no password:
+ *
+ *   { "format": "gossip-wallet", "version": 2, "network": "regtest",
+ *     "public": { "descriptors": [{ "desc": "wpkh([fp/84h/1h/0h]tpub…/0/*)#…", "internal": false }, …],
+ *                 "importedKeys": [<compressed public key hex>, …] },
+ *     "kdf": …, "cipher": …, "ciphertext": … }
+ *
+ * A watch-only wallet (descriptors of xpubs only) has no kdf, cipher or ciphertext: no password
+ * at all. Version 1 files (everything sealed, no "public") still open, with the password for
+ * every command; a command that rewrites one (import-wif) writes version 2. Version 1:
  *
  *   { "format": "gossip-wallet", "version": 1, "network": "regtest",
  *     "kdf": { "name": "scrypt", "logN": 17, "r": 8, "p": 1, "salt": <16 bytes hex> },
@@ -9,8 +20,9 @@
  * key = scrypt(NFKC(password), salt, N = 2^logN, r, p, 32 bytes) (RFC 7914, node:crypto's native
  * implementation); the payload (mnemonic, BIP39 passphrase, imported keys) is sealed with
  * XChaCha20-Poly1305 (@noble/ciphers) under a random 24-byte nonce, with the header above as
- * associated data, so editing the network or KDF parameters breaks authentication like a wrong
- * password does. Writes are atomic: a temp file (mode 0600) in the same directory is fsynced,
+ * associated data (in version 2 the public part too), so editing the network, the KDF parameters
+ * or the public descriptors breaks authentication like a wrong password does. (A watch-only file
+ * has nothing to authenticate it: whoever can write it can change its addresses.) Writes are atomic: a temp file (mode 0600) in the same directory is fsynced,
  * then renamed (or hard-linked, for a new wallet, so an existing file is never overwritten).
  */
 import { randomBytes, scrypt as scryptCb } from 'node:crypto';
@@ -23,7 +35,9 @@ import { isNetworkName, type NetworkName } from '../node/protocol/params.js';
 import { WalletError } from './errors.js';
 
 export const FORMAT = 'gossip-wallet';
-export const VERSION = 1;
+export const VERSION = 2;
+/** The first format: everything sealed. Still read; written only by `seal` without a public part. */
+export const LEGACY_VERSION = 1;
 export const DEFAULT_LOG_N = 17;
 export const MIN_LOG_N = 10;
 export const MAX_LOG_N = 20;
@@ -38,6 +52,8 @@ export interface WalletSecrets {
   account: number;
   /** Imported WIF keys (watch-and-spend, P2WPKH). */
   imported: string[];
+  /** Imported descriptors with private keys (xprv): each account's receive and change texts. */
+  descriptors?: string[][];
   createdAt: string;
 }
 
@@ -49,14 +65,27 @@ interface KdfParams {
   salt: string;
 }
 
-interface WalletFile {
-  format: typeof FORMAT;
-  version: number;
-  network: NetworkName;
+/** What a version 2 file keeps readable. */
+export interface PublicPart {
+  /** Every account's descriptors, public (xpubs), with BIP380 checksums. */
+  descriptors: { desc: string; internal: boolean }[];
+  /** Imported WIF keys' compressed public keys, hex. */
+  importedKeys: string[];
+}
+
+interface SealedPart {
   kdf: KdfParams;
   cipher: { name: 'xchacha20-poly1305'; nonce: string };
   ciphertext: string;
 }
+
+type WalletFile = {
+  format: typeof FORMAT;
+  version: number;
+  network: NetworkName;
+  /** Version 2. */
+  public?: PublicPart;
+} & (SealedPart | { kdf?: undefined; cipher?: undefined; ciphertext?: undefined });
 
 function corrupt(path: string, why: string): WalletError {
   return new WalletError('WALLET_CORRUPT', `wallet file ${path} is not a valid wallet: ${why}`);
@@ -76,25 +105,37 @@ function deriveKey(password: string, kdf: KdfParams): Promise<Uint8Array> {
 }
 
 /** Associated data: the header fields in a fixed order. */
-function headerBytes(
-  f: Omit<WalletFile, 'ciphertext' | 'cipher'> & { cipher: { name: string } },
-): Uint8Array {
+function headerBytes(f: {
+  format: string;
+  version: number;
+  network: NetworkName;
+  kdf: KdfParams;
+  cipher: { name: string };
+  public?: PublicPart;
+}): Uint8Array {
   const h = { format: f.format, version: f.version, network: f.network, kdf: f.kdf, cipher: f.cipher.name };
-  return new TextEncoder().encode(JSON.stringify(h));
+  const withPublic = f.public === undefined ? h : { ...h, public: f.public };
+  return new TextEncoder().encode(JSON.stringify(withPublic));
 }
 
+/**
+ * The file text of a wallet: version 2 with `pub` readable, or, without `pub`, version 1 (the
+ * legacy format, kept so the tests can make one as older wallets did).
+ */
 export async function seal(
   secrets: WalletSecrets,
   network: NetworkName,
   password: string,
   logN = DEFAULT_LOG_N,
+  pub?: PublicPart,
 ): Promise<string> {
   const kdf: KdfParams = { name: 'scrypt', logN, r: 8, p: 1, salt: toHex(randomBytes(16)) };
   const nonce = randomBytes(24);
   const head = {
     format: FORMAT as typeof FORMAT,
-    version: VERSION,
+    version: pub ? VERSION : LEGACY_VERSION,
     network,
+    ...(pub ? { public: pub } : {}),
     kdf,
     cipher: { name: 'xchacha20-poly1305' as const },
   };
@@ -106,6 +147,12 @@ export async function seal(
     cipher: { ...head.cipher, nonce: toHex(nonce) },
     ciphertext: toHex(sealed),
   };
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+/** A watch-only wallet's file: the public part alone, nothing sealed, no password. */
+export function sealPublic(network: NetworkName, pub: PublicPart): string {
+  const file: WalletFile = { format: FORMAT, version: VERSION, network, public: pub };
   return `${JSON.stringify(file, null, 2)}\n`;
 }
 
@@ -137,8 +184,23 @@ function parseFile(text: string, path: string): WalletFile {
   const o = f as Partial<WalletFile> | null;
   if (typeof o !== 'object' || o === null || o.format !== FORMAT)
     throw corrupt(path, 'not a gossip-wallet file');
-  if (o.version !== VERSION) throw corrupt(path, `unsupported version ${String(o.version)}`);
+  if (o.version !== VERSION && o.version !== LEGACY_VERSION)
+    throw corrupt(path, `unsupported version ${String(o.version)}`);
   if (typeof o.network !== 'string' || !isNetworkName(o.network)) throw corrupt(path, 'unknown network');
+  if (o.version === VERSION) {
+    const p = o.public;
+    if (
+      typeof p !== 'object' ||
+      p === null ||
+      !Array.isArray(p.descriptors) ||
+      !p.descriptors.every((d) => typeof d?.desc === 'string' && typeof d.internal === 'boolean') ||
+      !Array.isArray(p.importedKeys) ||
+      !p.importedKeys.every((h) => typeof h === 'string' && isHex(h, 33))
+    )
+      throw corrupt(path, 'bad public part');
+    // Watch-only: nothing sealed at all.
+    if (o.kdf === undefined && o.cipher === undefined && o.ciphertext === undefined) return o as WalletFile;
+  } else if (o.public !== undefined) throw corrupt(path, 'a version 1 file has no public part');
   const k = o.kdf;
   if (
     k?.name !== 'scrypt' ||
@@ -162,12 +224,19 @@ function parseFile(text: string, path: string): WalletFile {
   return o as WalletFile;
 }
 
+/** Whether the file holds sealed (private) material, i.e. needs a password to sign. */
+export function isSealed(f: WalletFile): f is WalletFile & SealedPart {
+  return f.ciphertext !== undefined;
+}
+
 /** Decrypts the wallet; a wrong password (or a tampered file) is WalletError('WRONG_PASSWORD'). */
 export async function unlock(
   path: string,
   password: string,
 ): Promise<{ network: NetworkName; secrets: WalletSecrets }> {
   const f = await readHeader(path);
+  if (!isSealed(f))
+    throw new WalletError('CANNOT_SIGN', `${path} is a watch-only wallet: it holds no private keys`);
   const key = await deriveKey(password, f.kdf);
   let plain: Uint8Array;
   try {
@@ -177,6 +246,8 @@ export async function unlock(
   }
   const s = JSON.parse(new TextDecoder().decode(plain)) as WalletSecrets;
   if (!Array.isArray(s.imported) || !Number.isInteger(s.account)) throw corrupt(path, 'bad payload');
+  if (s.descriptors !== undefined && !(Array.isArray(s.descriptors) && s.descriptors.every(Array.isArray)))
+    throw corrupt(path, 'bad payload');
   return { network: f.network, secrets: s };
 }
 

@@ -26,8 +26,22 @@ export const P2WPKH_INPUT_WEIGHT = 41 * 4 + 1 + 1 + 72 + 1 + 33;
  */
 export const P2TR_INPUT_WEIGHT = 41 * 4 + 1 + 1 + 64;
 
-export function inputWeight(type: AddressType): number {
+/** An input's type, or its weight itself (a P2WSH multisig input's depends on k and n). */
+export type InputKind = AddressType | number;
+
+export function inputWeight(type: InputKind): number {
+  if (typeof type === 'number') return type;
   return type === 'p2tr' ? P2TR_INPUT_WEIGHT : P2WPKH_INPUT_WEIGHT;
+}
+
+/**
+ * A P2WSH k-of-n CHECKMULTISIG input, in weight units: 41 bytes at 4 WU, then the witness:
+ * item count, the empty item CHECKMULTISIG's extra pop takes, k signatures (push 1 + 72), and
+ * the witness script (k, n keys of 33 bytes each pushed, n, OP_CHECKMULTISIG) with its length.
+ */
+export function multisigInputWeight(k: number, n: number): number {
+  const script = 3 + 34 * n;
+  return 41 * 4 + 1 + 1 + k * (1 + 72) + varintSize(script) + script;
 }
 
 /** The output type of a script this wallet can spend later (change): P2TR or else P2WPKH. */
@@ -40,14 +54,14 @@ export function spendTypeOf(script: Uint8Array): AddressType {
  * and these outputs (segwit serialization).
  */
 export function txWeight(
-  inputs: number | readonly AddressType[],
+  inputs: number | readonly InputKind[],
   outputScripts: readonly Uint8Array[],
 ): number {
   const types = typeof inputs === 'number' ? null : inputs;
   const count = types ? types.length : (inputs as number);
   let base = 4 + 4 + varintSize(count) + varintSize(outputScripts.length);
   for (const s of outputScripts) base += outputSize(s);
-  const witness = types ? types.reduce((w, t) => w + inputWeight(t), 0) : count * P2WPKH_INPUT_WEIGHT;
+  const witness = types ? types.reduce((w: number, t) => w + inputWeight(t), 0) : count * P2WPKH_INPUT_WEIGHT;
   // marker and flag count 1 WU each
   return base * 4 + 2 + witness;
 }

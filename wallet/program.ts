@@ -16,6 +16,7 @@ import { registerAnchorCommands } from './anchor/commands.js';
 import { bumpfee, cpfp } from './commands/bump.js';
 import { descriptors } from './commands/descriptors.js';
 import { freeze } from './commands/freeze.js';
+import { importDescriptor } from './commands/import-descriptor.js';
 import { create, importWif, MNEMONIC_ENV, PASSPHRASE_ENV, restore, WIF_ENV } from './commands/keys.js';
 import { labelsExport, labelsImport } from './commands/labels.js';
 import { signMessageCmd, verifyMessageCmd } from './commands/message.js';
@@ -152,10 +153,22 @@ ${EXIT_HELP}`,
     .action(run((ctx, wif: string | undefined, opts: { scryptLogN?: string }) => importWif(ctx, wif, opts)));
 
   program
+    .command('import-descriptor')
+    .description(
+      'make a wallet from output descriptors (BIP380, with checksums): wpkh(), tr() or wsh(sortedmulti()); xpubs give a watch-only wallet (no password), an xprv a signing one',
+    )
+    .argument('<descriptors...>', 'one multipath descriptor (…/<0;1>/*) or a receive and a change descriptor')
+    .addOption(scryptOption)
+    .action(run((ctx, descs: string[], opts: { scryptLogN?: string }) => importDescriptor(ctx, descs, opts)));
+
+  program
     .command('address')
     .description('the next unused receive address (gap-limit scan of the node)')
     .option('--change', 'the next unused change address instead')
-    .option('--type <type>', 'p2wpkh (BIP84, bech32) or p2tr (BIP86 taproot, bech32m)', 'p2wpkh')
+    .option(
+      '--type <type>',
+      "p2wpkh (BIP84, bech32; the default), p2tr (BIP86 taproot, bech32m) or p2wsh (a multisig wallet's, its default)",
+    )
     .action(run((ctx, opts: { change?: boolean; type?: string }) => address(ctx, opts)));
 
   program

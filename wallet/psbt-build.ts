@@ -16,20 +16,33 @@ import type { Selection } from './coinselect.js';
 import type { Result } from './commands/result.js';
 import type { Approved } from './feecap.js';
 import type { WalletKey } from './hd.js';
-import { encodeOrigin, encodeTapOrigin, encodeTxOut, IN, type KeyOrigin, OUT, Psbt } from './psbt.js';
+import {
+  encodeOrigin,
+  encodeTapOrigin,
+  encodeTxOut,
+  IN,
+  type KeyOrigin,
+  OUT,
+  Psbt,
+  type PsbtMap,
+} from './psbt.js';
 import type { Coin } from './scan.js';
 import type { Wallet } from './wallet.js';
 
-const HARD = 0x80000000;
+/** A key's BIP32 origin (master fingerprint and path); null for an imported key. */
+export function originOf(_wallet: Wallet, key: WalletKey): KeyOrigin | null {
+  return key.origin ?? null;
+}
 
-/** A key's BIP32 origin from the wallet's master fingerprint; null for an imported key. */
-export function originOf(wallet: Wallet, key: WalletKey): KeyOrigin | null {
-  if (!wallet.account || key.chain === null) return null;
-  const a = wallet.hd(key.type);
-  return {
-    fingerprint: a.fingerprint,
-    path: [a.purpose + HARD, a.coin + HARD, a.account + HARD, key.chain, key.index],
-  };
+/**
+ * A P2WSH multisig input's or output's fields (BIP174): the witness script and every key's
+ * BIP32 origin, so each signer finds its key and any finalizer the script.
+ */
+function setMultisig(m: PsbtMap, key: WalletKey, scriptType: number, derivType: number): boolean {
+  if (!key.multisig) return false;
+  m.set(scriptType, new Uint8Array(0), key.multisig.witnessScript);
+  for (const k of key.multisig.keys) if (k.origin) m.set(derivType, k.pub, encodeOrigin(k.origin));
+  return true;
 }
 
 export function unsignedPsbt(
@@ -54,6 +67,7 @@ export function unsignedPsbt(
     const m = psbt.inputs[i]!;
     m.set(IN.WITNESS_UTXO, new Uint8Array(0), encodeTxOut(new TxOut(c.value, c.key.script)));
     const o = originOf(wallet, c.key);
+    if (setMultisig(m, c.key, IN.WITNESS_SCRIPT, IN.BIP32_DERIVATION)) return;
     if (c.key.type === 'p2tr') {
       const x = xOnly(c.key.publicKey);
       m.set(IN.TAP_INTERNAL_KEY, new Uint8Array(0), x);
@@ -63,7 +77,9 @@ export function unsignedPsbt(
   if (changePos >= 0) {
     const o = originOf(wallet, changeKey);
     const out = psbt.outputs[changePos]!;
-    if (changeKey.type === 'p2tr') {
+    if (setMultisig(out, changeKey, OUT.WITNESS_SCRIPT, OUT.BIP32_DERIVATION)) {
+      // The change output's fields are set.
+    } else if (changeKey.type === 'p2tr') {
       const x = xOnly(changeKey.publicKey);
       out.set(OUT.TAP_INTERNAL_KEY, new Uint8Array(0), x);
       if (o) out.set(OUT.TAP_BIP32_DERIVATION, x, encodeTapOrigin(o));

@@ -1,6 +1,7 @@
 /**
  * Partially Signed Bitcoin Transactions, BIP174 version 0: the format, and the roles this
- * wallet plays for P2WPKH inputs and, with BIP371's taproot fields (internal key, key origins
+ * wallet plays for P2WPKH inputs, P2WSH k-of-n multisig inputs (witness script and every key's
+ * BIP32 origin; signatures collected per key, finalized in the script's key order), and, with BIP371's taproot fields (internal key, key origins
  * of x-only keys, key-path signature), for key-path P2TR inputs of BIP86 outputs (creator/
  * updater, signer, combiner, finalizer, extractor). Script-path spends are not signed here.
  *
@@ -13,14 +14,14 @@
  * node/protocol's Reader and Writer.
  */
 import { equal, toHex } from '../node/protocol/bytes.js';
-import { hash160 } from '../node/protocol/hash.js';
+import { hash160, sha256 } from '../node/protocol/hash.js';
 import { Reader } from '../node/protocol/reader.js';
 import { TxSignatureChecker } from '../node/protocol/script/checker.js';
 import { STANDARD_FLAGS } from '../node/protocol/script/flags.js';
 import { PrecomputedTx, type SpentOutput, witnessV0Sighash } from '../node/protocol/script/sighash.js';
 import { SIGHASH_DEFAULT } from '../node/protocol/script/sighash-taproot.js';
 import { SIGHASH } from '../node/protocol/script/signature.js';
-import { p2wpkh } from '../node/protocol/script/templates.js';
+import { classifyOutput, p2wpkh, p2wsh } from '../node/protocol/script/templates.js';
 import { p2wpkhScriptCode, verifyScript } from '../node/protocol/script/verify.js';
 import { publicKey, signDigest } from '../node/protocol/sign.js';
 import { bip86Script, signTaprootKeyPath } from '../node/protocol/sign-taproot.js';
@@ -425,6 +426,69 @@ function signTaprootInput(
   return false;
 }
 
+function isP2wshScript(s: Uint8Array): boolean {
+  return s.length === 34 && s[0] === 0x00 && s[1] === 0x20;
+}
+
+/** A P2WSH input's witness script when it is a k-of-n CHECKMULTISIG matching the output. */
+function multisigOf(
+  m: PsbtMap,
+  spent: TxOut,
+  i: number,
+): { ws: Uint8Array; k: number; keys: Uint8Array[] } | null {
+  const ws = m.get(IN.WITNESS_SCRIPT);
+  if (!ws) return null;
+  if (!equal(p2wsh(sha256(ws)), spent.script))
+    throw new WalletError(
+      'BAD_PSBT',
+      `invalid PSBT: input ${i}'s witness script does not hash to its output`,
+    );
+  const c = classifyOutput(ws);
+  return c.type === 'multisig' ? { ws, k: c.m, keys: c.pubkeys } : null;
+}
+
+/**
+ * A P2WSH multisig input: a signature (BIP143, over the witness script) for every key of the
+ * script whose BIP32 derivation `lookup` resolves and that has not signed yet. An input that
+ * already has its k signatures is not signed again: it goes to `redundant` when this signer
+ * holds one of its keys.
+ */
+function signMultisigInput(
+  psbt: Psbt,
+  i: number,
+  pre: PrecomputedTx,
+  spent: TxOut,
+  lookup: KeyLookup,
+  redundant: number[],
+): boolean {
+  const m = psbt.inputs[i]!;
+  const ms = multisigOf(m, spent, i);
+  if (!ms) return false;
+  const inScript = (pub: Uint8Array) => ms.keys.some((k) => equal(k, pub));
+  const have = m.all(IN.PARTIAL_SIG).filter((s) => inScript(s.keyData)).length;
+  const mine = m
+    .all(IN.BIP32_DERIVATION)
+    .filter((d) => inScript(d.keyData))
+    .map((d) => ({ pub: d.keyData, priv: lookup(d.keyData, decodeOrigin(d.value)) }))
+    .filter((x): x is { pub: Uint8Array; priv: Uint8Array } => x.priv !== undefined);
+  if (mine.length === 0) return false;
+  if (have >= ms.k) {
+    redundant.push(i);
+    return false;
+  }
+  const type = sighashOf(m, i);
+  const digest = witnessV0Sighash(pre, i, ms.ws, spent.value, type);
+  let signed = false;
+  for (const { pub, priv } of mine) {
+    if (m.get(IN.PARTIAL_SIG, pub)) continue;
+    if (!equal(publicKey(priv), pub))
+      throw new Error(`internal: key for input ${i} does not match its origin`);
+    m.set(IN.PARTIAL_SIG, pub, Uint8Array.of(...signDigest(digest, priv), type));
+    signed = true;
+  }
+  return signed;
+}
+
 /**
  * Signer: adds a partial signature to every unfinalized P2WPKH input whose key `lookup` finds
  * (by the input's BIP32 derivations, else by the witness UTXO's key hash), and a taproot key
@@ -436,6 +500,7 @@ export function signPsbt(
   psbt: Psbt,
   lookup: KeyLookup,
   byHash: (hash20: Uint8Array) => Uint8Array | undefined,
+  redundant: number[] = [],
 ): number[] {
   const everySpent = allSpent(psbt);
   const pre = new PrecomputedTx(psbt.tx, everySpent ?? undefined);
@@ -445,6 +510,10 @@ export function signPsbt(
     const spent = psbt.spent(i);
     if (spent && isP2trScript(spent.script)) {
       if (signTaprootInput(psbt, i, everySpent ? pre : null, spent, lookup)) signed.push(i);
+      return;
+    }
+    if (spent && isP2wshScript(spent.script)) {
+      if (signMultisigInput(psbt, i, pre, spent, lookup, redundant)) signed.push(i);
       return;
     }
     if (!spent || !isP2wpkhScript(spent.script)) return;
@@ -520,6 +589,15 @@ export function finalizePsbt(psbt: Psbt): number[] {
     } else if (isP2wpkhScript(spent.script)) {
       const sig = m.all(IN.PARTIAL_SIG).find((s) => equal(p2wpkh(hash160(s.keyData)), spent.script));
       if (sig) witness = [sig.value, sig.keyData];
+    } else if (isP2wshScript(spent.script)) {
+      // CHECKMULTISIG: an empty item for its extra pop, k signatures in the keys' script order.
+      const ms = multisigOf(m, spent, i);
+      if (ms) {
+        const sigs = ms.keys
+          .map((k) => m.get(IN.PARTIAL_SIG, k))
+          .filter((s): s is Uint8Array => s !== undefined);
+        if (sigs.length >= ms.k) witness = [new Uint8Array(0), ...sigs.slice(0, ms.k), ms.ws];
+      }
     }
     if (!witness) {
       missing.push(i);

@@ -51,6 +51,7 @@ export async function discover(
   const byType: Record<AddressType, Record<Chain, number>> = {
     p2wpkh: { [RECEIVE]: 0, [CHANGE]: 0 },
     p2tr: { [RECEIVE]: 0, [CHANGE]: 0 },
+    p2wsh: { [RECEIVE]: 0, [CHANGE]: 0 },
   };
   const chains = wallet
     .accounts()

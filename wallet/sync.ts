@@ -49,7 +49,7 @@ import type { Wallet } from './wallet.js';
 /** More new blocks than this and a per-address rescan costs fewer requests than reading them. */
 export const MAX_CATCH_UP = 1000;
 
-const TYPES: readonly AddressType[] = ['p2wpkh', 'p2tr'];
+const TYPES: readonly AddressType[] = ['p2wpkh', 'p2tr', 'p2wsh'];
 
 /** Where a script sits in the wallet. */
 type Owner = { type: AddressType; chain: Chain; index: number } | 'imported';
@@ -111,8 +111,10 @@ class State {
 
   /** Derives each HD chain up to its gap limit past the last used index. */
   fill(): void {
-    if (!this.wallet.account) return;
+    // Every account's type: the seed's P2WPKH and P2TR, an imported descriptor's (P2WSH multisig).
+    const types = new Set(this.wallet.accounts().map((a) => a.type));
     for (const type of TYPES) {
+      if (!types.has(type)) continue;
       for (const chain of [RECEIVE, CHANGE] as const) {
         const list = this.scripts[type][chain];
         while (list.length < this.next[type][chain] + GAP_LIMIT) {
@@ -181,7 +183,7 @@ class State {
 }
 
 function blankScripts(): Record<AddressType, [string[], string[]]> {
-  return { p2wpkh: [[], []], p2tr: [[], []] };
+  return { p2wpkh: [[], []], p2tr: [[], []], p2wsh: [[], []] };
 }
 
 type CoinFields = Omit<Coin, 'key'>;
@@ -247,6 +249,7 @@ async function rescan(
   const next = {
     p2wpkh: [scan.byType.p2wpkh[RECEIVE], scan.byType.p2wpkh[CHANGE]],
     p2tr: [scan.byType.p2tr[RECEIVE], scan.byType.p2tr[CHANGE]],
+    p2wsh: [scan.byType.p2wsh[RECEIVE], scan.byType.p2wsh[CHANGE]],
   } as Record<AddressType, [number, number]>;
   const confirmed: CachedCoin[] = coins
     .filter((c) => c.status.confirmed)
@@ -394,6 +397,7 @@ export async function syncCoins(
   const byType = {
     p2wpkh: { [RECEIVE]: state.next.p2wpkh[0], [CHANGE]: state.next.p2wpkh[1] },
     p2tr: { [RECEIVE]: state.next.p2tr[0], [CHANGE]: state.next.p2tr[1] },
+    p2wsh: { [RECEIVE]: state.next.p2wsh[0], [CHANGE]: state.next.p2wsh[1] },
   } as Record<AddressType, Record<Chain, number>>;
   return {
     node,

@@ -20,6 +20,7 @@ import { formatCoins, formatRate } from '../amount.js';
 import { manifestOfFile } from '../anchor/digest.js';
 import { checkInputFile, commit, discard, exists, proofPathOf, type Staged, stage } from '../anchor/files.js';
 import { parseChunkSize } from '../anchor/inputs.js';
+import { requireSigner } from '../build.js';
 import type { Context } from '../context.js';
 import { WalletError } from '../errors.js';
 import { selectApproved } from '../feecap.js';
@@ -87,6 +88,7 @@ export async function anchor(ctx: Context, files: string[], opts: AnchorOptions)
   const script = anchorScript(commitment);
 
   const { path, wallet } = await ctx.open();
+  requireSigner(wallet);
   const client = ctx.client(network);
   const price = await chooseFeeRate(client, opts, target);
   const rate = price.rate;

@@ -22,7 +22,7 @@ import { toHex } from '../../node/protocol/bytes.js';
 import { hashToDisplay } from '../../node/protocol/hash.js';
 import type { Tx } from '../../node/protocol/tx.js';
 import { feeFor, formatCoins, formatRate, MIN_RELAY_FEE_RATE } from '../amount.js';
-import { buildSigned, placeChange, type SpendCoin, TxOut, verifySigned } from '../build.js';
+import { buildSigned, placeChange, requireSigner, type SpendCoin, TxOut, verifySigned } from '../build.js';
 import { readFrozen } from '../coinlock.js';
 import { walletCoins } from '../coins.js';
 import { minChange, typeOf } from '../coinselect.js';
@@ -130,6 +130,7 @@ export async function bumpfee(ctx: Context, txidText: string, opts: FeeOptions):
   const txid = parseTxid(txidText);
   const { target, caps } = parseFeeOptions(opts, network);
   const { path, wallet } = await ctx.open();
+  requireSigner(wallet);
   const frozen = await readFrozen(path, network.name);
   const client = ctx.client(network);
   const { node, scan, coins, tip, keyFor } = await walletCoins(ctx, path, wallet, client);
@@ -159,8 +160,8 @@ export async function bumpfee(ctx: Context, txidText: string, opts: FeeOptions):
   const changeScript =
     changePos >= 0
       ? orig.outputs[changePos]!.script
-      : wallet.account
-        ? wallet.key(CHANGE, scan.next[CHANGE]).script
+      : wallet.accounts().length > 0
+        ? wallet.key(CHANGE, scan.byType[wallet.defaultType()][CHANGE], wallet.defaultType()).script
         : wallet.imported[0]!.script;
   const payments = orig.outputs.filter((_, i) => i !== changePos);
   const paySum = payments.reduce((s, o) => s + o.value, 0n);
@@ -270,6 +271,7 @@ export async function cpfp(ctx: Context, txidText: string, opts: FeeOptions): Pr
   const txid = parseTxid(txidText);
   const { target, caps } = parseFeeOptions(opts, network);
   const { path, wallet } = await ctx.open();
+  requireSigner(wallet);
   const client = ctx.client(network);
   const { node, scan, coins, tip } = await walletCoins(ctx, path, wallet, client);
   await mustBeUnconfirmed(ctx, node, txid);
@@ -287,7 +289,7 @@ export async function cpfp(ctx: Context, txidText: string, opts: FeeOptions): Pr
       `${txid} already pays ${formatRate(parentRate)} sat/vB, not below ${formatRate(price.rate)} (${price.source}); nothing to do`,
     );
   }
-  const changeScript = chainScript(wallet, scan.next[CHANGE]);
+  const changeScript = chainScript(wallet, scan.byType[wallet.defaultType()][CHANGE]);
   const weight = txWeight(mine.map(typeOf), [changeScript]);
   const childVsize = vsizeOf(weight);
   const forPackage = feeFor(parentVsize + childVsize, price.rate) - parentFee;
@@ -334,5 +336,7 @@ export async function cpfp(ctx: Context, txidText: string, opts: FeeOptions): Pr
 }
 
 function chainScript(wallet: Wallet, next: number): Uint8Array {
-  return wallet.account ? wallet.key(CHANGE, next).script : wallet.imported[0]!.script;
+  return wallet.accounts().length > 0
+    ? wallet.key(CHANGE, next, wallet.defaultType()).script
+    : wallet.imported[0]!.script;
 }

@@ -66,7 +66,8 @@ async function writeNew(
   const path = ctx.walletPath(network);
   const password = await ctx.password(true);
   ctx.io.progress('encrypting the wallet (scrypt)');
-  await writeAtomic(path, await seal(secrets, network, password, cost), true);
+  const pub = new Wallet(getNetwork(network), secrets).toPublic();
+  await writeAtomic(path, await seal(secrets, network, password, cost, pub), true);
   const first = secrets.mnemonic ? new Wallet(getNetwork(network), secrets).key(RECEIVE, 0).address : null;
   return { path, first };
 }
@@ -149,8 +150,9 @@ export async function importWif(
       throw new WalletError('BAD_KEY', `key for ${key.address} is already in the wallet`);
     }
     secrets.imported.push(wif);
-    const cost = (await readHeader(path)).kdf.logN;
-    await writeAtomic(path, await seal(secrets, network.name, password, cost), false);
+    const cost = (await readHeader(path)).kdf?.logN ?? DEFAULT_LOG_N;
+    const pub = new Wallet(network, secrets).toPublic();
+    await writeAtomic(path, await seal(secrets, network.name, password, cost, pub), false);
   } else {
     const secrets: WalletSecrets = { account: 0, imported: [wif], createdAt: new Date().toISOString() };
     path = (await writeNew(ctx, network.name, secrets, opts)).path;

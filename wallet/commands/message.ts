@@ -43,6 +43,8 @@ export async function signMessageCmd(ctx: Context, address: string, message: str
       `address ${address} is not one of this wallet's P2WPKH keys (searched ${SIGN_SEARCH_DEPTH} receive and change addresses and imported keys)`,
     );
   }
+  if (!key.privateKey)
+    throw new WalletError('CANNOT_SIGN', `this wallet is watch-only: no private key for ${address}`);
   const signature = signMessage(message, key.privateKey);
   return { json: { address, message, signature }, text: signature };
 }

@@ -64,8 +64,12 @@ function out(psbt: Psbt, extra: Record<string, unknown>): Result {
  * (a 32-byte x-only internal key, BIP371), if it is one of ours.
  */
 function keyForOrigin(wallet: Wallet, pub: Uint8Array, o: KeyOrigin | null): Uint8Array | undefined {
+  for (const d of wallet.descriptorAccounts) {
+    const priv = d.privateKeyFor(pub, o);
+    if (priv) return priv;
+  }
   const type = pub.length === 32 ? 'p2tr' : 'p2wpkh';
-  const a = wallet.accounts().find((x) => x.type === type);
+  const a = type === 'p2tr' ? wallet.taproot : wallet.account;
   if (a && o && o.fingerprint === a.fingerprint && o.path.length === 5) {
     const [p, c, acct, chain, index] = o.path as [number, number, number, number, number];
     if (
@@ -84,21 +88,24 @@ function keyForOrigin(wallet: Wallet, pub: Uint8Array, o: KeyOrigin | null): Uin
   return wallet.imported.find((k) => toHex(k.publicKey) === toHex(pub))?.privateKey;
 }
 
-/** Whether an input has what a finalizer needs: a partial or a taproot key signature. */
-function hasSignature(psbt: Psbt, i: number): boolean {
-  const m = psbt.inputs[i]!;
-  return psbt.isFinal(i) || m.all(IN.PARTIAL_SIG).length > 0 || m.get(IN.TAP_KEY_SIG) !== undefined;
-}
-
 export async function psbtSign(ctx: Context, arg: string): Promise<Result> {
   await ctx.existing();
   const psbt = await loadPsbt(arg);
   const { wallet } = await ctx.open();
+  if (wallet.watchOnly)
+    throw new WalletError('CANNOT_SIGN', 'this wallet is watch-only: it holds no private keys to sign with');
+  const redundant: number[] = [];
   const signed = signPsbt(
     psbt,
     (pub, o) => keyForOrigin(wallet, pub, o),
     (hash) => wallet.imported.find((k) => toHex(k.script.subarray(2)) === toHex(hash))?.privateKey,
+    redundant,
   );
+  if (signed.length === 0 && redundant.length > 0)
+    throw new WalletError(
+      'BAD_PSBT',
+      `input(s) ${redundant.join(', ')} already have every signature their multisig script needs; a further signature is redundant, nothing signed`,
+    );
   if (signed.length === 0)
     throw new WalletError(
       'BAD_PSBT',
@@ -106,7 +113,8 @@ export async function psbtSign(ctx: Context, arg: string): Promise<Result> {
     );
   return out(psbt, {
     signed_inputs: signed,
-    complete: psbt.inputs.every((_, i) => hasSignature(psbt, i)),
+    // Complete when a finalizer could finish every input (multisig: k signatures).
+    complete: finalizePsbt(Psbt.fromBytes(psbt.toBytes())).length === 0,
   });
 }
 

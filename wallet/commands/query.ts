@@ -8,14 +8,18 @@ import { balancesOf, discover, history as walletHistory } from '../scan.js';
 import { syncCoins } from '../sync.js';
 import { type Result, table } from './result.js';
 
-/** The next unused address of a type: BIP84 P2WPKH by default, BIP86 P2TR with --type p2tr. */
+/**
+ * The next unused address of a type: BIP84 P2WPKH by default (a multisig wallet's P2WSH), BIP86
+ * P2TR with --type p2tr. Public data only: no password for a version 2 wallet file.
+ */
 export async function address(ctx: Context, opts: { change?: boolean; type?: string }): Promise<Result> {
-  const type = parseAddressType(opts.type ?? 'p2wpkh');
-  const { path, wallet } = await ctx.open();
+  const asked = opts.type === undefined ? undefined : parseAddressType(opts.type);
+  const { path, wallet } = await ctx.openPublic();
+  const type = asked ?? wallet.defaultType();
   const client = ctx.client(wallet.network);
   const chain = opts.change ? CHANGE : RECEIVE;
   let key: WalletKey;
-  if (wallet.account) {
+  if (wallet.accounts().length > 0) {
     const { byType } = await syncCoins(ctx, path, wallet, client);
     key = wallet.key(chain, byType[type][chain], type);
   } else if (type === 'p2wpkh') {
@@ -32,7 +36,7 @@ export async function address(ctx: Context, opts: { change?: boolean; type?: str
  * untrusted_pending, total = all three.
  */
 export async function balance(ctx: Context): Promise<Result> {
-  const { path, wallet } = await ctx.open();
+  const { path, wallet } = await ctx.openPublic();
   const { coins } = await walletCoins(ctx, path, wallet, ctx.client(wallet.network));
   const b = balancesOf(coins);
   const confirmed = b.trusted + b.immature;
@@ -72,7 +76,7 @@ export async function balance(ctx: Context): Promise<Result> {
  * restoring a wallet elsewhere, or when the cache is in doubt. Prints the tip it reached.
  */
 export async function rescan(ctx: Context): Promise<Result> {
-  const { path, wallet } = await ctx.open();
+  const { path, wallet } = await ctx.openPublic();
   const r = await syncCoins(ctx, path, wallet, ctx.client(wallet.network), { rescan: true });
   const b = balancesOf(r.coins);
   const total = b.trusted + b.untrustedPending + b.immature;
@@ -83,7 +87,7 @@ export async function rescan(ctx: Context): Promise<Result> {
 }
 
 export async function utxos(ctx: Context): Promise<Result> {
-  const { path, wallet } = await ctx.open();
+  const { path, wallet } = await ctx.openPublic();
   const { coins } = await walletCoins(ctx, path, wallet, ctx.client(wallet.network));
   coins.sort((a, b) => b.confirmations - a.confirmations || a.txid.localeCompare(b.txid) || a.vout - b.vout);
   const json = coins.map((c) => ({
@@ -111,7 +115,7 @@ export async function utxos(ctx: Context): Promise<Result> {
 }
 
 export async function history(ctx: Context): Promise<Result> {
-  const { wallet } = await ctx.open();
+  const { wallet } = await ctx.openPublic();
   const client = ctx.client(wallet.network);
   const scan = await discover(wallet, client, ctx.io.progress);
   const entries = await walletHistory(client, wallet, scan);

@@ -13,7 +13,7 @@ import { toHex } from '../../node/protocol/bytes.js';
 import type { NetworkParams } from '../../node/protocol/params.js';
 import { type Tx, TxOut } from '../../node/protocol/tx.js';
 import { formatCoins, formatRate, MIN_RELAY_FEE_RATE, parseFeeRate } from '../amount.js';
-import { buildSigned, placeChange, verifySigned } from '../build.js';
+import { buildSigned, placeChange, requireSigner, verifySigned } from '../build.js';
 import { parseOutpoint, readFrozen } from '../coinlock.js';
 import { walletCoins } from '../coins.js';
 import {
@@ -142,9 +142,9 @@ export async function spendableCoins(
   changeType: AddressType = 'p2wpkh',
 ) {
   const { scan, coins, tip } = await walletCoins(ctx, walletPath, wallet, client);
-  const changeKey = wallet.account
-    ? wallet.key(CHANGE, scan.byType[changeType][CHANGE], changeType)
-    : wallet.imported[0]!;
+  const type = wallet.changeType(changeType);
+  const changeKey =
+    wallet.accounts().length > 0 ? wallet.key(CHANGE, scan.byType[type][CHANGE], type) : wallet.imported[0]!;
   return {
     coins: coins.filter((c) => c.spendable),
     immature: coins.filter((c) => !c.spendable),
@@ -333,7 +333,9 @@ export async function send(ctx: Context, args: readonly string[], opts: SendMany
   const { target, caps } = parseFeeOptions(opts, network);
   const scripts = recipients.map((r) => r.script);
   const changeType = changeTypeFor(scripts, parseChangeType(opts.changeType));
-  const { path, wallet } = await ctx.open();
+  // A PSBT needs no private key (as Core's walletcreatefundedpsbt): no password for it.
+  const { path, wallet } = opts.psbt === true ? await ctx.openPublic() : await ctx.open();
+  if (opts.psbt !== true) requireSigner(wallet);
   const frozen = await readFrozen(path, network.name);
   const client = ctx.client(network);
   const price = await chooseFeeRate(client, opts, target);
@@ -373,6 +375,7 @@ export async function sweep(ctx: Context, address: string, opts: FeeOptions): Pr
   const script = recipientScript(address, network);
   const { target, caps } = parseFeeOptions(opts, network);
   const { path, wallet } = await ctx.open();
+  requireSigner(wallet);
   const client = ctx.client(network);
   const price = await chooseFeeRate(client, opts, target);
   const frozen = await readFrozen(path, network.name);
