@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { runDhtScenario } from './dht-sim.js';
+import { SIM_EPOCH_MS, type SimNetwork } from './network.js';
 import { runScenario, SimUsageError } from './run.js';
 import { SCENARIOS } from './scenarios/index.js';
 
@@ -31,6 +32,7 @@ const program = new Command()
   .option('--tx-rate <r>', 'payments per second (scenario default)', num('--tx-rate'))
   .option('--out <dir>', 'report directory (default sim-out/<scenario>)')
   .option('--json', 'print the summary as one JSON line instead of text')
+  .option('--progress', 'print a line to stderr per simulated minute: wall time, memory, peers')
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
@@ -49,6 +51,7 @@ async function main(): Promise<number> {
     txRate?: number;
     out?: string;
     json?: boolean;
+    progress?: boolean;
   }>();
   const out = o.out ?? `sim-out/${scenario}`;
   try {
@@ -60,6 +63,7 @@ async function main(): Promise<number> {
       nodes: o.nodes,
       hours: o.hours,
       txRate: o.txRate,
+      ...(o.progress ? { progress: progressLine(Date.now()) } : {}),
     });
     if (o.json) console.log(JSON.stringify({ out, ...report }));
     else {
@@ -93,6 +97,17 @@ async function main(): Promise<number> {
     console.error(`sim: failed: ${(e as Error).message}`);
     return 1;
   }
+}
+
+/** Wall seconds, RSS, timers fired and outbound peers at each simulated minute (stderr). */
+function progressLine(startedAt: number) {
+  return (sim: SimNetwork) => {
+    const c = sim.connectivity();
+    const minute = (sim.now - SIM_EPOCH_MS) / 60_000;
+    process.stderr.write(
+      `sim: minute ${minute.toFixed(1)} wall ${((Date.now() - startedAt) / 1000).toFixed(1)} s rss ${Math.round(process.memoryUsage().rss / 1e6)} MB timers ${sim.clock.fired} full-outbound ${c.withFullOutbound}/${c.online}\n`,
+    );
+  };
 }
 
 /** The DHT scenario (sim/dht-sim.ts): its own figures, so its own lines. */

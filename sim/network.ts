@@ -166,12 +166,16 @@ export class SimNetwork {
     return this.nodes.filter((n) => n.node !== null);
   }
 
+  /** Called after each simulated minute of `runUntil` (the CLI's `--progress` line). */
+  onMinute: ((sim: SimNetwork) => void) | null = null;
+
   /** Runs the whole network up to virtual time `t` (ms since the epoch). */
   async runUntil(t: number): Promise<void> {
     // In slices, so finished items are summarised and their per-node arrays freed as we go.
     while (this.clock.now() < t) {
       await this.clock.runUntil(Math.min(t, this.clock.now() + 60_000));
       this.recorder.sweep(this.clock.now());
+      this.onMinute?.(this);
     }
   }
 

@@ -11,6 +11,8 @@ export interface RunOptions {
   hours?: number;
   seed?: string;
   txRate?: number;
+  /** Called with each network once built, and after each simulated minute (progress lines). */
+  progress?: (sim: SimNetwork) => void;
 }
 
 export class SimUsageError extends Error {
@@ -34,15 +36,20 @@ export async function runScenario(o: RunOptions): Promise<Report> {
   mkdirSync(o.out, { recursive: true });
   // A coin comes round again after coins / rate seconds: keep that over ~15 min, so its parent is mined.
   const coins = Math.max(200, Math.ceil(p.txRate * 900));
-  const outcome = await scenario.run(p, (nodes, tag, configure) =>
-    SimNetwork.create({
+  const outcome = await scenario.run(p, async (nodes, tag, configure) => {
+    const sim = await SimNetwork.create({
       nodes,
       seed: `${p.seed}${tag}`,
       dir: o.out,
       coins,
       ...(configure ? { configure } : {}),
-    }),
-  );
+    });
+    if (o.progress) {
+      sim.onMinute = o.progress;
+      o.progress(sim);
+    }
+    return sim;
+  });
   if (outcome.sim.failure) throw outcome.sim.failure;
   return writeReport(o.out, { scenario: scenario.name, ...p }, outcome, { startedAt });
 }

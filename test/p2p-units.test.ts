@@ -1,7 +1,8 @@
 /**
  * The P2P layer's parts without sockets: address book selection, backoff and limits; ban list
- * expiry; both persisted through the peer LevelDB; seeds files and seed resolution; block
- * locators; and header checks before any block is fetched.
+ * expiry; both persisted through the peer LevelDB; seeds files and seed resolution; Core's
+ * choice of the peers an address is relayed to; block locators; and header checks before any
+ * block is fetched.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,9 +11,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Chain } from '../node/chain/chain.js';
 import { blockLocator, type Linked } from '../node/chain/locator.js';
 import { RuleError } from '../node/consensus/errors.js';
+import { relayTargets } from '../node/p2p/addr-relay.js';
 import { AddressBook, DEFAULT_ADDRBOOK } from '../node/p2p/addrbook.js';
 import { BanList } from '../node/p2p/bans.js';
 import { P2PConfigError } from '../node/p2p/errors.js';
+import type { Peer } from '../node/p2p/peer.js';
 import { PeerDb } from '../node/p2p/peer-db.js';
 import { readSeedsFile, resolveSeeds } from '../node/p2p/seeds.js';
 import { BlockHeader, type HeaderFields } from '../node/protocol/header.js';
@@ -122,6 +125,43 @@ describe('address book', () => {
     expect(bans2.unban('10.0.0.1')).toBe(true);
     expect(bans2.unban('10.0.0.1')).toBe(false);
     await db2.close();
+  });
+});
+
+describe('address relay targets (Core RelayAddress)', () => {
+  const peers = Array.from({ length: 12 }, (_, i) => ({ id: i + 1 }) as Peer);
+  const day = 24 * 3600;
+
+  it('sends an address to the same two peers within its 24-hour window, whoever it came from', () => {
+    const now = 1_800_000_000;
+    const a = relayTargets(peers, '10.1.2.3:8633', now, 7);
+    expect(a).toHaveLength(2);
+    expect(new Set(a).size).toBe(2);
+    // Heard again a minute later (or from a peer list in another order): the same two.
+    expect(relayTargets([...peers].reverse(), '10.1.2.3:8633', now + 60, 7)).toEqual(
+      expect.arrayContaining(a),
+    );
+    // Over many addresses and windows the choice spreads over the peers (not always the same two).
+    const chosen = new Set<number>();
+    for (let i = 0; i < 50; i++)
+      for (const p of relayTargets(peers, `10.1.${i}.1:8633`, now + (i % 3) * day, 7)) chosen.add(p.id);
+    expect(chosen.size).toBeGreaterThan(8);
+    // Another node (salt) picks differently for some address.
+    const differs = Array.from({ length: 20 }, (_, i) => `10.9.${i}.1:8633`).some(
+      (k) =>
+        relayTargets(peers, k, now, 7)
+          .map((p) => p.id)
+          .join() !==
+        relayTargets(peers, k, now, 8)
+          .map((p) => p.id)
+          .join(),
+    );
+    expect(differs).toBe(true);
+  });
+
+  it('one peer gets it alone; nobody gets it with no peers', () => {
+    expect(relayTargets(peers.slice(0, 1), '10.1.2.3:8633', 0, 1)).toEqual([peers[0]]);
+    expect(relayTargets([], '10.1.2.3:8633', 0, 1)).toEqual([]);
   });
 });
 

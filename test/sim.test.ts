@@ -65,8 +65,8 @@ describe('simulator: partition', () => {
   it('converges on the branch with most work; the losing side gets its transactions back', async () => {
     const r = await runScenario({
       scenario: 'partition',
-      nodes: 30,
-      hours: 1.5,
+      nodes: 20,
+      hours: 1,
       txRate: 0.05,
       seed: 'split',
       out: out(),

@@ -108,6 +108,7 @@ export const TIERS = {
     'test/p2p-hostile.test.ts',
     'test/p2p-inv-flood.test.ts',
     'test/p2p-network.test.ts',
+    'test/p2p-feeler.test.ts',
     'test/p2p-partition.test.ts',
     'test/p2p-seed-fetch.test.ts',
     'test/p2p-sync.test.ts',

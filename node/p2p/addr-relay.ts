@@ -5,8 +5,13 @@
  *   the book (23% of it, at least 50, at most 1,000).
  * - Addresses received are checked (a usable IP and port; routable unless the network allows
  *   local ones, as regtest does here; not our own) and go into the book. Those of a small
- *   message (<= 10), seen within the last 10 minutes, are passed on to two random other peers
- *   that do not know them yet: fresh self-announcements spread, bulk answers do not.
+ *   message (<= 10), seen within the last 10 minutes, are passed on to two other peers, unless
+ *   they know them already: fresh self-announcements spread, bulk answers do not. The two are
+ *   Core's RelayAddress choice: the peers whose keyed hash of (address, 24-hour window, peer
+ *   id) is highest, so an address heard again from anyone goes to the same two (who know it by
+ *   then) and a node relays each address about once a day. A random pick among the peers that
+ *   do not know it yet would hand it to two more on every hearing: a flood that reaches every
+ *   peer of every node, which at a thousand nodes starting together was most of the work.
  * - After the handshake a listening node tells the peer its own address: the IP that peer
  *   sees us at (its version's addr_recv) with our listening port.
  * - BIP155: a peer that sent `sendaddrv2` gets every one of these as `addrv2`, others as `addr`.
@@ -23,7 +28,8 @@ import type { Peer } from './peer.js';
 
 const RELAY_MAX_ADDRS = 10;
 const RELAY_FRESH_SECONDS = 10 * 60;
-const RELAY_FANOUT = 2;
+/** Core's ROTATE_ADDR_RELAY_DEST_INTERVAL: an address goes to the same peers for this long. */
+const ROTATE_RELAY_SECONDS = 24 * 3600;
 /** Overlay-network addresses kept (the oldest leave first when full). */
 const MAX_OVERLAY = 1_000;
 
@@ -43,10 +49,13 @@ export class AddrRelay {
   readonly own = new Set<string>();
   /** TORv3, I2P and CJDNS addresses heard of, by overlayKey (insertion order: oldest first). */
   readonly overlay = new Map<string, AddrV2>();
+  /** The secret of the relay choice (Core's RANDOMIZER_ID_ADDRESS_RELAY randomizer). */
+  private readonly salt: number;
 
   constructor(opts: { allowLocal: boolean }, deps: AddrRelayDeps) {
     this.allowLocal = opts.allowLocal;
     this.deps = deps;
+    this.salt = Math.floor(deps.random() * 2 ** 32) >>> 0;
   }
 
   usable(a: { host: string; port: number }, ownToo = false): boolean {
@@ -135,15 +144,20 @@ export class AddrRelay {
     accepts: (p: Peer) => boolean,
     send: (p: Peer, list: A[]) => void,
   ): void {
-    const others = [...this.deps.peers()].filter((p) => p !== from && p.ready && !p.closed && accepts(p));
+    const others: Peer[] = [];
+    for (const p of this.deps.peers()) if (p !== from && p.ready && !p.closed && accepts(p)) others.push(p);
+    if (others.length === 0) return;
+    const now = this.deps.now();
     const out = new Map<Peer, A[]>();
     for (const a of addrs) {
       const key = keyOf(a);
-      const candidates = others.filter((p) => !p.knownAddrs.has(key));
-      for (let i = 0; i < RELAY_FANOUT && candidates.length > 0; i++) {
-        const [p] = candidates.splice(Math.floor(this.deps.random() * candidates.length), 1);
-        p!.knownAddrs.add(key);
-        out.set(p!, [...(out.get(p!) ?? []), a]);
+      for (const p of relayTargets(others, key, now, this.salt)) {
+        // Core's PushAddress: a peer that knows the address is not told again.
+        if (p.knownAddrs.has(key)) continue;
+        p.knownAddrs.add(key);
+        const list = out.get(p);
+        if (list) list.push(a);
+        else out.set(p, [a]);
       }
     }
     for (const [p, list] of out) send(p, list);
@@ -169,4 +183,51 @@ function sendAddrs(peer: Peer, ips: readonly TimedAddr[], overlay: readonly Addr
     const addrs = [...ips.map(timedToAddrV2), ...overlay];
     if (addrs.length > 0) peer.send({ command: 'addrv2', addrs });
   } else if (ips.length > 0) peer.send({ command: 'addr', addrs: [...ips] });
+}
+
+/**
+ * Core's RelayAddress choice: the two peers with the highest keyed hash of (address,
+ * its 24-hour window, peer id). The window is shifted by the address's hash, as in Core, so
+ * addresses do not all move to new peers at the same moment. Not cryptographic (Core uses
+ * SipHash under a secret key): the salt only keeps other nodes from predicting the choice.
+ */
+export function relayTargets(peers: readonly Peer[], key: string, nowSeconds: number, salt: number): Peer[] {
+  const h = hashKey(key, salt);
+  const window = Math.floor((nowSeconds + (h % ROTATE_RELAY_SECONDS)) / ROTATE_RELAY_SECONDS);
+  const base = fmix32((h ^ fmix32(window >>> 0)) >>> 0);
+  let first: Peer | null = null;
+  let firstKey = -1;
+  let second: Peer | null = null;
+  let secondKey = -1;
+  for (const p of peers) {
+    const k = fmix32((base ^ Math.imul(p.id, 0x9e3779b1)) >>> 0);
+    if (k > firstKey) {
+      second = first;
+      secondKey = firstKey;
+      first = p;
+      firstKey = k;
+    } else if (k > secondKey) {
+      second = p;
+      secondKey = k;
+    }
+  }
+  const chosen: Peer[] = [];
+  if (first) chosen.push(first);
+  if (second) chosen.push(second);
+  return chosen;
+}
+
+/** FNV-1a of the string's UTF-16 units from `seed`, finished with fmix32. */
+function hashKey(s: string, seed: number): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return fmix32(h);
+}
+
+/** MurmurHash3's 32-bit finaliser: every input bit affects every output bit. */
+function fmix32(x: number): number {
+  let h = x >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
 }

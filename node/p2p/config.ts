@@ -8,6 +8,7 @@ import { type AddrBookOptions, DEFAULT_ADDRBOOK } from './addrbook.js';
 import { DEFAULT_BAN_SECONDS } from './bans.js';
 import { type BlockSyncOptions, DEFAULT_SYNC } from './block-sync.js';
 import type { ConnectionTimings } from './connections.js';
+import { FEELER_INTERVAL_MS } from './feeler.js';
 import type { P2PConfig } from './p2p.js';
 import { DEFAULT_TX_RELAY, type TxRelayOptions } from './tx-relay.js';
 
@@ -28,6 +29,7 @@ export const DEFAULT_TIMINGS: ConnectionTimings = {
   // Core: an ADDR_FETCH connection ends after 10 × AVG_ADDRESS_BROADCAST_INTERVAL (5 minutes).
   addrFetchTimeoutMs: 5 * 60_000,
   addrFetchRetryMs: 60_000,
+  feelerIntervalMs: FEELER_INTERVAL_MS,
 };
 
 export interface P2PTuning {

@@ -31,27 +31,23 @@
  * are counted apart, so they never take one of the full-relay outbound slots, and a full-relay
  * slot never waits for them.
  *
+ * Feelers (feeler.ts, Core's -feeler): with every outbound slot taken, one address never
+ * connected to is dialled every ~2 minutes, marked good once it shakes hands, and let go; like
+ * file connections it has no slot and the rest of the P2P layer never sees it.
+ *
  * Misbehaviour: every offence disconnects; its score adds up per IP address and at
  * BAN_THRESHOLD the address is banned (all its connections closed, persisted, `banSeconds`).
  */
 import { type Clock, type Random, randomU64, realClock, systemRandom } from '../clock.js';
 import type { Logger } from '../log.js';
-import { sha256Parts } from '../protocol/hash.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { type AddrBookOptions, type AddrEntry, AddressBook } from './addrbook.js';
 import { BanList } from './bans.js';
 import { BAN_THRESHOLD, type OffenceCode, type P2PError } from './errors.js';
-import { type EvictionCandidate, selectNodeToEvict } from './eviction.js';
+import { candidateOf, type EvictionCandidate, keyedNetGroup, selectNodeToEvict } from './eviction.js';
+import { Feelers } from './feeler.js';
 import type { Message, VersionMessage } from './messages.js';
-import {
-  addrKey,
-  canonicalIp,
-  isIp,
-  NODE_NETWORK,
-  NODE_WITNESS,
-  netGroup,
-  parseHostPort,
-} from './netaddr.js';
+import { addrKey, canonicalIp, isIp, netGroup, parseHostPort } from './netaddr.js';
 import { type LocalInfo, Peer, type PeerTimings } from './peer.js';
 import type { PeerDb } from './peer-db.js';
 import { type Resolver, resolveSeeds } from './seeds.js';
@@ -77,6 +73,8 @@ export interface ConnectionTimings extends PeerTimings {
   addrFetchTimeoutMs: number;
   /** A seed that answered is not asked again for this long. */
   addrFetchRetryMs: number;
+  /** Mean time between feeler connections (Core's FEELER_INTERVAL); 0 turns them off. */
+  feelerIntervalMs: number;
 }
 
 /** The connection settings a node is configured with (P2PConfig carries them too). */
@@ -135,6 +133,7 @@ export class Connections {
   private readonly manual = new Map<string, Manual>();
   /** Keys ("host:port") of the file connections open or being dialled. */
   private readonly fileKeys = new Set<string>();
+  readonly feelers: Feelers;
   private readonly pending = new Map<string, Stream>();
   private readonly strikes = new Map<string, number>();
   private readonly groups = new WeakMap<Peer, string>();
@@ -174,6 +173,7 @@ export class Connections {
     this.nonce = randomU64(random);
     this.groupKey = random.bytes(16);
     this.startedAt = clock.now();
+    this.feelers = new Feelers(clock, random, opts.timings.feelerIntervalMs);
     this.book = new AddressBook(opts.addrbook, { db, now: () => clock.now(), random: () => random.float() });
     this.bans = new BanList({ db, now: () => clock.now() });
     for (const s of [...opts.connect, ...opts.addNodes]) this.addManual(s, false);
@@ -300,24 +300,10 @@ export class Connections {
   private evictionCandidate(p: Peer): EvictionCandidate {
     let keyed = this.keyedGroups.get(p);
     if (keyed === undefined) {
-      const h = sha256Parts(this.groupKey, new TextEncoder().encode(this.groupOf(p)));
-      keyed = new DataView(h.buffer, h.byteOffset, 8).getBigUint64(0);
+      keyed = keyedNetGroup(this.groupKey, this.groupOf(p));
       this.keyedGroups.set(p, keyed);
     }
-    const services = p.version?.services ?? 0n;
-    const wanted = NODE_NETWORK | NODE_WITNESS;
-    return {
-      id: p.id,
-      connectedAt: p.connectedAt,
-      minPingMs: p.minPingMs,
-      lastBlockAt: p.lastBlockAt,
-      lastTxAt: p.lastTxAt,
-      relaysTxs: p.version?.relay ?? false,
-      relevantServices: (services & wanted) === wanted,
-      keyedNetGroup: keyed,
-      isLocal: p.host.startsWith('127.') || p.host === '::1',
-      preferEvict: this.strikes.has(p.host),
-    };
+    return candidateOf(p, keyed, this.strikes.has(p.host));
   }
 
   /** Self-connections and duplicate connections, decided on the version message. */
@@ -350,6 +336,14 @@ export class Connections {
   }
 
   private onReady(peer: Peer): void {
+    if (peer.dialed !== null && peer.dialed === this.feelers.key) {
+      // Core's feeler: the handshake is all it was for; the address goes to tried.
+      this.book.success(peer.dialed);
+      this.feelers.completed++;
+      this.log.debug('feeler connection completed; disconnecting', { addr: peer.addr });
+      peer.close('feeler done');
+      return;
+    }
     if (peer.dialed && this.addrFetches.has(peer)) this.book.answered(peer.dialed);
     else if (peer.dialed) {
       this.book.success(peer.dialed);
@@ -374,6 +368,7 @@ export class Connections {
     if (this.addrFetches.delete(peer) && peer.ready && peer.dialed)
       this.fetchedAt.set(peer.dialed, this.clock.now());
     if (peer.dialed && this.fileKeys.has(peer.dialed)) this.fileKeys.delete(peer.dialed);
+    this.feelers.done(peer.dialed);
     const benign = /SELF_CONNECTION|DUPLICATE_CONNECTION|shutting down/.test(reason);
     if (peer.dialed && !peer.ready && !benign) this.dialFailed(peer.dialed, reason);
     if (peer.ready) this.log.info('peer disconnected', { id: peer.id, addr: peer.addr, reason });
@@ -526,8 +521,9 @@ export class Connections {
     }
     if (this.opts.connect.length > 0) return;
     this.endAddrFetches(now);
-    // Manual and file connections have slots of their own (Core's addnode and extra connections).
+    // Manual, file and feeler connections have slots of their own (Core's addnode and extra connections).
     const manualKeys = new Set([...this.manual.keys(), ...this.fileKeys]);
+    if (this.feelers.key !== null) manualKeys.add(this.feelers.key);
     const outbound = [...this.peers.values()].filter(
       (p) => p.direction === 'outbound' && !manualKeys.has(p.dialed ?? ''),
     );
@@ -536,27 +532,31 @@ export class Connections {
       this.opts.maxOutbound -
       outbound.length -
       [...this.pending.keys()].filter((k) => !manualKeys.has(k)).length;
-    // isConnected() walks every peer; the book is walked per slot, so answer from sets made once.
-    const dialled = new Set<string>(this.pending.keys());
-    const nodes = new Set<string>();
-    for (const p of slots > 0 ? this.peers.values() : []) {
-      if (p.closed) continue;
-      if (p.dialed) dialled.add(p.dialed);
-      if (p.version) nodes.add(p.nodeId);
-    }
+    // isConnected() walks every peer; the book is walked per slot, so answer from sets made
+    // once, and only when the book is walked (a full node with no feeler due walks nothing).
+    let sets: { dialled: Set<string>; nodes: Set<string> } | null = null;
     const connected = (key: string) => {
-      if (dialled.has(key)) return true;
+      if (!sets) {
+        sets = { dialled: new Set<string>(this.pending.keys()), nodes: new Set<string>() };
+        for (const p of this.peers.values()) {
+          if (p.closed) continue;
+          if (p.dialed) sets.dialled.add(p.dialed);
+          if (p.version) sets.nodes.add(p.nodeId);
+        }
+      }
+      if (sets.dialled.has(key)) return true;
       const node = this.nodeOfAddr.get(key);
-      return node !== undefined && nodes.has(node);
+      return node !== undefined && sets.nodes.has(node);
     };
     const fetchRetry = this.opts.timings.addrFetchRetryMs;
-    const skip = (e: AddrEntry) =>
-      groups.has(e.group) ||
+    const unusable = (e: AddrEntry) =>
       (e.source === 'seed' && (this.fetchedAt.get(e.key) ?? -fetchRetry) + fetchRetry > now) ||
       manualKeys.has(e.key) ||
       this.selfKeys.has(e.key) ||
       this.bans.isBanned(e.host) ||
       connected(e.key);
+    // Core: outbound full-relay peers come from distinct network groups (feelers need not).
+    const skip = (e: AddrEntry) => groups.has(e.group) || unusable(e);
     let exhausted = false;
     while (slots > 0) {
       const e = this.book.select(skip);
@@ -569,6 +569,11 @@ export class Connections {
       if (e.source === 'seed' && this.nearlyEmpty()) this.fetchKeys.add(e.key);
       this.dial(e.key, e.host, e.port);
       slots--;
+    }
+    const feeler = this.feelers.due(outbound.length >= this.opts.maxOutbound, this.book, unusable);
+    if (feeler) {
+      this.book.attempt(feeler.key);
+      this.dial(feeler.key, feeler.host, feeler.port);
     }
     const anyReady = outbound.some((p) => p.ready);
     const waited = now - this.startedAt >= this.opts.timings.seedDelayMs;
@@ -651,6 +656,7 @@ export class Connections {
 
   private dialFailed(key: string, reason: string): void {
     if (this.stopped) return;
+    this.feelers.done(key);
     if (this.fileKeys.delete(key)) {
       this.log.info('file connection failed', { addr: key, reason });
       return;

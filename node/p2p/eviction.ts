@@ -20,6 +20,9 @@
  * Ties end on the peer id (not left to the sort, as Core's std::sort leaves them), so a seeded
  * run picks the same peer every time.
  */
+import { sha256Parts } from '../protocol/hash.js';
+import { NODE_NETWORK, NODE_WITNESS } from './netaddr.js';
+import type { Peer } from './peer.js';
 
 export interface EvictionCandidate {
   id: number;
@@ -104,4 +107,28 @@ export function selectNodeToEvict(candidates: readonly EvictionCandidate[]): num
     if (g.length > worst.length || (g.length === worst.length && newer(g[0]!, worst[0]!) > 0)) worst = g;
   }
   return worst[0]!.id;
+}
+
+/** Core's nKeyedNetGroup: the peer's network group hashed under this node's secret `key`. */
+export function keyedNetGroup(key: Uint8Array, group: string): bigint {
+  const h = sha256Parts(key, new TextEncoder().encode(group));
+  return new DataView(h.buffer, h.byteOffset, 8).getBigUint64(0);
+}
+
+/** What eviction looks at for one inbound peer (Core's NodeEvictionCandidate). */
+export function candidateOf(p: Peer, keyedGroup: bigint, misbehaved: boolean): EvictionCandidate {
+  const services = p.version?.services ?? 0n;
+  const wanted = NODE_NETWORK | NODE_WITNESS;
+  return {
+    id: p.id,
+    connectedAt: p.connectedAt,
+    minPingMs: p.minPingMs,
+    lastBlockAt: p.lastBlockAt,
+    lastTxAt: p.lastTxAt,
+    relaysTxs: p.version?.relay ?? false,
+    relevantServices: (services & wanted) === wanted,
+    keyedNetGroup: keyedGroup,
+    isLocal: p.host.startsWith('127.') || p.host === '::1',
+    preferEvict: misbehaved,
+  };
 }

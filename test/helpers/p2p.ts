@@ -25,6 +25,9 @@ export const TEST_TUNING: Partial<P2PTuning> = {
     manualRetryBaseMs: 200,
     manualRetryMaxMs: 1_000,
     connectTimeoutMs: 2_000,
+    // Tests count peers and connections; a feeler coming and going would race them.
+    // test/p2p-feeler.test.ts turns feelers on.
+    feelerIntervalMs: 0,
   },
   sync: { stallTimeoutMs: 3_000, blockTimeoutMs: 15_000 },
   txRelay: { requestTimeoutMs: 5_000 },
