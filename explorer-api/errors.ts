@@ -15,6 +15,8 @@ export const API_ERRORS = {
   BAD_SCRIPTHASH: 400,
   BAD_REQUEST: 400,
   TOO_MANY_ENTRIES: 400,
+  /** A paging cursor (`after`) that is not one a page returned for this address. */
+  BAD_CURSOR: 400,
   /** POST /txs/package: what Core's submitpackage throws (size, decoding, topology). */
   BAD_PACKAGE: 400,
   NOT_FOUND: 404,

@@ -144,7 +144,11 @@ export function buildExplorerApp(
       });
       // Public data any page may read, and POST /tx any web wallet may call (CORS, error
       // replies included), as Esplora allows.
-      await api.register(cors, { origin: '*', methods: ['GET', 'HEAD', 'POST'] });
+      await api.register(cors, {
+        origin: '*',
+        methods: ['GET', 'HEAD', 'POST'],
+        exposedHeaders: ['X-Next-Cursor'],
+      });
       await api.register(async (get) => {
         registerBlockRoutes(get, ctx);
         registerTxRoutes(get, ctx);

@@ -142,6 +142,44 @@ export const utxoSchema = {
   },
 } as const;
 
+export const txsLimitQuery = {
+  type: 'object',
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 100, description: 'txs per page (default 25)' },
+  },
+} as const;
+
+export const utxoPageQuery = {
+  type: 'object',
+  properties: {
+    limit: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000,
+      description:
+        'page size (default 100 when only `after` is given); without limit and after, every UTXO as Esplora',
+    },
+    after: {
+      type: 'string',
+      maxLength: 100,
+      description: 'opaque cursor from the previous page (its X-Next-Cursor header or `next` field)',
+    },
+  },
+} as const;
+
+/** POST /addresses/utxo: per address, one page of UTXOs and the next page's cursor. */
+export const utxoBatchSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: {
+      address: str,
+      utxos: utxoSchema,
+      next: { type: ['string', 'null'], description: 'cursor of the next page, null after the last' },
+    },
+  },
+} as const;
+
 export const mempoolSchema = {
   type: 'object',
   properties: {

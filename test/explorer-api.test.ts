@@ -402,6 +402,106 @@ describe('addresses and scripthashes', () => {
     expect(await f.json(`/scripthash/${carolSh}/utxo`)).toEqual(utxos);
     expect(await f.json(`/address/${addr(P2SH_SCRIPT)}/utxo`)).toEqual([]);
   });
+
+  // ALICE mined blocks 1-101: about a hundred coinbase UTXOs, paged 7 at a time.
+  const alice = addr(ALICE.p2wpkh);
+  const pageAll = async (base: string, limit: number) => {
+    const seen: J[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 1000; pages++) {
+      const q: string = `?limit=${limit}${after ? `&after=${after}` : ''}`;
+      const res = await f.get(`${base}/utxo${q}`);
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as J[];
+      expect(page.length).toBeLessThanOrEqual(limit);
+      seen.push(...page);
+      after = res.headers.get('x-next-cursor');
+      if (!after) return seen;
+      expect(page.length).toBe(limit);
+    }
+    throw new Error('paging did not end');
+  };
+
+  it('utxo ?limit=&after= pages through every UTXO once, in the unpaged order', async () => {
+    const all = await f.json<J[]>(`/address/${alice}/utxo`);
+    expect(all.length).toBeGreaterThan(50);
+    const paged = await pageAll(`/address/${alice}`, 7);
+    expect(paged).toEqual(all);
+    expect(new Set(paged.map((u) => `${u.txid}:${u.vout}`)).size).toBe(all.length);
+    expect(await pageAll(`/scripthash/${toHex(sha256(ALICE.p2wpkh))}`, 1000)).toEqual(all);
+    // CAROL's: the confirmed one, then the mempool's, across pages of one.
+    expect(await pageAll(`/address/${carol}`, 1)).toEqual(await f.json(`/address/${carol}/utxo`));
+  });
+
+  it('utxo paging refuses bad limits and forged cursors with a 400', async () => {
+    const first = await f.get(`/address/${alice}/utxo?limit=2`);
+    const cursor = first.headers.get('x-next-cursor')!;
+    expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    const flipped = `${cursor.slice(0, 5)}${cursor[5] === 'A' ? 'B' : 'A'}${cursor.slice(6)}`;
+    for (const q of [
+      'limit=0',
+      'limit=5000',
+      'limit=x',
+      'limit=2&after=garbage!',
+      'limit=2&after=AAAA',
+      `limit=2&after=${flipped}`,
+    ]) {
+      const res = await f.get(`/address/${alice}/utxo?${q}`);
+      expect(res.status, q).toBe(400);
+      expect(((await res.json()) as { error: string }).error, q).toBeTruthy();
+    }
+    // A cursor is bound to its address.
+    const other = await f.get(`/address/${carol}/utxo?limit=2&after=${cursor}`);
+    expect(other.status).toBe(400);
+    expect(((await other.json()) as { code: string }).code).toBe('BAD_CURSOR');
+  });
+
+  it('txs/chain and block txs take ?limit= up to 100', async () => {
+    const ids = (l: J[]) => l.map((t) => t.txid);
+    const [t1, t2] = [f.tx1.txidHex(), f.tx2.txidHex()];
+    expect(ids(await f.json(`/address/${carol}/txs/chain?limit=1`))).toEqual([t2]);
+    expect(ids(await f.json(`/address/${carol}/txs/chain/${t2}?limit=1`))).toEqual([t1]);
+    const h = f.block102.hashHex();
+    const txs = await f.json<J[]>(`/block/${h}/txs`);
+    expect(await f.json(`/block/${h}/txs/1?limit=1`)).toEqual(txs.slice(1, 2));
+    for (const p of [`/address/${carol}/txs/chain?limit=101`, `/block/${h}/txs?limit=0`])
+      expect((await f.get(p)).status, p).toBe(400);
+  });
+
+  it('POST /addresses/utxo: a page per address, in order, with each next cursor', async () => {
+    const post = (body: unknown) =>
+      f.get('/addresses/utxo', {
+        method: 'POST',
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      });
+    const res = await post({ addresses: [carol, alice], limit: 3 });
+    expect(res.status).toBe(200);
+    const [c, a] = (await res.json()) as J[];
+    expect(c).toEqual({ address: carol, utxos: await f.json(`/address/${carol}/utxo`), next: null });
+    const first = await f.get(`/address/${alice}/utxo?limit=3`);
+    expect(a).toEqual({
+      address: alice,
+      utxos: await first.json(),
+      next: first.headers.get('x-next-cursor'),
+    });
+    const again = await post({ addresses: [{ address: alice, after: a!.next }], limit: 3 });
+    const [a2] = (await again.json()) as J[];
+    expect(a2!.utxos).toEqual(await f.json(`/address/${alice}/utxo?limit=3&after=${a!.next}`));
+    const bad: [unknown, string][] = [
+      ['nope', 'BAD_REQUEST'],
+      [{ addresses: [] }, 'BAD_REQUEST'],
+      [{ addresses: [alice], limit: 0 }, 'BAD_REQUEST'],
+      [{ addresses: [alice], limit: 5000 }, 'BAD_REQUEST'],
+      [{ addresses: [{ address: alice, after: 'forged' }] }, 'BAD_CURSOR'],
+      [{ addresses: Array.from({ length: 21 }, (_, i) => `${alice}${i}`) }, 'TOO_MANY_ENTRIES'],
+    ];
+    for (const [body, code] of bad) {
+      const r = await post(body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(((await r.json()) as { code: string }).code).toBe(code);
+    }
+  });
 });
 
 describe('mempool, fees and node routes', () => {
@@ -476,6 +576,7 @@ describe('mempool, fees and node routes', () => {
       '/api/tx/{txid}/merkleblock-proof',
       '/api/address/{address}/balance',
       '/api/addresses/balances',
+      '/api/addresses/utxo',
       '/api/txs/package',
       '/api/address/{address}/txs/chain/{last_seen_txid}',
       '/api/scripthash/{hash}/utxo',

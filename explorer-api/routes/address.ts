@@ -5,7 +5,9 @@
  * /utxo. A confirmed page is one bounded reverse read of the address index starting after the
  * last seen tx's (height, position): its cost does not grow with the history.
  * mempool.space's `?after_txid=` on /txs is read as /txs/chain/:after_txid.
- * Beyond Esplora: /balance (balance.ts), which never grows with the history.
+ * Beyond Esplora: /balance (balance.ts), which never grows with the history; `?limit=` (1..100)
+ * on /txs/chain; `?limit=&after=` on /utxo, cursor pages of the UTXOs (utxo-page.ts) with the
+ * next cursor in the X-Next-Cursor header, so the body stays Esplora's array.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { shKey } from '../../node/api.js';
@@ -17,7 +19,16 @@ import { balanceOf, balanceSchema } from '../balance.js';
 import { ApiError, notFound } from '../errors.js';
 import { Lru } from '../lru.js';
 import { addressScripthash, lowerHash, parseScripthash } from '../params.js';
-import { addressSchema, HEX64, jsonResponses, txListSchema, utxoSchema } from '../schemas.js';
+import {
+  addressSchema,
+  HEX64,
+  jsonResponses,
+  txListSchema,
+  txsLimitQuery,
+  utxoPageQuery,
+  utxoSchema,
+} from '../schemas.js';
+import { DEFAULT_UTXO_PAGE, utxoPage } from '../utxo-page.js';
 import { type TxJson, UNCONFIRMED } from '../views.js';
 import { cacheShort, type RouteContext } from './context.js';
 
@@ -74,14 +85,18 @@ export function registerAddressRoutes(app: FastifyInstance, ctx: RouteContext): 
     return out;
   };
 
-  const chainTxs = async (sh: Uint8Array, lastSeen?: string): Promise<TxJson[]> => {
+  const chainTxs = async (
+    sh: Uint8Array,
+    lastSeen?: string,
+    limit = CHAIN_TXS_PER_PAGE,
+  ): Promise<TxJson[]> => {
     let before: { height: number; pos: number } | undefined;
     if (lastSeen !== undefined) {
       const loc = await chain.getTxLocation(txidFromDisplay(lowerHash(lastSeen)));
       if (loc) before = { height: loc.block.height, pos: loc.index };
       else if (!mempool.has(txidFromDisplay(lowerHash(lastSeen)))) throw notFound('last seen transaction');
     }
-    const rows = await chain.getAddressHistory(sh, { limit: CHAIN_TXS_PER_PAGE, before });
+    const rows = await chain.getAddressHistory(sh, { limit, before });
     const out: TxJson[] = [];
     for (const r of rows) {
       const c = await data.confirmedJson(hashToDisplay(r.txid));
@@ -173,12 +188,13 @@ export function registerAddressRoutes(app: FastifyInstance, ctx: RouteContext): 
 
     for (const path of [`${base}/txs/chain`, `${base}/txs/chain/:last_seen_txid`]) {
       const last = path.endsWith('txid');
-      app.get<P>(
+      app.get<{ Params: Record<string, string>; Querystring: { limit?: number } }>(
         path,
         {
           schema: {
             tags,
-            summary: '25 confirmed txs, newest first, after last_seen_txid',
+            summary: '25 (or ?limit=, up to 100) confirmed txs, newest first, after last_seen_txid',
+            querystring: txsLimitQuery,
             params: {
               type: 'object',
               required: last ? [key, 'last_seen_txid'] : [key],
@@ -190,7 +206,7 @@ export function registerAddressRoutes(app: FastifyInstance, ctx: RouteContext): 
         async (req, res) => {
           const sh = scripthashOf(req.params);
           send(res);
-          return chainTxs(sh, req.params.last_seen_txid);
+          return chainTxs(sh, req.params.last_seen_txid, req.query.limit);
         },
       );
     }
@@ -229,19 +245,33 @@ export function registerAddressRoutes(app: FastifyInstance, ctx: RouteContext): 
       },
     );
 
-    app.get<P>(
+    app.get<{ Params: Record<string, string>; Querystring: { limit?: number; after?: string } }>(
       `${base}/utxo`,
       {
         schema: {
           tags,
-          summary: 'Unspent outputs (confirmed, then unconfirmed)',
+          summary:
+            "Unspent outputs (confirmed, then unconfirmed); with ?limit= a page of them, the next page's cursor in X-Next-Cursor",
           params: params1,
+          querystring: utxoPageQuery,
           response: jsonResponses(utxoSchema),
         },
       },
       async (req, res) => {
         const sh = scripthashOf(req.params);
         send(res);
+        if (req.query.limit !== undefined || req.query.after !== undefined) {
+          // Paged: the body stays Esplora's array; the cursor rides in a header (utxo-page.ts).
+          const page = await utxoPage(
+            ctx.node,
+            pool,
+            sh,
+            req.query.limit ?? DEFAULT_UTXO_PAGE,
+            req.query.after,
+          );
+          if (page.next) res.header('x-next-cursor', page.next);
+          return page.utxos;
+        }
         // The serialized answer, reused until the tip or the mempool changes.
         await pool.settle();
         const k = shKey(sh);

@@ -3,7 +3,8 @@
  * per page, newest first), block/:hash (+ /header /status /txs[/:start_index] /txids
  * /txid/:index /raw), block-height/:height; and mempool.space's /v1/block/:hash and
  * /v1/blocks[/:start_height] aliases, which its JS client reads blocks through; /v1/block/:hash
- * adds mempool.space's `extras` (fees, reward, fee range; block-stats.ts).
+ * adds mempool.space's `extras` (fees, reward, fee range; block-stats.ts). Beyond Esplora:
+ * `?limit=` (1..100) on block/:hash/txs[/:start_index], from any start index.
  */
 import type { FastifyInstance } from 'fastify';
 import type { BlockEntry } from '../../node/api.js';
@@ -20,6 +21,7 @@ import {
   stringListSchema,
   textResponses,
   txListSchema,
+  txsLimitQuery,
 } from '../schemas.js';
 import { blockJson } from '../views.js';
 import { cacheByDepth, cacheImmutable, cacheShort, type RouteContext } from './context.js';
@@ -191,13 +193,15 @@ export function registerBlockRoutes(app: FastifyInstance, ctx: RouteContext): vo
   );
 
   for (const path of ['/block/:hash/txs', '/block/:hash/txs/:start_index']) {
-    app.get<{ Params: { hash: string; start_index?: string } }>(
+    app.get<{ Params: { hash: string; start_index?: string }; Querystring: { limit?: number } }>(
       path,
       {
         schema: {
           tags,
-          summary: '25 transactions of the block from start_index (a multiple of 25)',
+          summary:
+            '25 transactions of the block from start_index (a multiple of 25); with ?limit= (up to 100), that many from any start_index',
           params: hashAnd('start_index', path.endsWith('index')),
+          querystring: txsLimitQuery,
           response: jsonResponses(txListSchema),
         },
       },
@@ -207,12 +211,13 @@ export function registerBlockRoutes(app: FastifyInstance, ctx: RouteContext): vo
           req.params.start_index === undefined
             ? 0
             : parseUint(req.params.start_index, 'BAD_INDEX', 'start index');
-        if (start % TXS_PER_PAGE !== 0)
+        const limit = req.query.limit;
+        if (limit === undefined && start % TXS_PER_PAGE !== 0)
           throw new ApiError('BAD_INDEX', `start index must be a multiple of ${TXS_PER_PAGE}`);
         const { sizes } = await ctx.data.blockInfo(e);
         if (start >= sizes.txCount) throw new ApiError('BAD_INDEX', 'start index out of range');
         cacheByDepth(res, ctx, e);
-        return ctx.data.blockTxs(e, start, TXS_PER_PAGE);
+        return ctx.data.blockTxs(e, start, limit ?? TXS_PER_PAGE);
       },
     );
   }

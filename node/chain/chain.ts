@@ -270,9 +270,13 @@ export class Chain extends EventEmitter<ChainEvents> {
     return queries.addressHistory(this.store, scripthash, opts);
   }
 
-  /** Unspent outputs of a scripthash. */
-  getAddressUtxos(scripthash: Uint8Array, limit = 1000) {
-    return queries.addressUtxos(this.store, scripthash, limit);
+  /**
+   * Unspent outputs of a scripthash in index order (txid bytes, then vout), at most `limit`,
+   * strictly after the outpoint `after` when given: one bounded range read, so a page costs
+   * O(limit) however many outputs the script holds.
+   */
+  getAddressUtxos(scripthash: Uint8Array, limit = 1000, after?: { txid: Txid; vout: number }) {
+    return queries.addressUtxos(this.store, scripthash, limit, after);
   }
 
   /** Earliest main-chain anchor of a 32-byte commitment (chain/anchors.ts), or null. */

@@ -2,10 +2,10 @@
  * Read-only queries over the chain's indexes (layout.ts): spender of an outpoint, where a tx
  * sits, a block's undo coins, the UTXO set's digest, and a scripthash's totals, history (newest first, paged by
  * position: a reverse range read bounded by `limit`, so a page costs the same however long the
- * history is) and unspent outputs.
+ * history is) and unspent outputs (in key order, (txid, vout), paged after a key the same way).
  */
 import type { Coin } from '../consensus/tx-inputs.js';
-import { toHex } from '../protocol/bytes.js';
+import { concat, toHex } from '../protocol/bytes.js';
 import { sha256Stream } from '../protocol/hash.js';
 import { type BlockHash, blockHashOf, type Txid, txidOf } from '../protocol/ids.js';
 import type { OutPoint } from '../protocol/tx.js';
@@ -13,6 +13,8 @@ import { decodeCoin, decodeUndo } from './coins.js';
 import { type AddressTotals, decodeTotals, emptyTotals } from './indexes.js';
 import { keys, P, readU32BE } from './layout.js';
 import type { ChainStore } from './store.js';
+
+const ZERO = Uint8Array.of(0);
 
 export interface HistoryOptions {
   limit?: number;
@@ -99,12 +101,18 @@ export async function addressUtxos(
   store: ChainStore,
   scripthash: Uint8Array,
   limit = 1000,
-): Promise<{ txid: Uint8Array; vout: number; value: bigint; height: number }[]> {
-  const rows = await store.range(keys.range(P.ADDR_UTXO, scripthash), { limit });
+  after?: { txid: Uint8Array; vout: number },
+): Promise<{ txid: Txid; vout: number; value: bigint; height: number }[]> {
+  const full = keys.range(P.ADDR_UTXO, scripthash);
+  // Strictly after a key: the key followed by one zero byte is the smallest longer key.
+  const bounds = after
+    ? { gte: concat(keys.addrUtxo(scripthash, after.txid, after.vout), ZERO), lt: full.lt }
+    : full;
+  const rows = await store.range(bounds, { limit });
   return rows.map(([k, v]) => {
     const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
     return {
-      txid: k.slice(33, 65),
+      txid: txidOf(k.slice(33, 65)),
       vout: readU32BE(k, 65),
       value: dv.getBigUint64(0, true),
       height: dv.getUint32(8, true),
