@@ -85,6 +85,8 @@ export class Download {
   readonly startedAt: number;
   /** Chunks received and verified by this download, per provider key (for tests and info). */
   readonly fromProvider = new Map<string, number>();
+  /** Each provider's address as it was when it joined (info names a provider gone since by it). */
+  readonly addrs = new Map<string, string>();
   done = false;
 
   constructor(file: StoredFile, deps: DownloadDeps) {
