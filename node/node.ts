@@ -15,7 +15,7 @@ import { type AddResult, Chain } from './chain/chain.js';
 import { ScriptCache } from './chain/script-cache.js';
 import { ScriptPool } from './chain/script-pool.js';
 import type { ChainDb } from './chain/store.js';
-import { type Clock, forkRandom, type Random, realClock, systemRandom } from './clock.js';
+import { type Clock, forkRandom, type Random, realClock, systemRandom, unref } from './clock.js';
 import { blockSubsidy } from './consensus/subsidy.js';
 import { createDataDir } from './datadir.js';
 import { Dht } from './dht/dht.js';
@@ -61,6 +61,10 @@ import {
 import { type SubmitPackageJson, submitPackage } from './submit-package.js';
 
 export const VERSION = '0.1.0';
+/** Tries of a DHT bootstrap whose nodes did not all answer, and the backoff between them. */
+const DHT_BOOTSTRAP_TRIES = 6;
+const DHT_BOOTSTRAP_RETRY_MS = 2_000;
+const DHT_BOOTSTRAP_RETRY_MAX_MS = 60_000;
 
 export interface NodeConfig {
   network: NetworkName;
@@ -428,11 +432,34 @@ export class FullNode implements ExplorerNode, RpcNode {
         close: (host, port) => p2p.conns.closeFileConnection(host, port),
       });
     // Announcements made before the table was filled reached nobody: make them again.
-    if (boot.length > 0)
-      void dht
-        .bootstrap(boot)
-        .then(() => this.files?.reprovide())
-        .catch((e) => this.log.warn('dht bootstrap failed', { error: (e as Error).message }));
+    if (boot.length > 0) this.bootstrapDht(dht, boot, 1);
+  }
+
+  /**
+   * Joins the DHT through its bootstrap nodes, then announces again (announcements made before
+   * the table was filled reached nobody). A bootstrap node that did not answer (not up yet, or
+   * its answer later than the query timeout on a loaded host) is tried again, with backoff, up
+   * to DHT_BOOTSTRAP_TRIES times: a node that gave up after one try kept a table without it,
+   * and learned of it only if it happened to query it later.
+   */
+  private bootstrapDht(dht: Dht, boot: { host: string; port: number }[], attempt: number): void {
+    if (this.stopping) return;
+    dht
+      .join(boot)
+      .then((answered) => {
+        if (this.stopping) return;
+        this.files?.reprovide();
+        if (answered >= boot.length || attempt >= DHT_BOOTSTRAP_TRIES) return;
+        const delay = Math.min(DHT_BOOTSTRAP_RETRY_MAX_MS, DHT_BOOTSTRAP_RETRY_MS * 2 ** (attempt - 1));
+        this.log.info('dht bootstrap nodes did not answer; trying again', {
+          answered,
+          of: boot.length,
+          attempt,
+          retryMs: delay,
+        });
+        unref(this.clock.setTimeout(() => this.bootstrapDht(dht, boot, attempt + 1), delay));
+      })
+      .catch((e) => this.log.warn('dht bootstrap failed', { error: (e as Error).message }));
   }
 
   private startStatus(): void {

@@ -35,6 +35,7 @@ export const TIERS = {
     'test/files-server.test.ts',
     'test/files-store.test.ts',
     'test/files-wire.test.ts',
+    'test/files-download.test.ts',
     'test/difficulty.test.ts',
     'test/explorer-event-hub.test.ts',
     'test/explorer-projected.test.ts',

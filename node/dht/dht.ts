@@ -164,9 +164,19 @@ export class Dht implements ProviderFinder {
 
   /** Joins through nodes known by address only: ping each, then look up our own id. */
   async bootstrap(addrs: readonly { host: string; port: number }[]): Promise<number> {
-    await Promise.all(addrs.map((a) => this.query(a, { command: 'dhtping' })));
-    await this.lookupNodes(this.id);
+    await this.join(addrs);
     return this.table.size;
+  }
+
+  /**
+   * `bootstrap`, resolving with how many of `addrs` answered the ping: one that did not (down,
+   * or its answer later than QUERY_TIMEOUT_MS on a loaded host) is not in the table, and the
+   * caller may try it again.
+   */
+  async join(addrs: readonly { host: string; port: number }[]): Promise<number> {
+    const pongs = await Promise.all(addrs.map((a) => this.query(a, { command: 'dhtping' })));
+    await this.lookupNodes(this.id);
+    return pongs.filter((m) => m?.body.command === 'dhtpong').length;
   }
 
   /** The k closest nodes to `target` that answered. */

@@ -85,6 +85,8 @@ export class Download {
   readonly startedAt: number;
   /** Chunks received and verified by this download, per provider key (for tests and info). */
   readonly fromProvider = new Map<string, number>();
+  /** Each provider's address as it was when it joined (info names a provider gone since by it). */
+  readonly addrs = new Map<string, string>();
   done = false;
 
   constructor(file: StoredFile, deps: DownloadDeps) {
@@ -219,8 +221,9 @@ export class Download {
   }
 
   private mark(p: Provider, idx: number, now: number): void {
+    // A chunk timed out here may be asked of the same provider again (the only one, say): its
+    // late answer is still owed besides the new one, so it stays in `late`.
     p.inflight.set(idx, now);
-    p.late.delete(idx);
     let s = this.inflightBy.get(idx);
     if (!s) {
       s = new Set();
@@ -280,8 +283,9 @@ export class Download {
   private async onChunk(p: Provider, index: number, data: Uint8Array, path: Uint8Array[]): Promise<void> {
     const now = this.deps.clock.now();
     const sentAt = p.inflight.get(index);
-    p.inflight.delete(index);
-    p.late.delete(index);
+    // One answer per request: asked again after a timeout, the provider owes a second copy,
+    // which is a duplicate, not an unrequested chunk (and no reason to drop it).
+    if (!p.inflight.delete(index)) p.late.delete(index);
     this.release(index, p.key);
     const c = this.deps.counters;
     c.bytesFetched += data.length;

@@ -94,6 +94,7 @@ export class Downloads {
   }
 
   private addProvider(d: Download, fp: FilesPeer, raw: Uint8Array | null): void {
+    d.addrs.set(String(fp.peer.id), fp.peer.addr);
     if (raw === null) {
       d.addProvider(String(fp.peer.id), null);
       return;

@@ -51,7 +51,10 @@ export function fileInfo(f: StoredFile, ctx: InfoContext): FileInfo {
   const run = ctx.download;
   const past = ctx.past;
   const fromPeers: Record<string, number> = run ? {} : { ...past?.from };
-  if (run) for (const [k, n] of run.d.fromProvider) fromPeers[ctx.addrOf(k) ?? `peer ${k}`] = n;
+  // A provider that disconnected before the download ended is still named by its address.
+  if (run)
+    for (const [k, n] of run.d.fromProvider)
+      fromPeers[ctx.addrOf(k) ?? run.d.addrs.get(k) ?? `peer ${k}`] = n;
   const elapsed = run ? Math.max(1, run.now - run.d.startedAt) : 0;
   const got = run ? [...run.d.fromProvider.values()].reduce((a, b) => a + b, 0) * f.manifest.chunkSize : 0;
   return {
