@@ -107,7 +107,10 @@ async function wallet(coins: number, addresses: number, sendAmount: string): Pro
   const dir = await mkdtemp(join(tmpdir(), 'gl-wallet-cache-bench-'));
   try {
     const file = join(dir, 'w.json');
-    await writeAtomic(file, await seal(secrets, 'regtest', 'bench', DEFAULT_LOG_N), true);
+    // A version 2 file, as `create` writes: public descriptors readable, so `balance` needs no
+    // password (and no scrypt unlock); `send` still unlocks.
+    const pub = model.toPublic();
+    await writeAtomic(file, await seal(secrets, 'regtest', 'bench', DEFAULT_LOG_N, pub), true);
     const cache = cachePathOf(file);
     const noCache = () => rm(cache, { force: true });
     const keep = async () => {};
