@@ -181,7 +181,11 @@ export class Wallet {
 
 /** An imported key's public half (P2WPKH), as a wallet opened without its password sees it. */
 function watchKey(hex: string, network: NetworkParams): WalletKey {
-  const pub = fromHex(hex);
+  return importedPublic(fromHex(hex), network);
+}
+
+/** An imported public key's P2WPKH wallet key (no private half). */
+function importedPublic(pub: Uint8Array, network: NetworkParams): WalletKey {
   const script = p2wpkhFor(pub);
   return {
     type: 'p2wpkh',
@@ -206,17 +210,5 @@ export function importedKey(wif: string, network: NetworkParams): WalletKey {
   if (!dec.compressed) {
     throw new WalletError('BAD_KEY', 'WIF key is uncompressed; P2WPKH needs a compressed key (BIP143)');
   }
-  const pub = publicKey(dec.key);
-  const script = p2wpkhFor(pub);
-  return {
-    type: 'p2wpkh',
-    path: 'imported',
-    chain: null,
-    index: 0,
-    publicKey: pub,
-    privateKey: dec.key,
-    origin: null,
-    script,
-    address: encodeAddress(script, network.address)!,
-  };
+  return { ...importedPublic(publicKey(dec.key), network), privateKey: dec.key };
 }
