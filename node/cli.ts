@@ -24,6 +24,7 @@ import { decodeAddress } from './protocol/address.js';
 import { fromHex } from './protocol/bytes.js';
 import { describeTx } from './protocol/describe.js';
 import { EncodingError } from './protocol/errors.js';
+import { blockHashFromDisplay } from './protocol/ids.js';
 import { getNetwork, type NetworkName } from './protocol/params.js';
 import { Tx } from './protocol/tx.js';
 import { cookiePath } from './rpc/auth.js';
@@ -114,6 +115,7 @@ async function runNode(r: ResolvedConfig): Promise<void> {
       mine: c.mine,
       mineScript,
       mineWorkers: c['mine-workers'],
+      assumeValid: c.assumevalid === '0' ? null : blockHashFromDisplay(c.assumevalid),
       logLevel: c['log-level'],
       listen: c.listen,
       p2pHost: c.bind,

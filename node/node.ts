@@ -41,7 +41,7 @@ import type { Transport } from './p2p/transport/transport.js';
 import type { Block } from './protocol/block.js';
 import { toHex } from './protocol/bytes.js';
 import type { EcdsaBackend } from './protocol/ecdsa.js';
-import type { BlockHash } from './protocol/ids.js';
+import { type BlockHash, blockHashFromDisplay } from './protocol/ids.js';
 import { getNetwork, type NetworkName, type NetworkParams } from './protocol/params.js';
 import type { Tx } from './protocol/tx.js';
 import { AllowIp } from './rpc/allow-ip.js';
@@ -98,6 +98,11 @@ export interface NodeConfig {
   /** Output script the miner pays to (required with `mine`). */
   mineScript?: Uint8Array;
   mineWorkers?: number;
+  /**
+   * Core's assumevalid: scripts of this block's ancestors are not checked (chain/assume-valid.ts).
+   * Null: every script is checked. Default: the network's (params.assumeValidHex; none today).
+   */
+  assumeValid?: BlockHash | null;
   logLevel: LogLevel;
   mempoolMaxBytes?: number;
   /** Run the P2P layer (default true). */
@@ -285,6 +290,12 @@ export class FullNode implements ExplorerNode, RpcNode {
           scriptPool,
           scriptCache,
           ...(config.chainDb ? { db: config.chainDb } : {}),
+          assumeValid:
+            config.assumeValid !== undefined
+              ? config.assumeValid
+              : params.assumeValidHex
+                ? blockHashFromDisplay(params.assumeValidHex)
+                : null,
           ...(config.ecdsaBackend ? { backend: config.ecdsaBackend } : {}),
         },
         { now: () => Math.floor(clock.now() / 1000) },

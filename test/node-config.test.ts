@@ -176,6 +176,20 @@ describe('resolveConfig: layers', () => {
     expect(() => resolveConfig(input(), TOML('max-fee-rate = 1.5\n'))).toThrow(/fee rate in coin\/kvB/);
   });
 
+  it('reads assumevalid: 0 (off) by default on both networks, a block hash in display hex', () => {
+    expect(resolveConfig(input()).values.assumevalid).toBe('0');
+    expect(resolveConfig(input({}, { GOSSIP_NETWORK: 'regtest' })).values.assumevalid).toBe('0');
+    const hash = `00${'AB'.repeat(31)}`;
+    expect(resolveConfig(input({ assumevalid: hash })).values.assumevalid).toBe(hash.toLowerCase());
+    expect(resolveConfig(input(), TOML(`assumevalid = "${hash}"\n`)).values.assumevalid).toBe(
+      hash.toLowerCase(),
+    );
+    for (const bad of ['1', 'ab', `${hash}00`, `zz${hash.slice(2)}`])
+      expect(() => resolveConfig(input({ assumevalid: bad })), bad).toThrow(
+        /block hash \(64 hex digits\) or 0/,
+      );
+  });
+
   it('reads the RPC settings: allow-ip subnets and rpcauth entries as lists, the password as given', () => {
     const auth = `alice:0123abcd$${'ab'.repeat(32)}`;
     const r = resolveConfig(

@@ -23,6 +23,7 @@ import { type BlockHash, type HashKey, hashKey, type Txid } from '../protocol/id
 import type { NetworkParams } from '../protocol/params.js';
 import { type OutPoint, Tx } from '../protocol/tx.js';
 import { type AnchorRecord, findAnchor } from './anchors.js';
+import { skipsScripts } from './assume-valid.js';
 import { BlockIndex, BlockIndexError } from './block-index.js';
 import { genesisOps, readBlockIndex } from './bootstrap.js';
 import { CoinCache, TotalsCache } from './caches.js';
@@ -59,6 +60,8 @@ export interface ChainOptions {
   backend?: EcdsaBackend;
   /** A database to use instead of LevelDB at `path` (unopened, view encodings; e.g. memory-level). */
   db?: ChainDb;
+  /** Core's assumevalid: scripts below this block go unchecked (assume-valid.ts); none when absent. */
+  assumeValid?: BlockHash | null;
 }
 
 export interface ChainDeps {
@@ -104,6 +107,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly cache = new Map<HashKey, { block: Block; raw: Uint8Array }>();
   private readonly failures = new Map<BlockEntry, RuleError>();
   private readonly scriptPool: ScriptPool | null;
+  private readonly assumeValid: BlockHash | null;
   private readonly connectDeps: ConnectDeps;
   /** A block on the tip prepared ahead of its contextual checks (addBlockInner). */
   private early: { block: Block; prepared: PreparedConnect } | null = null;
@@ -119,6 +123,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.index = new BlockIndex(opts.params, () => deps.now());
     this.orphans = new OrphanBlocks({ max: opts.orphanLimit ?? 100 });
     this.scriptPool = opts.scriptPool ?? null;
+    this.assumeValid = opts.assumeValid ?? null;
     this.connectDeps = {
       store,
       params: opts.params,
@@ -364,6 +369,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     try {
       const spent = await coins.spent;
       if (this.tip !== parent) return;
+      const entry = this.index.get(block.hash());
       const prepared = await prepareConnect(
         this.connectDeps,
         block,
@@ -371,6 +377,7 @@ export class Chain extends EventEmitter<ChainEvents> {
         parent,
         { spent, own: coins.own },
         this.mtpBefore,
+        entry !== undefined && this.skipsScripts(entry),
       );
       this.early = { block, prepared };
     } catch {
@@ -470,8 +477,14 @@ export class Chain extends EventEmitter<ChainEvents> {
     const { block, raw } = await this.loadBlock(e);
     const early = this.early;
     this.early = null;
+    const skip = this.skipsScripts(e);
     let prepared: PreparedConnect;
-    if (early?.block === block && early.prepared.parent === this.tip) {
+    // Prepared early without scripts is used only if the scripts may still be skipped.
+    if (
+      early?.block === block &&
+      early.prepared.parent === this.tip &&
+      (skip || !early.prepared.scriptsSkipped)
+    ) {
       prepared = early.prepared;
     } else {
       if (early) dropConnect(early.prepared);
@@ -484,6 +497,7 @@ export class Chain extends EventEmitter<ChainEvents> {
         this.tip,
         { spent, own: coins.own },
         this.mtpBefore,
+        skip,
       );
     }
     await commitConnect(this.connectDeps, prepared);
@@ -491,6 +505,12 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.main.push(e);
     this.candidates.delete(e);
     this.emit('connect', block, e);
+  }
+
+  /** Core's fScriptChecks decision under assumevalid, against the best header now. */
+  private skipsScripts(e: BlockEntry): boolean {
+    if (!this.assumeValid) return false;
+    return skipsScripts(e, this.index.get(this.assumeValid), this.bestHeader(), this.params.targetSpacing);
   }
 
   /**

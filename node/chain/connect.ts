@@ -70,6 +70,8 @@ export interface PreparedConnect {
   readonly batch: StoreBatch;
   readonly deltas: Deltas;
   readonly totals: Promise<(Uint8Array | undefined)[]>;
+  /** Prepared under assumevalid: no script was or will be checked (assume-valid.ts). */
+  readonly scriptsSkipped: boolean;
 }
 
 /** Starts reading what `block` needs from the UTXO set (cache first). */
@@ -115,7 +117,8 @@ async function readInto(
  * Checks `block`'s inputs on top of `parent`, which must be the tip, against `spent` (the coins
  * readCoins found on that tip), starts its script checks, fills its batch and starts reading
  * its address totals. Throws RuleError. `mtpBefore(h)` is the median time past of main-chain
- * block h - 1. The result must be committed or dropped (`dropConnect`).
+ * block h - 1. With `skipScripts` (assumevalid) no script runs, not even those in the script
+ * cache, which is left untouched. The result must be committed or dropped (`dropConnect`).
  */
 export async function prepareConnect(
   deps: ConnectDeps,
@@ -124,11 +127,12 @@ export async function prepareConnect(
   parent: BlockEntry,
   coins: { spent: Map<string, Coin>; own: Promise<Map<string, Coin>> },
   mtpBefore: (height: number) => number,
+  skipScripts = false,
 ): Promise<PreparedConnect> {
   const height = parent.height + 1;
   const flags = blockScriptFlags(height, deps.params);
-  const cached = takeCached(deps.scriptCache, block, flags);
-  const pool = usesPool(deps, block, cached) ? deps.scriptPool : null;
+  const cached = skipScripts ? NONE_CACHED : takeCached(deps.scriptCache, block, flags);
+  const pool = !skipScripts && usesPool(deps, block, cached) ? deps.scriptPool : null;
   let spent: ReturnType<typeof checkBlockInputs>['spent'];
   try {
     // The view holds no own outpoint, so the BIP30 check inside passes; the real one follows.
@@ -141,7 +145,11 @@ export async function prepareConnect(
         flags,
         mtpOfBlockBefore: mtpBefore,
         deferScripts: pool !== null,
-        ...(cached.size > 0 ? { scriptsCached: (i: number) => cached.has(i) } : {}),
+        ...(skipScripts
+          ? { scriptsCached: () => true }
+          : cached.size > 0
+            ? { scriptsCached: (i: number) => cached.has(i) }
+            : {}),
         ...(deps.backend ? { backend: deps.backend } : {}),
       },
       deps.params,
@@ -162,7 +170,17 @@ export async function prepareConnect(
   batch.put(keys.tip(), hash);
   const totals = readTotals(deps, deltas);
   totals.catch(() => undefined); // awaited by commitConnect, unless the block is dropped
-  return { block, height, parent, own: coins.own, scripts, batch, deltas, totals };
+  return {
+    block,
+    height,
+    parent,
+    own: coins.own,
+    scripts,
+    batch,
+    deltas,
+    totals,
+    scriptsSkipped: skipScripts,
+  };
 }
 
 /**

@@ -43,6 +43,7 @@ export interface ConfigValues {
   mine: boolean;
   'mine-address'?: string;
   'mine-workers'?: number;
+  assumevalid: string;
   'log-level': LogLevel;
   'log-format': LogFormat;
 }
@@ -67,6 +68,7 @@ export type ValueKind =
   | 'feerate'
   | 'subnets'
   | 'rpcauth'
+  | 'blockhash'
   | 'text';
 
 /** Kinds whose value is a list (repeatable flags, comma-separated in the environment). */
@@ -332,6 +334,14 @@ const TABLE = {
     arg: '<n>',
     description: 'miner threads',
     defaultText: 'all cores',
+    inFile: true,
+  },
+  assumevalid: {
+    kind: 'blockhash',
+    arg: '<hash>',
+    description: "skip script checks of this block's ancestors, Core's -assumevalid (0: check every script)",
+    default: (c) => c.params.assumeValidHex ?? '0',
+    defaultText: 'main 0, regtest 0',
     inFile: true,
   },
   'log-level': {

@@ -83,6 +83,11 @@ function checkString(spec: KeySpec, s: string, where: string, params: NetworkPar
       return s;
     case 'text':
       return s;
+    case 'blockhash':
+      // Display hex, as Core prints hashes; 0 turns the setting off.
+      if (s !== '0' && !/^[0-9a-fA-F]{64}$/.test(s))
+        throw bad(where, `expected a block hash (64 hex digits) or 0, got ${JSON.stringify(s)}`);
+      return s.toLowerCase();
     default:
       throw new Error(`checkString: kind ${spec.kind} is not a string`);
   }

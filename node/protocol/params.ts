@@ -100,6 +100,12 @@ export interface NetworkParams {
   /** Blocks whose median time a new block's time must exceed. */
   readonly medianTimeSpan: number;
   readonly activation: Activations;
+  /**
+   * Core's defaultAssumeValid, in display hex: the default of the assumevalid setting, a block
+   * whose ancestors' scripts are not checked (chain/assume-valid.ts). Null: none. Main has none
+   * while no release has vetted a block of it; regtest has none, as in Core.
+   */
+  readonly assumeValidHex: string | null;
 }
 
 const COIN = 100_000_000n;
@@ -142,6 +148,7 @@ export const main: NetworkParams = Object.freeze({
   // 2,100,000 blocks x 50 coins x 2 (the geometric series) = 210,000,000 coins.
   maxMoney: 210_000_000n * COIN,
   activation: Object.freeze({ bip16: 0, bip34: 1, bip65: 1, bip66: 1, csv: 1, segwit: 0, taproot: 0 }),
+  assumeValidHex: null,
 });
 
 export const regtest: NetworkParams = Object.freeze({
@@ -163,6 +170,7 @@ export const regtest: NetworkParams = Object.freeze({
   // Bitcoin's 21,000,000 coins, as Core uses on every network.
   maxMoney: 21_000_000n * COIN,
   activation: Object.freeze({ bip16: 0, bip34: 1, bip65: 1, bip66: 1, csv: 1, segwit: 0, taproot: 0 }),
+  assumeValidHex: null,
 });
 
 export const networks: Readonly<Record<NetworkName, NetworkParams>> = Object.freeze({ main, regtest });
