@@ -13,12 +13,14 @@ import { run as p2p } from './p2p.js';
 import { run as protocol } from './protocol.js';
 import { run as push } from './push.js';
 import { run as relay } from './relay.js';
+import { run as scriptVerify } from './script-verify.js';
 import { run as taproot } from './taproot.js';
 import { run as wallet } from './wallet.js';
 import { run as walletCache } from './wallet-cache.js';
 
 const benches: Record<string, () => void | Promise<void>> = {
   protocol,
+  'script-verify': scriptVerify,
   taproot,
   miner,
   connect,

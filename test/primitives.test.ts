@@ -113,6 +113,28 @@ describe('small-message SHA-256', () => {
   });
 });
 
+describe('small-message RIPEMD-160', () => {
+  it('equals @noble/hashes for every length 0..300 and across block boundaries', async () => {
+    const { randomBytes } = await import('node:crypto');
+    const { ripemd160: nobleRipemd160 } = await import('@noble/hashes/legacy.js');
+    const { ripemd160Small } = await import('../node/protocol/ripemd160-small.js');
+    const { ripemd160 } = await import('../node/protocol/hash.js');
+    for (let len = 0; len <= 300; len++) {
+      const data = randomBytes(len);
+      const want = toHex(nobleRipemd160(data));
+      expect(toHex(ripemd160Small(data))).toBe(want);
+      expect(toHex(ripemd160(data))).toBe(want);
+    }
+    // The original paper's test vectors.
+    const rmd = (s: string) => toHex(ripemd160Small(new TextEncoder().encode(s)));
+    expect(rmd('')).toBe('9c1185a5c5e9fc54612808977ee8f548b2258d31');
+    expect(rmd('abc')).toBe('8eb208f7e05d987a9b044a8e98c6b087f15a0bfc');
+    expect(rmd('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq')).toBe(
+      '12a053384a9c0c88e405a06c27dcf49ada62eb2b',
+    );
+  });
+});
+
 describe('hex', () => {
   it('writes every byte value, short and long inputs alike, forwards and reversed', () => {
     const all = Uint8Array.from({ length: 256 }, (_, i) => i);

@@ -63,6 +63,7 @@ export const TIERS = {
     'test/params.test.ts',
     'test/policy.test.ts',
     'test/primitives.test.ts',
+    'test/sighash-bip143.test.ts',
     'test/rpc-amount.test.ts',
     'test/rpc-net.test.ts',
     'test/schnorr-bip340.test.ts',

@@ -1,12 +1,15 @@
 /**
  * The one hash helper. SHA-256 and RIPEMD-160 go through node:crypto's one-shot `hash()`
  * (OpenSSL; measured ~1.5x faster than createHash for the short inputs of txids and
- * sighashes). RIPEMD-160 falls back to @noble/hashes where OpenSSL 3 does not provide it.
+ * sighashes). Below SMALL bytes both go through plain-JS versions instead (sha256-small.ts,
+ * ripemd160-small.ts), whose cost is the compression alone. RIPEMD-160 falls back to
+ * @noble/hashes where OpenSSL 3 does not provide it.
  */
 import { createHash, hash as oneShot } from 'node:crypto';
 import { ripemd160 as nobleRipemd160 } from '@noble/hashes/legacy.js';
 import { fromHex, reverse, toHexReversed } from './bytes.js';
 import { EncodingError } from './errors.js';
+import { ripemd160Small } from './ripemd160-small.js';
 import { sha256Small } from './sha256-small.js';
 
 /** Plain Uint8Array views, so callers never meet Buffer's different slice() semantics. */
@@ -65,9 +68,10 @@ const opensslRipemd = (() => {
   }
 })();
 
-export const ripemd160: (data: Uint8Array) => Uint8Array = opensslRipemd
-  ? (data) => plain(oneShot('ripemd160', data, 'buffer'))
-  : nobleRipemd160;
+export function ripemd160(data: Uint8Array): Uint8Array {
+  if (data.length < SMALL) return ripemd160Small(data);
+  return opensslRipemd ? plain(oneShot('ripemd160', data, 'buffer')) : nobleRipemd160(data);
+}
 
 /** RIPEMD-160(SHA-256(x)): public-key and script hashes. */
 export function hash160(data: Uint8Array): Uint8Array {
