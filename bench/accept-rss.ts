@@ -145,7 +145,11 @@ async function syncRss(spendBlocks: number, repeats: number): Promise<void> {
       for (const build of builds()) {
         const dst = mkdtempSync(join(tmpdir(), 'gl-bench-rss-dst-'));
         const loadBefore = load1();
-        const node = await startCli(build.root, dst, ['--no-listen', '--connect', `127.0.0.1:${server.p2pPort}`]);
+        const node = await startCli(build.root, dst, [
+          '--no-listen',
+          '--connect',
+          `127.0.0.1:${server.p2pPort}`,
+        ]);
         try {
           const t0 = performance.now();
           await waitHeight(node, blocks.length, 30 * 60_000);

@@ -70,7 +70,20 @@ export function startCli(
   opts: { p2p?: boolean } = {},
 ): Promise<CliNode> {
   const t0 = process.hrtime.bigint();
-  const args = ['-n', 'regtest', '-d', dir, '--http-port', '0', '--rpc-port', '0', '--bind', '127.0.0.1'];
+  const args = [
+    '-n',
+    'regtest',
+    '-d',
+    dir,
+    '--http-port',
+    '0',
+    '--rpc-port',
+    '0',
+    '--port',
+    '0',
+    '--bind',
+    '127.0.0.1',
+  ];
   const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const cli = join(root, 'dist', 'node', 'cli.js');
   const child = spawn(process.execPath, [...nodeFlags, cli, ...args, ...extra], {
