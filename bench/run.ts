@@ -1,4 +1,5 @@
 /** `npm run bench`: every benchmark in bench/, one JSON line per figure. */
+import { run as acceptRss } from './accept-rss.js';
 import { run as anchors } from './anchors.js';
 import { run as connect } from './connect.js';
 import { run as connectMempool } from './connect-mempool.js';
@@ -27,6 +28,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   'connect-mempool': connectMempool,
   headers,
   node: nodeBench,
+  'accept-rss': acceptRss,
   p2p,
   relay,
   anchors,

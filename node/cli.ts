@@ -130,6 +130,8 @@ async function runNode(r: ResolvedConfig): Promise<void> {
         ? {}
         : { dht: { port: c['dht-port'], host: c['dht-host'], bootstrap: c['dht-bootstrap'] } }),
       filesMaxBytes: c['files-max-bytes'],
+      coinCacheEntries: c['coin-cache'],
+      scriptCacheEntries: c['script-cache'],
       progressBar: true,
     },
     log,

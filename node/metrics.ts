@@ -40,6 +40,8 @@ export interface MetricsSource {
   readonly files?: { readonly counters: FilesCounters };
   /** Core's verificationprogress (getblockchaininfo), 0 to 1. */
   sync?(): { readonly verificationProgress: number };
+  /** The bounded in-memory caches by name: entries, heap bytes (estimated) and bound. */
+  caches?(): Readonly<Record<string, { entries: number; bytes: number; max: number }>>;
   /** The connected peers' last ping round trips, ms (null before the first pong). */
   peerInfo?(): readonly { readonly pingMs: number | null }[];
 }
@@ -269,6 +271,33 @@ export class NodeMetrics {
           this.set(read(mempool()));
         },
       });
+    // Memory (issue 22): what each bounded cache holds against its bound, by cache name.
+    const cacheGauge = (
+      name: string,
+      help: string,
+      read: (c: { entries: number; bytes: number; max: number }) => number,
+    ) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['cache'],
+        registers,
+        collect() {
+          this.reset();
+          for (const [cache, c] of Object.entries(src.caches?.() ?? {})) this.set({ cache }, read(c));
+        },
+      });
+    cacheGauge('gossip_cache_entries', 'Entries in each bounded in-memory cache.', (c) => c.entries);
+    cacheGauge(
+      'gossip_cache_bytes',
+      'Heap held by each bounded in-memory cache, bytes (an estimate: entries times a measured cost, plus their variable bytes).',
+      (c) => c.bytes,
+    );
+    cacheGauge(
+      'gossip_cache_max',
+      'The bound of each cache: entries (the mempool: bytes, its usage limit).',
+      (c) => c.max,
+    );
     mempoolGauge('gossip_mempool_transactions', 'Transactions in the mempool.', (i) => i.count);
     mempoolGauge('gossip_mempool_bytes', 'Serialized size of the mempool transactions.', (i) => i.bytes);
     mempoolGauge(

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildExplorerApp } from '../explorer-api/index.js';
 import type { ExplorerNode, NodeNetwork, RpcNode, SyncInfo } from './api.js';
 import { type Broadcast, broadcastTx, DEFAULT_MAX_FEE_RATE } from './broadcast.js';
+import type { CacheStats } from './chain/caches.js';
 import { type AddResult, Chain } from './chain/chain.js';
 import { ScriptCache } from './chain/script-cache.js';
 import { ScriptPool } from './chain/script-pool.js';
@@ -166,6 +167,10 @@ export interface NodeConfig {
   chainDb?: ChainDb;
   /** Worker threads for script checks (default: cores - 1); 0 verifies on the main thread. */
   scriptThreads?: number;
+  /** Bound of the chain's recent-coins cache, entries (default 50,000; `coin-cache`). */
+  coinCacheEntries?: number;
+  /** Bound of the script-execution cache, entries (default 200,000; `script-cache`). */
+  scriptCacheEntries?: number;
   /** Signature backend of the chain and the mempool (a simulator shares a cache among nodes). */
   ecdsaBackend?: EcdsaBackend;
 }
@@ -199,6 +204,7 @@ export class FullNode implements ExplorerNode, RpcNode {
   /** The explorer's fee estimates (explorer-api/fees.ts), shared with estimatesmartfee. */
   private fees?: () => Promise<Record<string, number>>;
   private scriptPool: ScriptPool | null;
+  private readonly scriptCache: ScriptCache;
   /** The P2P layer; undefined when disabled. */
   p2p?: P2P;
   /** The DHT of provider records; undefined when off. */
@@ -233,6 +239,7 @@ export class FullNode implements ExplorerNode, RpcNode {
     this.startedAt = this.clock.now();
     this.chain = chain;
     this.scriptPool = scriptPool;
+    this.scriptCache = scriptCache;
     this.auth = new RpcAuth({
       datadir: config.datadir,
       cookieFile: config.rpcCookieFile,
@@ -279,7 +286,9 @@ export class FullNode implements ExplorerNode, RpcNode {
     const params = getNetwork(config.network);
     const scriptPool = config.scriptThreads === 0 ? null : ScriptPool.create(config.scriptThreads);
     // Shared: the mempool records scripts that passed, the chain skips them when they are mined.
-    const scriptCache = new ScriptCache();
+    const scriptCache = new ScriptCache(
+      config.scriptCacheEntries === undefined ? {} : { max: config.scriptCacheEntries },
+    );
     let chain: Chain;
     try {
       const clock = nodeClock(config);
@@ -289,6 +298,7 @@ export class FullNode implements ExplorerNode, RpcNode {
           path: join(config.datadir, 'chain'),
           scriptPool,
           scriptCache,
+          ...(config.coinCacheEntries === undefined ? {} : { coinCacheEntries: config.coinCacheEntries }),
           ...(config.chainDb ? { db: config.chainDb } : {}),
           assumeValid:
             config.assumeValid !== undefined
@@ -529,6 +539,19 @@ export class FullNode implements ExplorerNode, RpcNode {
       mempoolTxs: mempool.count,
       mempoolBytes: mempool.bytes,
       ibd: this.initialBlockDownload(),
+    };
+  }
+
+  /** Each bounded in-memory cache's entries, heap bytes (estimated) and bound, for /metrics. */
+  caches(): Record<string, CacheStats> {
+    const chain = this.chain.cacheStats();
+    const info = this.mempool.info();
+    return {
+      coins: chain.coins,
+      'address-totals': chain.totals,
+      blocks: chain.blocks,
+      scripts: this.scriptCache.stats(),
+      mempool: { entries: info.count, bytes: info.usage, max: info.maxUsage },
     };
   }
 

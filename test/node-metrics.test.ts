@@ -82,7 +82,11 @@ describe('GET /metrics on a small network', () => {
   beforeAll(async () => {
     // A never dials (B's address reaches it by addr gossip), so its one peer is B's inbound dial.
     a = await startNetNode({ maxOutbound: 0 });
-    [b, c] = await Promise.all([startNetNode({ connect: [a.addr] }), startNetNode({ listen: false })]);
+    // C's caches get tiny bounds (the coin-cache and script-cache settings), so its scrape shows them held.
+    [b, c] = await Promise.all([
+      startNetNode({ connect: [a.addr] }),
+      startNetNode({ listen: false, coinCacheEntries: 1, scriptCacheEntries: 3 }),
+    ]);
     await waitFor('B connected to A', () => a.node.peerInfo().length === 1 && b.node.peerInfo().length === 1);
 
     await a.node.generate(101, MINER.p2wpkh);
@@ -157,6 +161,34 @@ describe('GET /metrics on a small network', () => {
     expect(value(e, 'gossip_mempool_vbytes')).toBe(spend.vsize());
     expect(value(e, 'gossip_mempool_usage_bytes')).toBeGreaterThan(spend.toBytes().length);
     expect(value(e, 'gossip_mempool_orphan_transactions')).toBe(0);
+  });
+
+  it("reports each cache's entries, heap bytes and bound (issue 22), held to the settings", async () => {
+    const { e } = await scrape(a);
+    for (const name of ['gossip_cache_entries', 'gossip_cache_bytes', 'gossip_cache_max'])
+      expect(e.types.get(name)).toBe('gauge');
+    const cache = (name: string, c: string) => value(e, name, { cache: c });
+    // The reorg emptied the coin cache; C's two blocks put back their coinbases' spendable outputs.
+    expect(cache('gossip_cache_entries', 'coins')).toBe(2);
+    expect(cache('gossip_cache_bytes', 'coins')).toBeGreaterThanOrEqual(2 * (330 + 22));
+    expect(cache('gossip_cache_max', 'coins')).toBe(50_000);
+    // The spend passed its scripts under the next block's flags: one script-cache entry.
+    expect(cache('gossip_cache_entries', 'scripts')).toBe(1);
+    expect(cache('gossip_cache_bytes', 'scripts')).toBe(75);
+    expect(cache('gossip_cache_max', 'scripts')).toBe(200_000);
+    expect(cache('gossip_cache_entries', 'mempool')).toBe(1);
+    expect(cache('gossip_cache_bytes', 'mempool')).toBe(value(e, 'gossip_mempool_usage_bytes'));
+    expect(cache('gossip_cache_max', 'mempool')).toBe(300_000_000);
+    expect(cache('gossip_cache_max', 'blocks')).toBe(16);
+    expect(cache('gossip_cache_entries', 'blocks')).toBeGreaterThan(0);
+    expect(cache('gossip_cache_bytes', 'blocks')).toBeGreaterThan(80);
+    expect(cache('gossip_cache_max', 'address-totals')).toBe(20_000);
+
+    // C connected 102 blocks with a coin cache of one entry.
+    const { e: ec } = await scrape(c);
+    expect(value(ec, 'gossip_cache_entries', { cache: 'coins' })).toBe(1);
+    expect(value(ec, 'gossip_cache_max', { cache: 'coins' })).toBe(1);
+    expect(value(ec, 'gossip_cache_max', { cache: 'scripts' })).toBe(3);
   });
 
   it('reports A: peers, bytes per message type, bans', async () => {

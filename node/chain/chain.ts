@@ -26,7 +26,7 @@ import { type AnchorRecord, findAnchor } from './anchors.js';
 import { skipsScripts } from './assume-valid.js';
 import { BlockIndex, BlockIndexError } from './block-index.js';
 import { genesisOps, readBlockIndex } from './bootstrap.js';
-import { CoinCache, TotalsCache } from './caches.js';
+import { type CacheStats, CoinCache, TotalsCache } from './caches.js';
 import {
   type BlockCoins,
   type ConnectDeps,
@@ -62,6 +62,18 @@ export interface ChainOptions {
   db?: ChainDb;
   /** Core's assumevalid: scripts below this block go unchecked (assume-valid.ts); none when absent. */
   assumeValid?: BlockHash | null;
+  /** Bound of the recent-coins cache (caches.ts), default DEFAULT_COIN_CACHE; 0 turns it off. */
+  coinCacheEntries?: number;
+  /** Bound of the address-totals cache, default DEFAULT_TOTALS_CACHE; 0 turns it off. */
+  totalsCacheEntries?: number;
+}
+
+/** What the chain's in-memory caches hold, for /metrics. */
+export interface ChainCacheStats {
+  readonly coins: CacheStats;
+  readonly totals: CacheStats;
+  /** Recent blocks kept parsed with their bytes; `bytes` counts the serialized size. */
+  readonly blocks: CacheStats;
 }
 
 export interface ChainDeps {
@@ -89,8 +101,8 @@ const BLOCK_CACHE = 16;
  * Coins created by recent blocks and address totals in recent use, kept to spare the database
  * a read before the scripts can start (caches.ts); ~250 B of heap per coin.
  */
-const COIN_CACHE = 50_000;
-const TOTALS_CACHE = 20_000;
+export const DEFAULT_COIN_CACHE = 50_000;
+export const DEFAULT_TOTALS_CACHE = 20_000;
 
 export class Chain extends EventEmitter<ChainEvents> {
   readonly params: NetworkParams;
@@ -128,8 +140,8 @@ export class Chain extends EventEmitter<ChainEvents> {
       store,
       params: opts.params,
       scriptPool: this.scriptPool,
-      coinCache: new CoinCache(COIN_CACHE),
-      totalsCache: new TotalsCache(TOTALS_CACHE),
+      coinCache: new CoinCache(opts.coinCacheEntries ?? DEFAULT_COIN_CACHE),
+      totalsCache: new TotalsCache(opts.totalsCacheEntries ?? DEFAULT_TOTALS_CACHE),
       scriptCache: opts.scriptCache ?? null,
       ...(opts.backend ? { backend: opts.backend } : {}),
     };
@@ -220,6 +232,16 @@ export class Chain extends EventEmitter<ChainEvents> {
     const e = this.index.get(hash);
     if (!e?.haveData) return undefined;
     return (await this.loadBlock(e)).block;
+  }
+
+  cacheStats(): ChainCacheStats {
+    let bytes = 0;
+    for (const { raw } of this.cache.values()) bytes += raw.length;
+    return {
+      coins: this.connectDeps.coinCache.stats(),
+      totals: this.connectDeps.totalsCache.stats(),
+      blocks: { entries: this.cache.size, bytes, max: BLOCK_CACHE },
+    };
   }
 
   async getRawBlock(hash: BlockHash): Promise<Uint8Array | undefined> {

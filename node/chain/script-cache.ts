@@ -18,6 +18,8 @@ import { randomBytes } from 'node:crypto';
 import { sha256Parts } from '../protocol/hash.js';
 
 export const DEFAULT_SCRIPT_CACHE_ENTRIES = 200_000;
+/** Heap per entry: the key string and the Set's slot (see above). */
+export const SCRIPT_CACHE_ENTRY_BYTES = 75;
 
 export class ScriptCache {
   private readonly keys = new Set<string>();
@@ -31,6 +33,11 @@ export class ScriptCache {
 
   get size(): number {
     return this.keys.size;
+  }
+
+  /** Entries and their heap (SCRIPT_CACHE_ENTRY_BYTES each), for /metrics. */
+  stats(): { entries: number; bytes: number; max: number } {
+    return { entries: this.keys.size, bytes: this.keys.size * SCRIPT_CACHE_ENTRY_BYTES, max: this.max };
   }
 
   /** Records that every input script of the tx with this wtxid (internal byte order) passed. */

@@ -28,6 +28,8 @@ export interface ConfigValues {
   'dht-host': string;
   'dht-bootstrap': string[];
   'files-max-bytes': number;
+  'coin-cache': number;
+  'script-cache': number;
   'http-port': number;
   'http-host': string;
   'http-event-streams': number;
@@ -225,6 +227,21 @@ const TABLE = {
     arg: '<host:port>',
     description: 'a DHT node to join through (repeatable)',
     default: [],
+    inFile: true,
+  },
+  'coin-cache': {
+    kind: 'count',
+    arg: '<entries>',
+    description: 'recent coins kept in memory to spare block connects a database read (~330 B each; 0: none)',
+    default: 50_000,
+    inFile: true,
+  },
+  'script-cache': {
+    kind: 'count',
+    arg: '<entries>',
+    description:
+      'transactions whose scripts passed, so a block need not run them again (~75 B each; 0: none)',
+    default: 200_000,
     inFile: true,
   },
   'files-max-bytes': {

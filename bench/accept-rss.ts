@@ -1,0 +1,187 @@
+/**
+ * Where users wait (issue 22), each figure for this tree and, with BENCH_BASE=<checkout with a
+ * dist/>, for that build too, interleaved in one run so both see the same machine:
+ *
+ * - `accept-rpc`: 5,000 (ACCEPT_TXS) independent 1-in/1-out P2WPKH txs through
+ *   `sendrawtransaction`, one call at a time, then as many again from 8 concurrent clients
+ *   (each its own keep-alive connection); tx/s. The node is a `gossip-node` process.
+ * - `sync-rss`: a `gossip-node` syncing a 2,302-block regtest chain (101 maturing blocks, a
+ *   fan-out, P2P_BENCH_BLOCKS = 2,200 blocks of 100 P2WPKH spends; p2p-data.ts) over loopback
+ *   from another process; its RSS (and peak) when it reaches the tip, blocks/s of the sync.
+ *
+ * Every line carries the 1-minute load average when the figure was taken (os.loadavg).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { encodeAddress } from '../node/protocol/address.js';
+import { Block } from '../node/protocol/block.js';
+import { fromHex, toHex } from '../node/protocol/bytes.js';
+import { regtest } from '../node/protocol/params.js';
+import { p2wpkhFor, publicKey } from '../node/protocol/sign.js';
+import { OutPoint, TxOut } from '../node/protocol/tx.js';
+import { type CliNode, rpcClient, rssOf, startCli, stopCli } from './cli-proc.js';
+import { signedSpend } from './connect-data.js';
+import { emit, REPO_ROOT } from './lib.js';
+import { loadOrGenerateSync } from './p2p-data.js';
+import { startRegtestNode } from './regtest-node.js';
+
+const KEY = new Uint8Array(32).fill(9);
+const SPK = p2wpkhFor(publicKey(KEY));
+const MiB = 1024 * 1024;
+
+interface Build {
+  readonly name: string;
+  readonly root: string;
+}
+
+function builds(): Build[] {
+  const base = process.env.BENCH_BASE;
+  const ours = { name: 'this', root: REPO_ROOT };
+  return base ? [{ name: 'base', root: resolve(base) }, ours] : [ours];
+}
+
+const load1 = () => Number(loadavg()[0]!.toFixed(2));
+
+/** A node holding `2 * count` confirmed P2WPKH coins of KEY, and the signed spends of each half. */
+export async function fundedNode(build: Build, count: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'gl-bench-accept-'));
+  const node = await startCli(build.root, dir, ['--no-listen']);
+  const rpc = rpcClient(node);
+  const address = encodeAddress(SPK, regtest.address)!;
+  const hashes = (await rpc.call('generatetoaddress', [180, address])) as string[];
+  const fans = 80;
+  const perFan = Math.ceil((2 * count) / fans);
+  const coins: { op: OutPoint; value: bigint }[] = [];
+  for (const hash of hashes.slice(0, fans)) {
+    const cb = Block.fromBytes(fromHex((await rpc.call('getblock', [hash, 0])) as string)).txs[0]!;
+    const value = cb.outputs[0]!.value;
+    const each = (value - 100_000n) / BigInt(perFan);
+    const fan = signedSpend(
+      [{ op: new OutPoint(cb.txid(), 0), value }],
+      Array.from({ length: perFan }, () => new TxOut(each, SPK)),
+      KEY,
+    );
+    await rpc.call('sendrawtransaction', [toHex(fan.toBytes())]);
+    for (let i = 0; i < fan.outputs.length; i++)
+      coins.push({ op: new OutPoint(fan.txid(), i), value: fan.outputs[i]!.value });
+  }
+  await rpc.call('generatetoaddress', [1, address]);
+  const hexes = coins
+    .slice(0, 2 * count)
+    .map((c) => toHex(signedSpend([c], [new TxOut(c.value - 500n, SPK)], KEY).toBytes()));
+  return { build, dir, node, rpc, address, rounds: [hexes.slice(0, count), hexes.slice(count)] };
+}
+
+/** Submits `hexes` from `clients` concurrent connections; tx/s. */
+export async function submitAll(node: CliNode, hexes: string[], clients: number): Promise<number> {
+  const conns = Array.from({ length: clients }, () => rpcClient(node));
+  let next = 0;
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    conns.map(async (c) => {
+      while (next < hexes.length) await c.call('sendrawtransaction', [hexes[next++]!]);
+    }),
+  );
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  for (const c of conns) c.close();
+  return (hexes.length * 1000) / ms;
+}
+
+async function acceptance(count: number): Promise<void> {
+  const nodes = [];
+  try {
+    for (const b of builds()) nodes.push(await fundedNode(b, count));
+    for (const [round, clients] of [1, 8].entries()) {
+      for (const n of nodes) {
+        const loadBefore = load1();
+        const txsPerSec = await submitAll(n.node, n.rounds[round]!, clients);
+        const info = (await n.rpc.call('getmempoolinfo')) as { size: number };
+        emit('accept-rpc', {
+          build: n.build.name,
+          clients,
+          txs: count,
+          txsPerSec: Math.round(txsPerSec),
+          mempoolSize: info.size,
+          load1Before: loadBefore,
+          load1: load1(),
+        });
+        // Confirm the round, so the next one starts from an empty mempool.
+        await n.rpc.call('generatetoaddress', [1, n.address]);
+      }
+    }
+  } finally {
+    for (const n of nodes) {
+      n.rpc.close();
+      await stopCli(n.node);
+      rmSync(n.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+async function waitHeight(node: CliNode, height: number, ms: number): Promise<void> {
+  const rpc = rpcClient(node);
+  const end = Date.now() + ms;
+  try {
+    while ((await rpc.call('getblockcount')) !== height) {
+      if (Date.now() > end) throw new Error(`bench: sync did not reach ${height}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    rpc.close();
+  }
+}
+
+async function syncRss(spendBlocks: number, repeats: number): Promise<void> {
+  const blocks = loadOrGenerateSync(spendBlocks, (m) => process.stderr.write(`${m}\n`));
+  const src = mkdtempSync(join(tmpdir(), 'gl-bench-rss-src-'));
+  let server: CliNode | undefined;
+  try {
+    const a = await startRegtestNode(src, { p2p: false });
+    for (const b of blocks) await a.submitBlock(b);
+    await a.stop();
+    server = await startCli(REPO_ROOT, src, [], { p2p: true });
+    for (let r = 0; r < repeats; r++) {
+      for (const build of builds()) {
+        const dst = mkdtempSync(join(tmpdir(), 'gl-bench-rss-dst-'));
+        const loadBefore = load1();
+        const node = await startCli(build.root, dst, [
+          '--no-listen',
+          '--connect',
+          `127.0.0.1:${server.p2pPort}`,
+        ]);
+        try {
+          const t0 = performance.now();
+          await waitHeight(node, blocks.length, 30 * 60_000);
+          const syncMs = performance.now() - t0;
+          const atTip = rssOf(node.child.pid!);
+          // And once the last block's work has settled (writes landed, a GC or two).
+          await new Promise((r) => setTimeout(r, 5000));
+          const settled = rssOf(node.child.pid!);
+          emit('sync-rss', {
+            build: build.name,
+            blocks: blocks.length,
+            blocksPerSec: Math.round((blocks.length * 1000) / syncMs),
+            rssMiBAtTip: Number((atTip.rss / MiB).toFixed(1)),
+            rssMiB5sLater: Number((settled.rss / MiB).toFixed(1)),
+            peakRssMiB: Number((settled.peak / MiB).toFixed(1)),
+            load1Before: loadBefore,
+            load1: load1(),
+          });
+        } finally {
+          await stopCli(node);
+          rmSync(dst, { recursive: true, force: true });
+        }
+      }
+    }
+  } finally {
+    if (server) await stopCli(server);
+    rmSync(src, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<void> {
+  if (process.env.ACCEPT_RSS_ONLY !== 'rss') await acceptance(Number(process.env.ACCEPT_TXS ?? 5000));
+  if (process.env.ACCEPT_RSS_ONLY !== 'accept')
+    await syncRss(Number(process.env.P2P_BENCH_BLOCKS ?? 2200), Number(process.env.BENCH_REPEAT ?? 2));
+}
