@@ -87,7 +87,7 @@ export function buildExplorerApp(
   });
   const feed = new EventFeed({ node, data, pool, hub, clock: opts.clock });
   const projected = new ProjectedBlocks({ mempool: node.mempool, params: node.params, clock: opts.clock });
-  const fees = new FeeEstimator(data);
+  const fees = new FeeEstimator(data, opts.clock);
   const ctx: RouteContext = {
     node,
     data,
