@@ -103,6 +103,8 @@ async function runNode(r: ResolvedConfig): Promise<void> {
       httpEventStreams: c['http-event-streams'],
       httpRateLimit: c['http-rate-limit'],
       httpRateLimitLocal: c['http-rate-limit-local'],
+      httpBlockTemplate: c['http-block-template'],
+      addressSearch: c['address-search'],
       rpcPort: c['rpc-port'],
       rpcHost: c['rpc-bind'],
       rpcAllowIp: c['rpc-allow-ip'],

@@ -87,6 +87,7 @@ export const TIERS = {
     'test/explorer-anchors.test.ts',
     'test/explorer-api-input.test.ts',
     'test/explorer-api.test.ts',
+    'test/explorer-search.test.ts',
     'test/explorer-client.test.ts',
     'test/explorer-events.test.ts',
     'test/explorer-mempool-space.test.ts',

@@ -33,6 +33,8 @@ export interface ConfigValues {
   'http-event-streams': number;
   'http-rate-limit': number;
   'http-rate-limit-local': boolean;
+  'http-block-template': boolean;
+  'address-search': boolean;
   'rpc-port': number;
   'rpc-bind': string;
   'rpc-allow-ip': string[];
@@ -264,6 +266,20 @@ const TABLE = {
   'http-rate-limit-local': {
     kind: 'boolean',
     description: 'apply http-rate-limit to loopback clients and to clients sending the RPC credentials too',
+    default: false,
+    inFile: true,
+  },
+  'http-block-template': {
+    kind: 'boolean',
+    description:
+      "serve GET /api/block-template, the getblocktemplate of the next block (electrs' --enable-mining-rest)",
+    default: false,
+    inFile: true,
+  },
+  'address-search': {
+    kind: 'boolean',
+    description:
+      "index address texts for GET /api/address-prefix/:prefix (electrs' --address-search); from a fresh sync",
     default: false,
     inFile: true,
   },
