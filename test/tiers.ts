@@ -140,6 +140,7 @@ export const TIERS = {
     'test/node-config.test.ts',
     'test/netns.test.ts',
     'test/node-ops.test.ts',
+    'test/node-systemd.test.ts',
     'test/p2p-cli.test.ts',
     'test/p2p-python.test.ts',
     'test/rpc-python.test.ts',

@@ -47,6 +47,7 @@ export interface ConfigValues {
   'mine-workers'?: number;
   'log-level': LogLevel;
   'log-format': LogFormat;
+  'systemd-notify': string;
 }
 
 export type ConfigKey = keyof ConfigValues;
@@ -364,6 +365,14 @@ const TABLE = {
     choices: LOG_FORMATS,
     description: 'log lines: text (time LEVEL module: message key=value) or json (one object per line)',
     default: 'text',
+    inFile: true,
+  },
+  'systemd-notify': {
+    kind: 'text',
+    arg: '<command>',
+    description:
+      'command that tells systemd READY=1 / STOPPING=1 when $NOTIFY_SOCKET is set (Type=notify units)',
+    default: 'systemd-notify',
     inFile: true,
   },
 } satisfies SpecTable;
