@@ -19,11 +19,15 @@ export const API_ERRORS = {
   BAD_CURSOR: 400,
   /** POST /txs/package: what Core's submitpackage throws (size, decoding, topology). */
   BAD_PACKAGE: 400,
+  /** A route the node serves only with a setting on (address-search). */
+  DISABLED: 400,
   NOT_FOUND: 404,
   /** A client over the POST rate limit (`http-rate-limit`); Retry-After says when to try again. */
   RATE_LIMITED: 429,
   /** The push stream's bound is reached: capacity, not the client's fault (Retry-After says when). */
   TOO_MANY_STREAMS: 503,
+  /** The node cannot answer yet: an index not built for this data dir, a template during sync. */
+  UNAVAILABLE: 503,
 } as const;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;

@@ -19,7 +19,14 @@
  * needs a mempool backlog (which prices every target: past its end the floor is enough) or
  * min(t, 24) recent blocks seen. A fresh chain with an empty mempool answers `{}`.
  */
-import type { BlockEntry, MempoolEntry } from '../node/api.js';
+import {
+  type BlockEntry,
+  type Clock,
+  type MempoolEntry,
+  type MempoolReader,
+  realClock,
+  unref,
+} from '../node/api.js';
 import type { ExplorerData } from './data.js';
 import { Lru } from './lru.js';
 import { feeOf } from './views.js';
@@ -43,35 +50,86 @@ export interface FeeInputs {
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
-const INDEX_BITS = 2 ** 20;
-const MAX_MILLI_RATE = 2 ** 32; // rate in 1/1000 sat/vB: key = rate * 2^20 + index < 2^53
-
+const MAX_MILLI_RATE = 2 ** 32; // rates in 1/1000 sat/vB sort as u32 keys
+const DIGIT_BITS = 11;
+const DIGITS = 1 << DIGIT_BITS;
 /**
- * The mempool by rate, highest first. A 50,000-tx mempool sorted with a comparator over objects
- * took 80-200 ms on a loaded 2-core machine (bench/fees.ts), so each tx becomes one float64 key,
- * its rate in 1/1000 sat/vB (the mempool's sat/kvB) times 2^20 plus its index, exact below 2^53,
- * and the keys are sorted natively, several times faster. Rates are compared rounded to 1/1000
- * sat/vB; a pool too large or a rate too high for the key takes the comparator.
+ * The mempool as two parallel arrays: each tx's rate in 1/1000 sat/vB (the mempool's sat/kvB,
+ * Core's CFeeRate) and its vsize. Filled straight from the mempool's entries, so a
+ * recomputation over 50,000 txs allocates two typed arrays, not 50,000 objects (whose garbage
+ * the next requests paid for in collector pauses).
  */
-function byRateDescending(mempool: FeeInputs['mempool']): { rate: number; vsize: number }[] {
-  const n = mempool.length;
-  const keys = new Float64Array(n);
+export interface PackedMempool {
+  milli: Float64Array;
+  vsize: Float64Array;
+  length: number;
+}
+
+export function packMempool(txs: readonly { rate: number; vsize: number }[]): PackedMempool {
+  const n = txs.length;
+  const out = { milli: new Float64Array(n), vsize: new Float64Array(n), length: n };
   for (let i = 0; i < n; i++) {
-    const milli = Math.round(mempool[i]!.rate * 1000);
-    if (n >= INDEX_BITS || !(milli >= 0 && milli < MAX_MILLI_RATE))
-      return [...mempool].sort((a, b) => b.rate - a.rate);
-    keys[i] = milli * INDEX_BITS + i;
+    out.milli[i] = Math.round(txs[i]!.rate * 1000);
+    out.vsize[i] = txs[i]!.vsize;
   }
-  keys.sort();
-  const out = new Array<{ rate: number; vsize: number }>(n);
-  for (let k = 0; k < n; k++) out[k] = mempool[keys[n - 1 - k]! % INDEX_BITS]!;
   return out;
 }
 
+/**
+ * Indexes of the packed mempool by rate, highest first (ties: the later tx first). The rate in
+ * 1/1000 sat/vB is a u32 key, sorted by an LSD radix sort (three passes of 11 bits, stable), so
+ * a recomputation is linear in the mempool: sorting 50,000 float64 keys natively cost ~7 ms of
+ * CPU, most of a recomputation, and blocked the event loop for it (bench/fees.ts). A rate that
+ * is not a u32 (absurdly high) makes the whole pool take a comparator sort.
+ */
+function byRateDescending(pool: PackedMempool): Uint32Array {
+  const n = pool.length;
+  let order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const keys = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const milli = pool.milli[i]!;
+    if (!(milli >= 0 && milli < MAX_MILLI_RATE && Number.isInteger(milli))) {
+      const idx = Array.from({ length: n }, (_, j) => j);
+      idx.sort((a, b) => pool.milli[b]! - pool.milli[a]! || b - a);
+      return Uint32Array.from(idx);
+    }
+    keys[i] = milli;
+  }
+  let tmp = new Uint32Array(n);
+  const count = new Uint32Array(DIGITS);
+  for (let shift = 0; shift < 32; shift += DIGIT_BITS) {
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(keys[order[i]!]! >>> shift) & (DIGITS - 1)]!++;
+    let sum = 0;
+    for (let d = 0; d < DIGITS; d++) {
+      const c = count[d]!;
+      count[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const j = order[i]!;
+      tmp[count[(keys[j]! >>> shift) & (DIGITS - 1)]!++] = j;
+    }
+    [order, tmp] = [tmp, order];
+  }
+  return order.reverse();
+}
+
 export function estimateFees(inp: FeeInputs): Record<string, number> {
-  const blockVsize = inp.blockVsize ?? BLOCK_VSIZE;
-  const pool = byRateDescending(inp.mempool);
-  const demanded = [...inp.blocks].sort((a, b) => a - b);
+  return estimatePacked(packMempool(inp.mempool), inp.blocks, inp.floor, inp.blockVsize);
+}
+
+/** estimateFees over a packed mempool (see the file header for the method). */
+export function estimatePacked(
+  pool: PackedMempool,
+  blocks: readonly number[],
+  floor: number,
+  blockVsize = BLOCK_VSIZE,
+): Record<string, number> {
+  const order = byRateDescending(pool);
+  const n = pool.length;
+  const demanded = [...blocks].sort((a, b) => a - b);
   const out: Record<string, number> = {};
   let prev = Number.POSITIVE_INFINITY;
   let cum = 0;
@@ -79,16 +137,16 @@ export function estimateFees(inp: FeeInputs): Record<string, number> {
   for (const t of CONF_TARGETS) {
     // The tx straddling the end of virtual block t, if the mempool reaches that far.
     const boundary = t * blockVsize;
-    while (k < pool.length && cum + pool[k]!.vsize <= boundary) cum += pool[k++]!.vsize;
-    const projected = k < pool.length ? pool[k]!.rate : 0;
+    while (k < n && cum + pool.vsize[order[k]!]! <= boundary) cum += pool.vsize[order[k++]!]!;
+    const projected = k < n ? pool.milli[order[k]!]! / 1000 : 0;
     let recent = 0;
     if (demanded.length > 0) {
       const q = 1 - MISS_PROBABILITY ** (1 / t);
       recent = demanded[Math.max(0, Math.ceil(q * demanded.length) - 1)]!;
     }
-    const est = Math.min(prev, Math.max(inp.floor, projected, recent));
+    const est = Math.min(prev, Math.max(floor, projected, recent));
     prev = est;
-    if (pool.length > 0 || demanded.length >= Math.min(t, RECENT_BLOCKS)) out[String(t)] = round3(est);
+    if (n > 0 || demanded.length >= Math.min(t, RECENT_BLOCKS)) out[String(t)] = round3(est);
   }
   return out;
 }
@@ -126,18 +184,36 @@ export function feeHistogram(entries: Iterable<MempoolEntry>): [number, number][
   return out;
 }
 
+/** How stale the cached estimates may be while the mempool keeps changing (ms). */
+export const REFRESH_MS = 1000;
+
+/**
+ * The estimates for requests: never computed on a request's path while the mempool is busy.
+ * The cached answer is served as long as the tip is unchanged; a mempool change schedules one
+ * recomputation, at most once every REFRESH_MS, on a timer, so a busy mempool is seen up to
+ * a second late (mempool.space refreshes on its update loop the same way). A request waits
+ * for a computation only when there is no answer for the current tip yet (the first request,
+ * or the first after a block, which changes the estimates more than any mempool churn), or
+ * when the cached answer is older than REFRESH_MS (an idle node answers from its mempool as
+ * it is now). One computation at a time, shared by every caller meanwhile.
+ */
 export class FeeEstimator {
   private readonly demanded = new Lru<string, number>(RECENT_BLOCKS * 4);
   private cached: { tip: string; version: number; at: number; value: Record<string, number> } | null = null;
   private inflight: Promise<Record<string, number>> | null = null;
+  private timer: unknown = null;
+  /** Mempool size at the last computation: the next one's first guess of its arrays' length. */
+  private lastSize = 0;
   /** Bumped by every mempool change: an unchanged mempool on an unchanged tip is never recomputed. */
   private version = 0;
   private readonly unsubscribe: (() => void)[];
 
   private readonly data: ExplorerData;
+  private readonly clock: Clock;
 
-  constructor(data: ExplorerData) {
+  constructor(data: ExplorerData, clock: Clock = realClock) {
     this.data = data;
+    this.clock = clock;
     const mark = () => {
       this.version++;
     };
@@ -147,6 +223,8 @@ export class FeeEstimator {
 
   close(): void {
     for (const u of this.unsubscribe.splice(0)) u();
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
   }
 
   private async blockDemand(e: BlockEntry): Promise<number> {
@@ -167,16 +245,32 @@ export class FeeEstimator {
     return rate;
   }
 
-  /**
-   * The estimates, recomputed only when the tip moved or the mempool changed, and after a
-   * mempool change at most once a second (a busy mempool is seen up to a second late); one
-   * computation at a time, which every caller meanwhile shares.
-   */
+  /** The estimates (see the class comment for when they are recomputed). */
   async estimates(): Promise<Record<string, number>> {
-    const tip = this.data.chain.tip.hashHex;
-    const now = Date.now();
     const c = this.cached;
-    if (c && c.tip === tip && (c.version === this.version || now - c.at < 1000)) return c.value;
+    if (c && c.tip === this.data.chain.tip.hashHex) {
+      if (c.version === this.version) return c.value;
+      const age = this.clock.now() - c.at;
+      if (age < REFRESH_MS) {
+        this.refreshIn(REFRESH_MS - age);
+        return c.value;
+      }
+    }
+    return this.recompute();
+  }
+
+  private refreshIn(ms: number): void {
+    if (this.timer !== null || this.inflight) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      this.recompute().catch((e: unknown) =>
+        this.data.node.log.warn(`fee estimates: ${e instanceof Error ? e.message : String(e)}`),
+      );
+    }, ms);
+    unref(this.timer);
+  }
+
+  private recompute(): Promise<Record<string, number>> {
     if (!this.inflight) {
       this.inflight = this.compute().finally(() => {
         this.inflight = null;
@@ -194,15 +288,36 @@ export class FeeEstimator {
     // Read after the awaits, so what is cached is the mempool at `version`.
     const version = this.version;
     const mempool = this.data.node.mempool;
-    const value = estimateFees({
-      mempool: [...mempool.entries()].map((e) => ({
-        rate: Number(e.ancestorFeeRate()) / 1000,
-        vsize: e.vsize,
-      })),
-      blocks,
-      floor: Number(mempool.minFeeRate()) / 1000,
-    });
-    this.cached = { tip, version, at: Date.now(), value };
+    const packed = packEntries(mempool, this.lastSize + 16);
+    this.lastSize = packed.length;
+    const value = estimatePacked(packed, blocks, Number(mempool.minFeeRate()) / 1000);
+    this.cached = { tip, version, at: this.clock.now(), value };
     return value;
   }
+}
+
+/**
+ * The mempool's ancestor fee rates (sat/kvB, what block templates select by) and vsizes, read
+ * without an object per tx. The rate is computed in floating point and truncated, as CFeeRate
+ * is: exact for any fee below 9e12 sat.
+ */
+export function packEntries(mempool: MempoolReader, sizeHint = 1024): PackedMempool {
+  let cap = Math.max(16, sizeHint);
+  let milli = new Float64Array(cap);
+  let vsize = new Float64Array(cap);
+  let n = 0;
+  for (const e of mempool.entries()) {
+    if (n === cap) {
+      cap *= 2;
+      const m = new Float64Array(cap);
+      m.set(milli);
+      milli = m;
+      const v = new Float64Array(cap);
+      v.set(vsize);
+      vsize = v;
+    }
+    milli[n] = e.ancestorSize > 0 ? Math.floor((Number(e.ancestorFee) * 1000) / e.ancestorSize) : 0;
+    vsize[n++] = e.vsize;
+  }
+  return { milli, vsize, length: n };
 }

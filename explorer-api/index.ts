@@ -36,6 +36,7 @@ import type { RouteContext } from './routes/context.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerMempoolRoutes } from './routes/mempool.js';
 import { registerMempoolSpaceRoutes } from './routes/mempool-space.js';
+import { registerMiningRoutes } from './routes/mining.js';
 import { registerNodeRoutes } from './routes/node-info.js';
 import { registerTxRoutes } from './routes/txs.js';
 import { registerWeb } from './web/index.js';
@@ -50,6 +51,8 @@ const DEFAULTS: Required<ExplorerOptions> = {
   eventStreams: 100,
   heartbeatMs: 15_000,
   clock: realClock,
+  addressSearch: false,
+  blockTemplate: false,
 };
 
 /** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (what a dual-stack listener reports). */
@@ -87,7 +90,7 @@ export function buildExplorerApp(
   });
   const feed = new EventFeed({ node, data, pool, hub, clock: opts.clock });
   const projected = new ProjectedBlocks({ mempool: node.mempool, params: node.params, clock: opts.clock });
-  const fees = new FeeEstimator(data);
+  const fees = new FeeEstimator(data, opts.clock);
   const ctx: RouteContext = {
     node,
     data,
@@ -158,6 +161,7 @@ export function buildExplorerApp(
         registerAnchorRoutes(get, ctx);
         registerEventRoutes(get, ctx);
         registerMempoolSpaceRoutes(get, ctx);
+        registerMiningRoutes(get, ctx);
       });
       // Its own scope: it replaces the body parsers (any content type is read as text).
       await api.register(async (post) => registerBroadcastRoutes(post, ctx));

@@ -22,4 +22,8 @@ export interface ExplorerOptions {
   heartbeatMs?: number;
   /** The node's clock, for the streams' timers (node/clock.ts). */
   clock?: Clock;
+  /** GET /address-prefix answers (electrs' --address-search); the node keeps the index. */
+  addressSearch?: boolean;
+  /** GET /block-template answers (electrs' --enable-mining-rest). */
+  blockTemplate?: boolean;
 }

@@ -70,6 +70,7 @@ export { LOCAL_SERVICES, type NetTotals } from './p2p/p2p.js';
 export { PROTOCOL_VERSION } from './p2p/peer.js';
 export type { BanRecord } from './p2p/peer-db.js';
 export type { PeerInfo } from './p2p/peer-info.js';
+export { PLACEHOLDER_SCRIPT, templateJson } from './template-json.js';
 
 /** What the front ends read of the chain: lookups and indexes, nothing that writes. */
 export type ChainReader = Pick<
@@ -89,6 +90,7 @@ export type ChainReader = Pick<
   | 'getAddressUtxos'
   | 'getAddressHistory'
   | 'getAddressTotals'
+  | 'addressesWithPrefix'
   | 'getAnchor'
   | 'utxoStats'
   | 'tips'
@@ -137,6 +139,8 @@ export interface ExplorerNode {
   submitPackage(hexes: readonly string[], opts?: { maxFeeRate?: FeeRate }): Promise<SubmitPackageJson>;
   /** The connected peers (empty when the P2P layer is off). */
   peerInfo(): PeerInfo[];
+  /** A block template on the tip (GET /api/block-template); the coinbase pays `coinbaseScript`. */
+  template(coinbaseScript: Uint8Array): BlockTemplateView;
   /** Sync state, initial block download and progress. */
   sync(): SyncInfo;
   /** File sharing; undefined when the P2P layer is off. */

@@ -30,6 +30,7 @@ import { Tx } from './protocol/tx.js';
 import { cookiePath } from './rpc/auth.js';
 import { formatResult, RpcCallFailed, rpcCall, rpcParams } from './rpc-call.js';
 import { handleShutdown } from './shutdown.js';
+import { systemdNotifier } from './systemd-notify.js';
 
 class UserError extends Error {}
 
@@ -104,6 +105,8 @@ async function runNode(r: ResolvedConfig): Promise<void> {
       httpEventStreams: c['http-event-streams'],
       httpRateLimit: c['http-rate-limit'],
       httpRateLimitLocal: c['http-rate-limit-local'],
+      httpBlockTemplate: c['http-block-template'],
+      addressSearch: c['address-search'],
       rpcPort: c['rpc-port'],
       rpcHost: c['rpc-bind'],
       rpcAllowIp: c['rpc-allow-ip'],
@@ -137,8 +140,17 @@ async function runNode(r: ResolvedConfig): Promise<void> {
     log,
   );
   // With rpc-password there is no cookie; the path is only removed if it is ours.
-  handleShutdown(starting, c['rpc-password'] ? undefined : cookiePath(c.datadir, c['rpc-cookie-file']), log);
-  await starting;
+  const notifier = systemdNotifier(c['systemd-notify'], process.env, log);
+  handleShutdown(
+    starting,
+    c['rpc-password'] ? undefined : cookiePath(c.datadir, c['rpc-cookie-file']),
+    log,
+    undefined,
+    () => notifier.stopping(),
+  );
+  const node = await starting;
+  // Start resolves once the HTTP, RPC and P2P servers listen.
+  notifier.ready(`height ${node.chain.height}, rpc ${node.rpcUrl}, http ${node.httpUrl}`);
 }
 
 const NETWORK_HELP = `

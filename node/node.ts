@@ -79,6 +79,10 @@ export interface NodeConfig {
   httpRateLimit?: number;
   /** Limit loopback clients and clients with the RPC credentials too (default false: exempt). */
   httpRateLimitLocal?: boolean;
+  /** Serve GET /api/block-template (electrs' --enable-mining-rest; default false). */
+  httpBlockTemplate?: boolean;
+  /** Keep the address-search index for GET /api/address-prefix (electrs' --address-search). */
+  addressSearch?: boolean;
   /** JSON-RPC port; default 0, a free port (the CLI passes the rpc-port setting). */
   rpcPort?: number;
   /** Address the JSON-RPC server binds (default 127.0.0.1). */
@@ -307,6 +311,7 @@ export class FullNode implements ExplorerNode, RpcNode {
                 ? blockHashFromDisplay(params.assumeValidHex)
                 : null,
           ...(config.ecdsaBackend ? { backend: config.ecdsaBackend } : {}),
+          ...(config.addressSearch ? { addressSearch: true } : {}),
         },
         { now: () => Math.floor(clock.now() / 1000) },
       );
@@ -333,6 +338,8 @@ export class FullNode implements ExplorerNode, RpcNode {
   private async startHttp(): Promise<void> {
     const explorer = buildExplorerApp(this, {
       clock: this.clock,
+      addressSearch: this.config.addressSearch ?? false,
+      blockTemplate: this.config.httpBlockTemplate ?? false,
       ...(this.config.httpEventStreams === undefined ? {} : { eventStreams: this.config.httpEventStreams }),
       postRateLimit: {
         max: this.config.httpRateLimit ?? 100,

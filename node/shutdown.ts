@@ -18,6 +18,20 @@ export interface Stoppable {
 }
 
 const ECHO_MS = 500;
+/** How long the exit waits for the STOPPING=1 notification to have been sent. */
+const NOTIFY_WAIT_MS = 5_000;
+
+/** `p`, or nothing after `ms`: whichever comes first. */
+function settled(p: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    p.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
 
 export interface ShutdownDeps {
   exit: (code: number) => void;
@@ -42,6 +56,11 @@ export function handleShutdown(
   cookiePath: string | undefined,
   log: Logger,
   deps: ShutdownDeps = processDeps,
+  /**
+   * Called once when an ordered stop begins (systemd's STOPPING=1); the exit waits for what it
+   * returns, at most NOTIFY_WAIT_MS.
+   */
+  onStopping: () => Promise<void> | void = () => undefined,
 ): (why: string) => void {
   let firstAt: number | null = null;
   const shutdown = (why: string) => {
@@ -55,8 +74,10 @@ export function handleShutdown(
     }
     firstAt = now;
     log.info('shutting down (press Ctrl-C again to force)', { reason: why });
+    const notified = Promise.resolve(onStopping()).catch(() => undefined);
     starting
       .then((n) => n.stop())
+      .then(() => settled(notified, NOTIFY_WAIT_MS))
       .then(
         () => {
           log.info('shutdown complete', { seconds: Number(((deps.now() - now) / 1000).toFixed(3)) });

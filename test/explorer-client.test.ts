@@ -49,6 +49,34 @@ describe('@mempool/mempool.js against the node', () => {
     ]);
   });
 
+  it('reads the rest of its block, tx and address calls (header, raw, one txid, txs, one outspend, merkleblock proof, mempool txs)', async () => {
+    const hash = f.block102.hashHex();
+    const header = await client.blocks.getBlockHeader({ hash });
+    expect(header).toBe(toHex(f.block102.header.toBytes()));
+    // Raw bytes reach this client as text (it asks for JSON): only that they come is checked.
+    expect(String(await client.blocks.getBlockRaw({ hash })).length).toBeGreaterThan(80);
+    expect(String(await client.transactions.getTxRaw({ txid: f.tx1.txidHex() })).length).toBeGreaterThan(10);
+    expect(await client.blocks.getBlockTxid({ hash, index: 1 })).toBe(f.tx1.txidHex());
+    // Typed as one Tx by the library (and without start_index it asks for /txs/undefined, a 400).
+    const blockTxs = (await client.blocks.getBlockTxs({ hash, start_index: 0 })) as unknown as {
+      txid: string;
+    }[];
+    expect(blockTxs.map((t) => t.txid)).toEqual(f.block102.txs.map((t) => t.txidHex()));
+    expect(await client.transactions.getTxOutspend({ txid: f.tx1.txidHex(), vout: 2 })).toMatchObject({
+      spent: true,
+      txid: f.tx2.txidHex(),
+      vin: 0,
+    });
+    expect(await client.transactions.getTxMerkleBlockProof({ txid: f.tx1.txidHex() })).toMatch(
+      /^[0-9a-f]{160,}$/,
+    );
+    // Typed as one Tx by the library; the route answers Esplora's array.
+    const carol = (await client.addresses.getAddressTxsMempool({
+      address: addr(CAROL.p2wpkh),
+    })) as unknown as { txid: string }[];
+    expect(carol.map((t) => t.txid)).toEqual([f.tx3.txidHex()]);
+  });
+
   it('reads a tx, its status, hex and outspends', async () => {
     const tx = await client.transactions.getTx({ txid: f.tx1.txidHex() });
     expect(tx).toMatchObject({

@@ -34,6 +34,43 @@ describe('estimateFees', () => {
     expect(est['1008']).toBe(2);
   });
 
+  it('the radix-sorted mempool prices every target as a plain sort does, ties and huge rates included', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    // Reference: sort by rate (highest first), walk the virtual blocks.
+    const reference = (pool: { rate: number; vsize: number }[], blockVsize: number, floor: number) => {
+      const sorted = [...pool].sort((a, b) => b.rate - a.rate);
+      const out: Record<string, number> = {};
+      let prev = Number.POSITIVE_INFINITY;
+      for (const t of CONF_TARGETS) {
+        let cum = 0;
+        let k = 0;
+        while (k < sorted.length && cum + sorted[k]!.vsize <= t * blockVsize) cum += sorted[k++]!.vsize;
+        const est = Math.min(prev, Math.max(floor, k < sorted.length ? sorted[k]!.rate : 0));
+        prev = est;
+        out[String(t)] = Math.round(est * 1000) / 1000;
+      }
+      return out;
+    };
+    for (const [n, maxRate] of [
+      [1, 10],
+      [500, 3], // many ties
+      [5000, 300],
+      [300, 5_000_000], // rates above the u32 key (1/1000 sat/vB): the comparator path
+    ] as const) {
+      const pool = Array.from({ length: n }, () => ({
+        rate: Math.floor(random() * maxRate * 1000) / 1000,
+        vsize: 60 + Math.floor(random() * 400),
+      }));
+      expect(estimateFees({ mempool: pool, blocks: [], floor: 1, blockVsize: 2000 })).toEqual(
+        reference(pool, 2000, 1),
+      );
+    }
+  });
+
   it('recent full blocks set a quantile that falls with the target', () => {
     const blocks = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
     const est = estimateFees({ mempool: [], blocks, floor: 1 });

@@ -60,6 +60,8 @@ export interface ChainOptions {
   backend?: EcdsaBackend;
   /** A database to use instead of LevelDB at `path` (unopened, view encodings; e.g. memory-level). */
   db?: ChainDb;
+  /** Keep the address-search index (electrs' --address-search; GET /api/address-prefix). */
+  addressSearch?: boolean;
   /** Core's assumevalid: scripts below this block go unchecked (assume-valid.ts); none when absent. */
   assumeValid?: BlockHash | null;
   /** Bound of the recent-coins cache (caches.ts), default DEFAULT_COIN_CACHE; 0 turns it off. */
@@ -144,6 +146,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       totalsCache: new TotalsCache(opts.totalsCacheEntries ?? DEFAULT_TOTALS_CACHE),
       scriptCache: opts.scriptCache ?? null,
       ...(opts.backend ? { backend: opts.backend } : {}),
+      ...(opts.addressSearch ? { addressSearch: true } : {}),
     };
   }
 
@@ -293,6 +296,16 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   /** Confirmed history of a scripthash, newest first. */
+  /**
+   * Up to `limit` addresses starting with `prefix`, in order, from the address-search index;
+   * null when the index does not cover the whole main chain (see indexes.ts addressSearchOps).
+   */
+  addressesWithPrefix(prefix: string, limit: number): Promise<string[] | null> {
+    // Only the genesis block, whose one output has no address: nothing to search yet.
+    if (this.tip.height === 0) return Promise.resolve([]);
+    return queries.addressesWithPrefix(this.store, prefix, limit);
+  }
+
   getAddressHistory(scripthash: Uint8Array, opts: queries.HistoryOptions = {}) {
     return queries.addressHistory(this.store, scripthash, opts);
   }

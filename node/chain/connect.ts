@@ -28,6 +28,7 @@ import type { CoinCache, TotalsCache } from './caches.js';
 import { decodeCoin, decodeUndo, encodeUndo } from './coins.js';
 import type { BlockEntry } from './entry.js';
 import {
+  addressSearchOps,
   addTotals,
   type BatchSink,
   blockIndexOps,
@@ -51,6 +52,8 @@ export interface ConnectDeps {
   readonly scriptCache?: ScriptCache | null;
   /** Signature backend for scripts verified on this thread (the workers use the default). */
   readonly backend?: EcdsaBackend;
+  /** Keep the address-search index (GET /address-prefix; indexes.ts addressSearchOps). */
+  readonly addressSearch?: boolean;
 }
 
 /** What a block reads from the UTXO set: the coins it spends, and its own outpoints (BIP30). */
@@ -164,6 +167,7 @@ export async function prepareConnect(
   const hash = block.hash();
   const batch = deps.store.batch();
   const deltas = blockIndexOps(batch, block, height, spent, 1);
+  addressSearchOps(batch, block, height, 1, deps.addressSearch ? deps.params.address : null);
   anchorIndexOps(batch, block, height, 1);
   batch.put(keys.undo(hash), undo);
   batch.put(keys.height(height), hash);
@@ -260,6 +264,7 @@ export async function commitDisconnect(
   let written = false;
   try {
     const deltas = blockIndexOps(batch, block, e.height, decodeUndo(undo), -1);
+    addressSearchOps(batch, block, e.height, -1, deps.addressSearch ? deps.params.address : null);
     anchorIndexOps(batch, block, e.height, -1);
     batch.del(keys.undo(e.hash));
     batch.del(keys.height(e.height));

@@ -4,10 +4,17 @@
  * running totals. Built symmetrically from the block and its undo data, so a disconnect removes
  * exactly what the connect added. Totals are returned as deltas; the caller adds them to the
  * stored totals inside the same batch.
+ *
+ * The address-search keys (electrs' `--address-search` rows, `a<address>` there): with the
+ * setting on, each address an output of the block pays gets a key under its text, so GET
+ * /address-prefix is one ordered key range. Off by default, as in electrs: encoding an address
+ * costs a hash256 and a base58 conversion per P2PKH/P2SH output, tens of microseconds per
+ * output on a loaded machine, which every block connect would pay.
  */
 
 import { isUnspendable } from '../consensus/block-connect.js';
 import type { Coin } from '../consensus/tx-inputs.js';
+import { type AddressParams, encodeAddress } from '../protocol/address.js';
 import type { Block } from '../protocol/block.js';
 import { sha256 } from '../protocol/hash.js';
 import { HEADER_SIZE } from '../protocol/header.js';
@@ -189,4 +196,42 @@ export function addTotals(a: AddressTotals, b: AddressTotals): AddressTotals {
     spentSum: a.spentSum + b.spentSum,
     txCount: a.txCount + b.txCount,
   };
+}
+
+const ascii = new TextEncoder();
+
+/**
+ * The block's address-search ops (see the file header): with `address` (the network's address
+ * parameters; null when the setting is off), one key per address its outputs pay, put on
+ * connect and deleted on disconnect; the completeness key is put when block 1 connects with
+ * the setting on, and deleted by any block connected or disconnected with it off, so it says
+ * whether every main-chain block went through here with the setting on.
+ */
+export function addressSearchOps(
+  out: BatchSink,
+  block: Block,
+  height: number,
+  sign: 1 | -1,
+  address: AddressParams | null,
+): void {
+  if (!address) {
+    out.del(keys.addrSearchComplete());
+    return;
+  }
+  if (sign === 1 && height === 1) out.put(keys.addrSearchComplete(), new Uint8Array(0));
+  const seen = new Set<string>();
+  const done = new Set<string>();
+  for (const tx of block.txs) {
+    for (const o of tx.outputs) {
+      const k = shKey(o.script);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const text = encodeAddress(o.script, address);
+      if (text === null || done.has(text)) continue;
+      done.add(text);
+      const key = keys.addrSearch(ascii.encode(text), height);
+      if (sign === 1) out.put(key, new Uint8Array(0));
+      else out.del(key);
+    }
+  }
 }

@@ -17,12 +17,20 @@
  *   A <scripthash32>                   -> address totals (indexes.ts)
  *   g <commitment32><height u32be><txindex u32be><vout u32be> -> block hash(32), txid(32), time u32
  *                                         anchor commitments, GLA1 outputs (chain/anchors.ts)
+ *   p <address ascii> 00 <height u32be> -> (empty)   address search: an output paid the address
+ *                                         in the block at that height (only with address-search)
+ *   q                                  -> (empty)   address search complete: every main-chain
+ *                                         block was connected with address-search on (indexes.ts)
  *
  * Hashes and txids are in internal byte order; a scripthash is SHA-256 of the output script
  * (Esplora's convention).
  *
  * Schema 2 added the anchor index (g): a schema-1 data dir lacks it for the blocks it already
  * holds, so it is refused (store.ts, WRONG_SCHEMA) rather than answering "not anchored".
+
+The address-search keys (p, q) came later without a schema change: they are written only with
+the address-search setting, and q says whether they cover the whole chain, so a data dir synced
+without them still opens and GET /address-prefix says the index is incomplete (indexes.ts).
  */
 export const SCHEMA_VERSION = 2;
 
@@ -40,6 +48,8 @@ export const P = {
   ADDR_UTXO: 0x6f, // o
   ADDR_TOTALS: 0x41, // A
   ANCHOR: 0x67, // g
+  ADDR_SEARCH: 0x70, // p
+  ADDR_SEARCH_COMPLETE: 0x71, // q
 } as const;
 
 function key(prefix: number, ...parts: (Uint8Array | number)[]): Uint8Array {
@@ -78,6 +88,8 @@ export const keys = {
   addrTotals: (sh: Uint8Array) => key(P.ADDR_TOTALS, sh),
   anchor: (commitment: Uint8Array, height: number, txIndex: number, vout: number) =>
     key(P.ANCHOR, commitment, height, txIndex, vout),
+  addrSearch: (address: Uint8Array, height: number) => key(P.ADDR_SEARCH, address, Uint8Array.of(0), height),
+  addrSearchComplete: () => Uint8Array.of(P.ADDR_SEARCH_COMPLETE),
   /** [gte, lt) bounds of every key starting with prefix || parts. */
   range: (prefix: number, ...parts: (Uint8Array | number)[]) => {
     const gte = key(prefix, ...parts);

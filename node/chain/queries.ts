@@ -119,3 +119,31 @@ export async function addressUtxos(
     };
   });
 }
+
+/**
+ * Addresses starting with `prefix` (case-sensitive, as stored), in byte order, at most `limit`;
+ * null if the address-search index is incomplete. An address has one key per block that paid
+ * it, so after each one the scan restarts past all of its keys: `limit` short range reads.
+ */
+export async function addressesWithPrefix(
+  store: ChainStore,
+  prefix: string,
+  limit: number,
+): Promise<string[] | null> {
+  if (!(await store.get(keys.addrSearchComplete()))) return null;
+  const enc = new TextEncoder();
+  const dec = new TextDecoder();
+  const { lt } = keys.range(P.ADDR_SEARCH, enc.encode(prefix));
+  let gte = keys.range(P.ADDR_SEARCH, enc.encode(prefix)).gte;
+  const out: string[] = [];
+  while (out.length < limit) {
+    const [row] = await store.range({ gte, lt }, { limit: 1 });
+    if (!row) break;
+    const k = row[0];
+    // <p><address><00><height u32be>
+    const text = k.subarray(1, k.length - 5);
+    out.push(dec.decode(text));
+    gte = concat(Uint8Array.of(P.ADDR_SEARCH), text, Uint8Array.of(1));
+  }
+  return out;
+}

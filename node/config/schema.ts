@@ -35,6 +35,8 @@ export interface ConfigValues {
   'http-event-streams': number;
   'http-rate-limit': number;
   'http-rate-limit-local': boolean;
+  'http-block-template': boolean;
+  'address-search': boolean;
   'rpc-port': number;
   'rpc-bind': string;
   'rpc-allow-ip': string[];
@@ -48,6 +50,7 @@ export interface ConfigValues {
   assumevalid: string;
   'log-level': LogLevel;
   'log-format': LogFormat;
+  'systemd-notify': string;
 }
 
 export type ConfigKey = keyof ConfigValues;
@@ -286,6 +289,20 @@ const TABLE = {
     default: false,
     inFile: true,
   },
+  'http-block-template': {
+    kind: 'boolean',
+    description:
+      "serve GET /api/block-template, the getblocktemplate of the next block (electrs' --enable-mining-rest)",
+    default: false,
+    inFile: true,
+  },
+  'address-search': {
+    kind: 'boolean',
+    description:
+      "index address texts for GET /api/address-prefix/:prefix (electrs' --address-search); from a fresh sync",
+    default: false,
+    inFile: true,
+  },
   'rpc-port': {
     kind: 'port',
     arg: '<port>',
@@ -375,6 +392,14 @@ const TABLE = {
     choices: LOG_FORMATS,
     description: 'log lines: text (time LEVEL module: message key=value) or json (one object per line)',
     default: 'text',
+    inFile: true,
+  },
+  'systemd-notify': {
+    kind: 'text',
+    arg: '<command>',
+    description:
+      'command that tells systemd READY=1 / STOPPING=1 when $NOTIFY_SOCKET is set (Type=notify units)',
+    default: 'systemd-notify',
     inFile: true,
   },
 } satisfies SpecTable;

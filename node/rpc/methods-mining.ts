@@ -4,9 +4,16 @@
  * default_witness_commitment) and submitblock (null when accepted, else BIP22's reason).
  * BIP23 proposal mode is not offered: it answers -8 "Invalid mode".
  */
-import { type AddResult, type BlockTemplateView, type RpcNode, RuleError } from '../api.js';
+import {
+  type AddResult,
+  type BlockTemplateView,
+  PLACEHOLDER_SCRIPT,
+  type RpcNode,
+  RuleError,
+  templateJson,
+} from '../api.js';
 import { Block } from '../protocol/block.js';
-import { fromHex, isHex, toHex } from '../protocol/bytes.js';
+import { fromHex, isHex } from '../protocol/bytes.js';
 import { decodeCompact, difficultyFromBits } from '../protocol/pow.js';
 import { str } from './args.js';
 import { RPC, RpcError } from './errors.js';
@@ -15,10 +22,6 @@ import type { RpcHandler } from './jsonrpc.js';
 /** Core's client errors for getblocktemplate outside regtest (protocol.h). */
 const RPC_CLIENT_NOT_CONNECTED = -9;
 const RPC_CLIENT_IN_INITIAL_DOWNLOAD = -10;
-/** The coinbase output committing to the witness merkle root (BIP141): OP_RETURN 0x24 aa21a9ed. */
-const WITNESS_COMMITMENT_PREFIX = '6a24aa21a9ed';
-/** Any script will do to build a template: the miner writes its own coinbase. */
-const PLACEHOLDER_SCRIPT = Uint8Array.of(0x51);
 
 function bip22Result(r: AddResult): string | null {
   if (r.status === 'connected') return null;
@@ -72,43 +75,7 @@ export function buildMiningMethods(node: RpcNode): Record<string, RpcHandler> {
       }
       const t = node.template(PLACEHOLDER_SCRIPT);
       last = t;
-      const index = new Map(t.selected.map((c, i) => [c.tx.txidHex(), i + 1]));
-      const header = t.block.header;
-      const commitment = t.block.txs[0]!.outputs.map((o) => toHex(o.script)).find((h) =>
-        h.startsWith(WITNESS_COMMITMENT_PREFIX),
-      );
-      const target = decodeCompact(header.bits).target.toString(16).padStart(64, '0');
-      return {
-        capabilities: ['proposal'],
-        version: header.version,
-        rules: ['csv', '!segwit'],
-        vbavailable: {},
-        vbrequired: 0,
-        previousblockhash: chain.tip.hashHex,
-        transactions: t.selected.map((c) => ({
-          data: toHex(c.tx.toBytes()),
-          txid: c.tx.txidHex(),
-          hash: c.tx.wtxidHex(),
-          depends: c.parents.map((p) => index.get(p)).filter((i) => i !== undefined),
-          fee: Number(c.fee),
-          sigops: c.sigopCost,
-          weight: c.weight,
-        })),
-        coinbaseaux: {},
-        coinbasevalue: Number(t.reward),
-        longpollid: `${chain.tip.hashHex}${mempool.info().count}`,
-        target,
-        mintime: chain.tip.medianTimePast() + 1,
-        mutable: ['time', 'transactions', 'prevblock'],
-        noncerange: '00000000ffffffff',
-        sigoplimit: params.maxBlockSigopsCost,
-        sizelimit: params.maxBlockWeight,
-        weightlimit: params.maxBlockWeight,
-        curtime: header.time,
-        bits: header.bits.toString(16).padStart(8, '0'),
-        height: chain.height + 1,
-        ...(commitment ? { default_witness_commitment: commitment } : {}),
-      };
+      return templateJson(t, node);
     },
 
     submitblock: async ([hexdata]) => {
