@@ -16,12 +16,11 @@ import { type AddResult, Chain } from './chain/chain.js';
 import { ScriptCache } from './chain/script-cache.js';
 import { ScriptPool } from './chain/script-pool.js';
 import type { ChainDb } from './chain/store.js';
-import { type Clock, forkRandom, type Random, realClock, systemRandom, unref } from './clock.js';
+import { type Clock, type Random, realClock, systemRandom } from './clock.js';
 import { blockSubsidy } from './consensus/subsidy.js';
 import { createDataDir } from './datadir.js';
-import { Dht } from './dht/dht.js';
-import { loadOrCreateIdentity } from './dht/identity.js';
-import { FilesService } from './files/service.js';
+import type { Dht } from './dht/dht.js';
+import type { FilesService } from './files/service.js';
 import type { FilesStorage } from './files/storage.js';
 import { InitialBlockDownload, verificationProgress } from './ibd.js';
 import { createLogger, type Logger, type LogLevel, stderrTerminal } from './log.js';
@@ -31,16 +30,13 @@ import { Miner, solveBlock } from './mining/miner-loop.js';
 import { MinerPool } from './mining/miner-pool.js';
 import { type BlockTemplate, buildBlockTemplate } from './mining/template.js';
 import { networkAdmin } from './network-admin.js';
+import { type FilesWiring, openFiles, startDht } from './node-files.js';
 import { buildP2PConfig, type P2PTuning } from './p2p/config.js';
-import { BAN_THRESHOLD } from './p2p/errors.js';
-import { parseHostPort } from './p2p/netaddr.js';
 import { P2P } from './p2p/p2p.js';
 import type { PeerInfo } from './p2p/peer-info.js';
 import { DEFAULT_SEEDS_FILE, readSeedsFile } from './p2p/seeds.js';
-import { TcpTransport } from './p2p/transport/tcp.js';
 import type { Transport } from './p2p/transport/transport.js';
 import type { Block } from './protocol/block.js';
-import { toHex } from './protocol/bytes.js';
 import type { EcdsaBackend } from './protocol/ecdsa.js';
 import { type BlockHash, blockHashFromDisplay } from './protocol/ids.js';
 import { getNetwork, type NetworkName, type NetworkParams } from './protocol/params.js';
@@ -62,10 +58,6 @@ import {
 import { type SubmitPackageJson, submitPackage } from './submit-package.js';
 
 export const VERSION = '0.1.0';
-/** Tries of a DHT bootstrap whose nodes did not all answer, and the backoff between them. */
-const DHT_BOOTSTRAP_TRIES = 6;
-const DHT_BOOTSTRAP_RETRY_MS = 2_000;
-const DHT_BOOTSTRAP_RETRY_MAX_MS = 60_000;
 
 export interface NodeConfig {
   network: NetworkName;
@@ -325,7 +317,7 @@ export class FullNode implements ExplorerNode, RpcNode {
       if (config.http !== false) await node.startHttp();
       if (config.rpc !== false) await node.startRpc();
       if (config.p2p !== false) await node.startP2P();
-      if (config.dht) await node.startDht(config.dht);
+      if (config.dht) node.dht = await startDht(config.dht, node.filesWiring());
       if (config.mine) node.startMiner();
       node.startStatus();
     } catch (e) {
@@ -385,18 +377,7 @@ export class FullNode implements ExplorerNode, RpcNode {
       }
     }
     const chain = this.chain;
-    if (c.files !== false) {
-      this.files = await FilesService.open(
-        {
-          dir: join(c.datadir, 'files'),
-          params: this.params,
-          maxBytes: c.filesMaxBytes ?? 0,
-          groupBytes: c.filesGroupBytes,
-          storage: c.filesStorage,
-        },
-        { chain, clock: this.clock, random: forkRandom(this.random), log: this.log.child('files') },
-      );
-    }
+    if (c.files !== false) this.files = await openFiles(this.filesWiring());
     this.p2p = await P2P.start(
       buildP2PConfig({
         port: c.p2pPort,
@@ -429,65 +410,20 @@ export class FullNode implements ExplorerNode, RpcNode {
     );
   }
 
-  private async startDht(o: NonNullable<NodeConfig['dht']>): Promise<void> {
-    const dht = new Dht({
-      identity: await loadOrCreateIdentity(join(this.config.datadir, 'dht.key')),
-      transport: this.config.p2pTransport ?? new TcpTransport(),
-      magic: this.params.magic,
+  /** The node as node-files.ts wires file sharing and the DHT into it. */
+  private filesWiring(): FilesWiring {
+    return {
+      config: this.config,
+      params: this.params,
+      chain: this.chain,
       clock: this.clock,
       random: this.random,
-      host: o.host,
-      port: o.port,
-      isAnchored: async (id) => (await this.chain.getAnchor(id)) !== null,
-      // Records name the P2P port: the files protocol runs there, not on the DHT's port.
-      servePort: () => this.p2p?.conns.listenPort ?? 0,
-      // The consequence map decides the score; the DHT keeps it per address, and at the
-      // threshold the address joins the node's ban list, as a P2P offence would.
-      punish: (host, c) => {
-        this.log.warn('dht peer misbehaved', { host, reason: c.reason, score: c.score });
-        if (c.score >= BAN_THRESHOLD) this.network?.ban(host, 24 * 3600, c.reason);
-      },
-      tablePath: join(this.config.datadir, 'dht-table.json'),
-    });
-    await dht.start();
-    this.dht = dht;
-    const boot = (o.bootstrap ?? []).map((t) => parseHostPort(t));
-    this.log.info('dht started', { port: dht.port, nodeId: toHex(dht.id), table: dht.table.size });
-    const p2p = this.p2p;
-    if (this.files && p2p)
-      this.files.useDht(dht, {
-        open: (host, port) => p2p.conns.openFileConnection(host, port),
-        close: (host, port) => p2p.conns.closeFileConnection(host, port),
-      });
-    // Announcements made before the table was filled reached nobody: make them again.
-    if (boot.length > 0) this.bootstrapDht(dht, boot, 1);
-  }
-
-  /**
-   * Joins the DHT through its bootstrap nodes, then announces again (announcements made before
-   * the table was filled reached nobody). A bootstrap node that did not answer (not up yet, or
-   * its answer later than the query timeout on a loaded host) is tried again, with backoff, up
-   * to DHT_BOOTSTRAP_TRIES times: a node that gave up after one try kept a table without it,
-   * and learned of it only if it happened to query it later.
-   */
-  private bootstrapDht(dht: Dht, boot: { host: string; port: number }[], attempt: number): void {
-    if (this.stopping) return;
-    dht
-      .join(boot)
-      .then((answered) => {
-        if (this.stopping) return;
-        this.files?.reprovide();
-        if (answered >= boot.length || attempt >= DHT_BOOTSTRAP_TRIES) return;
-        const delay = Math.min(DHT_BOOTSTRAP_RETRY_MAX_MS, DHT_BOOTSTRAP_RETRY_MS * 2 ** (attempt - 1));
-        this.log.info('dht bootstrap nodes did not answer; trying again', {
-          answered,
-          of: boot.length,
-          attempt,
-          retryMs: delay,
-        });
-        unref(this.clock.setTimeout(() => this.bootstrapDht(dht, boot, attempt + 1), delay));
-      })
-      .catch((e) => this.log.warn('dht bootstrap failed', { error: (e as Error).message }));
+      log: this.log,
+      p2p: () => this.p2p,
+      network: () => this.network,
+      files: () => this.files,
+      stopping: () => this.stopping !== undefined,
+    };
   }
 
   private startStatus(): void {

@@ -12,7 +12,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { anchorScript, buildCommitment } from '../node/anchors/commitment.js';
 import { digestBytes, makeManifest } from '../node/anchors/manifest.js';
 import { manifestId } from '../node/anchors/manifest-codec.js';
@@ -125,6 +125,14 @@ beforeAll(async () => {
 });
 
 let fileDir: string | undefined;
+let closedUpTo = 0;
+
+// A test's pages close when it ends (their errors stay in `opened` for the last test): left
+// open, every earlier page re-rendered on each of the node's later pushes (a block, a mempool
+// change), and each test ran slower than the one before it.
+afterEach(async () => {
+  for (; closedUpTo < opened.length; closedUpTo++) await opened[closedUpTo]!.page.context().close();
+});
 
 afterAll(async () => {
   await browser?.close();
