@@ -85,6 +85,11 @@ interface Request {
 }
 
 const INV_PER_MESSAGE = 1_000;
+/**
+ * Announced hashes whose key string is shared by every peer's known-inventory set (about the
+ * newest one per set, as KNOWN_INV in peer.ts holds each peer's newest 50,000).
+ */
+const SHARED_KEYS = 50_000;
 
 export class TxRelay {
   private readonly opts: TxRelayOptions;
@@ -100,6 +105,12 @@ export class TxRelay {
   private readonly rejects = new RollingSet<string>(50_000);
   /** Per peer: wtxids of its orphans, by key. */
   private readonly orphans = new Map<Peer, Map<string, Wtxid>>();
+  /**
+   * One key string per hash for all peers' known sets: each peer's `inv` is decoded into
+   * fresh 64-character strings (~80 B each), and every set kept its own, so a node with 16
+   * peers held up to 16 copies of each tx's key until the sets were full (50,000 each).
+   */
+  private readonly keys = new Map<string, string>();
   /** Transaction bodies received, in all (a node-level counter for getnettotals). */
   bodiesReceived = 0;
   private peak = 0;
@@ -168,7 +179,7 @@ export class TxRelay {
       if (p.knownInv.has(key)) continue;
       // BIP133: not even marked known, so a lower filter later lets it be announced.
       if (e && p.feeFilter > 0n && e.fee < feeAt(p.feeFilter, e.vsize)) continue;
-      p.knownInv.add(key);
+      p.knownInv.add(this.shared(key));
       items.push(byWtxid ? { type: INV.WTX, hash: e.tx.wtxid() } : { type: INV.TX, hash: txid });
     }
     for (let i = 0; i < items.length; i += INV_PER_MESSAGE)
@@ -217,7 +228,7 @@ export class TxRelay {
           `over ${this.opts.maxAnnouncements} transaction announcements outstanding (${mine.size} before this inv)`,
         );
     }
-    for (const t of txids) peer.knownInv.add(t);
+    for (const t of txids) peer.knownInv.add(this.shared(t));
     if (fresh.size === 0) return;
     this.announced.set(peer, mine);
     const ask: (Txid | Wtxid)[] = [];
@@ -233,6 +244,15 @@ export class TxRelay {
     }
     if (mine.size > this.peak) this.peak = mine.size;
     this.sendGetdata(peer, ask);
+  }
+
+  /** The copy of `key` the known sets share (it becomes the shared one if none is kept). */
+  private shared(key: string): string {
+    const kept = this.keys.get(key);
+    if (kept !== undefined) return kept;
+    this.keys.set(key, key);
+    if (this.keys.size > SHARED_KEYS) this.keys.delete(this.keys.keys().next().value as string);
+    return key;
   }
 
   /** Asks for announced hashes (wtxids from a BIP339 peer); `byTxid` for orphans' parents. */
@@ -272,7 +292,7 @@ export class TxRelay {
   async onTx(peer: Peer, tx: Tx): Promise<void> {
     const txid = tx.txidHex();
     const wtxid = tx.wtxidHex();
-    peer.knownInv.add(peer.wtxidRelay ? wtxid : txid);
+    peer.knownInv.add(this.shared(peer.wtxidRelay ? wtxid : txid));
     this.bodiesReceived++;
     this.forget(txid);
     this.forget(wtxid);
