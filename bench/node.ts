@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chain } from '../node/chain/chain.js';
@@ -18,6 +18,7 @@ import { fromHex, toHex } from '../node/protocol/bytes.js';
 import { regtest } from '../node/protocol/params.js';
 import { p2wpkhFor, publicKey } from '../node/protocol/sign.js';
 import { OutPoint, TxOut } from '../node/protocol/tx.js';
+import { post, rssOf } from './cli-proc.js';
 import { loadOrGenerate, signedSpend } from './connect-data.js';
 import { emit, REPO_ROOT } from './lib.js';
 
@@ -26,25 +27,6 @@ const SPK = p2wpkhFor(publicKey(KEY));
 
 const signed = (inputs: { op: OutPoint; value: bigint }[], outputs: TxOut[]) =>
   signedSpend(inputs, outputs, KEY);
-
-function post(url: URL, auth: string, body: string, agent: Agent): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: 'POST', agent, headers: { authorization: auth, 'content-type': 'application/json' } },
-      (res) => {
-        let data = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => {
-          data += c;
-        });
-        res.on('end', () => resolve(data));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 async function mempoolAcceptance(count: number): Promise<void> {
   // The node runs in its own process, as in production; this process is only the RPC client.
@@ -108,12 +90,6 @@ function du(dir: string): number {
     n += f.isDirectory() ? du(p) : statSync(p).size;
   }
   return n;
-}
-
-function rssOf(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb * 1024;
 }
 
 /** Starts the CLI on `dir`; resolves when it answers RPC, with the elapsed ms. */
@@ -221,7 +197,7 @@ async function restartAndFootprint(): Promise<void> {
     const stats = await node.chain.utxoStats();
     await node.stop();
     const { child, ms } = await startCli(dir2);
-    const rss = rssOf(child.pid!);
+    const { rss } = rssOf(child.pid!);
     await stopCli(child);
     emit('utxo-footprint', {
       utxos: stats.count,
