@@ -29,6 +29,7 @@ export const TIERS = {
     'test/chain.test.ts',
     'test/codec-robustness.test.ts',
     'test/compact-block-codec.test.ts',
+    'test/p2p-compact-relay.test.ts',
     'test/consensus-rules.test.ts',
     'test/core-data-2026.test.ts',
     'test/core-data.test.ts',

@@ -268,6 +268,9 @@ export class CompactRelay {
     const entry = this.deps.acceptHeader(peer, cb.header);
     if (!entry) return;
     if (entry.haveData) return;
+    // Already rebuilt (or received) and on its way into the chain: another peer's copy adds
+    // nothing, and asking it for the missing transactions again would be a second getblocktxn.
+    if (this.recent.has(hex)) return;
     const tip = this.deps.chain.tip;
     const askedThis = this.deps.requestedFrom(hex) === peer;
     if (entry.chainWork <= tip.chainWork) {
