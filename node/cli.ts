@@ -134,6 +134,7 @@ async function runNode(r: ResolvedConfig): Promise<void> {
         : { dht: { port: c['dht-port'], host: c['dht-host'], bootstrap: c['dht-bootstrap'] } }),
       filesMaxBytes: c['files-max-bytes'],
       coinCacheEntries: c['coin-cache'],
+      coinViewBytes: c.dbcache * 1024 * 1024,
       scriptCacheEntries: c['script-cache'],
       progressBar: true,
     },

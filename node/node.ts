@@ -165,6 +165,8 @@ export interface NodeConfig {
   scriptThreads?: number;
   /** Bound of the chain's recent-coins cache, entries (default 50,000; `coin-cache`). */
   coinCacheEntries?: number;
+  /** Unflushed coin changes held in memory, bytes (default 32 MiB; `dbcache`, in MiB); 0: none. */
+  coinViewBytes?: number;
   /** Bound of the script-execution cache, entries (default 200,000; `script-cache`). */
   scriptCacheEntries?: number;
   /** Signature backend of the chain and the mempool (a simulator shares a cache among nodes). */
@@ -295,6 +297,7 @@ export class FullNode implements ExplorerNode, RpcNode {
           scriptPool,
           scriptCache,
           ...(config.coinCacheEntries === undefined ? {} : { coinCacheEntries: config.coinCacheEntries }),
+          ...(config.coinViewBytes === undefined ? {} : { coinViewBytes: config.coinViewBytes }),
           ...(config.chainDb ? { db: config.chainDb } : {}),
           assumeValid:
             config.assumeValid !== undefined
@@ -312,6 +315,8 @@ export class FullNode implements ExplorerNode, RpcNode {
       throw e;
     }
     const node = new FullNode(config, log, chain, scriptPool, scriptCache);
+    if (chain.replayedBlocks > 0)
+      log.info('coins replayed', { blocks: chain.replayedBlocks, height: chain.height });
     log.info('chain loaded', { network: params.name, height: chain.height, tip: chain.tip.hashHex });
     try {
       if (config.http !== false) await node.startHttp();
@@ -493,6 +498,7 @@ export class FullNode implements ExplorerNode, RpcNode {
       coins: chain.coins,
       'address-totals': chain.totals,
       blocks: chain.blocks,
+      'coin-view': chain.coinView,
       scripts: this.scriptCache.stats(),
       mempool: { entries: info.count, bytes: info.usage, max: info.maxUsage },
     };

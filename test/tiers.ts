@@ -24,6 +24,7 @@ export const TIERS = {
     'test/blocks.test.ts',
     'test/chain-headers.test.ts',
     'test/chain-assume-valid.test.ts',
+    'test/chain-coin-view.test.ts',
     'test/chain-rules.test.ts',
     'test/chain-script-cache.test.ts',
     'test/chain.test.ts',

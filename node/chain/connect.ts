@@ -1,11 +1,12 @@
 /**
- * Connecting and disconnecting one block against the UTXO set in LevelDB (Core's ConnectBlock /
+ * Connecting and disconnecting one block against the UTXO set (Core's ConnectBlock /
  * DisconnectBlock plus the index writes), in two steps so script checks overlap everything
  * else: `prepareConnect` runs every non-script input rule (consensus/block-connect.ts) on the
- * coins the block spends, starts the scripts in the pool and fills the block's batch (UTXO
- * changes, undo, indexes, tip); `commitConnect` helps the pool and writes the batch only once
- * every rule and every script passed. Nothing is written before that, so a failing block leaves
- * the tip and the UTXO set as they were. Preparing has no side effect, which lets the chain
+ * coins the block spends, starts the scripts in the pool and fills the block's batch (undo,
+ * indexes, tip, and the UTXO changes unless a coin view holds them for a later flush:
+ * coin-view.ts); `commitConnect` helps the pool and writes the batch only once every rule and
+ * every script passed, then hands the UTXO changes to the view. Nothing is written before
+ * that, so a failing block leaves the tip and the UTXO set as they were. Preparing has no side effect, which lets the chain
  * prepare a block on its tip before the block's contextual checks are done and drop it if they
  * fail or the tip moves.
  *
@@ -25,6 +26,7 @@ import type { NetworkParams } from '../protocol/params.js';
 import { OutPoint } from '../protocol/tx.js';
 import { anchorIndexOps } from './anchors.js';
 import type { CoinCache, TotalsCache } from './caches.js';
+import type { CoinView } from './coin-view.js';
 import { decodeCoin, decodeUndo, encodeUndo } from './coins.js';
 import type { BlockEntry } from './entry.js';
 import {
@@ -47,6 +49,10 @@ export interface ConnectDeps {
   readonly params: NetworkParams;
   readonly scriptPool: ScriptPool | null;
   readonly coinCache: CoinCache;
+  /** Unflushed coin changes (coin-view.ts); null writes each block's coins with its batch. */
+  readonly coinView: CoinView | null;
+  /** Seconds, for the coin view's age bound. */
+  readonly now: () => number;
   readonly totalsCache: TotalsCache;
   /** Transactions whose scripts the mempool verified under a block's flags (script-cache.ts). */
   readonly scriptCache?: ScriptCache | null;
@@ -77,25 +83,41 @@ export interface PreparedConnect {
   readonly scriptsSkipped: boolean;
 }
 
-/** Starts reading what `block` needs from the UTXO set (cache first). */
+/**
+ * Starts reading what `block` needs from the UTXO set: the coin view's unflushed changes first
+ * (a coin spent there is gone, whatever the database still says), then the cache, then LevelDB.
+ */
 export function readCoins(deps: ConnectDeps, block: Block): BlockCoins {
   const missing: OutPoint[] = [];
   const spent = new Map<string, Coin>();
   const own: OutPoint[] = [];
+  const ownFound = new Map<string, Coin>();
+  const view = deps.coinView;
   for (const tx of block.txs) {
     if (!tx.isCoinbase()) {
       for (const { prevout } of tx.inputs) {
-        const hit = deps.coinCache.get(prevout.key());
-        if (hit) spent.set(prevout.key(), hit);
+        const k = prevout.key();
+        const viewed = view?.get(k);
+        if (viewed !== undefined) {
+          if (viewed) spent.set(k, viewed);
+          continue;
+        }
+        const hit = deps.coinCache.get(k);
+        if (hit) spent.set(k, hit);
         else missing.push(prevout);
       }
     }
     const txid = tx.txid();
-    for (let i = 0; i < tx.outputs.length; i++) own.push(new OutPoint(txid, i));
+    for (let i = 0; i < tx.outputs.length; i++) {
+      const op = new OutPoint(txid, i);
+      const viewed = view && view.size > 0 ? view.get(op.key()) : undefined;
+      if (viewed === undefined) own.push(op);
+      else if (viewed) ownFound.set(op.key(), viewed);
+    }
   }
   const result = {
     spent: missing.length === 0 ? Promise.resolve(spent) : readInto(deps.store, missing, spent),
-    own: readInto(deps.store, own, new Map()),
+    own: readInto(deps.store, own, ownFound),
   };
   // Either may go unawaited when a check fails first.
   result.spent.catch(() => undefined);
@@ -166,12 +188,13 @@ export async function prepareConnect(
   // The rest overlaps the scripts: the batch (nothing is written before commitConnect).
   const hash = block.hash();
   const batch = deps.store.batch();
-  const deltas = blockIndexOps(batch, block, height, spent, 1);
+  const deltas = blockIndexOps(batch, block, height, spent, 1, deps.coinView === null);
   addressSearchOps(batch, block, height, 1, deps.addressSearch ? deps.params.address : null);
   anchorIndexOps(batch, block, height, 1);
   batch.put(keys.undo(hash), undo);
   batch.put(keys.height(height), hash);
   batch.put(keys.tip(), hash);
+  if (!deps.coinView) batch.put(keys.coinTip(), hash);
   const totals = readTotals(deps, deltas);
   totals.catch(() => undefined); // awaited by commitConnect, unless the block is dropped
   return {
@@ -241,6 +264,7 @@ export async function commitConnect(deps: ConnectDeps, p: PreparedConnect): Prom
     }
     written = true;
     await batch.write();
+    deps.coinView?.connected(block, p.height, deps.now());
     deps.coinCache.connected(block, p.height);
     for (const [k, v] of totals) deps.totalsCache.set(k, v);
   } finally {
@@ -248,7 +272,10 @@ export async function commitConnect(deps: ConnectDeps, p: PreparedConnect): Prom
   }
 }
 
-/** Writes the batch that undoes tip `e` (its block and undo data given). */
+/**
+ * Writes the batch that undoes tip `e` (its block and undo data given), coins included: the
+ * coin view must have been flushed (the UTXO set on disk is then `e`'s, and becomes its parent's).
+ */
 export async function commitDisconnect(
   deps: ConnectDeps,
   e: BlockEntry,
@@ -257,6 +284,7 @@ export async function commitDisconnect(
 ): Promise<void> {
   const prev = e.prev;
   if (!prev) throw new Error('cannot disconnect the genesis block');
+  if (deps.coinView && deps.coinView.size > 0) throw new Error('disconnect with unflushed coin changes');
   // Emptied first: whatever happens to the write, they must not outlive the state they mirror.
   deps.coinCache.clear();
   deps.totalsCache.clear();
@@ -269,6 +297,7 @@ export async function commitDisconnect(
     batch.del(keys.undo(e.hash));
     batch.del(keys.height(e.height));
     batch.put(keys.tip(), prev.hash);
+    batch.put(keys.coinTip(), prev.hash);
     addTotalOps(batch, deltas, await readTotals(deps, deltas));
     written = true;
     await batch.write();

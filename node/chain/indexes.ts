@@ -100,7 +100,8 @@ function utxoValue(value: bigint, height: number): Uint8Array {
  * Writes one block's ops to `out` and returns the address-total deltas. `sign` is +1 to
  * connect, -1 to disconnect; `spent[t-1]` are the coins spent by tx t. Ops are ordered so that
  * an output created and spent in the same block ends up deleted (LevelDB applies a batch in
- * order).
+ * order). With `withCoins` false the UTXO set's own keys (c) are left out: a coin view
+ * (coin-view.ts) holds those changes and writes them later.
  */
 export function blockIndexOps(
   out: BatchSink,
@@ -108,6 +109,7 @@ export function blockIndexOps(
   height: number,
   spent: readonly (readonly Coin[])[],
   sign: 1 | -1,
+  withCoins = true,
 ): Deltas {
   const deltas: Deltas = new Map();
   const connect = sign === 1;
@@ -135,11 +137,13 @@ export function blockIndexOps(
       d.totals.fundedSum += connect ? o.value : -o.value;
       if (isUnspendable(o.script)) continue;
       if (connect) {
-        const coin: Coin = { value: o.value, script: o.script, height, coinbase: t === 0 };
-        out.put(keys.coin(txid, vout), encodeCoin(coin));
+        if (withCoins) {
+          const coin: Coin = { value: o.value, script: o.script, height, coinbase: t === 0 };
+          out.put(keys.coin(txid, vout), encodeCoin(coin));
+        }
         out.put(keys.addrUtxo(d.sh, txid, vout), utxoValue(o.value, height));
       } else {
-        out.del(keys.coin(txid, vout));
+        if (withCoins) out.del(keys.coin(txid, vout));
         out.del(keys.addrUtxo(d.sh, txid, vout));
       }
     }
@@ -154,14 +158,14 @@ export function blockIndexOps(
         d.totals.spentCount += sign;
         d.totals.spentSum += connect ? coin.value : -coin.value;
         if (connect) {
-          out.del(keys.coin(ptxid, index));
+          if (withCoins) out.del(keys.coin(ptxid, index));
           out.del(keys.addrUtxo(d.sh, ptxid, index));
           const spender = new Uint8Array(36);
           spender.set(txid);
           putU32(spender, 32, vin);
           out.put(keys.spender(ptxid, index), spender);
         } else {
-          out.put(keys.coin(ptxid, index), encodeCoin(coin));
+          if (withCoins) out.put(keys.coin(ptxid, index), encodeCoin(coin));
           out.put(keys.addrUtxo(d.sh, ptxid, index), utxoValue(coin.value, coin.height));
           out.del(keys.spender(ptxid, index));
         }

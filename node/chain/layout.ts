@@ -5,6 +5,9 @@
  *
  *   V                                  -> schema version u32be || genesis hash(32)     (meta)
  *   T                                  -> tip block hash(32)                            (meta)
+ *   B                                  -> block hash(32) whose UTXO set the c keys hold: T, or
+ *                                         an ancestor of T while coin changes wait in memory
+ *                                         (coin-view.ts); absent in data dirs older than it = T
  *   e <hash32>                         -> block index entry (entry.ts)
  *   b <hash32>                         -> raw block bytes
  *   u <hash32>                         -> undo: coins the block spent, block/input order (coins.ts)
@@ -37,6 +40,7 @@ export const SCHEMA_VERSION = 2;
 export const P = {
   VERSION: 0x56, // V
   TIP: 0x54, // T
+  COIN_TIP: 0x42, // B
   ENTRY: 0x65, // e
   BLOCK: 0x62, // b
   UNDO: 0x75, // u
@@ -76,6 +80,7 @@ function key(prefix: number, ...parts: (Uint8Array | number)[]): Uint8Array {
 export const keys = {
   version: () => Uint8Array.of(P.VERSION),
   tip: () => Uint8Array.of(P.TIP),
+  coinTip: () => Uint8Array.of(P.COIN_TIP),
   entry: (hash: Uint8Array) => key(P.ENTRY, hash),
   block: (hash: Uint8Array) => key(P.BLOCK, hash),
   undo: (hash: Uint8Array) => key(P.UNDO, hash),

@@ -29,6 +29,7 @@ export interface ConfigValues {
   'dht-bootstrap': string[];
   'files-max-bytes': number;
   'coin-cache': number;
+  dbcache: number;
   'script-cache': number;
   'http-port': number;
   'http-host': string;
@@ -237,6 +238,14 @@ const TABLE = {
     arg: '<entries>',
     description: 'recent coins kept in memory to spare block connects a database read (~330 B each; 0: none)',
     default: 50_000,
+    inFile: true,
+  },
+  dbcache: {
+    kind: 'count',
+    arg: '<MiB>',
+    description:
+      "coin changes held in memory and written in large batches, as Core's -dbcache (0: each block writes its own)",
+    default: 32,
     inFile: true,
   },
   'script-cache': {
