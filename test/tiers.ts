@@ -137,6 +137,7 @@ export const TIERS = {
     'test/cli-rpc.test.ts',
     'test/cli.test.ts',
     'test/crash-safety.test.ts',
+    'test/crash-ibd.test.ts',
     'test/devnet.test.ts',
     'test/files-cli.test.ts',
     'test/files-resume.test.ts',
