@@ -11,7 +11,8 @@
  *     chain here is the only one, so its main chain is a prefix of it, and
  *   - a `gettxoutsetinfo` equal to the UTXO set computed here by replaying the same blocks
  *     (helpers/crash-utxo.ts, independent of the node's chain code).
- * At the end the node syncs the whole chain and its UTXO set is checked the same way.
+ * At the end the node syncs the whole chain, stops cleanly (which flushes: the next start replays
+ * nothing) and its UTXO set is checked the same way.
  *
  * The kill schedule is seeded: CRASH_SEED=<seed> replays it (process timing still varies).
  */
@@ -199,8 +200,11 @@ describe('crash safety during initial block download, with the coin view', () =>
       () => (reported.get(BLOCKS) ?? '') === chain[BLOCKS - 1]!.hashHex(),
       300_000,
     );
-    await node.stop(60_000);
+    expect(await node.stop(60_000)).toEqual({ code: 0, signal: null });
+    // A clean stop flushes the coin view: nothing to replay.
+    const replaysBefore = replays;
     expect(await verify('after the full sync')).toBe(BLOCKS);
+    expect(replays, 'a start after a clean stop replayed coins').toBe(replaysBefore);
     console.log(
       `crash-ibd seed=${SEED}: ${midSync} kills left the node mid-sync, ${replays} starts replayed coins`,
     );
