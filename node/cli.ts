@@ -135,6 +135,7 @@ async function runNode(r: ResolvedConfig): Promise<void> {
       filesMaxBytes: c['files-max-bytes'],
       coinCacheEntries: c['coin-cache'],
       scriptCacheEntries: c['script-cache'],
+      sigCacheEntries: c['sig-cache'],
       progressBar: true,
     },
     log,

@@ -30,6 +30,7 @@ export interface ConfigValues {
   'files-max-bytes': number;
   'coin-cache': number;
   'script-cache': number;
+  'sig-cache': number;
   'http-port': number;
   'http-host': string;
   'http-event-streams': number;
@@ -244,6 +245,14 @@ const TABLE = {
     arg: '<entries>',
     description:
       'transactions whose scripts passed, so a block need not run them again (~75 B each; 0: none)',
+    default: 200_000,
+    inFile: true,
+  },
+  'sig-cache': {
+    kind: 'count',
+    arg: '<entries>',
+    description:
+      "valid signatures, so a transaction's second script run in the mempool verifies none again (~75 B each; 0: none)",
     default: 200_000,
     inFile: true,
   },
