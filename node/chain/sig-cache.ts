@@ -34,6 +34,8 @@ export class SignatureCache {
   private readonly keys = new Set<string>();
   private readonly salt: Uint8Array;
   private readonly max: number;
+  /** The wrappers made so far, by inner backend: [storing, using up]. */
+  private readonly wrappers = new WeakMap<EcdsaBackend, [EcdsaBackend, EcdsaBackend]>();
   /** Preimage scratch: keys are hashed synchronously, one at a time. */
   private scratch = new Uint8Array(256);
 
@@ -62,6 +64,15 @@ export class SignatureCache {
    */
   backend(inner: EcdsaBackend, store: boolean): EcdsaBackend {
     if (this.max === 0) return inner;
+    let pair = this.wrappers.get(inner);
+    if (!pair) {
+      pair = [this.wrap(inner, true), this.wrap(inner, false)];
+      this.wrappers.set(inner, pair);
+    }
+    return store ? pair[0] : pair[1];
+  }
+
+  private wrap(inner: EcdsaBackend, store: boolean): EcdsaBackend {
     const s = inner.schnorr;
     return {
       name: inner.name,
