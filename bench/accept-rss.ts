@@ -4,12 +4,15 @@
  *
  * - `accept-rpc`: 5,000 (ACCEPT_TXS) independent 1-in/1-out P2WPKH txs through
  *   `sendrawtransaction`, one call at a time, then as many again from 8 concurrent clients
- *   (each its own keep-alive connection); tx/s. The node is a `gossip-node` process.
+ *   (each its own keep-alive connection), the pair ACCEPT_REPEAT times (default once); tx/s,
+ *   and the node process's CPU time per tx (user + system, ms; steadier than tx/s when other
+ *   work shares the machine). The node is a `gossip-node` process.
  * - `sync-rss`: a `gossip-node` syncing a 2,302-block regtest chain (101 maturing blocks, a
  *   fan-out, P2P_BENCH_BLOCKS = 2,200 blocks of 100 P2WPKH spends; p2p-data.ts) over loopback
  *   from another process; its RSS (and peak) when it reaches the tip, blocks/s of the sync.
  *
  * Every line carries the 1-minute load average when the figure was taken (os.loadavg).
+ * ACCEPT_RSS_ONLY=accept (or rss) runs only that part.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -20,7 +23,7 @@ import { fromHex, toHex } from '../node/protocol/bytes.js';
 import { regtest } from '../node/protocol/params.js';
 import { p2wpkhFor, publicKey } from '../node/protocol/sign.js';
 import { OutPoint, TxOut } from '../node/protocol/tx.js';
-import { type CliNode, rpcClient, rssOf, startCli, stopCli } from './cli-proc.js';
+import { type CliNode, cpuMsOf, rpcClient, rssOf, startCli, stopCli } from './cli-proc.js';
 import { signedSpend } from './connect-data.js';
 import { emit, REPO_ROOT } from './lib.js';
 import { loadOrGenerateSync } from './p2p-data.js';
@@ -43,15 +46,15 @@ function builds(): Build[] {
 
 const load1 = () => Number(loadavg()[0]!.toFixed(2));
 
-/** A node holding `2 * count` confirmed P2WPKH coins of KEY, and the signed spends of each half. */
-export async function fundedNode(build: Build, count: number) {
+/** A node holding `rounds * count` confirmed P2WPKH coins of KEY, and `rounds` sets of their signed spends. */
+export async function fundedNode(build: Build, count: number, rounds = 2) {
   const dir = mkdtempSync(join(tmpdir(), 'gl-bench-accept-'));
   const node = await startCli(build.root, dir, ['--no-listen']);
   const rpc = rpcClient(node);
   const address = encodeAddress(SPK, regtest.address)!;
   const hashes = (await rpc.call('generatetoaddress', [180, address])) as string[];
   const fans = 80;
-  const perFan = Math.ceil((2 * count) / fans);
+  const perFan = Math.ceil((rounds * count) / fans);
   const coins: { op: OutPoint; value: bigint }[] = [];
   for (const hash of hashes.slice(0, fans)) {
     const cb = Block.fromBytes(fromHex((await rpc.call('getblock', [hash, 0])) as string)).txs[0]!;
@@ -68,9 +71,10 @@ export async function fundedNode(build: Build, count: number) {
   }
   await rpc.call('generatetoaddress', [1, address]);
   const hexes = coins
-    .slice(0, 2 * count)
+    .slice(0, rounds * count)
     .map((c) => toHex(signedSpend([c], [new TxOut(c.value - 500n, SPK)], KEY).toBytes()));
-  return { build, dir, node, rpc, address, rounds: [hexes.slice(0, count), hexes.slice(count)] };
+  const sets = Array.from({ length: rounds }, (_, r) => hexes.slice(r * count, (r + 1) * count));
+  return { build, dir, node, rpc, address, rounds: sets };
 }
 
 /** Submits `hexes` from `clients` concurrent connections; tx/s. */
@@ -88,20 +92,25 @@ export async function submitAll(node: CliNode, hexes: string[], clients: number)
   return (hexes.length * 1000) / ms;
 }
 
-async function acceptance(count: number): Promise<void> {
+/** `repeats` times a round of one client then one of 8, each build in turn. */
+async function acceptance(count: number, repeats: number): Promise<void> {
   const nodes = [];
+  const order = Array.from({ length: repeats }, () => [1, 8]).flat();
   try {
-    for (const b of builds()) nodes.push(await fundedNode(b, count));
-    for (const [round, clients] of [1, 8].entries()) {
+    for (const b of builds()) nodes.push(await fundedNode(b, count, order.length));
+    for (const [round, clients] of order.entries()) {
       for (const n of nodes) {
         const loadBefore = load1();
+        const cpuBefore = cpuMsOf(n.node.child.pid!);
         const txsPerSec = await submitAll(n.node, n.rounds[round]!, clients);
+        const cpuMs = cpuMsOf(n.node.child.pid!) - cpuBefore;
         const info = (await n.rpc.call('getmempoolinfo')) as { size: number };
         emit('accept-rpc', {
           build: n.build.name,
           clients,
           txs: count,
           txsPerSec: Math.round(txsPerSec),
+          nodeCpuMsPerTx: Number((cpuMs / count).toFixed(3)),
           mempoolSize: info.size,
           load1Before: loadBefore,
           load1: load1(),
@@ -181,7 +190,8 @@ async function syncRss(spendBlocks: number, repeats: number): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  if (process.env.ACCEPT_RSS_ONLY !== 'rss') await acceptance(Number(process.env.ACCEPT_TXS ?? 5000));
+  if (process.env.ACCEPT_RSS_ONLY !== 'rss')
+    await acceptance(Number(process.env.ACCEPT_TXS ?? 5000), Number(process.env.ACCEPT_REPEAT ?? 1));
   if (process.env.ACCEPT_RSS_ONLY !== 'accept')
     await syncRss(Number(process.env.P2P_BENCH_BLOCKS ?? 2200), Number(process.env.BENCH_REPEAT ?? 2));
 }

@@ -133,6 +133,17 @@ export async function stopCli(node: CliNode): Promise<void> {
 }
 
 /** Resident set size and its peak (bytes) of a running process. */
+/**
+ * CPU time the process has used, user + system, in ms (/proc/<pid>/stat, all its threads): on a
+ * loaded machine this moves less than wall time does.
+ */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+}
+
 export function rssOf(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);

@@ -219,7 +219,7 @@ export interface RpcNode {
   /** Sync state, initial block download and progress (getblockchaininfo). */
   sync(): SyncInfo;
   /** sendrawtransaction's path: decode, fee-rate cap, submit (node/broadcast.ts). */
-  broadcastTx(bytes: Uint8Array, opts?: { maxFeeRate?: FeeRate }): Promise<Broadcast>;
+  broadcastTx(raw: Uint8Array | Tx, opts?: { maxFeeRate?: FeeRate }): Promise<Broadcast>;
   /** submitpackage's path (node/submit-package.ts); throws BroadcastError with Core's code. */
   submitPackage(hexes: readonly string[], opts?: { maxFeeRate?: FeeRate }): Promise<SubmitPackageJson>;
   /** Mines `n` blocks on the tip paying `script` (regtest's generatetoaddress). */

@@ -106,12 +106,13 @@ export function maxFeeFor(rate: FeeRate, vsize: number): bigint | undefined {
   return rate > 0n ? feeAt(rate, vsize) : undefined;
 }
 
+/** `raw` is the client's bytes, or the tx a front end already decoded from them (one decode). */
 export async function broadcastTx(
   deps: BroadcastDeps,
-  bytes: Uint8Array,
+  raw: Uint8Array | Tx,
   opts: { maxFeeRate: FeeRate },
 ): Promise<Broadcast> {
-  const tx = decodeTx(bytes);
+  const tx = raw instanceof Tx ? raw : decodeTx(raw);
   const ids = { txid: tx.txidHex(), wtxid: tx.wtxidHex() };
   if (deps.mempool.has(tx.txid())) return { ...ids, added: false };
   const maxFee = maxFeeFor(opts.maxFeeRate, tx.vsize());

@@ -136,6 +136,7 @@ async function runNode(r: ResolvedConfig): Promise<void> {
       coinCacheEntries: c['coin-cache'],
       coinViewBytes: c.dbcache * 1024 * 1024,
       scriptCacheEntries: c['script-cache'],
+      sigCacheEntries: c['sig-cache'],
       progressBar: true,
     },
     log,

@@ -15,6 +15,7 @@ import type { CacheStats } from './chain/caches.js';
 import { type AddResult, Chain } from './chain/chain.js';
 import { ScriptCache } from './chain/script-cache.js';
 import { ScriptPool } from './chain/script-pool.js';
+import { SignatureCache } from './chain/sig-cache.js';
 import type { ChainDb } from './chain/store.js';
 import { type Clock, type Random, realClock, systemRandom } from './clock.js';
 import { blockSubsidy } from './consensus/subsidy.js';
@@ -169,6 +170,8 @@ export interface NodeConfig {
   coinViewBytes?: number;
   /** Bound of the script-execution cache, entries (default 200,000; `script-cache`). */
   scriptCacheEntries?: number;
+  /** Bound of the mempool's signature cache, entries (default 200,000; 0: none; `sig-cache`). */
+  sigCacheEntries?: number;
   /** Signature backend of the chain and the mempool (a simulator shares a cache among nodes). */
   ecdsaBackend?: EcdsaBackend;
 }
@@ -203,6 +206,7 @@ export class FullNode implements ExplorerNode, RpcNode {
   private fees?: () => Promise<Record<string, number>>;
   private scriptPool: ScriptPool | null;
   private readonly scriptCache: ScriptCache;
+  private readonly sigCache: SignatureCache;
   /** The P2P layer; undefined when disabled. */
   p2p?: P2P;
   /** The DHT of provider records; undefined when off. */
@@ -238,6 +242,9 @@ export class FullNode implements ExplorerNode, RpcNode {
     this.chain = chain;
     this.scriptPool = scriptPool;
     this.scriptCache = scriptCache;
+    this.sigCache = new SignatureCache(
+      config.sigCacheEntries === undefined ? {} : { max: config.sigCacheEntries },
+    );
     this.auth = new RpcAuth({
       datadir: config.datadir,
       cookieFile: config.rpcCookieFile,
@@ -250,6 +257,7 @@ export class FullNode implements ExplorerNode, RpcNode {
         params: this.params,
         maxUsage: config.mempoolMaxBytes,
         scriptCache,
+        sigCache: this.sigCache,
         ...(config.ecdsaBackend ? { backend: config.ecdsaBackend } : {}),
       },
       {
@@ -500,6 +508,7 @@ export class FullNode implements ExplorerNode, RpcNode {
       blocks: chain.blocks,
       'coin-view': chain.coinView,
       scripts: this.scriptCache.stats(),
+      signatures: this.sigCache.stats(),
       mempool: { entries: info.count, bytes: info.usage, max: info.maxUsage },
     };
   }
@@ -571,9 +580,9 @@ export class FullNode implements ExplorerNode, RpcNode {
    * `maxFeeRate` (sat/kvB; default the node's max-fee-rate) and submitted; throws a
    * BroadcastError with Core's code (broadcast.ts).
    */
-  broadcastTx(bytes: Uint8Array, opts: { maxFeeRate?: FeeRate } = {}): Promise<Broadcast> {
+  broadcastTx(raw: Uint8Array | Tx, opts: { maxFeeRate?: FeeRate } = {}): Promise<Broadcast> {
     const maxFeeRate = opts.maxFeeRate ?? this.config.maxFeeRate ?? DEFAULT_MAX_FEE_RATE;
-    return broadcastTx({ mempool: this.mempool, chain: this.chain }, bytes, { maxFeeRate });
+    return broadcastTx({ mempool: this.mempool, chain: this.chain }, raw, { maxFeeRate });
   }
 
   /** A package from a local client (RPC submitpackage, POST /api/txs/package): submit-package.ts. */

@@ -176,6 +176,10 @@ describe('GET /metrics on a small network', () => {
     expect(cache('gossip_cache_entries', 'scripts')).toBe(1);
     expect(cache('gossip_cache_bytes', 'scripts')).toBe(75);
     expect(cache('gossip_cache_max', 'scripts')).toBe(200_000);
+    // Its one signature, stored by the standard-flag run and found by the next block's.
+    expect(cache('gossip_cache_entries', 'signatures')).toBe(1);
+    expect(cache('gossip_cache_bytes', 'signatures')).toBe(75);
+    expect(cache('gossip_cache_max', 'signatures')).toBe(200_000);
     expect(cache('gossip_cache_entries', 'mempool')).toBe(1);
     expect(cache('gossip_cache_bytes', 'mempool')).toBe(value(e, 'gossip_mempool_usage_bytes'));
     expect(cache('gossip_cache_max', 'mempool')).toBe(300_000_000);

@@ -113,6 +113,20 @@ describe('small-message SHA-256', () => {
   });
 });
 
+describe('SHA-256 over parts', () => {
+  it('equals the hash of the parts joined, copied (short) or incremental (long)', async () => {
+    const { createHash, randomBytes } = await import('node:crypto');
+    const { sha256Parts } = await import('../node/protocol/hash.js');
+    // Around the copy threshold (1,024 bytes in all), with empty parts among them.
+    for (const sizes of [[], [0], [4, 82, 4], [32, 32, 4], [500, 0, 524], [500, 525], [2000, 3]]) {
+      const parts = sizes.map((n) => new Uint8Array(randomBytes(n)));
+      const h = createHash('sha256');
+      for (const p of parts) h.update(p);
+      expect(toHex(sha256Parts(...parts))).toBe(h.digest('hex'));
+    }
+  });
+});
+
 describe('small-message RIPEMD-160', () => {
   it('equals @noble/hashes for every length 0..300 and across block boundaries', async () => {
     const { randomBytes } = await import('node:crypto');

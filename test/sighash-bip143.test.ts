@@ -8,7 +8,7 @@ import * as bitcoin from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
 import { Block } from '../node/protocol/block.js';
 import { fromHex, toHex } from '../node/protocol/bytes.js';
-import { PrecomputedTx, witnessV0Sighash } from '../node/protocol/script/sighash.js';
+import { PrecomputedTx, witnessV0Sighash, witnessV0SighashOf } from '../node/protocol/script/sighash.js';
 import { Tx } from '../node/protocol/tx.js';
 import { loadBlockVector } from './helpers/block-vectors.js';
 
@@ -64,5 +64,48 @@ describe('BIP143 sighash against bitcoinjs-lib', () => {
       }
     }
     expect(checked).toBeGreaterThan(100);
+  });
+
+  it('the memo (witnessV0SighashOf) answers as a fresh hash when any part changes, and as the last one when none does', () => {
+    let checked = 0;
+    for (const tx of txs) {
+      const theirs = bitcoin.Transaction.fromBuffer(tx.toBytes());
+      const pre = new PrecomputedTx(tx);
+      // Twice over, as the mempool's two script runs: the second pass meets each memo again.
+      for (const _pass of [0, 1])
+        for (let i = 0; i < tx.inputs.length; i++)
+          for (const amount of [1000n, 1001n])
+            for (const code of SCRIPT_CODES)
+              for (const hashType of HASH_TYPES) {
+                const want = toHex(theirs.hashForWitnessV0(i, code, amount, hashType));
+                expect(toHex(witnessV0SighashOf(pre, i, code, amount, hashType))).toBe(want);
+                // Asked again at once: the memo's answer.
+                expect(toHex(witnessV0SighashOf(pre, i, code, amount, hashType))).toBe(want);
+                checked++;
+              }
+      // One part changed at a time, the others as the memo holds them.
+      const base = { i: 1, code: SCRIPT_CODES[1]!, amount: 5000n, hashType: 0x01 };
+      for (const c of [
+        { ...base, amount: 5001n },
+        { ...base, hashType: 0x81 },
+        { ...base, code: SCRIPT_CODES[0]! },
+        { ...base, i: 2 },
+      ]) {
+        witnessV0SighashOf(pre, base.i, base.code, base.amount, base.hashType);
+        if (c.i !== base.i) witnessV0SighashOf(pre, c.i, base.code, base.amount, base.hashType);
+        expect(toHex(witnessV0SighashOf(pre, c.i, c.code, c.amount, c.hashType))).toBe(
+          toHex(theirs.hashForWitnessV0(c.i, c.code, c.amount, c.hashType)),
+        );
+      }
+      // A script code changed in place after it was hashed is not taken for the old one.
+      const code = SCRIPT_CODES[0]!.slice();
+      const before = witnessV0SighashOf(pre, 0, code, 1000n, 0x01);
+      code[5]! ^= 1;
+      expect(toHex(witnessV0SighashOf(pre, 0, code, 1000n, 0x01))).toBe(
+        toHex(theirs.hashForWitnessV0(0, code, 1000n, 0x01)),
+      );
+      expect(toHex(before)).not.toBe(toHex(theirs.hashForWitnessV0(0, code, 1000n, 0x01)));
+    }
+    expect(checked).toBeGreaterThan(200);
   });
 });

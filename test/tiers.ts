@@ -54,6 +54,7 @@ export const TIERS = {
     'test/mempool-orphans.test.ts',
     'test/mempool-random.test.ts',
     'test/mempool-rbf.test.ts',
+    'test/mempool-sig-cache.test.ts',
     'test/mempool-replacements.test.ts',
     'test/mempool.test.ts',
     'test/mining.test.ts',

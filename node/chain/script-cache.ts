@@ -15,7 +15,7 @@
  * so ~15 MB at the default bound (Core gives its CuckooCache of 32-byte keys 16 MiB).
  */
 import { randomBytes } from 'node:crypto';
-import { sha256Parts } from '../protocol/hash.js';
+import { sha256 } from '../protocol/hash.js';
 
 export const DEFAULT_SCRIPT_CACHE_ENTRIES = 200_000;
 /** Heap per entry: the key string and the Set's slot (see above). */
@@ -25,10 +25,14 @@ export class ScriptCache {
   private readonly keys = new Set<string>();
   private readonly salt: Uint8Array;
   private readonly max: number;
+  /** salt || wtxid || flags: hashed in one call, not through an incremental node:crypto hash. */
+  private readonly preimage: Uint8Array;
 
   constructor(opts: { max?: number; salt?: Uint8Array } = {}) {
     this.max = Math.max(1, opts.max ?? DEFAULT_SCRIPT_CACHE_ENTRIES);
     this.salt = opts.salt ?? new Uint8Array(randomBytes(32));
+    this.preimage = new Uint8Array(this.salt.length + 36);
+    this.preimage.set(this.salt);
   }
 
   get size(): number {
@@ -62,8 +66,11 @@ export class ScriptCache {
   }
 
   private key(wtxid: Uint8Array, flags: number): string {
-    const f = new Uint8Array(4);
-    new DataView(f.buffer).setUint32(0, flags >>> 0, true);
-    return Buffer.from(sha256Parts(this.salt, wtxid, f)).toString('latin1');
+    const p = this.preimage;
+    const at = this.salt.length;
+    p.set(wtxid, at);
+    new DataView(p.buffer).setUint32(at + 32, flags >>> 0, true);
+    const h = sha256(p);
+    return Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('latin1');
   }
 }

@@ -31,6 +31,7 @@ export interface ConfigValues {
   'coin-cache': number;
   dbcache: number;
   'script-cache': number;
+  'sig-cache': number;
   'http-port': number;
   'http-host': string;
   'http-event-streams': number;
@@ -253,6 +254,14 @@ const TABLE = {
     arg: '<entries>',
     description:
       'transactions whose scripts passed, so a block need not run them again (~75 B each; 0: none)',
+    default: 200_000,
+    inFile: true,
+  },
+  'sig-cache': {
+    kind: 'count',
+    arg: '<entries>',
+    description:
+      "valid signatures, so a transaction's second script run in the mempool verifies none again (~75 B each; 0: none)",
     default: 200_000,
     inFile: true,
   },

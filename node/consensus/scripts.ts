@@ -32,14 +32,18 @@ export function verifyInput(
   );
 }
 
-/** Every input of a non-coinbase tx; throws RuleError SCRIPT_FAILED naming the first bad one. */
+/**
+ * Every input of a non-coinbase tx; throws RuleError SCRIPT_FAILED naming the first bad one.
+ * `pre`, when given, must be of this tx and these spent outputs: runs of one tx under several
+ * flags share its hashes, as Core's checks share one PrecomputedTransactionData.
+ */
 export function verifyTxScripts(
   tx: Tx,
   spent: readonly SpentOutput[],
   flags: number,
   backend: EcdsaBackend = defaultBackend,
+  pre: PrecomputedTx = new PrecomputedTx(tx, spent),
 ): void {
-  const pre = new PrecomputedTx(tx, spent);
   for (let i = 0; i < tx.inputs.length; i++) {
     try {
       verifyInput(pre, i, spent[i]!, flags, backend);

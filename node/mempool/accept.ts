@@ -15,13 +15,15 @@
  *    mandatory (consensus) flags accept is policy, one they reject is consensus-invalid.
  *    With a script-execution cache, the scripts then run once more under the next block's
  *    consensus flags and the pass is cached (Core's ConsensusScriptChecks and
- *    CheckInputsFromMempoolAndCache), so connecting the block need not run them again; a
- *    per-transaction signature memo makes that second run cost no second ECDSA check.
+ *    CheckInputsFromMempoolAndCache), so connecting the block need not run them again. Both
+ *    runs share one PrecomputedTx and the signature cache (chain/sig-cache.ts), where the
+ *    first stores each valid signature, so the second costs no curve arithmetic.
  *
  * Nothing here changes state; `Mempool` applies the returned workspace.
  */
 
 import type { ScriptCache } from '../chain/script-cache.js';
+import type { SignatureCache } from '../chain/sig-cache.js';
 import { isFinalTx } from '../consensus/block-check.js';
 import { RuleError } from '../consensus/errors.js';
 import { blockScriptFlags } from '../consensus/script-flags.js';
@@ -39,6 +41,7 @@ import { defaultBackend, type EcdsaBackend } from '../protocol/ecdsa.js';
 import { hashToDisplay } from '../protocol/hash.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { MANDATORY_FLAGS, STANDARD_FLAGS } from '../protocol/script/flags.js';
+import { PrecomputedTx } from '../protocol/script/sighash.js';
 import { txSigOpCost } from '../protocol/script/sigops.js';
 import type { OutPoint, Tx } from '../protocol/tx.js';
 import { ancestorsOf, Entry } from './entry.js';
@@ -81,6 +84,8 @@ export interface AcceptContext {
   readonly backend?: EcdsaBackend;
   /** Where a pass under the next block's flags is recorded for the chain (script-cache.ts). */
   readonly scriptCache?: ScriptCache;
+  /** Valid signatures, stored by both script runs (sig-cache.ts). */
+  readonly sigCache?: SignatureCache;
 }
 
 /** What a successful check hands to the pool. */
@@ -225,16 +230,19 @@ export function checkTx(tx: Tx, coins: readonly Coin[], ctx: AcceptContext): Wor
 
 /**
  * PolicyScriptChecks, with CheckInputScripts' retry under the mandatory flags; then, with a
- * cache, ConsensusScriptChecks under the next block's flags, whose pass is cached.
+ * script cache, ConsensusScriptChecks under the next block's flags, whose pass is cached.
+ * Every run stores valid signatures in the signature cache (Core's cacheSigStore = true).
  */
 function checkScripts(tx: Tx, coins: readonly Coin[], ctx: AcceptContext): void {
+  const inner = ctx.backend ?? defaultBackend;
+  const backend = ctx.sigCache ? ctx.sigCache.backend(inner, true) : inner;
+  const pre = new PrecomputedTx(tx, coins);
+  policyScriptChecks(tx, coins, backend, pre);
   const cache = ctx.scriptCache;
-  const backend = cache ? memoBackend(ctx.backend ?? defaultBackend) : ctx.backend;
-  policyScriptChecks(tx, coins, backend);
   if (!cache) return;
   const flags = blockScriptFlags(ctx.tip.height + 1, ctx.params);
   try {
-    verifyTxScripts(tx, coins, flags, backend);
+    verifyTxScripts(tx, coins, flags, backend, pre);
   } catch (e) {
     // Core logs this as a bug: the standard flags are a superset of every block's flags.
     if (e instanceof RuleError) throw TxRejectError.fromRule(e);
@@ -243,39 +251,9 @@ function checkScripts(tx: Tx, coins: readonly Coin[], ctx: AcceptContext): void 
   cache.add(tx.wtxid(), flags);
 }
 
-/**
- * A backend that remembers each (hash, signature, key) it was asked about, for the two runs of
- * one transaction's scripts: ECDSA and BIP340 verification are deterministic, so the answer
- * cannot change.
- */
-function memoBackend(inner: EcdsaBackend): EcdsaBackend {
-  const seen = new Map<string, boolean>();
-  const memo = (tag: string, parts: Uint8Array[], run: () => boolean): boolean => {
-    const k = tag + Buffer.concat(parts).toString('latin1');
-    let ok = seen.get(k);
-    if (ok === undefined) {
-      ok = run();
-      seen.set(k, ok);
-    }
-    return ok;
-  };
-  const s = inner.schnorr;
-  return {
-    name: inner.name,
-    verify: (msg32, sig64, pubkey) =>
-      memo('e', [msg32, sig64, pubkey], () => inner.verify(msg32, sig64, pubkey)),
-    schnorr: {
-      name: s.name,
-      verify: (msg, sig64, key) =>
-        memo(`s${msg.length}:`, [msg, sig64, key], () => s.verify(msg, sig64, key)),
-      tweakAddCheck: (p, t, q, parity) => s.tweakAddCheck(p, t, q, parity),
-    },
-  };
-}
-
-function policyScriptChecks(tx: Tx, coins: readonly Coin[], backend?: EcdsaBackend): void {
+function policyScriptChecks(tx: Tx, coins: readonly Coin[], backend: EcdsaBackend, pre: PrecomputedTx): void {
   try {
-    verifyTxScripts(tx, coins, STANDARD_FLAGS, backend);
+    verifyTxScripts(tx, coins, STANDARD_FLAGS, backend, pre);
     return;
   } catch (e) {
     if (!(e instanceof RuleError)) throw e;
@@ -290,7 +268,7 @@ function policyScriptChecks(tx: Tx, coins: readonly Coin[], backend?: EcdsaBacke
       throw new TxRejectError('WITNESS_STRIPPED', standardErr.detail);
     }
     try {
-      verifyTxScripts(tx, coins, MANDATORY_FLAGS, backend);
+      verifyTxScripts(tx, coins, MANDATORY_FLAGS, backend, pre);
     } catch (e2) {
       if (e2 instanceof RuleError) throw TxRejectError.fromRule(e2);
       throw e2;

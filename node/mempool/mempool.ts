@@ -19,6 +19,7 @@
  * new tip makes invalid (Core's MaybeUpdateMempoolForReorg / removeForReorg).
  */
 import type { ScriptCache } from '../chain/script-cache.js';
+import { SignatureCache } from '../chain/sig-cache.js';
 import { systemRandom } from '../clock.js';
 import type { Coin } from '../consensus/tx-inputs.js';
 import type { Block } from '../protocol/block.js';
@@ -82,6 +83,7 @@ export class Mempool {
   private readonly expiry: number;
   private readonly backend?: EcdsaBackend;
   private readonly scriptCache?: ScriptCache;
+  private readonly sigCache: SignatureCache;
   private readonly pool = new TxPool();
   private readonly orphans: OrphanPool;
   private readonly rolling: RollingMinFee;
@@ -98,6 +100,7 @@ export class Mempool {
     this.expiry = opts.expiry ?? DEFAULT_MEMPOOL_EXPIRY;
     if (opts.backend) this.backend = opts.backend;
     if (opts.scriptCache) this.scriptCache = opts.scriptCache;
+    this.sigCache = opts.sigCache ?? new SignatureCache();
     this.policy = {
       minRelayFeeRate: opts.minRelayFeeRate ?? DEFAULT_MIN_RELAY_FEE_RATE,
       incrementalRelayFeeRate: opts.incrementalRelayFeeRate ?? DEFAULT_INCREMENTAL_RELAY_FEE_RATE,
@@ -228,6 +231,7 @@ export class Mempool {
         mtp,
         ...(this.backend ? { backend: this.backend } : {}),
         ...(this.scriptCache ? { scriptCache: this.scriptCache } : {}),
+        sigCache: this.sigCache,
       });
     }
   }

@@ -3,6 +3,7 @@
  * mempool.Config), accept results and getmempoolinfo.
  */
 import type { ScriptCache } from '../chain/script-cache.js';
+import type { SignatureCache } from '../chain/sig-cache.js';
 import type { Coin } from '../consensus/tx-inputs.js';
 import type { EcdsaBackend } from '../protocol/ecdsa.js';
 import type { NetworkParams } from '../protocol/params.js';
@@ -34,6 +35,11 @@ export interface MempoolOptions {
   readonly backend?: EcdsaBackend;
   /** Shared with the chain: a tx whose scripts passed here is not script-checked when mined. */
   readonly scriptCache?: ScriptCache;
+  /**
+   * Valid signatures, so a tx's second script run (under the next block's flags) verifies
+   * none again; default a cache of its own (DEFAULT_SIG_CACHE_ENTRIES).
+   */
+  readonly sigCache?: SignatureCache;
   /** Replacements remembered for "replaced by" answers (default 10,000; replacements.ts). */
   readonly replacementMemory?: number;
 }

@@ -25,8 +25,26 @@ export function sha256(data: Uint8Array): Uint8Array {
   return plain(oneShot('sha256', data, 'buffer'));
 }
 
-/** SHA-256 over several parts without concatenating them first. */
+/** Up to this many bytes, sha256Parts copies its parts into one buffer and hashes that once. */
+const PARTS_COPY = 1024;
+
+/**
+ * SHA-256 over several parts. Short ones are copied together and hashed in one call (a
+ * segwit txid's stripped serialization, the caches' keys): an incremental node:crypto hash
+ * costs more than the copy. Longer ones are hashed incrementally, never copied.
+ */
 export function sha256Parts(...parts: Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const p of parts) size += p.length;
+  if (size <= PARTS_COPY) {
+    const all = new Uint8Array(size);
+    let at = 0;
+    for (const p of parts) {
+      all.set(p, at);
+      at += p.length;
+    }
+    return sha256(all);
+  }
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
   return plain(h.digest());

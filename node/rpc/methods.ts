@@ -192,20 +192,20 @@ export function buildCoreMethods(node: RpcNode): Record<string, RpcHandler> {
       // Core's order: maxburnamount, the tx (-22), the burn check (-25), then maxfeerate.
       const maxBurn =
         maxburnamount === undefined || maxburnamount === null ? 0n : amountFromValue(maxburnamount);
-      const bytes = broadcastArg(() => {
-        const b = txBytesFromHex(str(hex, 'hexstring'));
-        const tx = decodeTx(b);
-        for (const o of tx.outputs)
+      const tx = broadcastArg(() => {
+        const decoded = decodeTx(txBytesFromHex(str(hex, 'hexstring')));
+        for (const o of decoded.outputs)
           if ((o.script[0] === OP_RETURN || o.script.length > MAX_SCRIPT_SIZE) && o.value > maxBurn)
             throw new RpcError(
               RPC.VERIFY_ERROR,
               'Unspendable output exceeds maximum configured by user (maxburnamount)',
             );
-        return b;
+        return decoded;
       });
       const maxFeeRate = feeRateArg(maxfeerate);
       try {
-        return (await node.broadcastTx(bytes, { maxFeeRate })).txid;
+        // The decoded tx, not its bytes: the node need not decode it a second time.
+        return (await node.broadcastTx(tx, { maxFeeRate })).txid;
       } catch (e) {
         if (e instanceof BroadcastError) throw new RpcError(e.rpcCode, e.message);
         throw e;

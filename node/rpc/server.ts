@@ -9,7 +9,7 @@
  * Bodies up to 32 MB (Core's MAX_SIZE), then 413. The JSON-RPC rules are jsonrpc.ts's.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from '../api.js';
 import type { AllowIp } from './allow-ip.js';
 import type { RpcAuth } from './auth.js';
@@ -56,6 +56,8 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
 export class RpcServer {
   private readonly server: Server;
   private readonly opts: RpcServerOptions;
+  /** rpc-allow-ip's answer per connection: a keep-alive client's address does not change. */
+  private readonly allowed = new WeakMap<Socket, boolean>();
   /** http://host:port of the listening server. */
   url = '';
 
@@ -92,7 +94,12 @@ export class RpcServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { auth, allow, exec, log } = this.opts;
-    if (!allow.allows(req.socket.remoteAddress)) {
+    let allowed = this.allowed.get(req.socket);
+    if (allowed === undefined) {
+      allowed = allow.allows(req.socket.remoteAddress);
+      this.allowed.set(req.socket, allowed);
+    }
+    if (!allowed) {
       res.writeHead(403, { connection: 'close' }).end();
       return;
     }

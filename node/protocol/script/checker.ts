@@ -8,7 +8,7 @@
 import { defaultBackend, type EcdsaBackend, verifyEcdsa } from '../ecdsa.js';
 import { defaultSchnorr, type SchnorrBackend } from '../schnorr.js';
 import { ScriptError } from './errors.js';
-import { legacySighash, type PrecomputedTx, SigVersion, witnessV0Sighash } from './sighash.js';
+import { legacySighash, type PrecomputedTx, SigVersion, witnessV0SighashOf } from './sighash.js';
 import { SIGHASH_DEFAULT, type TaprootExecData, taprootSighash } from './sighash-taproot.js';
 
 export const LOCKTIME_THRESHOLD = 500_000_000;
@@ -80,7 +80,7 @@ export class TxSignatureChecker implements SignatureChecker {
       hash =
         sigversion === SigVersion.BASE
           ? legacySighash(this.pre.tx, this.index, scriptCode, hashType, this.pre.scratch)
-          : witnessV0Sighash(this.pre, this.index, scriptCode, this.amount, hashType);
+          : witnessV0SighashOf(this.pre, this.index, scriptCode, this.amount, hashType);
       this.lastScriptCode = scriptCode;
       this.lastHashType = hashType;
       this.lastSigversion = sigversion;

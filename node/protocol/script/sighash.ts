@@ -4,6 +4,7 @@
  * number 1, NONE/SINGLE zero other inputs' sequences). Segwit v0: BIP143, with hashPrevouts,
  * hashSequence and hashOutputs computed once per transaction so hashing stays linear.
  */
+import { equal } from '../bytes.js';
 import { hash256, sha256 } from '../hash.js';
 import type { Tx } from '../tx.js';
 import { Writer } from '../writer.js';
@@ -115,6 +116,8 @@ export class PrecomputedTx {
   private prevouts?: Uint8Array;
   private sequences?: Uint8Array;
   private outputs?: Uint8Array;
+  /** Each input's last BIP143 sighash and what it was of (witnessV0SighashOf). */
+  private v0Last?: (V0Sighash | undefined)[];
   /** Reused preimage buffer: sighashes are hashed synchronously, so one per tx suffices. */
   readonly scratch: Writer;
 
@@ -122,6 +125,12 @@ export class PrecomputedTx {
     this.tx = tx;
     this.spent = spent && spent.length === tx.inputs.length ? spent : null;
     this.scratch = new Writer(256);
+  }
+
+  /** The per-input memo of witnessV0SighashOf. */
+  v0Memo(): (V0Sighash | undefined)[] {
+    if (!this.v0Last) this.v0Last = new Array(this.tx.inputs.length);
+    return this.v0Last;
   }
 
   hashPrevouts(): Uint8Array {
@@ -152,6 +161,34 @@ export class PrecomputedTx {
     }
     return this.outputs;
   }
+}
+
+interface V0Sighash {
+  readonly scriptCode: Uint8Array;
+  readonly amount: bigint;
+  readonly hashType: number;
+  readonly hash: Uint8Array;
+}
+
+/**
+ * witnessV0Sighash through `pre`'s memo: the same input, script code, amount and hash type
+ * give the hash computed last time. The mempool runs a tx's scripts twice (standard, then the
+ * next block's flags) on one PrecomputedTx, so the second run hashes nothing again. The memo
+ * holds a copy of the script code, so a caller's later change to its bytes cannot match.
+ */
+export function witnessV0SighashOf(
+  pre: PrecomputedTx,
+  index: number,
+  scriptCode: Uint8Array,
+  amount: bigint,
+  hashType: number,
+): Uint8Array {
+  const last = pre.v0Memo()[index];
+  if (last && last.hashType === hashType && equal(last.scriptCode, scriptCode) && last.amount === amount)
+    return last.hash;
+  const hash = witnessV0Sighash(pre, index, scriptCode, amount, hashType);
+  pre.v0Memo()[index] = { scriptCode: scriptCode.slice(), amount, hashType, hash };
+  return hash;
 }
 
 const ZERO32 = new Uint8Array(32);
