@@ -45,7 +45,7 @@ import { OrphanBlocks } from './orphans.js';
 import * as queries from './queries.js';
 import type { ScriptCache } from './script-cache.js';
 import type { ScriptPool } from './script-pool.js';
-import { type ChainDb, ChainStore } from './store.js';
+import { type ChainDb, ChainStore, type StoreMemory, type StoreMemoryStats } from './store.js';
 
 export interface ChainOptions {
   params: NetworkParams;
@@ -68,6 +68,8 @@ export interface ChainOptions {
   coinCacheEntries?: number;
   /** Bound of the address-totals cache, default DEFAULT_TOTALS_CACHE; 0 turns it off. */
   totalsCacheEntries?: number;
+  /** LevelDB's block cache and memtable sizes, bytes (store.ts; defaults there). */
+  dbMemory?: StoreMemory;
 }
 
 /** What the chain's in-memory caches hold, for /metrics. */
@@ -76,6 +78,8 @@ export interface ChainCacheStats {
   readonly totals: CacheStats;
   /** Recent blocks kept parsed with their bytes; `bytes` counts the serialized size. */
   readonly blocks: CacheStats;
+  /** LevelDB's block cache and memtables, bytes against their bound; absent for memory-level. */
+  readonly db?: StoreMemoryStats;
 }
 
 export interface ChainDeps {
@@ -151,7 +155,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   static async open(opts: ChainOptions, deps: ChainDeps): Promise<Chain> {
-    const { store, fresh } = await ChainStore.open(opts.path, opts.params, opts.db);
+    const { store, fresh } = await ChainStore.open(opts.path, opts.params, opts.db, opts.dbMemory);
     const chain = new Chain(opts, deps, store);
     try {
       if (fresh) await store.write(genesisOps(opts.params));
@@ -244,7 +248,13 @@ export class Chain extends EventEmitter<ChainEvents> {
       coins: this.connectDeps.coinCache.stats(),
       totals: this.connectDeps.totalsCache.stats(),
       blocks: { entries: this.cache.size, bytes, max: BLOCK_CACHE },
+      ...this.dbStats(),
     };
+  }
+
+  private dbStats(): { db?: StoreMemoryStats } {
+    const db = this.store.memoryStats();
+    return db ? { db } : {};
   }
 
   async getRawBlock(hash: BlockHash): Promise<Uint8Array | undefined> {
