@@ -8,6 +8,9 @@
  * - `sync-rss`: a `gossip-node` syncing a 2,302-block regtest chain (101 maturing blocks, a
  *   fan-out, P2P_BENCH_BLOCKS = 2,200 blocks of 100 P2WPKH spends; p2p-data.ts) over loopback
  *   from another process; its RSS (and peak) when it reaches the tip, blocks/s of the sync.
+ *   `sync-rss-parts` says where the settled RSS is (smaps by kind of mapping, threads, the
+ *   main isolate's heap spaces); SYNC_RSS_VARIANTS adds runs of this tree with other settings.
+ *   ACCEPT_RSS_ONLY=rss (or accept) runs one half.
  *
  * Every line carries the 1-minute load average when the figure was taken (os.loadavg).
  */
