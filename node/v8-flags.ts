@@ -8,8 +8,8 @@
  * The default, `--optimize-for-size`, has V8 size its heap for memory rather than speed, so
  * what it keeps committed stays closer to what is live (bench accept-rss, a node that synced
  * 2,302 regtest blocks: old space 36-37 MiB committed against 110-113, new space 1-4 MiB
- * against 32, RSS 158-164 MiB against 294-298), for more collections: the sync was 0-20% slower in five
- * interleaved pairs (median 20%, a shared machine). `none` leaves V8's own sizing.
+ * against 32, RSS 158-164 MiB against 294-298), for more collections: the sync was 20% slower, the median of
+ * five interleaved pairs ranging from 5% faster to 53% slower (a shared machine). `none` leaves V8's own sizing.
  */
 import { setFlagsFromString } from 'node:v8';
 
