@@ -10,6 +10,9 @@
  * - `sync-rss`: a `gossip-node` syncing a 2,302-block regtest chain (101 maturing blocks, a
  *   fan-out, P2P_BENCH_BLOCKS = 2,200 blocks of 100 P2WPKH spends; p2p-data.ts) over loopback
  *   from another process; its RSS (and peak) when it reaches the tip, blocks/s of the sync.
+ *   `sync-rss-parts` says where the settled RSS is (smaps by kind of mapping, threads, the
+ *   main isolate's heap spaces); SYNC_RSS_VARIANTS adds runs of this tree with other settings.
+ *   ACCEPT_RSS_ONLY=rss (or accept) runs one half.
  *
  * Every line carries the 1-minute load average when the figure was taken (os.loadavg).
  * ACCEPT_RSS_ONLY=accept (or rss) runs only that part.
@@ -23,7 +26,7 @@ import { fromHex, toHex } from '../node/protocol/bytes.js';
 import { regtest } from '../node/protocol/params.js';
 import { p2wpkhFor, publicKey } from '../node/protocol/sign.js';
 import { OutPoint, TxOut } from '../node/protocol/tx.js';
-import { type CliNode, cpuMsOf, rpcClient, rssOf, startCli, stopCli } from './cli-proc.js';
+import { type CliNode, cpuMsOf, rpcClient, rssOf, rssParts, startCli, stopCli } from './cli-proc.js';
 import { signedSpend } from './connect-data.js';
 import { emit, REPO_ROOT } from './lib.js';
 import { loadOrGenerateSync } from './p2p-data.js';
@@ -42,6 +45,26 @@ function builds(): Build[] {
   const base = process.env.BENCH_BASE;
   const ours = { name: 'this', root: REPO_ROOT };
   return base ? [{ name: 'base', root: resolve(base) }, ours] : [ours];
+}
+
+/**
+ * The sync's configurations: each build as it is, and for this tree the variants of
+ * SYNC_RSS_VARIANTS, a JSON list of `{"name", "args"?, "nodeFlags"?, "env"?}` (node settings,
+ * Node.js flags, environment), so settings are compared in one run on the same chain.
+ */
+interface SyncRun extends Build {
+  readonly args: readonly string[];
+  readonly nodeFlags: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
+function syncRuns(): SyncRun[] {
+  const plain = { args: [], nodeFlags: [], env: {} };
+  const variants = JSON.parse(process.env.SYNC_RSS_VARIANTS ?? '[]') as Partial<SyncRun>[];
+  return [
+    ...builds().map((b) => ({ ...b, ...plain })),
+    ...variants.map((v) => ({ ...plain, ...v, name: `this+${v.name}`, root: REPO_ROOT })),
+  ];
 }
 
 const load1 = () => Number(loadavg()[0]!.toFixed(2));
@@ -128,11 +151,22 @@ async function acceptance(count: number, repeats: number): Promise<void> {
   }
 }
 
+/**
+ * Polls until the node's height is `height`. A dropped keep-alive socket (the server timing it
+ * out while the loaded machine delays our next call) is retried on a new one while the node runs.
+ */
 async function waitHeight(node: CliNode, height: number, ms: number): Promise<void> {
-  const rpc = rpcClient(node);
+  let rpc = rpcClient(node);
   const end = Date.now() + ms;
   try {
-    while ((await rpc.call('getblockcount')) !== height) {
+    for (;;) {
+      const at = await rpc.call('getblockcount').catch((e: Error) => {
+        if (node.child.exitCode !== null) throw new Error(`bench: node exited during the sync: ${e.message}`);
+        rpc.close();
+        rpc = rpcClient(node);
+        return undefined;
+      });
+      if (at === height) return;
       if (Date.now() > end) throw new Error(`bench: sync did not reach ${height}`);
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -140,6 +174,22 @@ async function waitHeight(node: CliNode, height: number, ms: number): Promise<vo
     rpc.close();
   }
 }
+
+/** The main isolate's heap spaces and external memory (MiB), from the node's /metrics. */
+async function heapSpaces(node: CliNode): Promise<Record<string, number>> {
+  if (!node.httpUrl) return {};
+  const text = await fetch(new URL('metrics', node.httpUrl))
+    .then((r) => r.text())
+    .catch(() => '');
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^nodejs_heap_space_size_total_bytes\{space="(\w+)"\} (\d+)/gm))
+    out[`heap_${m[1]}`] = Number((Number(m[2]) / MiB).toFixed(1));
+  const ext = /^nodejs_external_memory_bytes (\d+)/m.exec(text);
+  if (ext) out.external = Number((Number(ext[1]) / MiB).toFixed(1));
+  return out;
+}
+
+const mib = (n: number) => Number((n / MiB).toFixed(1));
 
 async function syncRss(spendBlocks: number, repeats: number): Promise<void> {
   const blocks = loadOrGenerateSync(spendBlocks, (m) => process.stderr.write(`${m}\n`));
@@ -151,14 +201,15 @@ async function syncRss(spendBlocks: number, repeats: number): Promise<void> {
     await a.stop();
     server = await startCli(REPO_ROOT, src, [], { p2p: true });
     for (let r = 0; r < repeats; r++) {
-      for (const build of builds()) {
+      for (const build of syncRuns()) {
         const dst = mkdtempSync(join(tmpdir(), 'gl-bench-rss-dst-'));
         const loadBefore = load1();
-        const node = await startCli(build.root, dst, [
-          '--no-listen',
-          '--connect',
-          `127.0.0.1:${server.p2pPort}`,
-        ]);
+        const node = await startCli(
+          build.root,
+          dst,
+          ['--no-listen', '--connect', `127.0.0.1:${server.p2pPort}`, ...build.args],
+          { nodeFlags: build.nodeFlags, env: build.env },
+        );
         try {
           const t0 = performance.now();
           await waitHeight(node, blocks.length, 30 * 60_000);
@@ -167,6 +218,7 @@ async function syncRss(spendBlocks: number, repeats: number): Promise<void> {
           // And once the last block's work has settled (writes landed, a GC or two).
           await new Promise((r) => setTimeout(r, 5000));
           const settled = rssOf(node.child.pid!);
+          const parts = rssParts(node.child.pid!);
           emit('sync-rss', {
             build: build.name,
             blocks: blocks.length,
@@ -176,6 +228,15 @@ async function syncRss(spendBlocks: number, repeats: number): Promise<void> {
             peakRssMiB: Number((settled.peak / MiB).toFixed(1)),
             load1Before: loadBefore,
             load1: load1(),
+          });
+          // Where the settled RSS is: smaps by kind of mapping, and the main isolate's heap.
+          emit('sync-rss-parts', {
+            build: build.name,
+            brkMiB: mib(parts.brk),
+            anonMiB: mib(parts.anon),
+            filesMiB: mib(parts.files),
+            threads: parts.threads,
+            ...(await heapSpaces(node)),
           });
         } finally {
           await stopCli(node);

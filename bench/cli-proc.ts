@@ -15,6 +15,8 @@ export interface CliNode {
   readonly auth: string;
   /** The P2P port it listens on, when listening. */
   readonly p2pPort?: number;
+  /** The explorer's HTTP server (/metrics), when it logged one. */
+  readonly httpUrl?: URL;
   /** ms from spawn to answering RPC. */
   readonly startMs: number;
 }
@@ -60,14 +62,14 @@ export function rpcClient(node: CliNode): {
 }
 
 /**
- * Starts `root`/dist/node/cli.js on `dir` (regtest, free ports, 127.0.0.1) with `extra` flags;
- * resolves once it answers RPC (and, with `p2p`, once it listens for peers).
+ * Starts `root`/dist/node/cli.js on `dir` (regtest, free ports, 127.0.0.1) with `extra` flags
+ * (and `nodeFlags` for Node.js itself, `env` added to the environment); resolves once it answers RPC (and, with `p2p`, once it listens for peers).
  */
 export function startCli(
   root: string,
   dir: string,
   extra: string[] = [],
-  opts: { p2p?: boolean } = {},
+  opts: { p2p?: boolean; nodeFlags?: readonly string[]; env?: Readonly<Record<string, string>> } = {},
 ): Promise<CliNode> {
   const t0 = process.hrtime.bigint();
   const args = [
@@ -84,10 +86,14 @@ export function startCli(
     '--bind',
     '127.0.0.1',
   ];
-  const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const nodeFlags = [
+    ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+    ...(opts.nodeFlags ?? []),
+  ];
   const cli = join(root, 'dist', 'node', 'cli.js');
   const child = spawn(process.execPath, [...nodeFlags, cli, ...args, ...extra], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...opts.env },
   });
   return new Promise((resolve, reject) => {
     let log = '';
@@ -100,6 +106,7 @@ export function startCli(
       log += c;
       const m = /rpc listening url=(http:\/\/[^\s]+)/.exec(log);
       const p2p = /p2p started listen=127\.0\.0\.1:(\d+)/.exec(log);
+      const http = /http listening url=(http:\/\/[^\s]+)/.exec(log);
       if (!m || (opts.p2p && !p2p)) return;
       child.stderr!.off('data', onData);
       // Keep draining stderr so the child never blocks on a full pipe.
@@ -111,6 +118,7 @@ export function startCli(
         url: new URL(`${m[1]}/`),
         auth: `Basic ${Buffer.from(secret).toString('base64')}`,
         ...(p2p ? { p2pPort: Number(p2p[1]) } : {}),
+        ...(http ? { httpUrl: new URL(`${http[1]}/`) } : {}),
         startMs: Number(process.hrtime.bigint() - t0) / 1e6,
       });
     };
@@ -148,4 +156,27 @@ export function rssOf(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return { rss: kb('VmRSS') * 1024, peak: kb('VmHWM') * 1024 };
+}
+
+/**
+ * Where a process's resident memory is (bytes), from /proc/<pid>/smaps: the brk heap (glibc's
+ * main malloc arena), anonymous mappings (V8's heap pages, the other threads' malloc arenas,
+ * LevelDB's and ICU's allocations), the files mapped (the node binary and shared libraries);
+ * and the number of threads.
+ */
+export function rssParts(pid: number): { brk: number; anon: number; files: number; threads: number } {
+  const parts = { brk: 0, anon: 0, files: 0 };
+  let where: keyof typeof parts = 'anon';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (head) {
+      const name = head[1]!;
+      where = name === '[heap]' ? 'brk' : name === '' || name.startsWith('[') ? 'anon' : 'files';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) parts[where] += Number(rss[1]) * 1024;
+  }
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return { ...parts, threads: Number(/Threads:\s+(\d+)/.exec(status)?.[1] ?? 0) };
 }

@@ -31,8 +31,11 @@ import { cookiePath } from './rpc/auth.js';
 import { formatResult, RpcCallFailed, rpcCall, rpcParams } from './rpc-call.js';
 import { handleShutdown } from './shutdown.js';
 import { systemdNotifier } from './systemd-notify.js';
+import { applyV8Flags } from './v8-flags.js';
 
 class UserError extends Error {}
+
+const MiB = 1024 * 1024;
 
 function readHexArg(arg: string): Uint8Array {
   const text = (arg === '-' ? readFileSync(0, 'utf8') : arg).trim();
@@ -95,7 +98,13 @@ async function runNode(r: ResolvedConfig): Promise<void> {
   // The loader checked the address against the network (and that mine has one).
   const mineScript = c.mine ? decodeAddress(c['mine-address']!, params.address) : undefined;
   checkSeedsFile(c);
-  log.info(`gossip-node ${VERSION} starting`, { network: params.name, config: c.config ?? 'none' });
+  // Before the heap grows with the chain: V8 applies its growing strategy from the next collection.
+  const v8Flags = applyV8Flags(c['v8-flags']);
+  log.info(`gossip-node ${VERSION} starting`, {
+    network: params.name,
+    config: c.config ?? 'none',
+    v8Flags: v8Flags.join(' ') || 'none',
+  });
   const starting = FullNode.start(
     {
       network: c.network,
@@ -137,6 +146,9 @@ async function runNode(r: ResolvedConfig): Promise<void> {
       coinViewBytes: c.dbcache * 1024 * 1024,
       scriptCacheEntries: c['script-cache'],
       sigCacheEntries: c['sig-cache'],
+      dbCacheBytes: c['leveldb-cache'] * MiB,
+      dbWriteBufferBytes: c['leveldb-write-buffer'] * MiB,
+      scriptYoungGenMb: c['script-young-gen'],
       progressBar: true,
     },
     log,

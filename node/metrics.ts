@@ -40,10 +40,20 @@ export interface MetricsSource {
   readonly files?: { readonly counters: FilesCounters };
   /** Core's verificationprogress (getblockchaininfo), 0 to 1. */
   sync?(): { readonly verificationProgress: number };
-  /** The bounded in-memory caches by name: entries, heap bytes (estimated) and bound. */
-  caches?(): Readonly<Record<string, { entries: number; bytes: number; max: number }>>;
+  /**
+   * The bounded in-memory caches by name: entries, bytes (heap, estimated; LevelDB's own count
+   * for `chain-db`, which has no entries) and bound.
+   */
+  caches?(): Readonly<Record<string, CacheFigures>>;
   /** The connected peers' last ping round trips, ms (null before the first pong). */
   peerInfo?(): readonly { readonly pingMs: number | null }[];
+}
+
+/** One cache's figures; `max` bounds entries, or bytes where there are none (mempool, chain-db). */
+export interface CacheFigures {
+  readonly entries?: number;
+  readonly bytes: number;
+  readonly max: number;
 }
 
 /** The q-quantile of `xs` (nearest rank), or 0 for none. */
@@ -272,11 +282,7 @@ export class NodeMetrics {
         },
       });
     // Memory (issue 22): what each bounded cache holds against its bound, by cache name.
-    const cacheGauge = (
-      name: string,
-      help: string,
-      read: (c: { entries: number; bytes: number; max: number }) => number,
-    ) =>
+    const cacheGauge = (name: string, help: string, read: (c: CacheFigures) => number | undefined) =>
       new Gauge({
         name,
         help,
@@ -284,18 +290,21 @@ export class NodeMetrics {
         registers,
         collect() {
           this.reset();
-          for (const [cache, c] of Object.entries(src.caches?.() ?? {})) this.set({ cache }, read(c));
+          for (const [cache, c] of Object.entries(src.caches?.() ?? {})) {
+            const v = read(c);
+            if (v !== undefined) this.set({ cache }, v);
+          }
         },
       });
     cacheGauge('gossip_cache_entries', 'Entries in each bounded in-memory cache.', (c) => c.entries);
     cacheGauge(
       'gossip_cache_bytes',
-      'Heap held by each bounded in-memory cache, bytes (an estimate: entries times a measured cost, plus their variable bytes).',
+      "Memory held by each bounded in-memory cache, bytes (heap, an estimate: entries times a measured cost, plus their variable bytes; chain-db: LevelDB's block cache and memtables, as it counts them).",
       (c) => c.bytes,
     );
     cacheGauge(
       'gossip_cache_max',
-      'The bound of each cache: entries (the mempool: bytes, its usage limit).',
+      'The bound of each cache: entries (the mempool: bytes, its usage limit; chain-db: bytes, leveldb-cache plus twice leveldb-write-buffer; coin-view: bytes, dbcache).',
       (c) => c.max,
     );
     mempoolGauge('gossip_mempool_transactions', 'Transactions in the mempool.', (i) => i.count);

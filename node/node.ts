@@ -11,12 +11,11 @@ import type { FastifyInstance } from 'fastify';
 import { buildExplorerApp } from '../explorer-api/index.js';
 import type { ExplorerNode, NodeNetwork, RpcNode, SyncInfo } from './api.js';
 import { type Broadcast, broadcastTx, DEFAULT_MAX_FEE_RATE } from './broadcast.js';
-import type { CacheStats } from './chain/caches.js';
 import { type AddResult, Chain } from './chain/chain.js';
 import { ScriptCache } from './chain/script-cache.js';
 import { ScriptPool } from './chain/script-pool.js';
 import { SignatureCache } from './chain/sig-cache.js';
-import type { ChainDb } from './chain/store.js';
+import { type ChainDb, DEFAULT_DB_CACHE, DEFAULT_WRITE_BUFFER } from './chain/store.js';
 import { type Clock, type Random, realClock, systemRandom } from './clock.js';
 import { blockSubsidy } from './consensus/subsidy.js';
 import { createDataDir } from './datadir.js';
@@ -26,7 +25,7 @@ import type { FilesStorage } from './files/storage.js';
 import { InitialBlockDownload, verificationProgress } from './ibd.js';
 import { createLogger, type Logger, type LogLevel, stderrTerminal } from './log.js';
 import { type AcceptResult, type FeeRate, Mempool } from './mempool/index.js';
-import { NodeMetrics, registerMetricsRoute } from './metrics.js';
+import { type CacheFigures, NodeMetrics, registerMetricsRoute } from './metrics.js';
 import { Miner, solveBlock } from './mining/miner-loop.js';
 import { MinerPool } from './mining/miner-pool.js';
 import { type BlockTemplate, buildBlockTemplate } from './mining/template.js';
@@ -164,6 +163,8 @@ export interface NodeConfig {
   chainDb?: ChainDb;
   /** Worker threads for script checks (default: cores - 1); 0 verifies on the main thread. */
   scriptThreads?: number;
+  /** Each script worker's young generation, MiB (`script-young-gen`; 0: V8's own size). */
+  scriptYoungGenMb?: number;
   /** Bound of the chain's recent-coins cache, entries (default 50,000; `coin-cache`). */
   coinCacheEntries?: number;
   /** Unflushed coin changes held in memory, bytes (default 32 MiB; `dbcache`, in MiB); 0: none. */
@@ -172,6 +173,10 @@ export interface NodeConfig {
   scriptCacheEntries?: number;
   /** Bound of the mempool's signature cache, entries (default 200,000; 0: none; `sig-cache`). */
   sigCacheEntries?: number;
+  /** LevelDB's block cache of the chain, bytes (default 8 MiB; `leveldb-cache`). */
+  dbCacheBytes?: number;
+  /** LevelDB's memtable of the chain, bytes, held up to twice (default 16 MiB; `leveldb-write-buffer`). */
+  dbWriteBufferBytes?: number;
   /** Signature backend of the chain and the mempool (a simulator shares a cache among nodes). */
   ecdsaBackend?: EcdsaBackend;
 }
@@ -290,7 +295,8 @@ export class FullNode implements ExplorerNode, RpcNode {
   static async start(config: NodeConfig, log: Logger = createLogger(config.logLevel)): Promise<FullNode> {
     if (!config.chainDb) await createDataDir(config.datadir);
     const params = getNetwork(config.network);
-    const scriptPool = config.scriptThreads === 0 ? null : ScriptPool.create(config.scriptThreads);
+    const scriptPool =
+      config.scriptThreads === 0 ? null : ScriptPool.create(config.scriptThreads, config.scriptYoungGenMb);
     // Shared: the mempool records scripts that passed, the chain skips them when they are mined.
     const scriptCache = new ScriptCache(
       config.scriptCacheEntries === undefined ? {} : { max: config.scriptCacheEntries },
@@ -307,6 +313,10 @@ export class FullNode implements ExplorerNode, RpcNode {
           ...(config.coinCacheEntries === undefined ? {} : { coinCacheEntries: config.coinCacheEntries }),
           ...(config.coinViewBytes === undefined ? {} : { coinViewBytes: config.coinViewBytes }),
           ...(config.chainDb ? { db: config.chainDb } : {}),
+          dbMemory: {
+            cacheBytes: config.dbCacheBytes ?? DEFAULT_DB_CACHE,
+            writeBufferBytes: config.dbWriteBufferBytes ?? DEFAULT_WRITE_BUFFER,
+          },
           assumeValid:
             config.assumeValid !== undefined
               ? config.assumeValid
@@ -326,6 +336,11 @@ export class FullNode implements ExplorerNode, RpcNode {
     if (chain.replayedBlocks > 0)
       log.info('coins replayed', { blocks: chain.replayedBlocks, height: chain.height });
     log.info('chain loaded', { network: params.name, height: chain.height, tip: chain.tip.hashHex });
+    if (scriptPool)
+      log.info('script threads', {
+        threads: scriptPool.size,
+        youngGenMb: scriptPool.youngGenerationMb().join(','),
+      });
     try {
       if (config.http !== false) await node.startHttp();
       if (config.rpc !== false) await node.startRpc();
@@ -499,7 +514,7 @@ export class FullNode implements ExplorerNode, RpcNode {
   }
 
   /** Each bounded in-memory cache's entries, heap bytes (estimated) and bound, for /metrics. */
-  caches(): Record<string, CacheStats> {
+  caches(): Record<string, CacheFigures> {
     const chain = this.chain.cacheStats();
     const info = this.mempool.info();
     return {
@@ -510,6 +525,8 @@ export class FullNode implements ExplorerNode, RpcNode {
       scripts: this.scriptCache.stats(),
       signatures: this.sigCache.stats(),
       mempool: { entries: info.count, bytes: info.usage, max: info.maxUsage },
+      // Bytes only: LevelDB reports no entry count.
+      ...(chain.db ? { 'chain-db': chain.db } : {}),
     };
   }
 

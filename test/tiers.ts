@@ -144,6 +144,7 @@ export const TIERS = {
     'test/files-resume.test.ts',
     'test/lint-ignore.test.ts',
     'test/node-config.test.ts',
+    'test/node-memory-settings.test.ts',
     'test/netns.test.ts',
     'test/node-ops.test.ts',
     'test/node-systemd.test.ts',

@@ -49,7 +49,7 @@ import { OrphanBlocks } from './orphans.js';
 import * as queries from './queries.js';
 import type { ScriptCache } from './script-cache.js';
 import type { ScriptPool } from './script-pool.js';
-import { type ChainDb, ChainStore } from './store.js';
+import { type ChainDb, ChainStore, type StoreMemory, type StoreMemoryStats } from './store.js';
 
 export interface ChainOptions {
   params: NetworkParams;
@@ -79,6 +79,8 @@ export interface ChainOptions {
   coinViewBytes?: number;
   /** Flush the coin view once its oldest change is this old, seconds (default COIN_FLUSH_SEC). */
   coinFlushSec?: number;
+  /** LevelDB's block cache and memtable sizes, bytes (store.ts; defaults there). */
+  dbMemory?: StoreMemory;
 }
 
 /** What the chain's in-memory caches hold, for /metrics. */
@@ -89,6 +91,8 @@ export interface ChainCacheStats {
   readonly blocks: CacheStats;
   /** Unflushed coin changes; its `max` is in bytes. */
   readonly coinView: CacheStats;
+  /** LevelDB's block cache and memtables, bytes against their bound; absent for memory-level. */
+  readonly db?: StoreMemoryStats;
 }
 
 export interface ChainDeps {
@@ -184,7 +188,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   static async open(opts: ChainOptions, deps: ChainDeps): Promise<Chain> {
-    const { store, fresh } = await ChainStore.open(opts.path, opts.params, opts.db);
+    const { store, fresh } = await ChainStore.open(opts.path, opts.params, opts.db, opts.dbMemory);
     const chain = new Chain(opts, deps, store);
     try {
       if (fresh) await store.write(genesisOps(opts.params));
@@ -296,7 +300,13 @@ export class Chain extends EventEmitter<ChainEvents> {
       totals: this.connectDeps.totalsCache.stats(),
       blocks: { entries: this.cache.size, bytes, max: BLOCK_CACHE },
       coinView: this.connectDeps.coinView?.stats() ?? { entries: 0, bytes: 0, max: 0 },
+      ...this.dbStats(),
     };
+  }
+
+  private dbStats(): { db?: StoreMemoryStats } {
+    const db = this.store.memoryStats();
+    return db ? { db } : {};
   }
 
   async getRawBlock(hash: BlockHash): Promise<Uint8Array | undefined> {

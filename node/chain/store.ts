@@ -28,12 +28,27 @@ export type ChainDb = AbstractLevel<any, Uint8Array, Uint8Array>;
 type Db = ChainDb;
 
 /**
- * LevelDB's memtable size (default 4 MiB). A block writes ~50 KB of which half is undone a block
- * later (coins created then spent); a bigger memtable flushes less often and compacts much less
- * (connect bench: the compaction thread's CPU fell from ~3.5 ms to ~1 ms per block). Costs up
- * to twice this in memory and a log of up to this size to replay on open.
+ * LevelDB's memtable size (LevelDB's default 4 MiB; setting `leveldb-write-buffer`). A block writes
+ * ~50 KB of which half is undone a block later (coins created then spent); a bigger memtable
+ * flushes less often and compacts much less (connect bench: the compaction thread's CPU fell
+ * from ~3.5 ms to ~1 ms per block). Costs up to twice this in memory (the memtable being
+ * filled and the one being flushed) and a log of up to this size to replay on open.
  */
-const WRITE_BUFFER = 16 * 1024 * 1024;
+export const DEFAULT_WRITE_BUFFER = 16 * 1024 * 1024;
+/** LevelDB's LRU cache of uncompressed table blocks (LevelDB's default; setting `leveldb-cache`). */
+export const DEFAULT_DB_CACHE = 8 * 1024 * 1024;
+
+/** The memory LevelDB may take, bytes: its block cache, and its memtable (held up to twice). */
+export interface StoreMemory {
+  readonly cacheBytes: number;
+  readonly writeBufferBytes: number;
+}
+
+/** What LevelDB holds in memory now against its bound (bytes), for /metrics. */
+export interface StoreMemoryStats {
+  readonly bytes: number;
+  readonly max: number;
+}
 
 /**
  * A batch filled op by op (LevelDB's WriteBatch grows natively as ops come, so the encoding
@@ -48,10 +63,12 @@ export interface StoreBatch extends BatchSink {
 
 export class ChainStore {
   readonly db: Db;
+  private readonly memory: StoreMemory;
   /** The last write issued: writes land in the order they are issued (see `write`). */
   private tail: Promise<void> = Promise.resolve();
-  private constructor(db: Db) {
+  private constructor(db: Db, memory: StoreMemory) {
     this.db = db;
+    this.memory = memory;
   }
 
   /**
@@ -62,16 +79,18 @@ export class ChainStore {
     path: string,
     params: NetworkParams,
     given?: ChainDb,
+    memory: StoreMemory = { cacheBytes: DEFAULT_DB_CACHE, writeBufferBytes: DEFAULT_WRITE_BUFFER },
   ): Promise<{ store: ChainStore; fresh: boolean }> {
     const db: Db =
       given ??
       new Level<Uint8Array, Uint8Array>(path, {
         keyEncoding: 'view',
         valueEncoding: 'view',
-        writeBufferSize: WRITE_BUFFER,
+        cacheSize: memory.cacheBytes,
+        writeBufferSize: memory.writeBufferBytes,
       });
     await db.open();
-    const store = new ChainStore(db);
+    const store = new ChainStore(db, memory);
     try {
       const meta = await db.get(keys.version());
       if (meta === undefined) {
@@ -153,6 +172,18 @@ export class ChainStore {
 
   iterate(bounds: { gte: Uint8Array; lt: Uint8Array }) {
     return this.db.iterator(bounds);
+  }
+
+  /**
+   * LevelDB's `leveldb.approximate-memory-usage` (its block cache's charge plus the memtables)
+   * against the bound it was opened with; undefined for a database without it (memory-level).
+   */
+  memoryStats(): StoreMemoryStats | undefined {
+    const db = this.db as Db & { getProperty?: (name: string) => string };
+    if (typeof db.getProperty !== 'function' || db.status !== 'open') return undefined;
+    const bytes = Number(db.getProperty('leveldb.approximate-memory-usage'));
+    if (!Number.isFinite(bytes)) return undefined;
+    return { bytes, max: this.memory.cacheBytes + 2 * this.memory.writeBufferBytes };
   }
 
   async close(): Promise<void> {

@@ -3,11 +3,13 @@
  * config file uses the same names as keys (`http-port = 18443`), and the environment variables
  * are derived from them (`GOSSIP_HTTP_PORT`). Adding a setting here adds all three at once.
  */
+import { DEFAULT_WORKER_YOUNG_GEN_MB } from '../chain/script-pool.js';
 import { LEVELS, LOG_FORMATS, type LogFormat, type LogLevel } from '../log.js';
 import { DEFAULT_MAX_INBOUND, DEFAULT_MAX_OUTBOUND } from '../p2p/config.js';
 import { DEFAULT_TX_RELAY } from '../p2p/tx-relay.js';
 import { defaultDataDir } from '../protocol/datadir.js';
 import { main, type NetworkName, type NetworkParams, regtest } from '../protocol/params.js';
+import { DEFAULT_V8_FLAGS } from '../v8-flags.js';
 
 /** The effective settings, keyed by their file names. Optional ones have no default. */
 export interface ConfigValues {
@@ -32,6 +34,10 @@ export interface ConfigValues {
   dbcache: number;
   'script-cache': number;
   'sig-cache': number;
+  'leveldb-cache': number;
+  'leveldb-write-buffer': number;
+  'script-young-gen': number;
+  'v8-flags': string;
   'http-port': number;
   'http-host': string;
   'http-event-streams': number;
@@ -76,6 +82,7 @@ export type ValueKind =
   | 'subnets'
   | 'rpcauth'
   | 'blockhash'
+  | 'v8flags'
   | 'text';
 
 /** Kinds whose value is a list (repeatable flags, comma-separated in the environment). */
@@ -100,6 +107,8 @@ export interface KeySpec {
   arg?: string;
   short?: string;
   choices?: readonly string[];
+  /** The largest value a number may take, where its target has a limit. */
+  max?: number;
   /**
    * A constant, or computed from the context. Absent for settings that are unset unless given
    * (seeds, mine-address, ...).
@@ -263,6 +272,39 @@ const TABLE = {
     description:
       "valid signatures, so a transaction's second script run in the mempool verifies none again (~75 B each; 0: none)",
     default: 200_000,
+    inFile: true,
+  },
+  'leveldb-cache': {
+    kind: 'count',
+    arg: '<MiB>',
+    description: "LevelDB's cache of the chain's table blocks, MiB (0: none)",
+    default: 8,
+    // LevelDB takes these as 32-bit byte counts.
+    max: 4095,
+    inFile: true,
+  },
+  'leveldb-write-buffer': {
+    kind: 'positive',
+    arg: '<MiB>',
+    description: "LevelDB's memtable of the chain, MiB; held up to twice, while the full one is written",
+    default: 16,
+    // LevelDB takes these as 32-bit byte counts.
+    max: 4095,
+    inFile: true,
+  },
+  'script-young-gen': {
+    kind: 'count',
+    arg: '<MiB>',
+    description: "each script-check thread's young generation (V8), MiB (0: V8's own size)",
+    default: DEFAULT_WORKER_YOUNG_GEN_MB,
+    inFile: true,
+  },
+  'v8-flags': {
+    kind: 'v8flags',
+    arg: '<flags>',
+    description:
+      'V8 flags the node sets as it starts (v8.setFlagsFromString); only those V8 reads while running act (none: no flags)',
+    default: DEFAULT_V8_FLAGS,
     inFile: true,
   },
   'files-max-bytes': {

@@ -10,6 +10,7 @@ import { decodeAddress } from '../protocol/address.js';
 import type { NetworkParams } from '../protocol/params.js';
 import { AllowIpFormatError, parseSubnet } from '../rpc/allow-ip.js';
 import { parseRpcAuth, RpcAuthFormatError } from '../rpc/auth.js';
+import { parseV8Flags } from '../v8-flags.js';
 import { ConfigError } from './errors.js';
 import { type ConfigValue, type KeySpec, LIST_KINDS } from './schema.js';
 
@@ -40,8 +41,12 @@ function checkNumber(spec: KeySpec, n: number, where: string, shown: string): nu
       throw bad(where, `expected a port number 0-65535, got ${shown}`);
   } else {
     const min = spec.kind === 'positive' ? 1 : 0;
-    if (!Number.isSafeInteger(n) || n < min)
-      throw bad(where, `expected a whole number >= ${min}, got ${shown}`);
+    const max = spec.max ?? Number.MAX_SAFE_INTEGER;
+    if (!Number.isSafeInteger(n) || n < min || n > max)
+      throw bad(
+        where,
+        `expected a whole number >= ${min}${spec.max === undefined ? '' : ` and <= ${max}`}, got ${shown}`,
+      );
   }
   return n;
 }
@@ -82,6 +87,13 @@ function checkString(spec: KeySpec, s: string, where: string, params: NetworkPar
       if (s.length === 0) throw bad(where, 'empty path');
       return s;
     case 'text':
+      return s;
+    case 'v8flags':
+      try {
+        parseV8Flags(s);
+      } catch (e) {
+        throw bad(where, (e as Error).message);
+      }
       return s;
     case 'blockhash':
       // Display hex, as Core prints hashes; 0 turns the setting off.
