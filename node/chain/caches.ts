@@ -9,10 +9,9 @@
  * fixed per-entry cost (key string, Map slot, the Coin object and its typed array, measured on
  * Node 20 with heap snapshots) plus the variable bytes (scripts, stored totals).
  */
-import { isUnspendable } from '../consensus/block-connect.js';
 import type { Coin } from '../consensus/tx-inputs.js';
 import type { Block } from '../protocol/block.js';
-import { OutPoint } from '../protocol/tx.js';
+import { forEachCoinChange } from './coins.js';
 
 /** What a bounded cache holds: entries, and its heap in bytes (an estimate, see above). */
 export interface CacheStats {
@@ -52,20 +51,19 @@ export class CoinCache {
 
   /** After `block` was connected at `height`: its spendable outputs in, its spent coins out. */
   connected(block: Block, height: number): void {
-    block.txs.forEach((tx, t) => {
-      if (t > 0) for (const input of tx.inputs) this.delete(input.prevout.key());
-      if (this.max === 0) return;
-      const txid = tx.txid();
-      tx.outputs.forEach((out, vout) => {
-        if (isUnspendable(out.script)) return;
-        // A copy: the output's script is a view into the whole block's bytes.
-        const coin: Coin = { value: out.value, script: out.script.slice(), height, coinbase: t === 0 };
-        const key = new OutPoint(txid, vout).key();
-        this.delete(key);
-        this.map.set(key, coin);
-        this.scriptBytes += coin.script.length;
-      });
-    });
+    forEachCoinChange(
+      block,
+      height,
+      (prevout) => this.delete(prevout.key()),
+      this.max === 0
+        ? null
+        : (outpoint, coin) => {
+            const key = outpoint.key();
+            this.delete(key);
+            this.map.set(key, coin);
+            this.scriptBytes += coin.script.length;
+          },
+    );
     this.trim();
   }
 

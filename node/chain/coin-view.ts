@@ -11,13 +11,11 @@
  * tip (`T`), and a node killed at any moment restarts by replaying the coin changes of the
  * stored blocks above `B` (coin-replay.ts; Core's ReplayBlocks).
  */
-import { isUnspendable } from '../consensus/block-connect.js';
 import type { Coin } from '../consensus/tx-inputs.js';
 import type { Block } from '../protocol/block.js';
-import { OutPoint } from '../protocol/tx.js';
-import type { CacheStats } from './caches.js';
-import { COIN_ENTRY_BYTES } from './caches.js';
-import { encodeCoin } from './coins.js';
+import type { OutPoint } from '../protocol/tx.js';
+import { type CacheStats, COIN_ENTRY_BYTES } from './caches.js';
+import { encodeCoin, forEachCoinChange } from './coins.js';
 import type { BatchOp } from './indexes.js';
 import { keys } from './layout.js';
 
@@ -78,20 +76,12 @@ export class CoinView {
   /** `block`, connected at `height`: per transaction, its spends, then its spendable outputs. */
   connected(block: Block, height: number, now: number): void {
     if (this.map.size === 0) this.dirtySince = now;
-    block.txs.forEach((tx, t) => {
-      if (t > 0) for (const input of tx.inputs) this.spend(input.prevout);
-      const txid = tx.txid();
-      tx.outputs.forEach((out, vout) => {
-        if (isUnspendable(out.script)) return;
-        // A copy: the output's script is a view into the whole block's bytes.
-        this.add(new OutPoint(txid, vout), {
-          value: out.value,
-          script: out.script.slice(),
-          height,
-          coinbase: t === 0,
-        });
-      });
-    });
+    forEachCoinChange(
+      block,
+      height,
+      (prevout) => this.spend(prevout),
+      (outpoint, coin) => this.add(outpoint, coin),
+    );
   }
 
   /** The flush's ops: every change, then `B` = `tip`. The view is unchanged until `flushed`. */

@@ -3,8 +3,11 @@
  * height u32, flags u8 (bit 0 = coinbase), value u64, script var-bytes; a block's undo is the
  * list of coins its non-coinbase inputs spent, in block and input order.
  */
+import { isUnspendable } from '../consensus/block-connect.js';
 import type { Coin } from '../consensus/tx-inputs.js';
+import type { Block } from '../protocol/block.js';
 import { Reader } from '../protocol/reader.js';
+import { OutPoint } from '../protocol/tx.js';
 import { varintSize, Writer } from '../protocol/writer.js';
 
 export function writeCoin(w: Writer, c: Coin): void {
@@ -93,4 +96,31 @@ export function decodeUndo(data: Uint8Array): Coin[][] {
   }
   r.end();
   return out;
+}
+
+/**
+ * A connected block's UTXO changes in Core's UpdateCoins order: per transaction, its spends, then
+ * its spendable outputs as coins (`add` null: spends only). A coin's script is a copy, since the
+ * output's is a view into the whole block's bytes.
+ */
+export function forEachCoinChange(
+  block: Block,
+  height: number,
+  spend: (prevout: OutPoint) => void,
+  add: ((outpoint: OutPoint, coin: Coin) => void) | null,
+): void {
+  block.txs.forEach((tx, t) => {
+    if (t > 0) for (const input of tx.inputs) spend(input.prevout);
+    if (!add) return;
+    const txid = tx.txid();
+    tx.outputs.forEach((out, vout) => {
+      if (isUnspendable(out.script)) return;
+      add(new OutPoint(txid, vout), {
+        value: out.value,
+        script: out.script.slice(),
+        height,
+        coinbase: t === 0,
+      });
+    });
+  });
 }
