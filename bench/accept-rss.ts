@@ -218,6 +218,15 @@ async function syncRss(spendBlocks: number, repeats: number): Promise<void> {
           // And once the last block's work has settled (writes landed, a GC or two).
           await new Promise((r) => setTimeout(r, 5000));
           const settled = rssOf(node.child.pid!);
+          // Later samples, SYNC_RSS_LATER seconds after the tip (e.g. "15,30"): V8's memory
+          // reducer starts 8 s after the allocation rate falls, so a 5 s figure can miss it.
+          const later: Record<string, number> = {};
+          let waited = 5;
+          for (const s of (process.env.SYNC_RSS_LATER ?? '').split(',').filter(Boolean).map(Number)) {
+            await new Promise((r) => setTimeout(r, Math.max(0, s - waited) * 1000));
+            waited = Math.max(waited, s);
+            later[`rssMiB${s}sLater`] = mib(rssOf(node.child.pid!).rss);
+          }
           const parts = rssParts(node.child.pid!);
           emit('sync-rss', {
             build: build.name,
@@ -225,6 +234,7 @@ async function syncRss(spendBlocks: number, repeats: number): Promise<void> {
             blocksPerSec: Math.round((blocks.length * 1000) / syncMs),
             rssMiBAtTip: Number((atTip.rss / MiB).toFixed(1)),
             rssMiB5sLater: Number((settled.rss / MiB).toFixed(1)),
+            ...later,
             peakRssMiB: Number((settled.peak / MiB).toFixed(1)),
             load1Before: loadBefore,
             load1: load1(),

@@ -7,6 +7,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import type { FastifyInstance } from 'fastify';
 import { buildExplorerApp } from '../explorer-api/index.js';
 import type { ExplorerNode, NodeNetwork, RpcNode, SyncInfo } from './api.js';
@@ -22,6 +23,7 @@ import { createDataDir } from './datadir.js';
 import type { Dht } from './dht/dht.js';
 import type { FilesService } from './files/service.js';
 import type { FilesStorage } from './files/storage.js';
+import { fullCollection, HeapTrim } from './heap-trim.js';
 import { InitialBlockDownload, verificationProgress } from './ibd.js';
 import { createLogger, type Logger, type LogLevel, stderrTerminal } from './log.js';
 import { type AcceptResult, type FeeRate, Mempool } from './mempool/index.js';
@@ -223,6 +225,7 @@ export class FullNode implements ExplorerNode, RpcNode {
   private statusReporter?: StatusReporter;
   private disconnected: Block[] = [];
   private readonly ibd = new InitialBlockDownload();
+  private readonly heapTrim: HeapTrim;
   private stopping?: Promise<void>;
   private generating: Promise<unknown> = Promise.resolve();
   /** Set by the CLI: what `stop` over RPC should do after the reply is sent. */
@@ -244,6 +247,12 @@ export class FullNode implements ExplorerNode, RpcNode {
     this.clock = nodeClock(config);
     this.random = config.random ?? systemRandom;
     this.startedAt = this.clock.now();
+    this.heapTrim = new HeapTrim({
+      clock: this.clock,
+      collect: fullCollection(),
+      heapUsed: () => getHeapStatistics().used_heap_size,
+      done: (r) => this.log.info('heap collected after blocks', { ...r }),
+    });
     this.chain = chain;
     this.scriptPool = scriptPool;
     this.scriptCache = scriptCache;
@@ -276,6 +285,7 @@ export class FullNode implements ExplorerNode, RpcNode {
     chain.on('connect', (block, entry) => {
       this.mempool.removeForBlock(block);
       this.metrics.blockConnected();
+      this.heapTrim.blockConnected();
       // Core checks IBD as blocks connect too, so a fresh tip latches it off even if nobody asks.
       this.initialBlockDownload();
       // During initial sync a line per block would bury everything else; the status line says it.
@@ -730,6 +740,7 @@ export class FullNode implements ExplorerNode, RpcNode {
     this.stopping ??= (async () => {
       const t0 = this.clock.now();
       this.statusReporter?.stop();
+      this.heapTrim.stop();
       await this.miner?.stop();
       await this.minerPool?.close();
       await this.dht?.stop();

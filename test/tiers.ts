@@ -106,6 +106,7 @@ export const TIERS = {
     'test/node-rpc.test.ts',
     'test/rpc-methods.test.ts',
     'test/node-status.test.ts',
+    'test/heap-trim.test.ts',
     'test/node-virtual-clock.test.ts',
     'test/p2p-addrv2.test.ts',
     'test/p2p-compact-blocks.test.ts',
