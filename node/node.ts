@@ -181,6 +181,11 @@ export interface NodeConfig {
   dbWriteBufferBytes?: number;
   /** Signature backend of the chain and the mempool (a simulator shares a cache among nodes). */
   ecdsaBackend?: EcdsaBackend;
+  /**
+   * One full V8 collection once a burst of blocks goes quiet (heap-trim.ts; default true). The
+   * collection is the whole process's: a simulator running many nodes turns it off.
+   */
+  heapTrim?: boolean;
 }
 
 /**
@@ -249,7 +254,7 @@ export class FullNode implements ExplorerNode, RpcNode {
     this.startedAt = this.clock.now();
     this.heapTrim = new HeapTrim({
       clock: this.clock,
-      collect: fullCollection(),
+      collect: () => fullCollection()(),
       heapUsed: () => getHeapStatistics().used_heap_size,
       done: (r) => this.log.info('heap collected after blocks', { ...r }),
     });
@@ -285,7 +290,7 @@ export class FullNode implements ExplorerNode, RpcNode {
     chain.on('connect', (block, entry) => {
       this.mempool.removeForBlock(block);
       this.metrics.blockConnected();
-      this.heapTrim.blockConnected();
+      if (config.heapTrim !== false) this.heapTrim.blockConnected();
       // Core checks IBD as blocks connect too, so a fresh tip latches it off even if nobody asks.
       this.initialBlockDownload();
       // During initial sync a line per block would bury everything else; the status line says it.

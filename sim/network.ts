@@ -205,6 +205,8 @@ export class SimNetwork {
       files: false,
       chainDb: n.db,
       scriptThreads: 0,
+      // A full collection is the process's: a thousand nodes must not each run one.
+      heapTrim: false,
       ecdsaBackend: this.sigCache,
       p2pTransport: this.net.transport(n.host),
       seedsFile: this.seedsFile,
@@ -364,6 +366,7 @@ export class SimNetwork {
         p2p: false,
         chainDb: db,
         scriptThreads: 0,
+        heapTrim: false,
         ecdsaBackend: this.sigCache,
         statusIntervalMs: 0,
         clock: this.clock,
