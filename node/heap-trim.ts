@@ -13,12 +13,11 @@
  * when the node is waiting anyway. `--optimize-for-size` (setting `v8-flags`) keeps the heap
  * small all along, but slows the sync itself; this keeps V8's sizing while blocks arrive.
  *
- * The collector comes from V8's `gc` extension, exposed to contexts created after
- * `--expose-gc` is set (Jest takes it the same way for its leak checks).
+ * The script workers are asked to do the same for their heaps (`collect`, a ScriptPool's
+ * `collect()`).
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { type Clock, unref } from './clock.js';
+import type { Collect } from './v8-gc.js';
 
 export interface HeapTrimOptions {
   /** Blocks connected since the last collection before a quiet spell triggers one. */
@@ -37,21 +36,9 @@ export interface TrimResult {
   readonly heapAfterMiB: number;
 }
 
-export type Collect = () => void;
-
-let exposed: Collect | undefined;
-
-/** V8's full collection, synchronous. */
-export function fullCollection(): Collect {
-  if (!exposed) {
-    setFlagsFromString('--expose-gc');
-    exposed = runInNewContext('gc') as Collect;
-  }
-  return exposed;
-}
-
 export interface HeapTrimDeps {
   readonly clock: Clock;
+  /** This thread's collection (and a request to the script workers for theirs). */
   readonly collect: Collect;
   /** Bytes of heap in use (v8.getHeapStatistics().used_heap_size). */
   readonly heapUsed: () => number;

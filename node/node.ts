@@ -23,7 +23,7 @@ import { createDataDir } from './datadir.js';
 import type { Dht } from './dht/dht.js';
 import type { FilesService } from './files/service.js';
 import type { FilesStorage } from './files/storage.js';
-import { fullCollection, HeapTrim } from './heap-trim.js';
+import { HeapTrim } from './heap-trim.js';
 import { InitialBlockDownload, verificationProgress } from './ibd.js';
 import { createLogger, type Logger, type LogLevel, stderrTerminal } from './log.js';
 import { type AcceptResult, type FeeRate, Mempool } from './mempool/index.js';
@@ -58,6 +58,7 @@ import {
   syncState,
 } from './status.js';
 import { type SubmitPackageJson, submitPackage } from './submit-package.js';
+import { fullCollection } from './v8-gc.js';
 
 export const VERSION = '0.1.0';
 
@@ -254,7 +255,10 @@ export class FullNode implements ExplorerNode, RpcNode {
     this.startedAt = this.clock.now();
     this.heapTrim = new HeapTrim({
       clock: this.clock,
-      collect: () => fullCollection()(),
+      collect: () => {
+        fullCollection()();
+        void this.scriptPool?.collect();
+      },
       heapUsed: () => getHeapStatistics().used_heap_size,
       done: (r) => this.log.info('heap collected after blocks', { ...r }),
     });

@@ -8,10 +8,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fullCollection, HeapTrim, type TrimResult } from '../node/heap-trim.js';
+import { HeapTrim, type TrimResult } from '../node/heap-trim.js';
 import { createLogger } from '../node/log.js';
 import { FullNode } from '../node/node.js';
 import { regtest } from '../node/protocol/params.js';
+import { fullCollection } from '../node/v8-gc.js';
 import { chainOf } from './helpers/blocks.js';
 import { VirtualClock } from './helpers/virtual-clock.js';
 

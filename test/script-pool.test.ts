@@ -88,6 +88,27 @@ describe('ScriptPool', () => {
     }
   });
 
+  it("collects its workers' heaps on request and goes on verifying", async () => {
+    const { ScriptPool } = (await import(dist)) as typeof import('../node/chain/script-pool.js');
+    const pool = ScriptPool.create(2)!;
+    try {
+      const file = blockVectorFiles().find((f) => f.includes('928828'))!;
+      const v = loadBlockVector(file);
+      const raw = fromHex(v.hex);
+      const block = Block.fromBytes(raw);
+      const spent = spentOutputs(block, v)
+        .slice(1)
+        .map((row) => row.map((s) => ({ ...s, height: 0, coinbase: false })));
+      expect(await pool.verify(block, raw, spent, vectorFlags(v))).toBeNull();
+      // Both workers answer (a lost reply would leave this pending until the test times out).
+      await Promise.all([pool.collect(), pool.collect()]);
+      expect(pool.youngGenerationMb()).toHaveLength(2);
+      expect(await pool.verify(block, raw, spent, vectorFlags(v))).toBeNull();
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('verifies key-path P2TR spends through its workers, with every spent output', async () => {
     const { ScriptPool } = (await import(dist)) as typeof import('../node/chain/script-pool.js');
     const pool = ScriptPool.create(2)!;

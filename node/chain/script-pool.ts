@@ -35,6 +35,12 @@ export interface ScriptJob {
   flags: number;
 }
 
+/** Asks a worker for a full collection of its heap; answered with a ScriptJobResult of the same id. */
+export interface CollectRequest {
+  readonly id: number;
+  readonly collect: true;
+}
+
 export interface ScriptJobResult {
   id: number;
   /** This worker's first failure, or null. */
@@ -218,6 +224,27 @@ export class ScriptPool {
     flags: number,
   ): Promise<ScriptFailure | null> {
     return this.start(block, raw, spent, flags).result();
+  }
+
+  /**
+   * Has each idle worker run a full collection of its heap (heap-trim.ts: a worker's heap grows
+   * with a sync like the main thread's). Resolves once every live worker has answered.
+   */
+  collect(): Promise<void> {
+    if (this.active++ === 0) for (const w of this.workers) w.ref();
+    return Promise.all(
+      [...this.alive].map((worker) => {
+        const id = this.nextId++;
+        return new Promise<ScriptJobResult>((resolve) => {
+          this.pending.set(id, { worker, resolve });
+          worker.postMessage({ id, collect: true } satisfies CollectRequest);
+        });
+      }),
+    )
+      .then(() => undefined)
+      .finally(() => {
+        if (--this.active === 0) for (const w of this.workers) w.unref();
+      });
   }
 
   async close(): Promise<void> {

@@ -1,15 +1,16 @@
 /**
  * Worker-thread body of the script-check pool: claims chunks of a block from the shared job
  * (script-chunks.ts), parses each chunk's transactions and the coins they spend from private
- * copies of their bytes, and verifies every input.
+ * copies of their bytes, and verifies every input. Asked, it runs a full collection of its heap.
  */
 import { parentPort } from 'node:worker_threads';
 import type { Coin } from '../consensus/tx-inputs.js';
 import { Reader } from '../protocol/reader.js';
 import { Tx } from '../protocol/tx.js';
+import { fullCollection } from '../v8-gc.js';
 import { readCoin } from './coins.js';
 import { chunkAt, drain, type ScriptFailure, verifyTxs } from './script-chunks.js';
-import type { ScriptJob, ScriptJobResult } from './script-pool.js';
+import type { CollectRequest, ScriptJob, ScriptJobResult } from './script-pool.js';
 
 function verifyChunk(job: ScriptJob, i: number): ScriptFailure | null {
   const c = chunkAt(job.shared, i);
@@ -35,7 +36,12 @@ function verifyChunk(job: ScriptJob, i: number): ScriptFailure | null {
   return verifyTxs(txs, c.firstTx, (k) => coins[k]!, job.flags);
 }
 
-parentPort?.on('message', (job: ScriptJob) => {
+parentPort?.on('message', (job: ScriptJob | CollectRequest) => {
+  if ('collect' in job) {
+    fullCollection()();
+    parentPort?.postMessage({ id: job.id, failure: null } satisfies ScriptJobResult);
+    return;
+  }
   let result: ScriptJobResult;
   try {
     result = { id: job.id, failure: drain(job.shared, job.layout.chunks, (i) => verifyChunk(job, i)) };
