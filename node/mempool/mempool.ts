@@ -134,7 +134,8 @@ export class Mempool {
   accept(tx: Tx, opts: AcceptOptions = {}): Promise<AcceptResult> {
     return this.serial(async () => {
       const result = await this.acceptOne(tx, { bypassFees: false, orphan: true, ...opts });
-      if (result.status !== 'accepted') return result;
+      // With no orphans (the usual case) there is nothing to retry and nothing to await.
+      if (result.status !== 'accepted' || this.orphans.size === 0) return result;
       return { ...result, orphansAccepted: await this.processOrphans(result.entry.tx) };
     });
   }
