@@ -6,7 +6,8 @@
  *   `sendrawtransaction`, one call at a time, then as many again from 8 concurrent clients
  *   (each its own keep-alive connection), the pair ACCEPT_REPEAT times (default once); tx/s,
  *   and the node process's CPU time per tx (user + system, ms; steadier than tx/s when other
- *   work shares the machine). The node is a `gossip-node` process.
+ *   work shares the machine), and the bench client's (this process). The node is a
+ *   `gossip-node` process.
  * - `sync-rss`: a `gossip-node` syncing a 2,302-block regtest chain (101 maturing blocks, a
  *   fan-out, P2P_BENCH_BLOCKS = 2,200 blocks of 100 P2WPKH spends; p2p-data.ts) over loopback
  *   from another process; its RSS (and peak) when it reaches the tip, blocks/s of the sync.
@@ -100,10 +101,18 @@ export async function fundedNode(build: Build, count: number, rounds = 2) {
   return { build, dir, node, rpc, address, rounds: sets };
 }
 
-/** Submits `hexes` from `clients` concurrent connections; tx/s. */
-export async function submitAll(node: CliNode, hexes: string[], clients: number): Promise<number> {
+/**
+ * Submits `hexes` from `clients` concurrent connections; tx/s, and this process's CPU time per
+ * tx (ms), which says whether the client, sharing the machine's cores, is what limits the rate.
+ */
+export async function submitAll(
+  node: CliNode,
+  hexes: string[],
+  clients: number,
+): Promise<{ txsPerSec: number; clientCpuMsPerTx: number }> {
   const conns = Array.from({ length: clients }, () => rpcClient(node));
   let next = 0;
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   await Promise.all(
     conns.map(async (c) => {
@@ -111,8 +120,12 @@ export async function submitAll(node: CliNode, hexes: string[], clients: number)
     }),
   );
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const used = process.cpuUsage(cpu);
   for (const c of conns) c.close();
-  return (hexes.length * 1000) / ms;
+  return {
+    txsPerSec: (hexes.length * 1000) / ms,
+    clientCpuMsPerTx: Number(((used.user + used.system) / 1000 / hexes.length).toFixed(3)),
+  };
 }
 
 /** `repeats` times a round of one client then one of 8, each build in turn. */
@@ -125,7 +138,7 @@ async function acceptance(count: number, repeats: number): Promise<void> {
       for (const n of nodes) {
         const loadBefore = load1();
         const cpuBefore = cpuMsOf(n.node.child.pid!);
-        const txsPerSec = await submitAll(n.node, n.rounds[round]!, clients);
+        const { txsPerSec, clientCpuMsPerTx } = await submitAll(n.node, n.rounds[round]!, clients);
         const cpuMs = cpuMsOf(n.node.child.pid!) - cpuBefore;
         const info = (await n.rpc.call('getmempoolinfo')) as { size: number };
         emit('accept-rpc', {
@@ -134,6 +147,7 @@ async function acceptance(count: number, repeats: number): Promise<void> {
           txs: count,
           txsPerSec: Math.round(txsPerSec),
           nodeCpuMsPerTx: Number((cpuMs / count).toFixed(3)),
+          clientCpuMsPerTx,
           mempoolSize: info.size,
           load1Before: loadBefore,
           load1: load1(),

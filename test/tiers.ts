@@ -50,6 +50,7 @@ export const TIERS = {
     'test/injected-time.test.ts',
     'test/layering.test.ts',
     'test/mempool-block.test.ts',
+    'test/mempool-concurrent.test.ts',
     'test/mempool-limits.test.ts',
     'test/mempool-orphans.test.ts',
     'test/mempool-random.test.ts',

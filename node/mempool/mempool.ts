@@ -68,6 +68,8 @@ import {
   type TestAccepted,
 } from './types.js';
 
+const NO_MTP: ReadonlyMap<number, number> = new Map();
+
 interface AcceptOpts {
   readonly bypassFees: boolean;
   readonly orphan: boolean;
@@ -132,7 +134,8 @@ export class Mempool {
   accept(tx: Tx, opts: AcceptOptions = {}): Promise<AcceptResult> {
     return this.serial(async () => {
       const result = await this.acceptOne(tx, { bypassFees: false, orphan: true, ...opts });
-      if (result.status !== 'accepted') return result;
+      // With no orphans (the usual case) there is nothing to retry and nothing to await.
+      if (result.status !== 'accepted' || this.orphans.size === 0) return result;
       return { ...result, orphansAccepted: await this.processOrphans(result.entry.tx) };
     });
   }
@@ -220,17 +223,26 @@ export class Mempool {
         const ids = { txid: tx.txidHex(), wtxid: tx.wtxidHex() };
         return { status: 'orphan', ...ids, missingParents: inputs.parents, stored };
       }
-      const mtp = await this.fetchMtp(mtpHeightsNeeded(tx, inputs.coins, tip));
-      if (!this.stable(generation, tip)) continue;
+      // Most txs need no median time past (BIP68 time locks are rare): no await for them.
+      const heights = mtpHeightsNeeded(tx, inputs.coins, tip);
+      let mtp = NO_MTP;
+      if (heights.length > 0) {
+        mtp = await this.fetchMtp(heights);
+        if (!this.stable(generation, tip)) continue;
+      }
       const now = this.deps.now();
+      // One object literal of one shape (no spreads), so checkTx's reads of it stay monomorphic.
       return checkTx(tx, inputs.coins, {
-        ...ctx,
+        params: this.params,
+        policy: this.policy,
+        pool: this.pool,
+        tip,
         now,
         mempoolMinFeeRate: this.rolling.get(now, this.pool.usage(), this.maxUsage),
         bypassFees: opts.bypassFees,
         mtp,
-        ...(this.backend ? { backend: this.backend } : {}),
-        ...(this.scriptCache ? { scriptCache: this.scriptCache } : {}),
+        backend: this.backend,
+        scriptCache: this.scriptCache,
         sigCache: this.sigCache,
       });
     }
