@@ -120,6 +120,10 @@ export async function broadcastTx(
     await deps.mempool.accept(tx, { orphan: false, ...(maxFee === undefined ? {} : { maxFee }) });
   } catch (e) {
     if (!(e instanceof TxRejectError)) throw e;
+    // A copy submitted at the same time got in first: answered as if it had come after it
+    // (Core checks the mempool under cs_main, so there the two cannot overlap).
+    if ((e.code === 'ALREADY_IN_MEMPOOL' || e.code === 'SAME_NONWITNESS_DATA') && deps.mempool.has(tx.txid()))
+      return { ...ids, added: false };
     throw await asBroadcastError(deps, tx, e);
   }
   return { ...ids, added: true };
