@@ -7,7 +7,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics } from 'node:v8';
 import type { FastifyInstance } from 'fastify';
 import { buildExplorerApp } from '../explorer-api/index.js';
 import type { ExplorerNode, NodeNetwork, RpcNode, SyncInfo } from './api.js';
@@ -23,7 +23,7 @@ import { createDataDir } from './datadir.js';
 import type { Dht } from './dht/dht.js';
 import type { FilesService } from './files/service.js';
 import type { FilesStorage } from './files/storage.js';
-import { HeapTrim } from './heap-trim.js';
+import { HeapTrim, type HeapTrimOptions } from './heap-trim.js';
 import { InitialBlockDownload, verificationProgress } from './ibd.js';
 import { createLogger, type Logger, type LogLevel, stderrTerminal } from './log.js';
 import { type AcceptResult, type FeeRate, Mempool } from './mempool/index.js';
@@ -183,10 +183,11 @@ export interface NodeConfig {
   /** Signature backend of the chain and the mempool (a simulator shares a cache among nodes). */
   ecdsaBackend?: EcdsaBackend;
   /**
-   * One full V8 collection once a burst of blocks goes quiet (heap-trim.ts; default true). The
-   * collection is the whole process's: a simulator running many nodes turns it off.
+   * A full V8 collection when blocks stop arriving and the heap has grown (heap-trim.ts; default
+   * on, with DEFAULT_HEAP_TRIM). The collection is the whole process's: a simulator running many
+   * nodes turns it off.
    */
-  heapTrim?: boolean;
+  heapTrim?: boolean | Partial<HeapTrimOptions>;
 }
 
 /**
@@ -253,15 +254,18 @@ export class FullNode implements ExplorerNode, RpcNode {
     this.clock = nodeClock(config);
     this.random = config.random ?? systemRandom;
     this.startedAt = this.clock.now();
-    this.heapTrim = new HeapTrim({
-      clock: this.clock,
-      collect: () => {
-        fullCollection()();
-        void this.scriptPool?.collect();
+    this.heapTrim = new HeapTrim(
+      {
+        clock: this.clock,
+        collect: () => {
+          fullCollection()();
+          void this.scriptPool?.collect();
+        },
+        oldSpace: () => getHeapSpaceStatistics().find((x) => x.space_name === 'old_space')?.space_size ?? 0,
+        done: (r) => this.log.info('heap collected after blocks', { ...r }),
       },
-      heapUsed: () => getHeapStatistics().used_heap_size,
-      done: (r) => this.log.info('heap collected after blocks', { ...r }),
-    });
+      typeof config.heapTrim === 'object' ? config.heapTrim : {},
+    );
     this.chain = chain;
     this.scriptPool = scriptPool;
     this.scriptCache = scriptCache;
