@@ -554,6 +554,9 @@ export class P2P {
       } else if (type === INV.CMPCT_BLOCK) {
         const entry = this.deps.chain.entry(blockHashOf(it.hash));
         if (!entry || entry.failed || !(await this.cmpct.serveCompact(peer, entry))) missing.push(it);
+        // Core's ProcessGetBlockData continues a getblocks walk whichever kind of block was asked
+        // for: bcoin, synced by its own measure on regtest, asks for every block as a compact one.
+        else continueGetblocks(peer, hex, this.deps.chain.tip.hash);
       } else if (type === INV.BLOCK) {
         const hash = blockHashOf(it.hash);
         const entry = this.deps.chain.entry(hash);
