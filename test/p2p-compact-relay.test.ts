@@ -2,7 +2,8 @@
  * BIP152 receiving, on CompactRelay alone with fake peers and chain: a block rebuilt from one
  * peer's compact block and its blocktxn is not asked for again while it is still on its way into
  * the chain, when a second high-bandwidth peer pushes the same compact block (Core keeps one
- * partial block per hash and ignores a CMPCTBLOCK for a block it already has the data of).
+ * partial block per hash and ignores a CMPCTBLOCK for a block it already has the data of); nor
+ * is one whose full copy arrived and is being validated.
  */
 import { describe, expect, it } from 'vitest';
 import { BlockEntry, STATUS } from '../node/chain/entry.js';
@@ -73,7 +74,7 @@ function setup() {
     peers: () => [],
     log: silentLogger,
   });
-  return { relay, block, entry, finish: () => finish(), delivered };
+  return { relay, block, entry, finish: () => finish(), delivered, inFlight };
 }
 
 describe('CompactRelay receiving', () => {
@@ -95,5 +96,23 @@ describe('CompactRelay receiving', () => {
     expect(relay.stats.neededGetblocktxn).toBe(1);
     finish();
     await done;
+  });
+
+  it('asks nobody for a block whose full copy arrived and is being validated', async () => {
+    // Peer A was asked for the missing tx and stalled; the block came whole from elsewhere
+    // (block download asking again), and a third peer then pushes the compact block.
+    const { relay, block, inFlight } = setup();
+    const a = fakePeer(1);
+    const c = fakePeer(3);
+    await relay.onCmpctBlock(a as unknown as Peer, compactBlockOf(block.header, block.txs, 7n, [0]));
+    expect(a.sent.map((m) => m.command)).toEqual(['getblocktxn']);
+    relay.onFullBlock(fakePeer(2) as unknown as Peer, block, true);
+    inFlight.delete(block.hashHex()); // block-sync releases the claim as the block arrives
+    await relay.onCmpctBlock(c as unknown as Peer, compactBlockOf(block.header, block.txs, 9n, [0]));
+    expect(c.sent).toEqual([]);
+    expect(relay.stats.neededGetblocktxn).toBe(1);
+    // A's late blocktxn is no longer expected either.
+    await relay.onBlockTxn(a as unknown as Peer, block.hash(), [block.txs[2]!]);
+    expect(relay.stats.blocks.compact).toBe(0);
   });
 });

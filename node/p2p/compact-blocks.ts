@@ -207,7 +207,10 @@ export class CompactRelay {
     if (!isNew) return;
     this.stats.blocks.full++;
     this.stats.blockBytes.full += 24 + block.size();
-    this.source.set(block.hashHex(), peer);
+    // On its way into the chain as a rebuilt one would be: a compact block for it from another
+    // peer is then ignored rather than answered with a second getblocktxn. And its sender is
+    // kept only while the block is recent, not for every block of an initial sync.
+    this.remember(block, peer);
   }
 
   /**
