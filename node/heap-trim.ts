@@ -17,7 +17,8 @@
  * V8's sizing while blocks arrive.
  *
  * The script workers are asked to do the same for their heaps (`collect`, a ScriptPool's
- * `collect()`).
+ * `collect()`). Nodes sharing a process (tests) share what was held after the last collection
+ * (`PROCESS_HELD`), so one node's collection serves them all rather than each running its own.
  */
 import { type Clock, unref } from './clock.js';
 import type { Collect } from './v8-gc.js';
@@ -45,6 +46,14 @@ export interface TrimResult {
   readonly oldAfterMiB: number;
 }
 
+/** The old space held after the last collection; shared by every HeapTrim of one process. */
+export interface HeldAfter {
+  bytes: number | null;
+}
+
+/** This process's: the heap is the process's, so one node's collection counts for all. */
+export const PROCESS_HELD: HeldAfter = { bytes: null };
+
 export interface HeapTrimDeps {
   readonly clock: Clock;
   /** This thread's collection (and a request to the script workers for theirs). */
@@ -52,6 +61,8 @@ export interface HeapTrimDeps {
   /** Bytes of old space V8 holds (committed; v8.getHeapSpaceStatistics()). */
   readonly oldSpace: () => number;
   readonly done: (r: TrimResult) => void;
+  /** Where the held size after a collection is kept (default: this HeapTrim's own). */
+  readonly heldAfter?: HeldAfter;
 }
 
 export class HeapTrim {
@@ -60,12 +71,13 @@ export class HeapTrim {
   private blocks = 0;
   private timer: unknown = null;
   /** The old space held after the last collection, or at the start. */
-  private held: number;
+  private readonly held: HeldAfter;
 
   constructor(deps: HeapTrimDeps, opts: Partial<HeapTrimOptions> = {}) {
     this.deps = deps;
     this.opts = { ...DEFAULT_HEAP_TRIM, ...opts };
-    this.held = deps.oldSpace();
+    this.held = deps.heldAfter ?? { bytes: null };
+    this.held.bytes ??= deps.oldSpace();
   }
 
   /** A block connected: the quiet spell starts again. */
@@ -85,14 +97,15 @@ export class HeapTrim {
   private quiet(): void {
     this.timer = null;
     const before = this.deps.oldSpace();
-    if (before - this.held < this.opts.minGrowthBytes) return;
+    if (before - (this.held.bytes ?? 0) < this.opts.minGrowthBytes) return;
     const blocks = this.blocks;
     this.blocks = 0;
     const t0 = performance.now();
     this.deps.collect();
     const ms = Number((performance.now() - t0).toFixed(1));
-    this.held = this.deps.oldSpace();
+    const after = this.deps.oldSpace();
+    this.held.bytes = after;
     const mib = (n: number) => Number((n / 2 ** 20).toFixed(1));
-    this.deps.done({ blocks, ms, oldBeforeMiB: mib(before), oldAfterMiB: mib(this.held) });
+    this.deps.done({ blocks, ms, oldBeforeMiB: mib(before), oldAfterMiB: mib(after) });
   }
 }

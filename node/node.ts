@@ -23,7 +23,7 @@ import { createDataDir } from './datadir.js';
 import type { Dht } from './dht/dht.js';
 import type { FilesService } from './files/service.js';
 import type { FilesStorage } from './files/storage.js';
-import { HeapTrim, type HeapTrimOptions } from './heap-trim.js';
+import { HeapTrim, type HeapTrimOptions, PROCESS_HELD } from './heap-trim.js';
 import { InitialBlockDownload, verificationProgress } from './ibd.js';
 import { createLogger, type Logger, type LogLevel, stderrTerminal } from './log.js';
 import { type AcceptResult, type FeeRate, Mempool } from './mempool/index.js';
@@ -263,6 +263,8 @@ export class FullNode implements ExplorerNode, RpcNode {
         },
         oldSpace: () => getHeapSpaceStatistics().find((x) => x.space_name === 'old_space')?.space_size ?? 0,
         done: (r) => this.log.info('heap collected after blocks', { ...r }),
+        // Nodes sharing a process (tests) share its heap: one collection serves them all.
+        heldAfter: PROCESS_HELD,
       },
       typeof config.heapTrim === 'object' ? config.heapTrim : {},
     );

@@ -73,6 +73,33 @@ describe('HeapTrim', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('one collection counts for every HeapTrim sharing the held size (one process, several nodes)', async () => {
+    const clock = new VirtualClock();
+    let held = 10 * MiB;
+    let collected = 0;
+    const shared = { bytes: null };
+    const make = () =>
+      new HeapTrim(
+        {
+          clock,
+          collect: () => {
+            collected++;
+            held = 10 * MiB;
+          },
+          oldSpace: () => held,
+          done: () => {},
+          heldAfter: shared,
+        },
+        { minGrowthBytes: 32 * MiB, quietMs: 1000 },
+      );
+    const [x, y] = [make(), make()];
+    x.blockConnected();
+    y.blockConnected();
+    held += 40 * MiB;
+    await clock.advance(1000);
+    expect(collected).toBe(1); // the second found the heap already collected
+  });
+
   it('stop cancels a pending collection', async () => {
     const { clock, t, grow, collections } = trim({ minGrowthBytes: 0, quietMs: 500 });
     t.blockConnected();
