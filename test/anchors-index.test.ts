@@ -1,38 +1,15 @@
-/**
- * The node's anchor index on a real Chain (LevelDB): anchors found on connect, earliest
- * occurrence kept, removed by a reorg, back when their branch wins again, kept across a
- * restart; and a data dir of the previous schema refused with WRONG_SCHEMA.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Level } from 'level';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { anchorScript } from '../node/anchors/commitment.js';
-import { Chain } from '../node/chain/chain.js';
 import { keys } from '../node/chain/layout.js';
 import { toHex } from '../node/protocol/bytes.js';
 import { sha256 } from '../node/protocol/hash.js';
 import { regtest } from '../node/protocol/params.js';
 import { OutPoint, TxOut } from '../node/protocol/tx.js';
 import { ANYONE, chainOf, makeBlock, spend } from './helpers/blocks.js';
+import { chainFixture } from './helpers/chain-fixture.js';
 
-const dirs: string[] = [];
-const open: Chain[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'gl-anchors-'));
-  dirs.push(d);
-  return d;
-}
-async function openChain(path: string): Promise<Chain> {
-  const c = await Chain.open({ params: regtest, path }, { now: () => 2_000_000_000 });
-  open.push(c);
-  return c;
-}
-afterEach(async () => {
-  for (const c of open.splice(0)) await c.close().catch(() => undefined);
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const { tempDir, openChain, closeChain } = chainFixture('gl-anchors-');
 
 const T0 = regtest.genesis.header.time + 600;
 const C = sha256(Uint8Array.of(0x61, 0x6e, 0x63));
@@ -94,8 +71,7 @@ describe('anchor index', () => {
     expect(c.tip.hashHex).toBe(as[3]!.hashHex());
     expect(await c.getAnchor(C)).toEqual(first);
 
-    await c.close();
-    open.length = 0;
+    await closeChain(c);
     c = await openChain(dir);
     expect(await c.getAnchor(C)).toEqual(first);
     await expect(c.getAnchor(new Uint8Array(31))).rejects.toThrow(RangeError);
@@ -103,8 +79,7 @@ describe('anchor index', () => {
 
   it('refuses a data dir of the schema before the anchor index', async () => {
     const dir = tempDir();
-    await (await openChain(dir)).close();
-    open.length = 0;
+    await closeChain(await openChain(dir));
     const db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
     const meta = (await db.get(keys.version()))!.slice();
     meta.set([0, 0, 0, 1], 0);

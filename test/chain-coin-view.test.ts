@@ -5,38 +5,22 @@
  * disk is what the files hold at that instant. Every UTXO set is compared with that of a chain
  * fed the same blocks with the view off (each block writing its own coins).
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { Level } from 'level';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Chain } from '../node/chain/chain.js';
+import { describe, expect, it } from 'vitest';
+import type { Chain } from '../node/chain/chain.js';
 import { CoinView } from '../node/chain/coin-view.js';
 import { keys } from '../node/chain/layout.js';
 import type { Block } from '../node/protocol/block.js';
 import { regtest } from '../node/protocol/params.js';
 import { OutPoint, type Tx, TxOut } from '../node/protocol/tx.js';
 import { ANYONE, chainOf, makeBlock, spend } from './helpers/blocks.js';
+import { chainFixture } from './helpers/chain-fixture.js';
 
-const dirs: string[] = [];
-const open: Chain[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'gl-coinview-'));
-  dirs.push(d);
-  return d;
-}
-async function openChain(path: string, coinViewBytes: number): Promise<Chain> {
-  const c = await Chain.open(
-    { params: regtest, path, coinViewBytes, coinFlushSec: 1e9 },
-    { now: () => 2_000_000_000 },
-  );
-  open.push(c);
-  return c;
-}
-afterEach(async () => {
-  for (const c of open.splice(0)) await c.close().catch(() => undefined);
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const { tempDir, openChain: open, closeChain } = chainFixture('gl-coinview-');
+/** A chain whose coin view holds `coinViewBytes` and never flushes for age. */
+const openChain = (path: string, coinViewBytes: number) => open(path, { coinViewBytes, coinFlushSec: 1e9 });
 
 const T0 = regtest.genesis.header.time + 600;
 const BIG = 64 * 1024 * 1024;
@@ -187,8 +171,7 @@ describe('coin view', () => {
     // Coins on disk up to block 120 (each block writing its own), 121-140 in the view.
     const c = await openChain(path, 0);
     await feed(c, all.slice(0, 120));
-    await c.close();
-    open.splice(open.indexOf(c), 1);
+    await closeChain(c);
     const c2 = await openChain(path, BIG);
     await feed(c2, all.slice(120));
     cpSync(path, join(dir, 'crash'), { recursive: true });

@@ -1,8 +1,4 @@
-/** The chain on LevelDB: connect, reorg, orphans, invalid blocks, restart, network check. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Chain } from '../node/chain/chain.js';
 import { RuleError } from '../node/consensus/errors.js';
 import type { Block } from '../node/protocol/block.js';
@@ -10,23 +6,9 @@ import { sha256 } from '../node/protocol/hash.js';
 import { main, regtest } from '../node/protocol/params.js';
 import { OutPoint, TxOut } from '../node/protocol/tx.js';
 import { ANYONE, chainOf, makeBlock, spend } from './helpers/blocks.js';
+import { chainFixture } from './helpers/chain-fixture.js';
 
-const dirs: string[] = [];
-const open: Chain[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'gl-chain-'));
-  dirs.push(d);
-  return d;
-}
-async function openChain(path = tempDir()): Promise<Chain> {
-  const c = await Chain.open({ params: regtest, path }, { now: () => 2_000_000_000 });
-  open.push(c);
-  return c;
-}
-afterEach(async () => {
-  for (const c of open.splice(0)) await c.close().catch(() => undefined);
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const { tempDir, openChain, closeChain } = chainFixture('gl-chain-');
 
 const T0 = regtest.genesis.header.time + 600;
 
@@ -144,8 +126,7 @@ describe('chain', () => {
     await feed(c, chainOf(20, regtest.genesisHash, 1, T0));
     const stats = await c.utxoStats();
     const tip = c.tip.hashHex;
-    await c.close();
-    open.splice(open.indexOf(c), 1);
+    await closeChain(c);
     const again = await openChain(path);
     expect(again.tip.hashHex).toBe(tip);
     expect(again.height).toBe(20);
@@ -155,8 +136,7 @@ describe('chain', () => {
   it('refuses a data dir of another network', async () => {
     const path = tempDir();
     const c = await openChain(path);
-    await c.close();
-    open.splice(open.indexOf(c), 1);
+    await closeChain(c);
     await expect(Chain.open({ params: main, path }, { now: () => 0 })).rejects.toThrow(/another network/);
   });
 
