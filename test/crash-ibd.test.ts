@@ -29,6 +29,7 @@ import { ANYONE, makeBlock, spend } from './helpers/blocks.js';
 import { CLI, killAll, NodeProcess, ROOT } from './helpers/crash-node.js';
 import { UtxoReplay } from './helpers/crash-utxo.js';
 import { type NetNode, startNetNode, stopNetNodes, waitFor } from './helpers/p2p.js';
+import { prng } from './helpers/prng.js';
 
 const SEED = process.env.CRASH_SEED ? Number(process.env.CRASH_SEED) : randomInt(2 ** 31);
 const BLOCKS = 1_200;
@@ -40,17 +41,6 @@ const ROUNDS_PER_CACHE = 4;
 const START_TIMEOUT_MS = 120_000;
 const STARTUP_KILL_MS = [50, 1_500] as const;
 const SYNCING_KILL_MS = [100, 2_500] as const;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * MATURE coinbase-only blocks, then blocks that each split a matured coinbase in SPLIT outputs

@@ -12,17 +12,7 @@ import { hashToDisplay } from '../node/protocol/hash.js';
 import type { Tx } from '../node/protocol/tx.js';
 import { outpointOf, payTo, type SpendInput, signedSpend } from './helpers/keys.js';
 import { BOB, COIN, FakeChain, invariants } from './helpers/mempool-fixture.js';
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from './helpers/prng.js';
 
 function consistent(chain: FakeChain, entries: MempoolEntry[]): void {
   const txids = new Set<string>(entries.map((e) => e.txid));

@@ -30,6 +30,17 @@ const dist = resolve(
   'script-pool.js',
 );
 
+/** Vector block 928828, its bytes and the coins its non-coinbase transactions spend. */
+function block928828() {
+  const v = loadBlockVector(blockVectorFiles().find((f) => f.includes('928828'))!);
+  const raw = fromHex(v.hex);
+  const block = Block.fromBytes(raw);
+  const spent = spentOutputs(block, v)
+    .slice(1)
+    .map((row) => row.map((s) => ({ ...s, height: 0, coinbase: false })));
+  return { v, raw, block, spent };
+}
+
 describe('ScriptPool', () => {
   it('is built (npm test builds before running vitest)', () => {
     expect(existsSync(dist)).toBe(true);
@@ -39,13 +50,7 @@ describe('ScriptPool', () => {
     const { ScriptPool } = (await import(dist)) as typeof import('../node/chain/script-pool.js');
     const pool = ScriptPool.create(2)!;
     try {
-      const file = blockVectorFiles().find((f) => f.includes('928828'))!;
-      const v = loadBlockVector(file);
-      const raw = fromHex(v.hex);
-      const block = Block.fromBytes(raw);
-      const spent = spentOutputs(block, v)
-        .slice(1)
-        .map((row) => row.map((s) => ({ ...s, height: 0, coinbase: false })));
+      const { v, raw, block, spent } = block928828();
       expect(await pool.verify(block, raw, spent, vectorFlags(v))).toBeNull();
 
       // Tamper with one scriptSig byte inside the first signature of tx 150, input 0.
@@ -92,13 +97,7 @@ describe('ScriptPool', () => {
     const { ScriptPool } = (await import(dist)) as typeof import('../node/chain/script-pool.js');
     const pool = ScriptPool.create(2)!;
     try {
-      const file = blockVectorFiles().find((f) => f.includes('928828'))!;
-      const v = loadBlockVector(file);
-      const raw = fromHex(v.hex);
-      const block = Block.fromBytes(raw);
-      const spent = spentOutputs(block, v)
-        .slice(1)
-        .map((row) => row.map((s) => ({ ...s, height: 0, coinbase: false })));
+      const { v, raw, block, spent } = block928828();
       expect(await pool.verify(block, raw, spent, vectorFlags(v))).toBeNull();
       // Both workers answer (a lost reply would leave this pending until the test times out).
       await Promise.all([pool.collect(), pool.collect()]);
